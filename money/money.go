@@ -1,0 +1,119 @@
+// Package money holds amounts as integer minor units plus an ISO 4217
+// currency code. Floats never touch a price: a cent lost to rounding is a
+// support ticket.
+package money
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// MaxAmount is the largest amount, in minor units, livecart accepts for a
+// single price or total (ten million in major units). Anything larger from the
+// network is treated as hostile or broken.
+const MaxAmount int64 = 1_000_000_000
+
+// Money is an amount in minor units (cents for USD) of one currency.
+type Money struct {
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// New returns amount minor units of currency.
+func New(amount int64, currency string) Money { return Money{Amount: amount, Currency: currency} }
+
+// ErrCurrencyMismatch is returned when two amounts of different currencies meet.
+var ErrCurrencyMismatch = errors.New("currencies differ")
+
+// Validate reports whether m is a plausible price: a known-shape currency code
+// and an amount between zero and MaxAmount.
+func (m Money) Validate() error {
+	if !ValidCurrency(m.Currency) {
+		return fmt.Errorf("currency %q is not an ISO 4217 code", m.Currency)
+	}
+	if m.Amount < 0 {
+		return fmt.Errorf("amount %d is negative", m.Amount)
+	}
+	if m.Amount > MaxAmount {
+		return fmt.Errorf("amount %d is larger than %d", m.Amount, MaxAmount)
+	}
+	return nil
+}
+
+// ValidCurrency reports whether code has the shape of an ISO 4217 code:
+// three upper-case ASCII letters.
+func ValidCurrency(code string) bool {
+	if len(code) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if code[i] < 'A' || code[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// Add returns m+o, refusing to mix currencies or to overflow MaxAmount.
+func (m Money) Add(o Money) (Money, error) {
+	if m.Currency != o.Currency {
+		return Money{}, fmt.Errorf("add %s to %s: %w", o.Currency, m.Currency, ErrCurrencyMismatch)
+	}
+	if m.Amount > MaxAmount-o.Amount {
+		return Money{}, fmt.Errorf("total exceeds %d", MaxAmount)
+	}
+	return Money{Amount: m.Amount + o.Amount, Currency: m.Currency}, nil
+}
+
+// Mul returns m times n, refusing to overflow MaxAmount.
+func (m Money) Mul(n int) (Money, error) {
+	if n < 0 {
+		return Money{}, fmt.Errorf("multiply by negative %d", n)
+	}
+	if n != 0 && m.Amount > MaxAmount/int64(n) {
+		return Money{}, fmt.Errorf("total exceeds %d", MaxAmount)
+	}
+	return Money{Amount: m.Amount * int64(n), Currency: m.Currency}, nil
+}
+
+// minorDigits is how many minor-unit digits a currency has; codes not listed
+// have two, which is right for almost all of ISO 4217.
+var minorDigits = map[string]int{
+	"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "HUF": 2,
+	"BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3,
+}
+
+var symbols = map[string]string{
+	"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$",
+}
+
+// String formats m for people: "$12.50", "€3.00", "¥1200", "CHF 9.90".
+func (m Money) String() string {
+	digits, ok := minorDigits[m.Currency]
+	if !ok {
+		digits = 2
+	}
+	neg := m.Amount < 0
+	a := m.Amount
+	if neg {
+		a = -a
+	}
+	s := strconv.FormatInt(a, 10)
+	if digits > 0 {
+		if len(s) <= digits {
+			s = strings.Repeat("0", digits-len(s)+1) + s
+		}
+		s = s[:len(s)-digits] + "." + s[len(s)-digits:]
+	}
+	if sym, ok := symbols[m.Currency]; ok {
+		s = sym + s
+	} else {
+		s = m.Currency + " " + s
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}

@@ -1,0 +1,407 @@
+package protocol
+
+import (
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/livecart/livecart/money"
+)
+
+// Role is what a connection may do. The server assigns it; a client cannot
+// name itself into a role.
+type Role string
+
+// Roles.
+const (
+	RoleViewer Role = "viewer"
+	RoleHost   Role = "host"
+)
+
+// Identity is who sent something, as the server knows them.
+type Identity struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role Role   `json:"role"`
+}
+
+// Variant is one buyable form of a product (a size, a colour). Its ID is what
+// goes into a checkout link.
+type Variant struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Stock int    `json:"stock"`
+}
+
+// Product is a catalog entry. The product event carries the whole product,
+// so applying it twice is harmless.
+type Product struct {
+	ID          string      `json:"id"`
+	Name        string      `json:"name"`
+	Description string      `json:"description,omitempty"`
+	Price       money.Money `json:"price"`
+	Variants    []Variant   `json:"variants"`
+}
+
+// Stock is the sum of the product's variants' stock.
+func (p Product) Stock() int {
+	n := 0
+	for _, v := range p.Variants {
+		n += v.Stock
+	}
+	return n
+}
+
+// Variant returns the variant with the given ID.
+func (p Product) Variant(id string) (Variant, bool) {
+	for _, v := range p.Variants {
+		if v.ID == id {
+			return v, true
+		}
+	}
+	return Variant{}, false
+}
+
+// ShowInfo names the show.
+type ShowInfo struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Host  string `json:"host"`
+}
+
+// Pin says which product (and which of its variants) the host is selling now.
+// It is both the pin event and the host's pin command.
+type Pin struct {
+	ProductID string `json:"product_id"`
+	VariantID string `json:"variant_id"`
+}
+
+// Unpin clears the pinned product. It has no fields.
+type Unpin struct{}
+
+// Chat is one chat line.
+type Chat struct {
+	ID     string   `json:"id"`
+	Author Identity `json:"author"`
+	Text   string   `json:"text"`
+}
+
+// Viewers is the current audience size.
+type Viewers struct {
+	Count int `json:"count"`
+}
+
+// Error codes carried by the error event.
+const (
+	ErrCodeBadRequest  = "bad_request"
+	ErrCodeUnknownType = "unknown_type"
+	ErrCodeForbidden   = "forbidden"
+	ErrCodeNotFound    = "not_found"
+	ErrCodeOutOfStock  = "out_of_stock"
+	ErrCodeRateLimited = "rate_limited"
+)
+
+// Error tells one client that its command failed.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Welcome is the first event a client gets: who it is and a full snapshot of
+// the show. Its envelope's Seq is the seq of the last event the snapshot
+// includes.
+type Welcome struct {
+	Version  int       `json:"version"`
+	You      Identity  `json:"you"`
+	Show     ShowInfo  `json:"show"`
+	Catalog  []Product `json:"catalog"`
+	Pinned   *Pin      `json:"pinned,omitempty"`
+	Chat     []Chat    `json:"chat"`
+	Viewers  int       `json:"viewers"`
+	Checkout string    `json:"checkout"` // link template with the Placeholder
+}
+
+// CheckoutPlaceholder is replaced in Welcome.Checkout by the cart's items,
+// as VARIANT:QTY pairs joined with commas.
+const CheckoutPlaceholder = "{items}"
+
+// Hello is the client's first command.
+type Hello struct {
+	Version int    `json:"version"`
+	Name    string `json:"name"`
+	Token   string `json:"token,omitempty"` // host token; never shown
+}
+
+// Say sends a chat line.
+type Say struct {
+	Text string `json:"text"`
+}
+
+// Cart actions.
+const (
+	CartAdd    = "add"
+	CartRemove = "remove"
+)
+
+// CartSignal tells the show that a viewer put something in, or took it out
+// of, their cart. The cart itself lives on the viewer's machine.
+type CartSignal struct {
+	Action    string `json:"action"`
+	ProductID string `json:"product_id"`
+	VariantID string `json:"variant_id"`
+	Qty       int    `json:"qty"`
+}
+
+// Item is a variant and a quantity.
+type Item struct {
+	VariantID string `json:"variant_id"`
+	Qty       int    `json:"qty"`
+}
+
+// Buy records a purchase in the demo store and takes it out of stock.
+type Buy struct {
+	Items []Item `json:"items"`
+}
+
+// ValidID reports whether id is a usable identifier: 1 to MaxIDBytes of
+// ASCII letters, digits, '-', '_' or '.'. IDs end up in checkout links and
+// file names, so nothing else is allowed.
+func ValidID(id string) bool {
+	if id == "" || len(id) > MaxIDBytes {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func checkID(what, id string) error {
+	if !ValidID(id) {
+		return fmt.Errorf("%s %q is not a valid id", what, truncateForError(id))
+	}
+	return nil
+}
+
+func checkText(what, s string, maxRunes int, required bool) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%s is not valid UTF-8", what)
+	}
+	if required && s == "" {
+		return fmt.Errorf("%s is empty", what)
+	}
+	if n := utf8.RuneCountInString(s); n > maxRunes {
+		return fmt.Errorf("%s is %d characters, more than %d", what, n, maxRunes)
+	}
+	return nil
+}
+
+func checkQty(q int) error {
+	if q < 1 || q > MaxQty {
+		return fmt.Errorf("quantity %d is not between 1 and %d", q, MaxQty)
+	}
+	return nil
+}
+
+func truncateForError(s string) string {
+	if len(s) > 20 {
+		return s[:20] + "…"
+	}
+	return s
+}
+
+// Validate checks the identity's fields.
+func (i Identity) Validate() error {
+	if err := checkID("identity id", i.ID); err != nil {
+		return err
+	}
+	if err := checkText("name", i.Name, MaxNameRunes, true); err != nil {
+		return err
+	}
+	if i.Role != RoleViewer && i.Role != RoleHost {
+		return fmt.Errorf("unknown role %q", truncateForError(string(i.Role)))
+	}
+	return nil
+}
+
+// Validate checks the variant's fields.
+func (v Variant) Validate() error {
+	if err := checkID("variant id", v.ID); err != nil {
+		return err
+	}
+	if err := checkText("variant name", v.Name, MaxProductNameRunes, true); err != nil {
+		return err
+	}
+	if v.Stock < 0 || v.Stock > MaxStock {
+		return fmt.Errorf("variant %s: stock %d is not between 0 and %d", v.ID, v.Stock, MaxStock)
+	}
+	return nil
+}
+
+// Validate checks the product, its price and its variants.
+func (p Product) Validate() error {
+	if err := checkID("product id", p.ID); err != nil {
+		return err
+	}
+	if err := checkText("product name", p.Name, MaxProductNameRunes, true); err != nil {
+		return err
+	}
+	if err := checkText("description", p.Description, MaxDescriptionRunes, false); err != nil {
+		return err
+	}
+	if err := p.Price.Validate(); err != nil {
+		return fmt.Errorf("product %s: price: %w", p.ID, err)
+	}
+	if len(p.Variants) == 0 || len(p.Variants) > MaxVariants {
+		return fmt.Errorf("product %s: %d variants, want 1 to %d", p.ID, len(p.Variants), MaxVariants)
+	}
+	seen := make(map[string]bool, len(p.Variants))
+	for _, v := range p.Variants {
+		if err := v.Validate(); err != nil {
+			return fmt.Errorf("product %s: %w", p.ID, err)
+		}
+		if seen[v.ID] {
+			return fmt.Errorf("product %s: variant %s listed twice", p.ID, v.ID)
+		}
+		seen[v.ID] = true
+	}
+	return nil
+}
+
+// Validate checks both IDs.
+func (p Pin) Validate() error {
+	if err := checkID("product id", p.ProductID); err != nil {
+		return err
+	}
+	return checkID("variant id", p.VariantID)
+}
+
+// Validate checks the chat line.
+func (c Chat) Validate() error {
+	if err := checkID("chat id", c.ID); err != nil {
+		return err
+	}
+	if err := c.Author.Validate(); err != nil {
+		return fmt.Errorf("author: %w", err)
+	}
+	return checkText("chat text", c.Text, MaxChatRunes, true)
+}
+
+// Validate refuses negative or absurd counts.
+func (v Viewers) Validate() error {
+	if v.Count < 0 || v.Count > 10_000_000 {
+		return fmt.Errorf("viewer count %d out of range", v.Count)
+	}
+	return nil
+}
+
+// Validate checks the error's text.
+func (e Error) Validate() error {
+	if err := checkText("error code", e.Code, 32, true); err != nil {
+		return err
+	}
+	return checkText("error message", e.Message, MaxErrorRunes, false)
+}
+
+// Validate checks the whole snapshot. One bad product spoils the welcome:
+// a client that drew half a catalog would mislead its user.
+func (w Welcome) Validate() error {
+	if w.Version != Version {
+		return fmt.Errorf("protocol version %d, want %d", w.Version, Version)
+	}
+	if err := w.You.Validate(); err != nil {
+		return fmt.Errorf("you: %w", err)
+	}
+	if err := checkID("show id", w.Show.ID); err != nil {
+		return err
+	}
+	if err := checkText("show title", w.Show.Title, MaxTitleRunes, true); err != nil {
+		return err
+	}
+	if err := checkText("host name", w.Show.Host, MaxNameRunes, false); err != nil {
+		return err
+	}
+	if len(w.Catalog) > MaxProducts {
+		return fmt.Errorf("catalog has %d products, more than %d", len(w.Catalog), MaxProducts)
+	}
+	for _, p := range w.Catalog {
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("catalog: %w", err)
+		}
+	}
+	if w.Pinned != nil {
+		if err := w.Pinned.Validate(); err != nil {
+			return fmt.Errorf("pinned: %w", err)
+		}
+	}
+	if len(w.Chat) > MaxRecentChat {
+		return fmt.Errorf("snapshot has %d chat lines, more than %d", len(w.Chat), MaxRecentChat)
+	}
+	for _, c := range w.Chat {
+		if err := c.Validate(); err != nil {
+			return fmt.Errorf("chat: %w", err)
+		}
+	}
+	if w.Viewers < 0 {
+		return errors.New("negative viewer count")
+	}
+	if len(w.Checkout) > MaxCheckoutURLBytes {
+		return errors.New("checkout template too long")
+	}
+	return nil
+}
+
+// Validate checks the greeting. Version is checked by the server separately
+// so it can answer with its own close code.
+func (h Hello) Validate() error {
+	if err := checkText("name", h.Name, 4*MaxNameRunes, false); err != nil {
+		return err
+	}
+	return checkText("token", h.Token, 128, false)
+}
+
+// Validate checks the chat text. Length is enforced after the server has
+// sanitized it, so only UTF-8 and a generous bound are checked here.
+func (s Say) Validate() error {
+	return checkText("text", s.Text, 2*MaxChatRunes, true)
+}
+
+// Validate checks the action, IDs and quantity.
+func (c CartSignal) Validate() error {
+	if c.Action != CartAdd && c.Action != CartRemove {
+		return fmt.Errorf("cart action %q is not add or remove", truncateForError(c.Action))
+	}
+	if err := checkID("product id", c.ProductID); err != nil {
+		return err
+	}
+	if err := checkID("variant id", c.VariantID); err != nil {
+		return err
+	}
+	return checkQty(c.Qty)
+}
+
+// Validate checks the item.
+func (i Item) Validate() error {
+	if err := checkID("variant id", i.VariantID); err != nil {
+		return err
+	}
+	return checkQty(i.Qty)
+}
+
+// Validate checks every item.
+func (b Buy) Validate() error {
+	if len(b.Items) == 0 || len(b.Items) > MaxBuyItems {
+		return fmt.Errorf("%d items, want 1 to %d", len(b.Items), MaxBuyItems)
+	}
+	for _, it := range b.Items {
+		if err := it.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
