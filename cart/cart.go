@@ -1,0 +1,230 @@
+// Package cart holds a viewer's shopping cart: the lines they picked during a
+// show, the arithmetic on them, and the file that keeps them between runs.
+//
+// The math in this file does no I/O, so the UI can call it from Update. A Cart
+// is a value: every change returns a new Cart and leaves the old one as it
+// was, which lets a bubbletea model keep it by value without aliasing bugs.
+package cart
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/livecart/livecart/money"
+)
+
+// MaxQty is the most units of one variant a single cart line may hold. It
+// matches the checkout link's limit and stops a held-down key from turning
+// into an order nobody meant.
+const MaxQty = 99
+
+// Sentinel errors, for callers that react to the kind of refusal rather than
+// show its message. Every refusal from Add and SetQty wraps one of these or
+// money.ErrCurrencyMismatch.
+var (
+	// ErrOutOfStock means the requested quantity exceeds the known stock.
+	ErrOutOfStock = errors.New("not enough stock")
+	// ErrInvalidQty means a quantity was zero or negative where that makes
+	// no sense, or above MaxQty.
+	ErrInvalidQty = errors.New("invalid quantity")
+	// ErrInvalidLine means a line lacks a variant ID or has an unusable price.
+	ErrInvalidLine = errors.New("invalid cart line")
+	// ErrNotInCart means a change named a variant the cart does not hold.
+	ErrNotInCart = errors.New("not in cart")
+)
+
+// Line is one variant in the cart with the quantity wanted.
+type Line struct {
+	ProductID string      `json:"product_id"`
+	VariantID string      `json:"variant_id"`
+	Name      string      `json:"name"`
+	Variant   string      `json:"variant"` // the variant's label, such as "Blue / M"
+	Unit      money.Money `json:"unit"`    // price of one unit
+	Qty       int         `json:"qty"`
+}
+
+// Cart is an ordered list of lines, at most one per variant, all in one
+// currency. The zero value is an empty cart ready to use.
+type Cart struct {
+	lines []Line
+}
+
+// Add puts l into the cart, adding l.Qty to the existing line for the same
+// variant if there is one. stock is how many units the shop has; a negative
+// stock means it is not known and only MaxQty applies.
+//
+// When the variant is already in the cart, its name, label and unit price are
+// refreshed from l: prices move during a live show and the checkout charges
+// the shop's current price, so the cart should show that one.
+func (c Cart) Add(l Line, stock int) (Cart, error) {
+	if err := checkLine(l); err != nil {
+		return c, fmt.Errorf("add %q: %w", l.VariantID, err)
+	}
+	if cur, ok := c.currency(); ok && cur != l.Unit.Currency {
+		return c, fmt.Errorf("add %q priced in %s to a cart in %s: %w",
+			l.VariantID, l.Unit.Currency, cur, money.ErrCurrencyMismatch)
+	}
+	i := c.index(l.VariantID)
+	have := 0
+	if i >= 0 {
+		have = c.lines[i].Qty
+	}
+	want := have + l.Qty
+	if err := checkQty(want, have, stock); err != nil {
+		return c, fmt.Errorf("add %q: %w", l.VariantID, err)
+	}
+
+	// Clone before writing so the receiver's backing array, which the caller
+	// may still hold in an older model, never changes.
+	lines := slices.Clone(c.lines)
+	l.Qty = want
+	if i >= 0 {
+		lines[i] = l
+	} else {
+		lines = append(lines, l)
+	}
+	return Cart{lines: lines}, nil
+}
+
+// SetQty sets the quantity of the line for variantID. A qty of zero removes
+// the line; setting zero on a variant not in the cart is not an error, so
+// "remove" stays idempotent. stock has the same meaning as in Add.
+func (c Cart) SetQty(variantID string, qty, stock int) (Cart, error) {
+	if qty < 0 {
+		return c, fmt.Errorf("set %q to %d: %w", variantID, qty, ErrInvalidQty)
+	}
+	if qty == 0 {
+		return c.Remove(variantID), nil
+	}
+	i := c.index(variantID)
+	if i < 0 {
+		return c, fmt.Errorf("set %q to %d: %w", variantID, qty, ErrNotInCart)
+	}
+	if err := checkQty(qty, 0, stock); err != nil {
+		return c, fmt.Errorf("set %q to %d: %w", variantID, qty, err)
+	}
+	lines := slices.Clone(c.lines)
+	lines[i].Qty = qty
+	return Cart{lines: lines}, nil
+}
+
+// Remove returns the cart without the line for variantID, if it had one.
+func (c Cart) Remove(variantID string) Cart {
+	return c.Without(variantID)
+}
+
+// Without returns the cart without the lines for any of variantIDs, as after
+// a checkout that took only some of them.
+func (c Cart) Without(variantIDs ...string) Cart {
+	var lines []Line
+	for _, l := range c.lines {
+		if !slices.Contains(variantIDs, l.VariantID) {
+			lines = append(lines, l)
+		}
+	}
+	return Cart{lines: lines}
+}
+
+// Clear returns an empty cart.
+func (c Cart) Clear() Cart { return Cart{} }
+
+// Lines returns a copy of the cart's lines in the order they were first added.
+func (c Cart) Lines() []Line { return slices.Clone(c.lines) }
+
+// Len returns the number of lines (distinct variants) in the cart.
+func (c Cart) Len() int { return len(c.lines) }
+
+// IsEmpty reports whether the cart has no lines.
+func (c Cart) IsEmpty() bool { return len(c.lines) == 0 }
+
+// Units returns the number of units across all lines.
+func (c Cart) Units() int {
+	n := 0
+	for _, l := range c.lines {
+		n += l.Qty
+	}
+	return n
+}
+
+// Total returns the sum of unit price times quantity over all lines. An empty
+// cart totals zero with no currency. The error reports a total above
+// money.MaxAmount.
+func (c Cart) Total() (money.Money, error) {
+	cur, ok := c.currency()
+	if !ok {
+		return money.Money{}, nil
+	}
+	total := money.New(0, cur)
+	for _, l := range c.lines {
+		sub, err := l.Unit.Mul(l.Qty)
+		if err != nil {
+			return money.Money{}, fmt.Errorf("cart total, line %q: %w", l.VariantID, err)
+		}
+		if total, err = total.Add(sub); err != nil {
+			return money.Money{}, fmt.Errorf("cart total: %w", err)
+		}
+	}
+	return total, nil
+}
+
+// fromLines builds a cart from lines read back from disk, applying the same
+// checks as Add so a hand-edited file cannot smuggle in what Add refuses.
+func fromLines(lines []Line) (Cart, error) {
+	var c Cart
+	for _, l := range lines {
+		var err error
+		if c, err = c.Add(l, -1); err != nil {
+			return Cart{}, err
+		}
+	}
+	return c, nil
+}
+
+// currency returns the cart's currency, which is that of its first line.
+func (c Cart) currency() (string, bool) {
+	if len(c.lines) == 0 {
+		return "", false
+	}
+	return c.lines[0].Unit.Currency, true
+}
+
+func (c Cart) index(variantID string) int {
+	return slices.IndexFunc(c.lines, func(l Line) bool { return l.VariantID == variantID })
+}
+
+func checkLine(l Line) error {
+	if l.VariantID == "" {
+		return fmt.Errorf("%w: no variant ID", ErrInvalidLine)
+	}
+	if err := l.Unit.Validate(); err != nil {
+		return fmt.Errorf("%w: unit price: %w", ErrInvalidLine, err)
+	}
+	if l.Qty <= 0 {
+		return fmt.Errorf("%w: quantity %d, want at least 1", ErrInvalidQty, l.Qty)
+	}
+	// Checked here as well as on the sum so have+l.Qty cannot overflow.
+	if l.Qty > MaxQty {
+		return fmt.Errorf("%w: quantity %d, at most %d per item", ErrInvalidQty, l.Qty, MaxQty)
+	}
+	return nil
+}
+
+// checkQty checks a line's resulting quantity want, of which have are already
+// in the cart, against MaxQty and stock (negative when unknown).
+func checkQty(want, have, stock int) error {
+	if want > MaxQty {
+		return fmt.Errorf("%w: at most %d per item", ErrInvalidQty, MaxQty)
+	}
+	if stock < 0 || want <= stock {
+		return nil
+	}
+	switch {
+	case stock == 0:
+		return fmt.Errorf("%w: sold out", ErrOutOfStock)
+	case have > 0:
+		return fmt.Errorf("%w: only %d left, %d already in your cart", ErrOutOfStock, stock, have)
+	default:
+		return fmt.Errorf("%w: only %d left", ErrOutOfStock, stock)
+	}
+}

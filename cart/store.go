@@ -1,0 +1,232 @@
+package cart
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/adrg/xdg"
+	"github.com/google/renameio/v2"
+)
+
+// fileVersion is the version of the cart file format this package writes and
+// the newest it can read.
+const fileVersion = 1
+
+// maxSlug is the longest readable part of a cart file name, in bytes; the
+// hash that follows it keeps names unique, the slug only helps a person
+// browsing the directory.
+const maxSlug = 40
+
+// Store keeps one cart file per show in Dir, so a viewer who quits or loses
+// the connection finds their cart again when they rejoin.
+type Store struct {
+	// Dir is the directory holding the cart files. Empty means DefaultDir().
+	Dir string
+}
+
+// DefaultDir returns the directory carts are kept in by default: the user's
+// XDG state directory, since a cart is neither configuration nor a cache that
+// may be thrown away.
+func DefaultDir() string {
+	return filepath.Join(xdg.StateHome, "livecart", "carts")
+}
+
+// DamagedError reports a cart file that could not be read back. The file has
+// been moved aside rather than overwritten or deleted, so nothing the viewer
+// picked is lost for good; the caller should tell them where it went.
+type DamagedError struct {
+	Path    string // the cart file as it was named
+	MovedTo string // where the file is now; empty if moving it failed
+	Reason  string // what was wrong with the contents
+}
+
+func (e *DamagedError) Error() string {
+	if e.MovedTo == "" {
+		return fmt.Sprintf("cart file %s is damaged (%s)", e.Path, e.Reason)
+	}
+	return fmt.Sprintf("cart file %s is damaged (%s); moved it to %s and started an empty cart",
+		e.Path, e.Reason, e.MovedTo)
+}
+
+// file is the on-disk shape of a saved cart.
+type file struct {
+	Version int       `json:"version"`
+	Show    string    `json:"show"`
+	SavedAt time.Time `json:"saved_at"`
+	Lines   []Line    `json:"lines"`
+}
+
+// Path returns the file the cart for show is kept in. show is any string that
+// names a show (its URL or ID); the name is a lower-case slug of it for
+// people, then a hash of the whole string so that any input, hostile or not,
+// yields a distinct, safe file name inside Dir.
+func (s Store) Path(show string) string {
+	sum := sha256.Sum256([]byte(show))
+	return filepath.Join(s.dir(), slug(show)+"-"+hex.EncodeToString(sum[:])[:12]+".json")
+}
+
+// Load reads the cart saved for show. A missing file is an empty cart. A file
+// that cannot be understood is moved aside and reported as a *DamagedError
+// alongside an empty cart, which the caller can use as is.
+func (s Store) Load(show string) (Cart, error) {
+	path := s.Path(show)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Cart{}, nil
+	}
+	if err != nil {
+		return Cart{}, fmt.Errorf("load cart: %w", err)
+	}
+	c, reason := decode(data, show)
+	if reason == "" {
+		return c, nil
+	}
+	dmg := &DamagedError{Path: path, Reason: reason}
+	moved, err := moveAside(path)
+	if err != nil {
+		return Cart{}, errors.Join(dmg, fmt.Errorf("move damaged cart aside: %w", err))
+	}
+	dmg.MovedTo = moved
+	return Cart{}, dmg
+}
+
+// Save writes c as the cart for show. The file is replaced atomically and the
+// rename made durable, so a crash leaves either the old cart or the new one.
+// An empty cart is saved, not deleted, so "emptied" and "never saved" stay
+// apart on disk.
+func (s Store) Save(show string, c Cart) error {
+	lines := c.Lines()
+	if lines == nil {
+		lines = []Line{} // "lines": [] rather than null
+	}
+	data, err := json.MarshalIndent(file{
+		Version: fileVersion,
+		Show:    show,
+		SavedAt: time.Now().UTC().Truncate(time.Second),
+		Lines:   lines,
+	}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("save cart: encode: %w", err)
+	}
+	dir := s.dir()
+	// 0o700: what someone shops for is nobody else's business on a shared box.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("save cart: %w", err)
+	}
+	path := s.Path(show)
+	if err := renameio.WriteFile(path, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("save cart %s: %w", path, err)
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("save cart %s: %w", path, err)
+	}
+	return nil
+}
+
+func (s Store) dir() string {
+	if s.Dir == "" {
+		return DefaultDir()
+	}
+	return s.Dir
+}
+
+// decode parses a cart file for show. It returns a non-empty reason when the
+// contents are unusable.
+func decode(data []byte, show string) (Cart, string) {
+	if len(data) == 0 {
+		return Cart{}, "empty file"
+	}
+	var f file
+	if err := json.Unmarshal(data, &f); err != nil {
+		return Cart{}, "not a cart file: " + err.Error()
+	}
+	switch {
+	case f.Version > fileVersion:
+		return Cart{}, fmt.Sprintf("format version %d is newer than this livecart understands (%d)", f.Version, fileVersion)
+	case f.Version < 1:
+		return Cart{}, "no format version"
+	case f.Show != show:
+		// Only a hand-copied file can get here, the name is a hash of show.
+		return Cart{}, fmt.Sprintf("file is for show %q", f.Show)
+	}
+	c, err := fromLines(f.Lines)
+	if err != nil {
+		return Cart{}, err.Error()
+	}
+	return c, ""
+}
+
+// moveAside renames a damaged file to path.damaged-<unix seconds>, adding a
+// counter if that name is taken so an earlier damaged file is never replaced.
+func moveAside(path string) (string, error) {
+	base := path + ".damaged-" + strconv.FormatInt(time.Now().Unix(), 10)
+	dst := base
+	for n := 1; ; n++ {
+		_, err := os.Lstat(dst)
+		if errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if err != nil {
+			return "", err
+		}
+		dst = base + "-" + strconv.Itoa(n)
+	}
+	if err := os.Rename(path, dst); err != nil {
+		return "", err
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return "", err
+	}
+	return dst, nil
+}
+
+// syncDir flushes a directory's entries, which is what makes a rename inside
+// it survive a power cut.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync directory: %w", err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
+}
+
+// slug reduces s to lower-case ASCII letters, digits and single hyphens, at
+// most maxSlug bytes, so the file name hints at which show it belongs to.
+func slug(s string) string {
+	var b strings.Builder
+	hyphen := true // suppresses a leading hyphen
+	for _, r := range strings.ToLower(s) {
+		if b.Len() >= maxSlug {
+			break
+		}
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+			hyphen = false
+		case !hyphen:
+			b.WriteByte('-')
+			hyphen = true
+		}
+	}
+	out := strings.TrimRight(b.String(), "-")
+	if out == "" {
+		return "show"
+	}
+	return out
+}
