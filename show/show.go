@@ -94,9 +94,16 @@ func FromWelcome(w protocol.Welcome, seq uint64) (State, []Line) {
 // refused with an error and leaves the state as it was. Unknown types are
 // ignored so a newer server can add events.
 func (s *State) Apply(env protocol.Envelope) (Change, error) {
-	if env.Seq != 0 {
+	ch, err := s.apply(env)
+	if err == nil && env.Seq != 0 {
+		// Only an accepted event counts as applied: a refused one leaves
+		// the state, its seq included, as it was.
 		s.Seq = env.Seq
 	}
+	return ch, err
+}
+
+func (s *State) apply(env protocol.Envelope) (Change, error) {
 	switch env.Type {
 	case protocol.TypeChat:
 		c, err := protocol.Decode[protocol.Chat](env)

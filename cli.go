@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/livecart/livecart/cart"
+	"github.com/livecart/livecart/checkout"
+	"github.com/livecart/livecart/config"
+	"github.com/livecart/livecart/ui"
+)
+
+// viewerFlags are the flags every command that opens the viewer shares.
+type viewerFlags struct {
+	configPath string
+	name       string
+	theme      string
+	noBrowser  bool
+	logFile    string
+}
+
+func (v *viewerFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&v.configPath, "config", "", "config file (default "+config.DefaultPath()+")")
+	fs.StringVar(&v.name, "name", "", "display name in chat (default: config, then $USER)")
+	fs.StringVar(&v.theme, "theme", "", "colours: auto, dark or light (default: config, then auto)")
+	fs.BoolVar(&v.noBrowser, "no-browser", false, "show the checkout link instead of opening a browser")
+	fs.StringVar(&v.logFile, "log", "", "write a debug log to this file")
+}
+
+// settings loads the config and applies the flags the user gave.
+func (v *viewerFlags) settings(fs *flag.FlagSet) (config.Config, error) {
+	path := v.configPath
+	if path == "" {
+		path = config.DefaultPath()
+	}
+	cfg, err := config.Load(path, nil)
+	if err != nil {
+		return cfg, err
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "name":
+			cfg.Name = v.name
+		case "theme":
+			cfg.Theme = v.theme
+		case "no-browser":
+			cfg.OpenBrowser = !v.noBrowser
+		case "log":
+			cfg.LogFile = v.logFile
+		}
+	})
+	if err := cfg.Validate(); err != nil {
+		return cfg, usageError{err}
+	}
+	return cfg, nil
+}
+
+// parse parses args, printing help to stdout for --help. Parse errors come
+// back as usage errors; flag's own output is silenced so each error is said
+// exactly once.
+func parse(fs *flag.FlagSet, args []string, stdout io.Writer, synopsis string) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, synopsis)
+		fmt.Fprintln(stdout, "\nFlags:")
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		return flag.ErrHelp
+	}
+	if err != nil {
+		return usageError{err}
+	}
+	return nil
+}
+
+// openLog returns a logger writing to path, or discarding when path is
+// empty. Nothing may write to the terminal while the TUI runs.
+func openLog(path string) (*slog.Logger, func(), error) {
+	if path == "" {
+		return slog.New(slog.DiscardHandler), func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open log: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { f.Close() }, nil
+}
+
+// runViewer runs the viewer TUI against url until the user quits.
+func runViewer(ctx context.Context, cfg config.Config, url string, logger *slog.Logger) error {
+	model := ui.New(ui.Options{
+		URL:         url,
+		Name:        cfg.Name,
+		Theme:       cfg.Theme,
+		OpenBrowser: cfg.OpenBrowser,
+		Opener:      checkout.Browser(),
+		Carts:       cart.Store{Dir: cart.DefaultDir()},
+		Logger:      logger,
+	})
+	p := tea.NewProgram(model, tea.WithContext(ctx))
+	final, err := p.Run()
+	m, ok := final.(ui.Model)
+	if ok {
+		m.Close()
+	}
+	switch {
+	case err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled):
+		return fmt.Errorf("terminal: %w", err)
+	case ok:
+		return m.Err() // the show could not be reached: say so once the screen is gone
+	}
+	return nil
+}
+
+func oneArg(fs *flag.FlagSet, what string) (string, error) {
+	switch fs.NArg() {
+	case 0:
+		return "", nil
+	case 1:
+		return fs.Arg(0), nil
+	default:
+		return "", usageErrorf("expected one %s, got %q", what, strings.Join(fs.Args(), " "))
+	}
+}
+
+// openServeLog logs to a file when asked, else to stderr: serve has no
+// screen to protect.
+func openServeLog(path string, stderr io.Writer) (*slog.Logger, func(), error) {
+	if path != "" {
+		return openLog(path)
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})), func() {}, nil
+}
+
+// configPathForHelp is the config file path as help shows it.
+func configPathForHelp() string {
+	if p := os.Getenv("LIVECART_CONFIG"); p != "" {
+		return p
+	}
+	return config.DefaultPath()
+}

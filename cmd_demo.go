@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"sync"
+
+	"github.com/livecart/livecart/demo"
+	"github.com/livecart/livecart/server"
+)
+
+const demoSynopsis = `Usage: livecart [demo] [flags]
+
+Start the built-in demo show on this machine (127.0.0.1, a free port) and
+watch it. No account and no network needed; quitting stops the show.
+`
+
+// defaultAudience is how many simulated viewers the demo starts with: enough
+// for a lively chat, few enough to read it.
+const defaultAudience = 12
+
+func runDemo(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	var vf viewerFlags
+	vf.register(fs)
+	seed := fs.Uint64("seed", 0, "seed for the simulated show; the same seed gives the same show (default: random)")
+	audience := fs.Int("audience", defaultAudience, "simulated viewers")
+	if err := parse(fs, args, stdout, demoSynopsis); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *audience < 0 || *audience > 10_000 {
+		return usageErrorf("--audience must be between 0 and 10000")
+	}
+	cfg, err := vf.settings(fs)
+	if err != nil {
+		return err
+	}
+	logger, closeLog, err := openLog(cfg.LogFile)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	show, err := startShow(ctx, showOptions{
+		addr: "127.0.0.1:0", audience: *audience, seed: seedOrRandom(fs, *seed), logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	err = runViewer(ctx, cfg, show.wsURL, logger)
+	cancel()
+	return errors.Join(err, show.wait())
+}
+
+// seedOrRandom returns the seed the user gave, or a fresh one.
+func seedOrRandom(fs *flag.FlagSet, seed uint64) uint64 {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "seed" })
+	if given {
+		return seed
+	}
+	return mrand.Uint64()
+}
+
+type showOptions struct {
+	addr      string
+	catalog   []byte // nil: the embedded demo catalog
+	audience  int
+	seed      uint64
+	token     string // empty: a fresh random token
+	publicURL string
+	logger    *slog.Logger
+}
+
+// runningShow is a show server with its simulated audience.
+type runningShow struct {
+	addr  string
+	wsURL string
+	token string
+	title string
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	errs  []error
+}
+
+// startShow listens, serves the show and starts the simulated audience. All
+// of it stops when ctx is done; wait returns once it has.
+func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
+	raw := o.catalog
+	if raw == nil {
+		raw = demo.Catalog()
+	}
+	catalog, err := server.ParseCatalog(raw)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	token := o.token
+	if token == "" {
+		token = newToken()
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", o.addr, err)
+	}
+	addr := ln.Addr().String()
+	public := o.publicURL
+	if public == "" {
+		public = "http://" + addr
+	}
+	srv, err := server.New(server.Config{Catalog: catalog, HostToken: token, PublicURL: public, Logger: o.logger})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s := &runningShow{addr: addr, wsURL: "ws://" + addr + "/ws", token: token, title: catalog.Show.Title}
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		s.fail(srv.Serve(ctx, ln))
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.fail(demo.Run(ctx, demo.Config{
+			URL: s.wsURL, HostToken: token, Audience: o.audience, Seed: o.seed, Logger: o.logger,
+		}))
+	}()
+	return s, nil
+}
+
+func (s *runningShow) fail(err error) {
+	if err == nil {
+		return
+	}
+	s.mu.Lock()
+	s.errs = append(s.errs, err)
+	s.mu.Unlock()
+}
+
+// wait blocks until the server and audience have stopped.
+func (s *runningShow) wait() error {
+	s.wg.Wait()
+	return errors.Join(s.errs...)
+}
+
+// newToken returns a random host token.
+func newToken() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

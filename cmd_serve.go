@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const serveSynopsis = `Usage: livecart serve [flags]
+
+Run a show server without a screen. It prints the address viewers join and
+the host token, and stops cleanly on Ctrl+C (SIGINT) or SIGTERM.
+`
+
+func runServe(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:7420", "address to listen on")
+	catalogPath := fs.String("catalog", "", "catalog JSON file (default: the built-in demo catalog)")
+	audience := fs.Int("audience", defaultAudience, "simulated viewers; 0 for none")
+	seed := fs.Uint64("seed", 0, "seed for the simulated show (default: random)")
+	token := fs.String("token", "", "host token (default: a new random token, printed at start)")
+	public := fs.String("public-url", "", "base URL of checkout links (default: http://ADDR)")
+	logFile := fs.String("log", "", "write a log to this file (default: stderr)")
+	if err := parse(fs, args, stdout, serveSynopsis); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *audience < 0 || *audience > 10_000 {
+		return usageErrorf("--audience must be between 0 and 10000")
+	}
+	var catalog []byte
+	if *catalogPath != "" {
+		b, err := os.ReadFile(*catalogPath)
+		if err != nil {
+			return fmt.Errorf("read catalog: %w", err)
+		}
+		catalog = b
+	}
+	logger, closeLog, err := openServeLog(*logFile, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	show, err := startShow(ctx, showOptions{
+		addr: *addr, catalog: catalog, audience: *audience, seed: seedOrRandom(fs, *seed),
+		token: *token, publicURL: *public, logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "livecart is serving %q on %s\n", show.title, show.addr)
+	fmt.Fprintf(stdout, "  watch:      livecart watch %s\n", show.wsURL)
+	fmt.Fprintf(stdout, "  host token: %s\n", show.token)
+	fmt.Fprintf(stdout, "Press Ctrl+C to stop.\n")
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "Stopping…")
+	return show.wait()
+}

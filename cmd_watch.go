@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+
+	"github.com/livecart/livecart/client"
+)
+
+const watchSynopsis = `Usage: livecart watch [flags] [URL]
+
+Watch a live show: chat, the pinned product, your cart, checkout in the
+browser. URL is the show's WebSocket address (ws:// or wss://), as printed by
+'livecart serve'; without it, show_url from the config file is used.
+`
+
+func runWatch(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
+	var vf viewerFlags
+	vf.register(fs)
+	if err := parse(fs, args, stdout, watchSynopsis); err != nil {
+		return err
+	}
+	url, err := oneArg(fs, "show URL")
+	if err != nil {
+		return err
+	}
+	cfg, err := vf.settings(fs)
+	if err != nil {
+		return err
+	}
+	if url == "" {
+		url = cfg.ShowURL
+	}
+	if url == "" {
+		return usageErrorf("no show URL: give one (livecart watch ws://HOST:PORT/ws) or set show_url in the config")
+	}
+	if err := client.CheckURL(url); err != nil {
+		return usageError{err}
+	}
+	logger, closeLog, err := openLog(cfg.LogFile)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	return runViewer(context.Background(), cfg, url, logger)
+}

@@ -1,0 +1,270 @@
+package demo
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/livecart/livecart/protocol"
+)
+
+var testProducts = []string{"mug", "scarf", "candle", "tote", "notebook", "planter", "socks"}
+
+func hostActions(seed uint64, products []string, n int) []hostAction {
+	s := newHostScript(seed, products)
+	out := make([]hostAction, n)
+	for i := range out {
+		out[i] = s.next()
+	}
+	return out
+}
+
+func viewerActions(seed uint64, audience, n int) [][]viewerAction {
+	var out [][]viewerAction
+	for _, s := range audienceScripts(seed, audience) {
+		acts := make([]viewerAction, n)
+		for i := range acts {
+			acts[i] = s.next()
+		}
+		out = append(out, acts)
+	}
+	return out
+}
+
+func TestScriptSameSeedSameShow(t *testing.T) {
+	if a, b := hostActions(7, testProducts, 300), hostActions(7, testProducts, 300); !reflect.DeepEqual(a, b) {
+		t.Error("host script differs for the same seed")
+	}
+	if a, b := viewerActions(7, 12, 300), viewerActions(7, 12, 300); !reflect.DeepEqual(a, b) {
+		t.Error("audience script differs for the same seed")
+	}
+	if a, b := audienceNames(7, 100), audienceNames(7, 100); !slices.Equal(a, b) {
+		t.Error("names differ for the same seed")
+	}
+}
+
+func TestScriptOtherSeedOtherShow(t *testing.T) {
+	if reflect.DeepEqual(hostActions(7, testProducts, 50), hostActions(8, testProducts, 50)) {
+		t.Error("host script is the same for seeds 7 and 8")
+	}
+	if reflect.DeepEqual(viewerActions(7, 12, 50), viewerActions(8, 12, 50)) {
+		t.Error("audience script is the same for seeds 7 and 8")
+	}
+	if slices.Equal(audienceNames(7, 12), audienceNames(8, 12)) {
+		t.Error("names are the same for seeds 7 and 8")
+	}
+}
+
+// Each viewer has its own stream: viewer 0's actions do not change when
+// another viewer's would, only through the audience-wide gap.
+func TestViewersHaveOwnStreams(t *testing.T) {
+	acts := viewerActions(3, 8, 40)
+	if reflect.DeepEqual(acts[0], acts[1]) {
+		t.Error("two viewers act identically")
+	}
+}
+
+func TestHostOpensWithWelcomeAndPin(t *testing.T) {
+	acts := hostActions(1, testProducts, 2)
+	if acts[0].Pin != nil || acts[0].Wait != 0 || acts[0].Say == "" {
+		t.Errorf("first action = %+v, want an immediate greeting", acts[0])
+	}
+	if acts[1].Pin == nil || acts[1].Wait != 0 {
+		t.Errorf("second action = %+v, want an immediate pin", acts[1])
+	}
+}
+
+func TestPinOrderCoversCatalog(t *testing.T) {
+	for seed := range uint64(20) {
+		var heads []string
+		for _, a := range hostActions(seed, testProducts, 400) {
+			if a.Pin == nil {
+				continue
+			}
+			got := slices.Sorted(slices.Values(a.Pin))
+			if want := slices.Sorted(slices.Values(testProducts)); !slices.Equal(got, want) {
+				t.Fatalf("seed %d: pin candidates %v are not the catalog", seed, a.Pin)
+			}
+			heads = append(heads, a.Pin[0])
+		}
+		n := len(testProducts)
+		if len(heads) < 3*n {
+			t.Fatalf("seed %d: only %d pins in 400 actions", seed, len(heads))
+		}
+		for r := 0; r+n <= len(heads); r += n {
+			round := slices.Sorted(slices.Values(heads[r : r+n]))
+			if !slices.Equal(round, slices.Sorted(slices.Values(testProducts))) {
+				t.Fatalf("seed %d: round %d pins %v, not every product once", seed, r/n, heads[r:r+n])
+			}
+		}
+		for i := 1; i < len(heads); i++ {
+			if heads[i] == heads[i-1] {
+				t.Fatalf("seed %d: %s pinned twice running", seed, heads[i])
+			}
+		}
+	}
+}
+
+func TestHostWithoutCatalogOnlyTalks(t *testing.T) {
+	for _, a := range hostActions(1, nil, 50) {
+		if len(a.Pin) != 0 {
+			t.Fatalf("pin without a catalog: %+v", a)
+		}
+		if a.Pin == nil && a.Say == "" {
+			t.Fatalf("silent action: %+v", a)
+		}
+	}
+}
+
+func TestHostDelaysWithinBounds(t *testing.T) {
+	for seed := range uint64(20) {
+		var since time.Duration
+		pins := 0
+		for _, a := range hostActions(seed, testProducts, 300) {
+			if a.Wait < 0 {
+				t.Fatalf("seed %d: negative wait %v", seed, a.Wait)
+			}
+			since += a.Wait
+			if a.Pin == nil {
+				continue
+			}
+			if pins > 0 && (since < pinMin || since > pinMax) {
+				t.Fatalf("seed %d: pin %d after %v, want %v to %v", seed, pins, since, pinMin, pinMax)
+			}
+			pins++
+			since = 0
+		}
+	}
+}
+
+func TestViewerDelaysWithinBounds(t *testing.T) {
+	for _, n := range []int{1, 8, 200} {
+		gap := max(minGap, time.Duration(n)*gapPerViewer)
+		for i, s := range audienceScripts(5, n) {
+			if i < joinAtOnce && s.Join != 0 {
+				t.Errorf("n=%d: viewer %d joins at %v, want at once", n, i, s.Join)
+			}
+			if s.Join < 0 || s.Join > joinSpread {
+				t.Errorf("n=%d: viewer %d joins at %v", n, i, s.Join)
+			}
+			for k := range 200 {
+				a := s.next()
+				lo, hi := gap*2/5, gap*8/5
+				if k == 0 {
+					lo, hi = 0, gap
+					if i < joinAtOnce {
+						hi = min(gap, firstLineMax)
+					}
+				}
+				if a.Wait < lo || a.Wait > hi {
+					t.Fatalf("n=%d viewer %d action %d: wait %v not in [%v, %v]", n, i, k, a.Wait, lo, hi)
+				}
+				if a.Kind == viewerLeave && (a.Away < gap*awayMinGaps || a.Away > gap*awayMaxGaps) {
+					t.Fatalf("n=%d viewer %d: away %v", n, i, a.Away)
+				}
+				if k == 0 && a.Kind != viewerChat {
+					t.Fatalf("n=%d viewer %d opens with %v", n, i, a.Kind)
+				}
+			}
+		}
+	}
+}
+
+func TestViewerActionMix(t *testing.T) {
+	count := map[viewerKind]int{}
+	total := 0
+	for _, acts := range viewerActions(11, 50, 400) {
+		for _, a := range acts {
+			count[a.Kind]++
+			total++
+		}
+	}
+	pct := func(k viewerKind) float64 { return 100 * float64(count[k]) / float64(total) }
+	if p := pct(viewerBuy); p < 2 || p > 4 {
+		t.Errorf("buys are %.1f%% of actions, want about %d%%", p, buyPercent)
+	}
+	if p := pct(viewerLeave); p < 1 || p > 3 {
+		t.Errorf("leaves are %.1f%% of actions, want about %d%%", p, leavePercent)
+	}
+	if p := pct(viewerChat); p < 90 {
+		t.Errorf("chat is %.1f%% of actions", p)
+	}
+}
+
+// chatRate plays the audience's scripts for horizon of show time at pace 1,
+// taking every buy as possible, and returns the chat lines per second.
+func chatRate(seed uint64, n int, horizon time.Duration) float64 {
+	lines := 0
+	for _, s := range audienceScripts(seed, n) {
+		t := s.Join
+		for {
+			a := s.next()
+			t += a.Wait
+			if t > horizon {
+				break
+			}
+			switch a.Kind {
+			case viewerChat:
+				lines++
+			case viewerBuy:
+				if a.Say != "" {
+					lines++
+				}
+			case viewerLeave:
+				t += a.Away
+			}
+		}
+	}
+	return float64(lines) / horizon.Seconds()
+}
+
+func TestChatRateIndependentOfAudience(t *testing.T) {
+	for _, n := range []int{8, 30, 200} {
+		rate := chatRate(1, n, 2*time.Hour)
+		t.Logf("audience %d: %.2f lines/s", n, rate)
+		if rate < 0.8 || rate > 1.2 {
+			t.Errorf("audience %d says %.2f lines/s, want about 1", n, rate)
+		}
+	}
+}
+
+func TestAudienceNames(t *testing.T) {
+	for _, n := range []int{0, 1, 8, len(viewerNames), 200} {
+		names := audienceNames(2, n)
+		if len(names) != n {
+			t.Fatalf("%d names for %d viewers", len(names), n)
+		}
+		seen := map[string]bool{}
+		for _, name := range names {
+			if seen[name] {
+				t.Errorf("n=%d: %q twice", n, name)
+			}
+			seen[name] = true
+			if name == "" || utf8.RuneCountInString(name) > protocol.MaxNameRunes {
+				t.Errorf("n=%d: bad name %q", n, name)
+			}
+			if name == hostName {
+				t.Errorf("a viewer is called %q", hostName)
+			}
+		}
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	prev := time.Duration(0)
+	for n := range 40 {
+		lo, hi := backoff(n, 0), backoff(n, 0.999999)
+		if lo < backoffBase/2 || hi > backoffMax || lo > hi {
+			t.Fatalf("attempt %d: backoff in [%v, %v]", n, lo, hi)
+		}
+		if lo < prev {
+			t.Fatalf("attempt %d: backoff shrank from %v to %v", n, prev, lo)
+		}
+		prev = lo
+	}
+	if backoff(40, 0) != backoffMax/2 {
+		t.Errorf("backoff not capped: %v", backoff(40, 0))
+	}
+}

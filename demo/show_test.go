@@ -1,0 +1,205 @@
+package demo
+
+import (
+	"context"
+	"net"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/livecart/livecart/client"
+	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/server"
+	"github.com/livecart/livecart/show"
+)
+
+// seen is what an observer has noticed of the show so far.
+type seen struct {
+	pins       map[string]bool // products pinned over time
+	audience   map[string]bool // names of viewers who chatted
+	hostLines  int
+	maxViewers int
+	lines      int
+	sales      int                        // stock decreases
+	ids        map[string]map[string]bool // chatting viewer name -> identity IDs
+	hostNamed  bool                       // a host line named a catalog product
+}
+
+// rejoined reports whether a viewer chatted under two identities: it left
+// and came back under the same name.
+func (s *seen) rejoined() bool {
+	for _, ids := range s.ids {
+		if len(ids) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// observe dials a plain viewer and reads the show until done says it has
+// seen enough, failing the test if that takes longer than limit.
+func observe(t *testing.T, url string, limit time.Duration, done func(*seen) bool) *seen {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	conn, err := client.Dial(ctx, client.Options{URL: url, Name: "observer"})
+	if err != nil {
+		t.Fatalf("observer: %v", err)
+	}
+	defer conn.Close()
+	st, _ := show.FromWelcome(conn.Welcome())
+	s := &seen{pins: map[string]bool{}, audience: map[string]bool{}, ids: map[string]map[string]bool{}, maxViewers: st.Viewers}
+	note := func() {
+		if p, _, ok := st.Pinned(); ok {
+			s.pins[p.ID] = true
+		}
+		s.maxViewers = max(s.maxViewers, st.Viewers)
+	}
+	note()
+	for !done(s) {
+		select {
+		case envs, ok := <-conn.Events():
+			if !ok {
+				t.Fatalf("observer lost the show: %v", conn.Err())
+			}
+			for _, env := range envs {
+				ch, err := st.Apply(env)
+				if err != nil {
+					t.Fatalf("bad event %s: %v", env.Type, err)
+				}
+				switch ch.Kind {
+				case show.KindChat:
+					s.lines++
+					switch a := ch.Line.Author; {
+					case a.Role == protocol.RoleHost:
+						s.hostLines++
+						for _, p := range st.Catalog() {
+							s.hostNamed = s.hostNamed || strings.Contains(ch.Line.Text, p.Name)
+						}
+					case a.ID != st.You.ID:
+						s.audience[a.Name] = true
+						if s.ids[a.Name] == nil {
+							s.ids[a.Name] = map[string]bool{}
+						}
+						s.ids[a.Name][a.ID] = true
+					}
+				case show.KindProduct:
+					if p, ok := st.Product(ch.ProductID); ok && p.Stock() < ch.Before.Stock() {
+						s.sales++
+					}
+				}
+			}
+			note()
+		case <-ctx.Done():
+			t.Fatalf("after %v the observer has seen only %+v", limit, *s)
+		}
+	}
+	return s
+}
+
+func lively(s *seen) bool {
+	return len(s.pins) >= 2 && len(s.audience) >= 3 && s.hostLines >= 1 && s.maxViewers >= 8
+}
+
+func wsURL(httpURL string) string { return "ws" + strings.TrimPrefix(httpURL, "http") + "/ws" }
+
+func newServer(t *testing.T) *server.Server {
+	t.Helper()
+	cat, err := server.ParseCatalog(Catalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Config{Catalog: cat, HostToken: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// runDemo starts Run and returns a function that stops it and checks that
+// it returned nil promptly.
+func runDemo(t *testing.T, cfg Config) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ret := make(chan error, 1)
+	go func() { ret <- Run(ctx, cfg) }()
+	return func() {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-ret:
+			if err != nil {
+				t.Errorf("Run = %v, want nil", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("Run did not return after cancel")
+		}
+	}
+}
+
+func TestShowComesAlive(t *testing.T) {
+	srv := newServer(t)
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	defer srv.Close()
+
+	stop := runDemo(t, Config{URL: wsURL(hs.URL), HostToken: "t", Audience: 8, Seed: 42, Pace: 0.01})
+	s := observe(t, wsURL(hs.URL), 10*time.Second, func(s *seen) bool {
+		return lively(s) && s.hostNamed && s.sales > 0 && s.rejoined()
+	})
+	stop()
+	t.Logf("seen %d lines, %d pinned products, %d chatting viewers, up to %d viewers, %d sales",
+		s.lines, len(s.pins), len(s.audience), s.maxViewers, s.sales)
+
+	// Every bot hung up when Run returned, so only the observer, now gone,
+	// was ever left: the server's count goes back to zero.
+	deadline := time.After(5 * time.Second)
+	poll := time.NewTicker(5 * time.Millisecond)
+	defer poll.Stop()
+	for srv.Viewers() != 0 {
+		select {
+		case <-poll.C:
+		case <-deadline:
+			t.Fatalf("%d viewers still connected after Run returned", srv.Viewers())
+		}
+	}
+}
+
+// A restarting server drops every bot; they come back on their own.
+func TestBotsReconnectAfterRestart(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	url := "ws://" + addr + "/ws"
+	serve := func(ln net.Listener) (stop func()) {
+		ctx, cancel := context.WithCancel(context.Background())
+		ret := make(chan error, 1)
+		go func() { ret <- newServer(t).Serve(ctx, ln) }()
+		return func() {
+			cancel()
+			if err := <-ret; err != nil {
+				t.Errorf("Serve = %v", err)
+			}
+		}
+	}
+	stopServer := serve(ln)
+	stopDemo := runDemo(t, Config{URL: url, HostToken: "t", Audience: 8, Seed: 7, Pace: 0.01})
+	defer stopDemo()
+	observe(t, url, 10*time.Second, lively)
+	stopServer()
+
+	ln, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("listen again on %s: %v", addr, err)
+	}
+	stopServer = serve(ln)
+	defer stopServer()
+	// The new server starts empty: a pin and a full audience can only come
+	// from bots that reconnected.
+	observe(t, url, 15*time.Second, func(s *seen) bool {
+		return len(s.pins) >= 1 && len(s.audience) >= 3 && s.hostLines >= 1 && s.maxViewers >= 8
+	})
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// isolate points config and state at a temporary home so tests never read
+// or write the user's files.
+func isolate(t *testing.T) string {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "config"))
+	t.Setenv("XDG_STATE_HOME", filepath.Join(home, "state"))
+	for _, k := range []string{"LIVECART_CONFIG", "LIVECART_NAME", "LIVECART_SHOW_URL", "LIVECART_THEME", "LIVECART_OPEN_BROWSER", "LIVECART_LOG_FILE", "LIVECART_HOST_TOKEN"} {
+		t.Setenv(k, "")
+	}
+	return home
+}
+
+func TestHelp(t *testing.T) {
+	isolate(t)
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"help"}, []string{"livecart watch", "livecart serve", "livecart [demo]"}},
+		{[]string{"--help"}, []string{"-seed", "-name", "-audience"}},
+		{[]string{"demo", "-h"}, []string{"-seed", "-name"}},
+		{[]string{"watch", "--help"}, []string{"URL", "-no-browser", "-theme"}},
+		{[]string{"serve", "--help"}, []string{"-addr", "127.0.0.1:7420", "-catalog", "-audience", "-seed", "SIGTERM"}},
+		{[]string{"help", "serve"}, []string{"-addr"}},
+	}
+	for _, c := range cases {
+		code, out, errOut := runCLI(t, c.args...)
+		if code != exitOK || errOut != "" {
+			t.Errorf("%v: code %d, stderr %q", c.args, code, errOut)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: help lacks %q:\n%s", c.args, w, out)
+			}
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	home := isolate(t)
+	badConfig := filepath.Join(home, "bad.toml")
+	os.WriteFile(badConfig, []byte("colour = \"red\"\n"), 0o600)
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"dance"}, exitUsage, `unknown command "dance"`},
+		{[]string{"demo", "--bogus"}, exitUsage, "flag provided but not defined"},
+		{[]string{"serve", "--audience", "-1"}, exitUsage, "--audience"},
+		{[]string{"serve", "--seed", "abc"}, exitUsage, "invalid value"},
+		{[]string{"serve", "extra"}, exitUsage, "unexpected argument"},
+		{[]string{"watch"}, exitUsage, "no show URL"},
+		{[]string{"watch", "http://example.com"}, exitUsage, "scheme must be ws or wss"},
+		{[]string{"watch", "ws://a/ws", "ws://b/ws"}, exitUsage, "expected one show URL"},
+		{[]string{"watch", "--theme", "purple", "ws://a/ws"}, exitUsage, "theme"},
+		{[]string{"watch", "--config", badConfig, "ws://a/ws"}, exitError, "colour"},
+		{[]string{"serve", "--catalog", filepath.Join(home, "missing.json")}, exitError, "read catalog"},
+		{[]string{"serve", "--addr", "127.0.0.1:99999"}, exitError, "listen"},
+	}
+	for _, c := range cases {
+		code, out, errOut := runCLI(t, c.args...)
+		if code != c.code {
+			t.Errorf("%v: exit %d, want %d (stderr %q)", c.args, code, c.code, errOut)
+		}
+		if !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: stderr %q lacks %q", c.args, errOut, c.want)
+		}
+		if strings.Contains(errOut, "goroutine ") || strings.Contains(errOut, "panic") {
+			t.Errorf("%v: stderr has a stack trace: %s", c.args, errOut)
+		}
+		if c.code == exitError && strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+			t.Errorf("%v: error is not one line: %q", c.args, errOut)
+		}
+		_ = out
+	}
+}
+
+func TestServeRejectsBadCatalog(t *testing.T) {
+	home := isolate(t)
+	path := filepath.Join(home, "cat.json")
+	os.WriteFile(path, []byte(`{"show":{"id":"s","title":"T","host":"H"},"products":[{"id":"p","name":"P","price":{"amount":-1,"currency":"USD"},"variants":[{"id":"v","name":"V","stock":1}]}]}`), 0o600)
+	code, _, errOut := runCLI(t, "serve", "--catalog", path, "--addr", "127.0.0.1:0")
+	if code != exitError || !strings.Contains(errOut, "catalog") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}

@@ -1,0 +1,125 @@
+package server
+
+import (
+	"cmp"
+	"crypto/subtle"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/sanitize"
+)
+
+// viewerSuffix marks a viewer who asked for the host's name.
+const viewerSuffix = " (viewer)"
+
+// identify decides who a greeted client is. The role comes from the token
+// only, never from the name; the host is shown under the show's host name,
+// and a viewer who asks for that name is told apart from the host.
+func (s *Server) identify(h protocol.Hello) protocol.Identity {
+	n := s.ids.Add(1)
+	id := protocol.Identity{ID: "u" + strconv.FormatUint(n, 10), Role: protocol.RoleViewer}
+	if len(s.hostToken) > 0 && subtle.ConstantTimeCompare([]byte(h.Token), s.hostToken) == 1 {
+		id.Role = protocol.RoleHost
+	}
+	hostName := cmp.Or(s.show.Host, "host")
+	name := sanitize.Truncate(sanitize.Line(h.Name), protocol.MaxNameRunes)
+	switch {
+	case id.Role == protocol.RoleHost:
+		name = hostName
+	case name == "":
+		name = fmt.Sprintf("viewer-%04d", n%10000)
+	case strings.EqualFold(name, hostName):
+		name = sanitize.Truncate(name, protocol.MaxNameRunes-utf8.RuneCountInString(viewerSuffix)) + viewerSuffix
+	}
+	id.Name = name
+	return id
+}
+
+// handle applies commands in order. It returns an ending once the client
+// has sent too many bad ones.
+func (c *conn) handle(envs []protocol.Envelope) *ending {
+	for _, env := range envs {
+		if e := c.refuse(c.command(env)); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// refuse sends e back to the client and counts it if it was the client's
+// fault, returning an ending when that was one bad command too many. A nil
+// e does nothing.
+func (c *conn) refuse(e *protocol.Error) *ending {
+	if e == nil {
+		return nil
+	}
+	if e.Code == protocol.ErrCodeBadRequest || e.Code == protocol.ErrCodeUnknownType {
+		c.bad++
+		if c.bad >= maxBadCommands {
+			return &ending{code: protocol.ClosePolicy, reason: "too many bad commands", linger: true}
+		}
+	}
+	c.srv.reply(c, protocol.TypeError, e)
+	return nil
+}
+
+// command applies one command and returns the error for the client, if any.
+func (c *conn) command(env protocol.Envelope) *protocol.Error {
+	s := c.srv
+	switch env.Type {
+	case protocol.TypeSay:
+		say, err := protocol.Decode[protocol.Say](env)
+		if err != nil {
+			return newError(protocol.ErrCodeBadRequest, err.Error())
+		}
+		text := sanitize.Truncate(sanitize.Line(say.Text), protocol.MaxChatRunes)
+		if text == "" {
+			return newError(protocol.ErrCodeBadRequest, "say: nothing left to send once control characters are removed")
+		}
+		return s.do(c, func() *protocol.Error { return s.sayLocked(c.id, text) })
+	case protocol.TypePing:
+		s.reply(c, protocol.TypePong, nil)
+		return nil
+	case protocol.TypeCart:
+		sig, err := protocol.Decode[protocol.CartSignal](env)
+		if err != nil {
+			return newError(protocol.ErrCodeBadRequest, err.Error())
+		}
+		return s.do(c, func() *protocol.Error { return s.cartLocked(sig) })
+	case protocol.TypeBuy:
+		buy, err := protocol.Decode[protocol.Buy](env)
+		if err != nil {
+			return newError(protocol.ErrCodeBadRequest, err.Error())
+		}
+		return s.do(c, func() *protocol.Error { return s.buyLocked(buy.Items) })
+	case protocol.TypePin:
+		if c.id.Role != protocol.RoleHost {
+			return newError(protocol.ErrCodeForbidden, "only the host can pin products")
+		}
+		pin, err := protocol.Decode[protocol.Pin](env)
+		if err != nil {
+			return newError(protocol.ErrCodeBadRequest, err.Error())
+		}
+		return s.do(c, func() *protocol.Error { return s.pinLocked(pin) })
+	case protocol.TypeUnpin:
+		// Unpin has no fields, so its data, even absent, cannot be wrong.
+		if c.id.Role != protocol.RoleHost {
+			return newError(protocol.ErrCodeForbidden, "only the host can unpin products")
+		}
+		return s.do(c, s.unpinLocked)
+	case protocol.TypeHello:
+		return newError(protocol.ErrCodeBadRequest, "hello: already greeted")
+	default:
+		return newError(protocol.ErrCodeUnknownType,
+			fmt.Sprintf("unknown command %q", sanitize.Truncate(sanitize.Line(string(env.Type)), 32)))
+	}
+}
+
+// newError returns an error event fit to send: one line, within
+// protocol.MaxErrorRunes.
+func newError(code, msg string) *protocol.Error {
+	return &protocol.Error{Code: code, Message: sanitize.Truncate(sanitize.Line(msg), protocol.MaxErrorRunes)}
+}

@@ -1,0 +1,378 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/livecart/livecart/protocol"
+)
+
+// batchBytes is how far the write loop fills one frame with queued events
+// before it writes: a client that fell behind catches up in a few large
+// writes instead of many small ones. A frame stays well under
+// protocol.MaxServerFrame: batchBytes plus one event, or one welcome.
+const batchBytes = 64 << 10
+
+// maxCloseReason is the most a close frame's reason may hold, in bytes: a
+// control frame carries 125 bytes, two of them the code.
+const maxCloseReason = 123
+
+// newline separates the events of one frame.
+var newline = []byte{'\n'}
+
+// conn is one client's WebSocket. Its read loop runs on the HTTP handler's
+// goroutine and its write loop on one of its own; the write loop is the only
+// goroutine that writes to the socket.
+type conn struct {
+	srv      *Server
+	ws       *websocket.Conn
+	remote   string
+	checkout string // the welcome's checkout link template
+
+	send     chan []byte   // frames for the write loop; bounded, never closed
+	pongs    chan string   // pongs owed to the peer's pings
+	done     chan struct{} // closed by Server.endLocked: stop and close
+	readDone chan struct{} // closed when the read loop has returned
+
+	// id is set by the read loop before the connection joins and never
+	// changes after; other goroutines only read it once it has joined.
+	id protocol.Identity
+
+	// Guarded by srv.mu.
+	joined    bool // receives show events
+	ended     bool
+	closeCode int // sent by the write loop; 0 means no close frame
+	closeText string
+
+	bad int // malformed or unknown commands so far; read loop only
+}
+
+// ending says why a read loop stopped and how to close the connection.
+type ending struct {
+	code   int    // close code to send; 0 sends none
+	reason string // close reason, for the peer and the log
+	linger bool   // we close first: keep reading until the peer answers
+	err    error  // the failure underneath, for the log
+}
+
+// serveWS upgrades the request and runs the connection until it ends.
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	checkout := s.checkoutTemplate(r)
+	if len(checkout) > protocol.MaxCheckoutURLBytes {
+		http.Error(w, "Host header too long", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "the show server is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		// Upgrade has already answered the request.
+		s.log.Info("websocket upgrade refused", "remote", r.RemoteAddr, "err", err)
+		return
+	}
+	c := &conn{
+		srv:      s,
+		ws:       ws,
+		remote:   r.RemoteAddr,
+		checkout: checkout,
+		send:     make(chan []byte, s.sendQueue),
+		pongs:    make(chan string, 1),
+		done:     make(chan struct{}),
+		readDone: make(chan struct{}),
+	}
+	registered := false
+	s.locked(func() {
+		if !s.closed {
+			s.conns[c] = struct{}{}
+			s.wg.Add(2)
+			registered = true
+		}
+	})
+	if !registered {
+		// Closed while upgrading; no write loop exists yet to say so.
+		msg := websocket.FormatCloseMessage(protocol.CloseGoingAway, "the show server is shutting down")
+		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeWait))
+		_ = ws.Close()
+		return
+	}
+	go c.writeLoop()
+	c.readLoop()
+}
+
+// checkoutTemplate returns the checkout link template for a connection
+// made with r.
+func (s *Server) checkoutTemplate(r *http.Request) string {
+	base := s.publicURL
+	if base == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
+	return base + "/cart/" + protocol.CheckoutPlaceholder
+}
+
+func (c *conn) readLoop() {
+	defer c.srv.wg.Done()
+	defer close(c.readDone)
+	c.ws.SetReadLimit(protocol.MaxClientFrame)
+	c.ws.SetPingHandler(c.onPing)
+	c.ws.SetPongHandler(c.onPong)
+	// gorilla's default answers a close frame from this goroutine; the write
+	// loop answers instead (see readEnding), so it stays the only writer.
+	c.ws.SetCloseHandler(func(int, string) error { return nil })
+
+	e := c.run()
+	code, reason := c.srv.end(c, e.code, e.reason)
+	c.srv.log.Info("disconnected", "id", c.id.ID, "name", c.id.Name, "remote", c.remote,
+		"code", code, "reason", reason, "err", e.err)
+	if e.linger {
+		c.linger()
+	}
+}
+
+// run greets the client and then applies its commands until the connection
+// ends, returning why.
+func (c *conn) run() ending {
+	hello, rest, e := c.readHello()
+	if e != nil {
+		return *e
+	}
+	c.id = c.srv.identify(hello)
+	if !c.srv.join(c) {
+		return ending{reason: "closed before joining"}
+	}
+	c.srv.log.Info("joined", "id", c.id.ID, "name", c.id.Name, "role", c.id.Role, "remote", c.remote)
+	if e := c.handle(rest); e != nil {
+		return *e
+	}
+	for {
+		_ = c.ws.SetReadDeadline(time.Now().Add(protocol.PongWait))
+		typ, frame, err := c.ws.ReadMessage()
+		if err != nil {
+			return readEnding(err)
+		}
+		if typ != websocket.TextMessage {
+			if e := c.refuse(newError(protocol.ErrCodeBadRequest, "binary frames are not accepted")); e != nil {
+				return *e
+			}
+			continue
+		}
+		envs, err := protocol.DecodeFrame(frame)
+		// Commands before a garbled line still count; the garbled line is
+		// one bad command.
+		if e := c.handle(envs); e != nil {
+			return *e
+		}
+		if err != nil {
+			if e := c.refuse(newError(protocol.ErrCodeBadRequest, err.Error())); e != nil {
+				return *e
+			}
+		}
+	}
+}
+
+// readHello reads the first frame, which must be a valid hello, and returns
+// it with any commands that came after it in the same frame.
+func (c *conn) readHello() (protocol.Hello, []protocol.Envelope, *ending) {
+	refuse := func(reason string, err error) (protocol.Hello, []protocol.Envelope, *ending) {
+		return protocol.Hello{}, nil, &ending{code: protocol.CloseBadHello, reason: reason, linger: true, err: err}
+	}
+	_ = c.ws.SetReadDeadline(time.Now().Add(protocol.HelloWait))
+	typ, frame, err := c.ws.ReadMessage()
+	if err != nil {
+		if isTimeout(err) {
+			return refuse(fmt.Sprintf("no hello within %s", protocol.HelloWait), err)
+		}
+		e := readEnding(err)
+		return protocol.Hello{}, nil, &e
+	}
+	if typ != websocket.TextMessage {
+		return refuse("hello must be a text frame", nil)
+	}
+	envs, err := protocol.DecodeFrame(frame)
+	if err != nil {
+		return refuse("first frame is not JSON: "+err.Error(), err)
+	}
+	if envs[0].Type != protocol.TypeHello {
+		return refuse("first frame must be hello", nil)
+	}
+	// Decoded by hand rather than with protocol.Decode so the version can
+	// be checked before the rest: it has a close code of its own.
+	var h protocol.Hello
+	if len(envs[0].Data) == 0 {
+		return refuse("hello has no data", nil)
+	}
+	if err := json.Unmarshal(envs[0].Data, &h); err != nil {
+		return refuse("malformed hello: "+err.Error(), err)
+	}
+	if h.Version != protocol.Version {
+		return protocol.Hello{}, nil, &ending{
+			code:   protocol.CloseUnsupportedVersion,
+			reason: fmt.Sprintf("this server speaks protocol version %d, not %d", protocol.Version, h.Version),
+			linger: true,
+		}
+	}
+	if err := h.Validate(); err != nil {
+		return refuse("invalid hello: "+err.Error(), err)
+	}
+	return h, envs[1:], nil
+}
+
+// readEnding says how to close after the read loop failed with err.
+func readEnding(err error) ending {
+	var ce *websocket.CloseError
+	switch {
+	case errors.As(err, &ce):
+		if ce.Code == websocket.CloseAbnormalClosure {
+			return ending{reason: "connection lost", err: err}
+		}
+		// The peer closed: the write loop echoes its code, as RFC 6455 asks.
+		return ending{code: ce.Code, reason: "closed by the client"}
+	case errors.Is(err, websocket.ErrReadLimit):
+		// gorilla has already sent CloseTooBig itself; our own close frame
+		// then fails harmlessly, and lingering keeps either from being lost
+		// to a reset caused by the unread rest of the frame.
+		return ending{code: protocol.CloseTooBig, reason: fmt.Sprintf("frame larger than %d bytes", protocol.MaxClientFrame), linger: true}
+	case isTimeout(err):
+		return ending{code: protocol.CloseHeartbeat, reason: fmt.Sprintf("nothing heard for %s", protocol.PongWait), linger: true, err: err}
+	default:
+		return ending{reason: "connection lost", err: err}
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// closeReason fits reason into a close frame: valid UTF-8 (the peer refuses
+// a close frame otherwise), cut on a rune boundary.
+func closeReason(reason string) string {
+	reason = strings.ToValidUTF8(reason, "?")
+	for len(reason) > maxCloseReason {
+		_, size := utf8.DecodeLastRuneInString(reason)
+		reason = reason[:len(reason)-size]
+	}
+	return reason
+}
+
+func (c *conn) onPing(data string) error {
+	_ = c.ws.SetReadDeadline(time.Now().Add(protocol.PongWait))
+	// One pong owed is enough: if the write loop is behind, the peer's next
+	// ping asks again.
+	select {
+	case c.pongs <- data:
+	default:
+	}
+	return nil
+}
+
+func (c *conn) onPong(string) error {
+	return c.ws.SetReadDeadline(time.Now().Add(protocol.PongWait))
+}
+
+// linger reads and discards what the peer still sends until it closes or
+// closeWait passes. Closing a socket with unread input makes the kernel send
+// a reset, which can destroy our close frame before the peer has read it.
+func (c *conn) linger() {
+	nc := c.ws.NetConn()
+	_ = nc.SetReadDeadline(time.Now().Add(closeWait))
+	_, _ = io.Copy(io.Discard, nc)
+}
+
+func (c *conn) writeLoop() {
+	defer c.srv.wg.Done()
+	ping := time.NewTicker(protocol.PingPeriod)
+	defer ping.Stop()
+	for {
+		// An ended connection sends nothing more, even with frames queued:
+		// an evicted client's queue is full by definition.
+		select {
+		case <-c.done:
+			c.shut()
+			return
+		default:
+		}
+		var err error
+		select {
+		case <-c.done:
+			c.shut()
+			return
+		case frame := <-c.send:
+			err = c.write(frame)
+		case <-ping.C:
+			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(protocol.WriteWait))
+		case data := <-c.pongs:
+			err = c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(protocol.WriteWait))
+		}
+		if err != nil {
+			c.srv.end(c, 0, "write failed: "+err.Error())
+		}
+	}
+}
+
+// write sends first and whatever else is queued, up to batchBytes, as one
+// frame of newline-separated events.
+func (c *conn) write(first []byte) error {
+	_ = c.ws.SetWriteDeadline(time.Now().Add(protocol.WriteWait))
+	w, err := c.ws.NextWriter(websocket.TextMessage)
+	if err != nil {
+		return fmt.Errorf("start frame: %w", err)
+	}
+	size, err := w.Write(first)
+	for err == nil && size < batchBytes {
+		var next []byte
+		select {
+		case next = <-c.send:
+		default:
+		}
+		if next == nil {
+			break
+		}
+		var n int
+		if _, err = w.Write(newline); err == nil {
+			n, err = w.Write(next)
+			size += 1 + n
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("write frame: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("write frame: %w", err)
+	}
+	return nil
+}
+
+// shut closes the socket for good: with the close frame endLocked chose, if
+// any, then after the peer's answer or closeWait, whichever comes first.
+func (c *conn) shut() {
+	if c.closeCode != 0 {
+		msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
+		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeWait))
+		wait := time.NewTimer(closeWait)
+		select {
+		case <-c.readDone:
+		case <-wait.C:
+		}
+		wait.Stop()
+	}
+	_ = c.ws.Close()
+}

@@ -1,0 +1,75 @@
+package server
+
+import (
+	"context"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/livecart/livecart/protocol"
+)
+
+func TestServeShutsDownOnCancel(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{Catalog: testCatalog(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, ln) }()
+
+	base := "http://" + ln.Addr().String()
+	a := dial(t, base, "a", "")
+	b := dial(t, base, "b", "")
+	if resp, body := get(t, base, "/healthz"); resp.StatusCode != 200 || body != "ok" {
+		t.Fatalf("healthz: %d %q", resp.StatusCode, body)
+	}
+
+	cancel()
+	expectClose(t, a.ws, protocol.CloseGoingAway)
+	expectClose(t, b.ws, protocol.CloseGoingAway)
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatalf("Serve = %v, want nil", err)
+		}
+	case <-time.After(waitFor):
+		t.Fatal("Serve did not return")
+	}
+	d := websocket.Dialer{HandshakeTimeout: waitFor}
+	if ws, _, err := d.Dial(wsURL(base), nil); err == nil {
+		ws.Close()
+		t.Fatal("dialed a stopped server")
+	}
+}
+
+func TestCloseIsIdempotent(t *testing.T) {
+	s, ts := startServer(t)
+	a := dial(t, ts.URL, "a", "")
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(s.Close)
+	}
+	expectClose(t, a.ws, protocol.CloseGoingAway)
+	wg.Wait()
+	s.Close()
+
+	// A closed server refuses new sockets before upgrading them.
+	d := websocket.Dialer{HandshakeTimeout: waitFor}
+	ws, resp, err := d.Dial(wsURL(ts.URL), nil)
+	if err == nil {
+		ws.Close()
+		t.Fatal("closed server accepted a socket")
+	}
+	if resp == nil || resp.StatusCode != 503 {
+		t.Fatalf("closed server: %v, %+v", err, resp)
+	}
+}

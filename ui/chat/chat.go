@@ -1,0 +1,209 @@
+// Package chat is the live chat pane: a capped scrollback of lines, each
+// styled and wrapped once when it arrives (and again only when the width
+// changes), drawn bottom-up. Scrolling back holds the view still while new
+// lines arrive, until the user returns to the bottom.
+package chat
+
+import (
+	"strconv"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/sanitize"
+	"github.com/livecart/livecart/show"
+	"github.com/livecart/livecart/ui/theme"
+)
+
+// DefaultScrollback is how many lines the pane keeps. Older lines are
+// dropped, so a chat flood cannot grow memory without bound.
+const DefaultScrollback = 500
+
+type entry struct {
+	styled string   // the whole line, styled, unwrapped
+	rows   []string // styled wrapped to width
+}
+
+// Model is the chat pane. It is driven by its parent.
+type Model struct {
+	styles *theme.Styles
+
+	ring  []entry // ring buffer of at most cap(ring) entries
+	head  int     // index of the oldest entry
+	count int
+	rows  int // total wrapped rows of all entries
+
+	width, height int
+	offset        int // rows scrolled up from the bottom; 0 follows new lines
+	unseen        int // lines that arrived while scrolled back
+}
+
+// New returns an empty pane that keeps up to scrollback lines.
+func New(styles *theme.Styles, scrollback int) Model {
+	if scrollback <= 0 {
+		scrollback = DefaultScrollback
+	}
+	return Model{styles: styles, ring: make([]entry, scrollback)}
+}
+
+// SetSize sets the pane's size in cells and rewraps every line if the width
+// changed.
+func (m *Model) SetSize(w, h int) {
+	w, h = max(w, 1), max(h, 1)
+	if w != m.width {
+		m.width = w
+		m.rows = 0
+		for i := 0; i < m.count; i++ {
+			e := &m.ring[(m.head+i)%len(m.ring)]
+			e.rows = wrap(e.styled, w)
+			m.rows += len(e.rows)
+		}
+	}
+	m.height = h
+	m.clamp()
+}
+
+// SetStyles restyles future lines (the palette changed with the background).
+func (m *Model) SetStyles(s *theme.Styles) { m.styles = s }
+
+// Add appends a chat line.
+func (m *Model) Add(l show.Line) { m.push(m.format(l)) }
+
+// AddSystem appends a line from livecart itself (a marker, a notice).
+func (m *Model) AddSystem(text string) {
+	m.push(m.styles.Subtle.Italic(true).Render("— " + text + " —"))
+}
+
+// Len is how many lines the pane holds.
+func (m Model) Len() int { return m.count }
+
+// Following reports whether the pane shows the newest lines.
+func (m Model) Following() bool { return m.offset == 0 }
+
+// ScrollUp moves back by n rows.
+func (m *Model) ScrollUp(n int) {
+	m.offset += n
+	m.clamp()
+}
+
+// ScrollDown moves forward by n rows; reaching the bottom resumes following.
+func (m *Model) ScrollDown(n int) {
+	m.offset = max(0, m.offset-n)
+	if m.offset == 0 {
+		m.unseen = 0
+	}
+}
+
+// GotoBottom jumps to the newest line.
+func (m *Model) GotoBottom() { m.offset, m.unseen = 0, 0 }
+
+// PageSize is how far a page key scrolls.
+func (m Model) PageSize() int { return max(1, m.height-1) }
+
+// View draws the visible rows, newest at the bottom, padded to the pane's
+// size.
+func (m Model) View() string {
+	if m.height <= 0 || m.width <= 0 {
+		return ""
+	}
+	body := m.height
+	var footer string
+	if m.offset > 0 && m.height > 1 {
+		body--
+		footer = m.styles.Accent.Render(sanitize.Truncate(m.indicator(), m.width))
+	}
+	visible := make([]string, 0, body)
+	skip := m.offset
+	for i := m.count - 1; i >= 0 && len(visible) < body; i-- {
+		rows := m.ring[(m.head+i)%len(m.ring)].rows
+		for j := len(rows) - 1; j >= 0 && len(visible) < body; j-- {
+			if skip > 0 {
+				skip--
+				continue
+			}
+			visible = append(visible, rows[j])
+		}
+	}
+	// Blank rows on top, and every row padded to the width, so the pane is
+	// exactly width by height cells whatever it holds: a column joined
+	// beside it stays put.
+	out := make([]string, 0, m.height)
+	for range body - len(visible) {
+		out = append(out, m.pad(""))
+	}
+	for i := len(visible) - 1; i >= 0; i-- {
+		out = append(out, m.pad(visible[i]))
+	}
+	if footer != "" {
+		out = append(out, m.pad(footer))
+	}
+	return strings.Join(out, "\n")
+}
+
+func (m Model) pad(row string) string {
+	return row + strings.Repeat(" ", max(0, m.width-lipgloss.Width(row)))
+}
+
+func (m Model) indicator() string {
+	if m.unseen == 0 {
+		return "↓ scrolled back · end to return"
+	}
+	n := strconv.Itoa(m.unseen) + " new message"
+	if m.unseen > 1 {
+		n += "s"
+	}
+	return "↓ " + n + " · end to return"
+}
+
+func (m *Model) push(styled string) {
+	e := entry{styled: styled}
+	if m.width > 0 {
+		e.rows = wrap(styled, m.width)
+	}
+	if m.count == len(m.ring) {
+		old := &m.ring[m.head]
+		m.rows -= len(old.rows)
+		m.ring[m.head] = e
+		m.head = (m.head + 1) % len(m.ring)
+	} else {
+		m.ring[(m.head+m.count)%len(m.ring)] = e
+		m.count++
+	}
+	m.rows += len(e.rows)
+	if m.offset > 0 {
+		// Hold the view still: the rows the user is reading move up by
+		// exactly the rows just added.
+		m.offset += len(e.rows)
+		m.unseen++
+	}
+	m.clamp()
+}
+
+func (m *Model) clamp() {
+	shown := m.height
+	if shown > 1 {
+		shown-- // the indicator takes a row
+	}
+	limit := max(0, m.rows-shown)
+	if m.offset > limit {
+		m.offset = limit
+	}
+	if m.offset < 0 {
+		m.offset = 0
+	}
+}
+
+func (m Model) format(l show.Line) string {
+	name := m.styles.Name(l.Author.ID).Render(l.Author.Name)
+	if l.Author.Role == protocol.RoleHost {
+		name = m.styles.HostTag.Render("HOST") + " " + name
+	}
+	return name + m.styles.Subtle.Render(":") + " " + l.Text
+}
+
+// wrap breaks a styled line into rows no wider than width, keeping styles
+// intact across the breaks.
+func wrap(styled string, width int) []string {
+	return strings.Split(lipgloss.Wrap(styled, width, " -"), "\n")
+}

@@ -1,0 +1,203 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/livecart/livecart/cart"
+	"github.com/livecart/livecart/checkout"
+	"github.com/livecart/livecart/protocol"
+)
+
+// handleKey routes a key press by mode. Keys are matched against the map of
+// what applies now, so a disabled binding can never fire.
+func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k := m.keysNow()
+	if matches(msg, k.Quit) {
+		return m, tea.Quit
+	}
+	if m.mode == modeInput {
+		return m.handleInputKey(msg, k)
+	}
+	switch {
+	case matches(msg, k.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		m.layout()
+		return m, nil
+	case matches(msg, k.Retry):
+		return m.reconnect()
+	case m.link != "" && msg.String() == "esc":
+		m.link = ""
+		m.layout()
+		return m, nil
+	}
+	if m.phase != phaseLive {
+		return m, nil
+	}
+	if m.mode == modeCart {
+		return m.handleCartKey(msg, k)
+	}
+	switch {
+	case matches(msg, k.Add):
+		return m.addPinned()
+	case matches(msg, k.Cart):
+		m.mode = modeCart
+		m.cartSel = min(m.cartSel, max(0, m.cart.Len()-1))
+		m.layout()
+		return m, nil
+	case matches(msg, k.Checkout):
+		return m.checkout()
+	case matches(msg, k.Chat):
+		m.mode = modeInput
+		m.layout()
+		return m, m.input.Focus()
+	case matches(msg, k.PageUp):
+		m.chat.ScrollUp(m.chat.PageSize())
+	case matches(msg, k.PageDown):
+		m.chat.ScrollDown(m.chat.PageSize())
+	case matches(msg, k.Bottom):
+		m.chat.GotoBottom()
+	}
+	return m, nil
+}
+
+func (m Model) handleInputKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
+	switch {
+	case matches(msg, k.Leave):
+		m.mode = modeShow
+		m.input.Blur()
+		m.layout()
+		return m, nil
+	case matches(msg, k.Send):
+		text := strings.TrimSpace(m.input.Value())
+		if text == "" {
+			return m, nil
+		}
+		if m.conn == nil {
+			// Keep what was typed: it is not lost, just not sent yet.
+			return m.notify(toastError, "Offline · your message is still in the box · r to reconnect after esc")
+		}
+		m.input.Reset()
+		m.chat.GotoBottom()
+		return m, send(m.conn, "chat message", protocol.TypeSay, protocol.Say{Text: text})
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	return m, cmd
+}
+
+func (m Model) handleCartKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
+	lines := m.cart.Lines()
+	switch {
+	case matches(msg, k.Cart):
+		m.mode = modeShow
+		m.layout()
+		return m, nil
+	case matches(msg, k.Add):
+		return m.addPinned()
+	case matches(msg, k.Checkout):
+		return m.checkout()
+	case matches(msg, k.Up):
+		m.cartSel = max(0, m.cartSel-1)
+	case matches(msg, k.Down):
+		m.cartSel = min(len(lines)-1, m.cartSel+1)
+	case matches(msg, k.More):
+		return m.changeQty(lines[m.cartSel], +1)
+	case matches(msg, k.Less):
+		return m.changeQty(lines[m.cartSel], -1)
+	case matches(msg, k.Remove):
+		return m.changeQty(lines[m.cartSel], -lines[m.cartSel].Qty)
+	}
+	return m, nil
+}
+
+// addPinned puts one of the pinned variant in the cart.
+func (m Model) addPinned() (Model, tea.Cmd) {
+	p, v, ok := m.show.Pinned()
+	switch {
+	case !ok:
+		return m.notify(toastInfo, "Nothing is pinned right now")
+	case v.Stock == 0:
+		return m.notify(toastError, p.Name+" ("+v.Name+") is sold out")
+	case !m.cartLoaded:
+		return m.notify(toastInfo, "Your cart is still loading")
+	}
+	line := cart.Line{ProductID: p.ID, VariantID: v.ID, Name: p.Name, Variant: v.Name, Unit: p.Price, Qty: 1}
+	next, err := m.cart.Add(line, v.Stock)
+	if err != nil {
+		return m.notify(toastError, "Not added: "+err.Error())
+	}
+	m.cart = next
+	total, _ := m.cart.Total()
+	toast := m.toastCmd(toastGood, fmt.Sprintf("Added %s (%s) · cart: %d items, %s", p.Name, v.Name, m.cart.Units(), total))
+	signal := protocol.CartSignal{Action: protocol.CartAdd, ProductID: p.ID, VariantID: v.ID, Qty: 1}
+	m.layout()
+	return m, tea.Batch(toast, m.persist(), send(m.conn, "cart update", protocol.TypeCart, signal))
+}
+
+// changeQty moves a cart line's quantity by delta; reaching zero removes it.
+func (m Model) changeQty(l cart.Line, delta int) (Model, tea.Cmd) {
+	stock := -1 // unknown: the product may have left the catalog
+	if p, ok := m.show.ProductOfVariant(l.VariantID); ok {
+		if v, ok := p.Variant(l.VariantID); ok {
+			stock = v.Stock
+		}
+	}
+	next, err := m.cart.SetQty(l.VariantID, l.Qty+delta, stock)
+	if err != nil {
+		return m.notify(toastError, err.Error())
+	}
+	m.cart = next
+	m.cartSel = min(m.cartSel, max(0, m.cart.Len()-1))
+	action, qty := protocol.CartAdd, delta
+	if delta < 0 {
+		action, qty = protocol.CartRemove, -delta
+	}
+	signal := protocol.CartSignal{Action: action, ProductID: l.ProductID, VariantID: l.VariantID, Qty: qty}
+	m.layout()
+	return m, tea.Batch(m.persist(), send(m.conn, "cart update", protocol.TypeCart, signal))
+}
+
+// persist saves the current cart in the background, in order.
+func (m *Model) persist() tea.Cmd {
+	m.saveGen++
+	return saveCart(m.saver, m.saveGen, m.cartKey, m.cart)
+}
+
+// checkout hands the cart to the browser, or shows the link to copy.
+func (m Model) checkout() (Model, tea.Cmd) {
+	if m.cart.IsEmpty() {
+		return m.notify(toastInfo, "Your cart is empty · a adds the pinned product")
+	}
+	items := make([]checkout.Item, 0, m.cart.Len())
+	for _, l := range m.cart.Lines() {
+		items = append(items, checkout.Item{VariantID: l.VariantID, Qty: l.Qty})
+	}
+	link, err := checkout.Link(m.show.Checkout, items)
+	if err != nil {
+		return m.notify(toastError, "Cannot check out: the show's checkout link is unusable ("+err.Error()+")")
+	}
+	if !m.opts.OpenBrowser {
+		m.link = link
+		m.layout()
+		return m.notify(toastInfo, "Open the link below to check out · your cart is kept")
+	}
+	toast := m.toastCmd(toastInfo, "Opening checkout in your browser…")
+	return m, tea.Batch(toast, openCheckout(m.opts.Opener, link))
+}
+
+// reconnect dials again after the link was lost or the first try failed.
+func (m Model) reconnect() (Model, tea.Cmd) {
+	if m.connecting {
+		return m, nil
+	}
+	m.gen++
+	m.connecting = true
+	if m.phase == phaseFailed {
+		m.phase = phaseConnecting
+	}
+	toast := m.toastCmd(toastInfo, "Reconnecting to "+m.opts.URL+"…")
+	return m, tea.Batch(toast, m.dial(), m.spin.Tick)
+}

@@ -1,0 +1,117 @@
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap declares every key the viewer answers to, once, with its help text.
+// The help line and the full help are generated from these bindings.
+type KeyMap struct {
+	Add      key.Binding
+	Cart     key.Binding
+	Checkout key.Binding
+	Chat     key.Binding
+	Send     key.Binding
+	Leave    key.Binding
+	Up       key.Binding
+	Down     key.Binding
+	More     key.Binding
+	Less     key.Binding
+	Remove   key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Bottom   key.Binding
+	Retry    key.Binding
+	Help     key.Binding
+	Quit     key.Binding
+}
+
+// DefaultKeyMap returns the viewer's keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Add:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add pinned to cart")),
+		Cart:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cart")),
+		Checkout: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "check out")),
+		Chat:     key.NewBinding(key.WithKeys("enter", "/"), key.WithHelp("enter, /", "chat")),
+		Send:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
+		Leave:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave chat")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "select up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "select down")),
+		More:     key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "one more")),
+		Less:     key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "one less")),
+		Remove:   key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "remove line")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll chat back")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "scroll chat on")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "newest chat")),
+		Retry:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reconnect")),
+		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
+
+// mode is what has the keyboard.
+type mode int
+
+const (
+	modeShow  mode = iota // watching: show keys
+	modeInput             // typing a chat line
+	modeCart              // the cart panel is open
+)
+
+// forMode enables only the bindings that apply in the given mode and state,
+// so help never advertises a key that does nothing.
+func (k KeyMap) forMode(md mode, live, offline, cartEmpty, canAdd bool) KeyMap {
+	all := []*key.Binding{&k.Add, &k.Cart, &k.Checkout, &k.Chat, &k.Send, &k.Leave, &k.Up, &k.Down,
+		&k.More, &k.Less, &k.Remove, &k.PageUp, &k.PageDown, &k.Bottom, &k.Retry, &k.Help, &k.Quit}
+	for _, b := range all {
+		b.SetEnabled(false)
+	}
+	k.Quit.SetEnabled(true)
+	k.Help.SetEnabled(true)
+	if !live {
+		k.Retry.SetEnabled(offline)
+		return k
+	}
+	switch md {
+	case modeInput:
+		k.Send.SetEnabled(true)
+		k.Leave.SetEnabled(true)
+		k.Help.SetEnabled(false) // '?' is text while typing
+		k.Quit.SetKeys("ctrl+c")
+		k.Quit.SetHelp("ctrl+c", "quit")
+	case modeCart:
+		k.Cart.SetEnabled(true)
+		k.Cart.SetHelp("c/esc", "close cart")
+		k.Cart.SetKeys("c", "esc")
+		k.Checkout.SetEnabled(!cartEmpty)
+		k.Up.SetEnabled(!cartEmpty)
+		k.Down.SetEnabled(!cartEmpty)
+		k.More.SetEnabled(!cartEmpty)
+		k.Less.SetEnabled(!cartEmpty)
+		k.Remove.SetEnabled(!cartEmpty)
+		k.Add.SetEnabled(canAdd)
+	default:
+		k.Add.SetEnabled(canAdd)
+		k.Cart.SetEnabled(true)
+		k.Checkout.SetEnabled(!cartEmpty)
+		k.Chat.SetEnabled(true)
+		k.PageUp.SetEnabled(true)
+		k.PageDown.SetEnabled(true)
+		k.Bottom.SetEnabled(true)
+		k.Retry.SetEnabled(offline)
+	}
+	return k
+}
+
+// ShortHelp is the one-line help.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Add, k.Cart, k.Checkout, k.Chat, k.Send, k.Leave, k.Up, k.Down, k.More, k.Less, k.Remove, k.Retry, k.Help, k.Quit}
+}
+
+// FullHelp is the help shown by '?'.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Add, k.Cart, k.Checkout, k.Retry},
+		{k.Chat, k.Send, k.Leave, k.PageUp, k.PageDown, k.Bottom},
+		{k.Up, k.Down, k.More, k.Less, k.Remove},
+		{k.Help, k.Quit},
+	}
+}

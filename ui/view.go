@@ -1,0 +1,197 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/livecart/livecart/sanitize"
+)
+
+// Layout thresholds, in cells.
+const (
+	wideMinWidth = 100 // from here the card and cart get a column of their own
+	sideWidth    = 42  // that column's width
+	tallCardRows = 30  // from here the card shows its description in narrow layouts
+)
+
+// layout recomputes the sizes of the parts that keep state about their size.
+// All size arithmetic lives here and in View, so the two cannot disagree.
+func (m *Model) layout() {
+	chatW, chatH := m.chatArea()
+	m.chat.SetSize(chatW, chatH)
+	m.input.SetWidth(max(1, m.width-4))
+	m.help.SetWidth(m.width)
+}
+
+// chatArea is the size of the chat pane in the current layout.
+func (m *Model) chatArea() (int, int) {
+	body := m.bodyHeight()
+	if m.wide() {
+		return m.width - sideWidth - 1, body
+	}
+	return m.width, max(1, body-lipgloss.Height(m.cardView(m.width)))
+}
+
+func (m *Model) wide() bool { return m.width >= wideMinWidth }
+
+// bodyHeight is the screen less the header, input, status and help lines.
+func (m *Model) bodyHeight() int {
+	fixed := 1 + 1 + 1 + lipgloss.Height(m.helpView())
+	if m.link != "" {
+		fixed += lipgloss.Height(m.linkView())
+	}
+	return max(1, m.height-fixed)
+}
+
+// View draws the whole screen.
+func (m Model) View() tea.View {
+	var content string
+	switch m.phase {
+	case phaseConnecting:
+		content = m.connectingView()
+	case phaseFailed:
+		content = m.failedView()
+	default:
+		content = m.liveView()
+	}
+	v := tea.NewView(m.styles.App.Render(content))
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "livecart"
+	if m.phase == phaseLive && m.show.Show.Title != "" {
+		v.WindowTitle = "livecart · " + m.show.Show.Title
+	}
+	return v
+}
+
+func (m Model) liveView() string {
+	parts := []string{m.headerView(), m.bodyView(), m.input.View(), m.statusView()}
+	if m.link != "" {
+		parts = append(parts, m.linkView())
+	}
+	parts = append(parts, m.helpView())
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+}
+
+func (m Model) bodyView() string {
+	body := m.bodyHeight()
+	cartOpen := m.mode == modeCart
+	if m.wide() {
+		card := m.cardView(sideWidth)
+		side := card
+		rest := body - lipgloss.Height(card)
+		if rest >= 3 {
+			side += "\n" + renderCartPanel(m.styles, m.cart, m.cartSel, cartOpen, sideWidth, rest)
+		}
+		side = lipgloss.NewStyle().Height(body).MaxHeight(body).Render(side)
+		return lipgloss.JoinHorizontal(lipgloss.Top, m.chat.View(), " ", side)
+	}
+	card := m.cardView(m.width)
+	rest := max(1, body-lipgloss.Height(card))
+	below := m.chat.View()
+	if cartOpen {
+		below = lipgloss.NewStyle().Height(rest).MaxHeight(rest).Render(
+			renderCartPanel(m.styles, m.cart, m.cartSel, true, m.width, rest))
+	}
+	return lipgloss.NewStyle().MaxHeight(body).Render(card + "\n" + below)
+}
+
+func (m Model) cardView(width int) string {
+	p, v, ok := m.show.Pinned()
+	tall := m.wide() || m.height >= tallCardRows
+	return renderCard(m.styles, p, v, ok, width, tall)
+}
+
+func (m Model) headerView() string {
+	s := m.styles
+	title := m.show.Show.Title
+	if m.show.Show.Host != "" {
+		title += s.Subtle.Render(" · with ") + m.show.Show.Host
+	}
+	var state string
+	switch {
+	case m.connecting:
+		state = m.spin.View() + " " + s.Warn.Render("reconnecting")
+	case m.offline:
+		state = s.Error.Render("○ offline")
+	default:
+		state = s.Good.Render("● connected")
+	}
+	right := s.Subtle.Render(fmt.Sprintf("%d watching", m.show.Viewers)) + "  " + state
+	if !m.wide() {
+		right = state
+		title += s.Subtle.Render(fmt.Sprintf(" · %d watching", m.show.Viewers))
+	}
+	left := s.Live.Render("LIVE") + " " + s.Title.Render(title)
+	avail := m.width - lipgloss.Width(right) - 1
+	if lipgloss.Width(left) > avail {
+		left = s.Live.Render("LIVE") + " " + s.Title.Render(sanitize.Truncate(m.show.Show.Title, max(1, avail-7)))
+	}
+	return spread(left, right, m.width)
+}
+
+func (m Model) statusView() string {
+	s := m.styles
+	if m.toast == "" {
+		if !m.wide() && m.mode != modeCart {
+			return cartSummary(s, m.cart)
+		}
+		return ""
+	}
+	style := s.Toast
+	switch m.toastKind {
+	case toastGood:
+		style = s.Good
+	case toastError:
+		style = s.Error
+	}
+	return style.Render(sanitize.Truncate(m.toast, max(1, m.width)))
+}
+
+// linkView shows the checkout link whole, so it can be copied even when it
+// is longer than the screen is wide.
+func (m Model) linkView() string {
+	var rows []string
+	rest := m.link
+	for len(rest) > 0 {
+		n := min(len(rest), max(1, m.width))
+		rows = append(rows, rest[:n])
+		rest = rest[n:]
+	}
+	return m.styles.Accent.Underline(true).Render(strings.Join(rows, "\n")) + "\n" + m.styles.Subtle.Render("esc hides the link")
+}
+
+func (m Model) helpView() string {
+	// help.Model ends a long short-help line with "…", but when even the
+	// "…" does not fit it keeps every binding instead; clamp so the line
+	// can never run past the screen and wrap.
+	return lipgloss.NewStyle().MaxWidth(max(1, m.width)).Render(m.help.View(m.keysNow()))
+}
+
+func (m Model) connectingView() string {
+	s := m.styles
+	msg := m.spin.View() + " Connecting to " + s.Accent.Render(m.opts.URL) + "…"
+	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg+"\n\n"+s.Subtle.Render("q quits"))
+}
+
+func (m Model) failedView() string {
+	s := m.styles
+	reason := "unknown error"
+	if m.err != nil {
+		reason = sanitize.Line(m.err.Error())
+	}
+	width := min(m.width-4, 72)
+	body := strings.Join([]string{
+		s.Error.Bold(true).Render("Can't reach the show"),
+		"",
+		lipgloss.NewStyle().Width(width).Render(reason),
+		"",
+		s.Subtle.Width(width).Render("Check the address, that the show server is running (livecart serve) and that nothing blocks the connection. Or try the built-in demo: livecart demo"),
+		"",
+		m.help.View(m.keysNow()),
+	}, "\n")
+	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, body)
+}
