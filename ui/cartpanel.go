@@ -22,7 +22,7 @@ func renderCartPanel(s *theme.Styles, c cart.Cart, sel int, focused bool, width,
 	rowsAvail := max(1, height-frame.GetVerticalFrameSize())
 	title := s.Title.Render("Cart")
 	if c.IsEmpty() {
-		body := title + "\n" + s.Subtle.Render(sanitize.Truncate("Empty · press a to add the pinned product", inner))
+		body := title + "\n" + s.Subtle.Render(sanitize.Truncate("Empty · a adds the pinned product", inner))
 		return frame.Width(width).Render(body)
 	}
 	total, err := c.Total()
@@ -30,7 +30,7 @@ func renderCartPanel(s *theme.Styles, c cart.Cart, sel int, focused bool, width,
 	if err != nil {
 		totalText = "?"
 	}
-	title += s.Subtle.Render(fmt.Sprintf(" · %d items", c.Units()))
+	title += s.Subtle.Render(" · "+items(c.Units()))
 	rows := []string{title}
 
 	lines := c.Lines()
@@ -62,5 +62,13 @@ func cartSummary(s *theme.Styles, c cart.Cart) string {
 		return s.Subtle.Render("Cart empty")
 	}
 	total, _ := c.Total()
-	return s.Subtle.Render(fmt.Sprintf("Cart: %d items · ", c.Units())) + s.Price.Render(total.String())
+	return s.Subtle.Render("Cart: "+items(c.Units())+" · ") + s.Price.Render(total.String())
+}
+
+// items says "1 item" or "N items".
+func items(n int) string {
+	if n == 1 {
+		return "1 item"
+	}
+	return fmt.Sprintf("%d items", n)
 }

@@ -51,6 +51,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.checkout()
 	case matches(msg, k.Chat):
 		m.mode = modeInput
+		m.input.Placeholder = typingPlaceholder
 		m.layout()
 		return m, m.input.Focus()
 	case matches(msg, k.PageUp):
@@ -67,6 +68,7 @@ func (m Model) handleInputKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 	switch {
 	case matches(msg, k.Leave):
 		m.mode = modeShow
+		m.input.Placeholder = idlePlaceholder
 		m.input.Blur()
 		m.layout()
 		return m, nil
@@ -131,7 +133,7 @@ func (m Model) addPinned() (Model, tea.Cmd) {
 	}
 	m.cart = next
 	total, _ := m.cart.Total()
-	toast := m.toastCmd(toastGood, fmt.Sprintf("Added %s (%s) · cart: %d items, %s", p.Name, v.Name, m.cart.Units(), total))
+	toast := m.toastCmd(toastGood, fmt.Sprintf("Added %s (%s) · cart: %s, %s", p.Name, v.Name, items(m.cart.Units()), total))
 	signal := protocol.CartSignal{Action: protocol.CartAdd, ProductID: p.ID, VariantID: v.ID, Qty: 1}
 	m.layout()
 	return m, tea.Batch(toast, m.persist(), send(m.conn, "cart update", protocol.TypeCart, signal))

@@ -22,6 +22,8 @@ type KeyMap struct {
 	Retry    key.Binding
 	Help     key.Binding
 	Quit     key.Binding
+
+	mode mode // set by forMode: which keys the short help puts first
 }
 
 // DefaultKeyMap returns the viewer's keys.
@@ -37,7 +39,7 @@ func DefaultKeyMap() KeyMap {
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "select down")),
 		More:     key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "one more")),
 		Less:     key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "one less")),
-		Remove:   key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "remove line")),
+		Remove:   key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "remove")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll chat back")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "scroll chat on")),
 		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "newest chat")),
@@ -64,6 +66,7 @@ func (k KeyMap) forMode(md mode, live, offline, cartEmpty, canAdd bool) KeyMap {
 	for _, b := range all {
 		b.SetEnabled(false)
 	}
+	k.mode = md
 	k.Quit.SetEnabled(true)
 	k.Help.SetEnabled(true)
 	if !live {
@@ -79,7 +82,7 @@ func (k KeyMap) forMode(md mode, live, offline, cartEmpty, canAdd bool) KeyMap {
 		k.Quit.SetHelp("ctrl+c", "quit")
 	case modeCart:
 		k.Cart.SetEnabled(true)
-		k.Cart.SetHelp("c/esc", "close cart")
+		k.Cart.SetHelp("c/esc", "close")
 		k.Cart.SetKeys("c", "esc")
 		k.Checkout.SetEnabled(!cartEmpty)
 		k.Up.SetEnabled(!cartEmpty)
@@ -101,9 +104,20 @@ func (k KeyMap) forMode(md mode, live, offline, cartEmpty, canAdd bool) KeyMap {
 	return k
 }
 
-// ShortHelp is the one-line help.
+// ShortHelp is the one-line help. Pairs of keys (up/down, +/-) are shown
+// as one entry so the line fits 80 columns; the full help lists each.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Add, k.Cart, k.Checkout, k.Chat, k.Send, k.Leave, k.Up, k.Down, k.More, k.Less, k.Remove, k.Retry, k.Help, k.Quit}
+	if k.mode == modeCart {
+		// The cart's own keys first; a stays in the full help.
+		return []key.Binding{k.Cart, k.Checkout, pair(k.Up, "↑/↓", "select"), pair(k.More, "+/-", "qty"), k.Remove, k.Help, k.Quit}
+	}
+	return []key.Binding{k.Add, k.Cart, k.Checkout, k.Chat, k.Send, k.Leave, k.Retry, k.Help, k.Quit}
+}
+
+// pair is a help-only copy of b that stands for it and its twin.
+func pair(b key.Binding, keys, desc string) key.Binding {
+	b.SetHelp(keys, desc)
+	return b
 }
 
 // FullHelp is the help shown by '?'.

@@ -87,6 +87,12 @@ const (
 	toastError
 )
 
+// Placeholders of the chat input, idle and focused.
+const (
+	idlePlaceholder   = "press enter to chat"
+	typingPlaceholder = "say something nice · enter sends · esc leaves"
+)
+
 // toastTTL is how long a status message stays up.
 const toastTTL = 4 * time.Second
 
@@ -140,7 +146,7 @@ func New(opts Options) Model {
 	styles := theme.New(isDark)
 	in := textinput.New()
 	in.Prompt = "› "
-	in.Placeholder = "press enter to chat"
+	in.Placeholder = idlePlaceholder
 	in.CharLimit = protocol.MaxChatRunes
 	in.SetStyles(textinput.DefaultStyles(isDark))
 	h := help.New()

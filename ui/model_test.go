@@ -437,7 +437,7 @@ func TestAddPinned(t *testing.T) {
 	if saves != 1 || !reflect.DeepEqual(saved.Lines(), lines) {
 		t.Errorf("store: %d saves, %+v", saves, saved.Lines())
 	}
-	h.mustShow("Added Speckled Mug (Blue) · cart: 1 items, $24.00")
+	h.mustShow("Added Speckled Mug (Blue) · cart: 1 item, $24.00")
 
 	h.pressSettle("a")
 	if got := h.m.Cart().Lines(); len(got) != 1 || got[0].Qty != 2 {
@@ -478,7 +478,7 @@ func TestCartPanel(t *testing.T) {
 	if h.m.mode != modeCart {
 		t.Fatal("c did not open the cart")
 	}
-	h.mustShow("Cart · 2 items", "Speckled Mug (Blue)", "Merino Scarf (Red)", "Total", "$63.00", "c/esc close cart")
+	h.mustShow("Cart · 2 items", "Speckled Mug (Blue)", "Merino Scarf (Red)", "Total", "$63.00", "c/esc close")
 
 	sel := func() string { return h.m.Cart().Lines()[h.m.cartSel].VariantID }
 	h.press("down")
@@ -535,7 +535,7 @@ func TestCartPanel(t *testing.T) {
 	if !h.m.Cart().IsEmpty() {
 		t.Errorf("cart = %+v", h.m.Cart().Lines())
 	}
-	h.mustShow("Empty · press a to add")
+	h.mustShow("Empty · a adds the pinned product")
 
 	h.press("c")
 	if h.m.mode != modeShow {

@@ -32,7 +32,28 @@ func (m *Model) chatArea() (int, int) {
 	if m.wide() {
 		return m.width - sideWidth - 1, body
 	}
-	return m.width, max(1, body-lipgloss.Height(m.cardView(m.width)))
+	rest := body - lipgloss.Height(m.cardView(m.width))
+	if panel := m.narrowCart(rest); panel != "" {
+		rest -= lipgloss.Height(panel)
+	}
+	return m.width, max(1, rest)
+}
+
+// minChatRows is how much chat the narrow layout keeps under an open cart
+// when there is room for it.
+const minChatRows = 3
+
+// narrowCart is the open cart panel of the narrow layout, at its natural
+// height within rest rows, or "" when the cart is closed.
+func (m *Model) narrowCart(rest int) string {
+	if m.mode != modeCart || m.wide() {
+		return ""
+	}
+	limit := rest
+	if rest > 2*minChatRows+2 {
+		limit = rest - minChatRows
+	}
+	return renderCartPanel(m.styles, m.cart, m.cartSel, true, m.width, max(1, limit))
 }
 
 func (m *Model) wide() bool { return m.width >= wideMinWidth }
@@ -90,13 +111,12 @@ func (m Model) bodyView() string {
 		return lipgloss.JoinHorizontal(lipgloss.Top, m.chat.View(), " ", side)
 	}
 	card := m.cardView(m.width)
-	rest := max(1, body-lipgloss.Height(card))
-	below := m.chat.View()
-	if cartOpen {
-		below = lipgloss.NewStyle().Height(rest).MaxHeight(rest).Render(
-			renderCartPanel(m.styles, m.cart, m.cartSel, true, m.width, rest))
+	parts := []string{card}
+	if panel := m.narrowCart(body - lipgloss.Height(card)); panel != "" {
+		parts = append(parts, panel)
 	}
-	return lipgloss.NewStyle().MaxHeight(body).Render(card + "\n" + below)
+	parts = append(parts, m.chat.View())
+	return lipgloss.NewStyle().MaxHeight(body).Render(strings.Join(parts, "\n"))
 }
 
 func (m Model) cardView(width int) string {
