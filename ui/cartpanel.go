@@ -30,7 +30,7 @@ func renderCartPanel(s *theme.Styles, c cart.Cart, sel int, focused bool, width,
 	if err != nil {
 		totalText = "?"
 	}
-	title += s.Subtle.Render(" · "+items(c.Units()))
+	title += s.Subtle.Render(" · " + items(c.Units()))
 	rows := []string{title}
 
 	lines := c.Lines()
