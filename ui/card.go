@@ -32,7 +32,7 @@ func renderCard(s *theme.Styles, p protocol.Product, v protocol.Variant, pinned 
 	rows = append(rows, spread(left, stock, inner))
 
 	if tall && p.Description != "" {
-		rows = append(rows, s.Subtle.Render(sanitize.Truncate(p.Description, inner)))
+		rows = append(rows, descriptionRows(s, p.Description, inner)...)
 	}
 	if tall && len(p.Variants) > 1 {
 		rows = append(rows, s.Subtle.Render(sanitize.Truncate("Also: "+otherVariants(p, v.ID), inner)))
@@ -73,4 +73,22 @@ func spread(left, right string, width int) string {
 		return left + " " + right
 	}
 	return left + strings.Repeat(" ", gap) + right
+}
+
+// maxDescriptionRows bounds the description so the card never crowds out
+// the chat.
+const maxDescriptionRows = 3
+
+// descriptionRows wraps the description to width, cutting it after
+// maxDescriptionRows with an ellipsis.
+func descriptionRows(s *theme.Styles, desc string, width int) []string {
+	rows := strings.Split(lipgloss.Wrap(desc, width, " "), "\n")
+	if len(rows) > maxDescriptionRows {
+		rows = rows[:maxDescriptionRows]
+		rows[maxDescriptionRows-1] = sanitize.Truncate(rows[maxDescriptionRows-1]+"…", width)
+	}
+	for i, r := range rows {
+		rows[i] = s.Subtle.Render(r)
+	}
+	return rows
 }
