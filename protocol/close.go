@@ -16,6 +16,7 @@ const (
 	CloseUnsupportedVersion = 4001 // hello announced a version we do not speak
 	CloseBadHello           = 4002 // first frame was not a valid hello
 	CloseHeartbeat          = 4003 // nothing heard for PongWait
+	CloseRateLimited        = 4004 // kept flooding after being told to slow down
 )
 
 // CloseInfo says what a close code means to a client: whether reconnecting
@@ -47,6 +48,8 @@ func DescribeClose(code int) CloseInfo {
 		return CloseInfo{Reason: "the server speaks another protocol version", Reconnect: false}
 	case CloseBadHello:
 		return CloseInfo{Reason: "the server refused the greeting", Reconnect: false}
+	case CloseRateLimited:
+		return CloseInfo{Reason: "sent too much too fast", Reconnect: true, Backoff: true}
 	case CloseHeartbeat:
 		return CloseInfo{Reason: "the link went silent", Reconnect: true}
 	default:

@@ -25,6 +25,10 @@ const (
 	MaxRecentChat       = 50  // chat lines in a welcome snapshot
 	MaxErrorRunes       = 200 // error messages
 	MaxCheckoutURLBytes = 2048
+	// HistorySize is how many recent show events a server keeps to replay
+	// to a client that resumes after a drop. Further back, it gets a fresh
+	// snapshot instead.
+	HistorySize = 1024
 )
 
 // Timing of heartbeats and handshakes.

@@ -3,6 +3,7 @@ package protocol
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/livecart/livecart/money"
@@ -110,8 +111,15 @@ type Error struct {
 // Welcome is the first event a client gets: who it is and a full snapshot of
 // the show. Its envelope's Seq is the seq of the last event the snapshot
 // includes.
+//
+// When the server could honour a Resume, Resumed is true, Catalog, Pinned
+// and Chat are left out (the client keeps its own), the envelope's Seq is
+// the seq the client asked to resume after, and the events it missed follow
+// in order.
 type Welcome struct {
 	Version  int       `json:"version"`
+	Epoch    string    `json:"epoch"`
+	Resumed  bool      `json:"resumed,omitempty"`
 	You      Identity  `json:"you"`
 	Show     ShowInfo  `json:"show"`
 	Catalog  []Product `json:"catalog"`
@@ -127,9 +135,17 @@ const CheckoutPlaceholder = "{items}"
 
 // Hello is the client's first command.
 type Hello struct {
-	Version int    `json:"version"`
-	Name    string `json:"name"`
-	Token   string `json:"token,omitempty"` // host token; never shown
+	Version int     `json:"version"`
+	Name    string  `json:"name"`
+	Token   string  `json:"token,omitempty"` // host token; never shown
+	Resume  *Resume `json:"resume,omitempty"`
+}
+
+// Resume asks to carry on where an earlier connection stopped: after the
+// event with this seq, in this epoch of the show.
+type Resume struct {
+	Epoch string `json:"epoch"`
+	Seq   uint64 `json:"seq"`
 }
 
 // Say sends a chat line.
@@ -208,9 +224,12 @@ func checkQty(q int) error {
 	return nil
 }
 
+// truncateForError shortens s for an error message, on a rune boundary so
+// the message stays valid UTF-8 (it may end up in a close frame).
 func truncateForError(s string) string {
-	if len(s) > 20 {
-		return s[:20] + "…"
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if utf8.RuneCountInString(s) > 20 {
+		return string([]rune(s)[:20]) + "…"
 	}
 	return s
 }
@@ -317,6 +336,9 @@ func (w Welcome) Validate() error {
 	if err := w.You.Validate(); err != nil {
 		return fmt.Errorf("you: %w", err)
 	}
+	if err := checkText("epoch", w.Epoch, MaxIDBytes, false); err != nil {
+		return err
+	}
 	if err := checkID("show id", w.Show.ID); err != nil {
 		return err
 	}
@@ -362,7 +384,13 @@ func (h Hello) Validate() error {
 	if err := checkText("name", h.Name, 4*MaxNameRunes, false); err != nil {
 		return err
 	}
-	return checkText("token", h.Token, 128, false)
+	if err := checkText("token", h.Token, 128, false); err != nil {
+		return err
+	}
+	if h.Resume != nil {
+		return checkText("resume epoch", h.Resume.Epoch, MaxIDBytes, true)
+	}
+	return nil
 }
 
 // Validate checks the chat text. Length is enforced after the server has
