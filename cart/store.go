@@ -77,7 +77,26 @@ func (s Store) Path(show string) string {
 // Load reads the cart saved for show. A missing file is an empty cart. A file
 // that cannot be understood is moved aside and reported as a *DamagedError
 // alongside an empty cart, which the caller can use as is.
+//
+// Load does not take the cart's lock; a session that keeps the cart open
+// should use Open and load through its Handle.
 func (s Store) Load(show string) (Cart, error) {
+	return s.load(show)
+}
+
+// Save writes c as the cart for show. The file is replaced atomically and the
+// rename made durable, so a crash leaves either the old cart or the new one.
+// An empty cart is saved, not deleted, so "emptied" and "never saved" stay
+// apart on disk.
+//
+// Save does not take the cart's lock: another livecart holding it may
+// overwrite what Save wrote. A session should use Open and save through its
+// Handle.
+func (s Store) Save(show string, c Cart) error {
+	return s.save(show, c)
+}
+
+func (s Store) load(show string) (Cart, error) {
 	path := s.Path(show)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -99,11 +118,7 @@ func (s Store) Load(show string) (Cart, error) {
 	return Cart{}, dmg
 }
 
-// Save writes c as the cart for show. The file is replaced atomically and the
-// rename made durable, so a crash leaves either the old cart or the new one.
-// An empty cart is saved, not deleted, so "emptied" and "never saved" stay
-// apart on disk.
-func (s Store) Save(show string, c Cart) error {
+func (s Store) save(show string, c Cart) error {
 	lines := c.Lines()
 	if lines == nil {
 		lines = []Line{} // "lines": [] rather than null
@@ -118,18 +133,68 @@ func (s Store) Save(show string, c Cart) error {
 		return fmt.Errorf("save cart: encode: %w", err)
 	}
 	dir := s.dir()
-	// 0o700: what someone shops for is nobody else's business on a shared box.
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := makeDir(dir); err != nil {
 		return fmt.Errorf("save cart: %w", err)
 	}
 	path := s.Path(show)
-	if err := renameio.WriteFile(path, append(data, '\n'), 0o600); err != nil {
-		return fmt.Errorf("save cart %s: %w", path, err)
+	// A newer livecart's cart is only ever moved aside by Load, with the
+	// viewer told where it went; replacing it here would lose it silently.
+	if v := peekVersion(path); v > fileVersion {
+		return fmt.Errorf("save cart %s: the file there is format version %d, newer than this livecart understands (%d); not replacing it",
+			path, v, fileVersion)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := writeAtomic(dir, path, append(data, '\n')); err != nil {
 		return fmt.Errorf("save cart %s: %w", path, err)
 	}
 	return nil
+}
+
+// writeAtomic replaces path with data: a temporary file in dir, synced, then
+// renamed over path, then dir synced so the rename itself survives a power
+// cut.
+func writeAtomic(dir, path string, data []byte) error {
+	t, err := renameio.NewPendingFile(path,
+		// renameio would otherwise put the temporary file in $TMPDIR when
+		// that is on the same file system: a crash would then strand it
+		// where Open never looks, and the rename would cross directories.
+		renameio.WithTempDir(dir),
+		// Always 0600, whatever the umask or the mode of the file being
+		// replaced: what someone shops for is nobody else's business.
+		renameio.WithStaticPermissions(0o600),
+	)
+	if err != nil {
+		return err
+	}
+	defer t.Cleanup()
+	if _, err := t.Write(data); err != nil {
+		return err
+	}
+	if err := t.CloseAtomicallyReplace(); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// makeDir creates the cart directory if it is missing.
+func makeDir(dir string) error {
+	// 0o700: what someone shops for is nobody else's business on a shared box.
+	return os.MkdirAll(dir, 0o700)
+}
+
+// peekVersion returns the format version of the cart file at path, or 0 when
+// there is no readable cart file there.
+func peekVersion(path string) int {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	var head struct {
+		Version int `json:"version"`
+	}
+	if json.Unmarshal(data, &head) != nil {
+		return 0
+	}
+	return head.Version
 }
 
 func (s Store) dir() string {

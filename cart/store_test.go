@@ -189,6 +189,63 @@ func TestStoreSaveAfterDamage(t *testing.T) {
 	}
 }
 
+// A cart file someone made readable (or an older livecart wrote with the
+// umask's mode) becomes private again at the next save.
+func TestStoreSaveMakesFilePrivate(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	if err := s.Save(show, Cart{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(s.Path(show), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(show, mustAdd(t, Cart{}, line("v1", 100, 1))); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(s.Path(show))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := info.Mode().Perm(); perm != 0o600 {
+		t.Errorf("file mode after saving over a 644 file = %o, want 600", perm)
+	}
+}
+
+// A cart written by a newer livecart is never overwritten: Save refuses to
+// replace it, and Load moves it aside and says so.
+func TestStoreNewerFormatKept(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	path := s.Path(show)
+	newer := `{"version":2,"show":"` + show + `","lines":[],"wishlist":["v9"]}`
+	if err := os.WriteFile(path, []byte(newer), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := mustAdd(t, Cart{}, line("v1", 100, 1))
+
+	err := s.Save(show, c)
+	if err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("Save over a newer file = %v, want a refusal", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != newer {
+		t.Fatalf("Save changed the newer file to %q", got)
+	}
+
+	_, err = s.Load(show)
+	var dmg *DamagedError
+	if !errors.As(err, &dmg) || !strings.Contains(dmg.Reason, "newer") {
+		t.Fatalf("Load = %v, want a *DamagedError about a newer format", err)
+	}
+	if err := s.Save(show, c); err != nil {
+		t.Fatalf("Save once the newer file is moved aside: %v", err)
+	}
+	if got, err := os.ReadFile(dmg.MovedTo); err != nil || string(got) != newer {
+		t.Fatalf("moved-aside file = %q (%v), want the newer file's bytes", got, err)
+	}
+	if got, err := s.Load(show); err != nil || !equalLines(got.Lines(), c.Lines()) {
+		t.Fatalf("Load = %v, %v", got.Lines(), err)
+	}
+}
+
 func TestPath(t *testing.T) {
 	dir := t.TempDir()
 	s := Store{Dir: dir}

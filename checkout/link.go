@@ -53,10 +53,12 @@ type Item struct {
 // Link fills template's Placeholder with items in the cart-permalink shape
 // "VARIANT:QTY,VARIANT:QTY", as in http://127.0.0.1:7420/cart/{items}.
 //
-// Variant IDs are path-escaped, but IDs containing ',' or ':' are refused
-// rather than escaped: those characters are the permalink's own separators,
-// and a shop that decodes the path before splitting it would read an escaped
-// one as structure and check out something other than the cart.
+// Variant IDs are percent-encoded down to RFC 3986's unreserved characters,
+// so they read the same wherever the template puts them: path, query or
+// fragment. IDs containing ',' or ':' are refused rather than escaped: those
+// characters are the permalink's own separators, and a shop that decodes the
+// path before splitting it would read an escaped one as structure and check
+// out something other than the cart.
 func Link(template string, items []Item) (string, error) {
 	if err := CheckURL(template); err != nil {
 		return "", fmt.Errorf("checkout template: %w", err)
@@ -72,7 +74,7 @@ func Link(template string, items []Item) (string, error) {
 		if err := checkItem(it); err != nil {
 			return "", fmt.Errorf("checkout link: %w", err)
 		}
-		parts = append(parts, url.PathEscape(it.VariantID)+":"+strconv.Itoa(it.Qty))
+		parts = append(parts, escapeID(it.VariantID)+":"+strconv.Itoa(it.Qty))
 	}
 	link := strings.Replace(template, Placeholder, strings.Join(parts, ","), 1)
 	// The template was safe, but the result is what gets opened: check it too
@@ -95,6 +97,29 @@ func checkItem(it Item) error {
 		return fmt.Errorf("%w: quantity %d of %q, want 1 to %d", ErrBadItem, it.Qty, it.VariantID, MaxQty)
 	}
 	return nil
+}
+
+// escapeID percent-encodes every byte of id except the unreserved characters.
+// url.PathEscape is not enough: it leaves sub-delimiters such as '&', '=' and
+// '+' alone, which are legal in a path but are structure in a query, so with
+// a template like "/cart?items={items}" a variant "a&b=c" would reach the
+// shop as two parameters and "a+b" as "a b".
+func escapeID(id string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(id))
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&0x0f])
+	}
+	return b.String()
 }
 
 // CheckURL reports whether raw is safe to show and to hand to a browser: an

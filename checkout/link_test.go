@@ -24,6 +24,10 @@ func TestLink(t *testing.T) {
 		{"query and fragment escaped", tmpl, []Item{{"a?b#c", 1}}, "http://127.0.0.1:7420/cart/a%3Fb%23c:1"},
 		{"percent escaped", tmpl, []Item{{"100%", 1}}, "http://127.0.0.1:7420/cart/100%25:1"},
 		{"unicode escaped", tmpl, []Item{{"ö", 1}}, "http://127.0.0.1:7420/cart/%C3%B6:1"},
+		{"unreserved kept", tmpl, []Item{{"Az09-._~", 1}}, "http://127.0.0.1:7420/cart/Az09-._~:1"},
+		{"query structure escaped", "https://shop.example/cart?items={items}&ref=live", []Item{{"a&ref=x", 1}, {"b+c", 2}},
+			"https://shop.example/cart?items=a%26ref%3Dx:1,b%2Bc:2&ref=live"},
+		{"sub-delimiters escaped", tmpl, []Item{{"$!'()*;@", 1}}, "http://127.0.0.1:7420/cart/%24%21%27%28%29%2A%3B%40:1"},
 		{"max length id", tmpl, []Item{{strings.Repeat("x", MaxVariantIDLen), 1}},
 			"http://127.0.0.1:7420/cart/" + strings.Repeat("x", MaxVariantIDLen) + ":1"},
 	}
