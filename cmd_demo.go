@@ -120,7 +120,12 @@ func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
 	if public == "" {
 		public = "http://" + addr
 	}
-	srv, err := server.New(server.Config{Catalog: catalog, HostToken: token, PublicURL: public, Logger: o.logger})
+	srv, err := server.New(server.Config{
+		Catalog: catalog, HostToken: token, PublicURL: public, Logger: o.logger,
+		// The simulated audience connects from this machine too; leave room
+		// for it plus a few real viewers.
+		MaxConnsPerIP: max(server.DefaultMaxConnsPerIP, o.audience+16),
+	})
 	if err != nil {
 		ln.Close()
 		return nil, err

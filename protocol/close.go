@@ -40,6 +40,8 @@ func DescribeClose(code int) CloseInfo {
 		return CloseInfo{Reason: "closed by the server for breaking its rules", Reconnect: true, Backoff: true}
 	case CloseTooBig:
 		return CloseInfo{Reason: "sent a message that is too large", Reconnect: true}
+	case CloseInternal:
+		return CloseInfo{Reason: "the show server failed", Reconnect: true, Backoff: true}
 	case CloseTryAgainLater:
 		return CloseInfo{Reason: "the show is full; try again later", Reconnect: true, Backoff: true}
 	case CloseSlowConsumer:

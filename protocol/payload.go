@@ -122,9 +122,9 @@ type Welcome struct {
 	Resumed  bool      `json:"resumed,omitempty"`
 	You      Identity  `json:"you"`
 	Show     ShowInfo  `json:"show"`
-	Catalog  []Product `json:"catalog"`
+	Catalog  []Product `json:"catalog,omitempty"`
 	Pinned   *Pin      `json:"pinned,omitempty"`
-	Chat     []Chat    `json:"chat"`
+	Chat     []Chat    `json:"chat,omitempty"`
 	Viewers  int       `json:"viewers"`
 	Checkout string    `json:"checkout"` // link template with the Placeholder
 }
@@ -336,8 +336,8 @@ func (w Welcome) Validate() error {
 	if err := w.You.Validate(); err != nil {
 		return fmt.Errorf("you: %w", err)
 	}
-	if err := checkText("epoch", w.Epoch, MaxIDBytes, false); err != nil {
-		return err
+	if w.Epoch != "" && !ValidID(w.Epoch) {
+		return fmt.Errorf("epoch %q is not a valid id", truncateForError(w.Epoch))
 	}
 	if err := checkID("show id", w.Show.ID); err != nil {
 		return err

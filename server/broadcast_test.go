@@ -50,7 +50,7 @@ func (c *client) collectChats(want int, author protocol.Identity) (int, error) {
 
 func TestChatReachesEveryClientInOrder(t *testing.T) {
 	const clients, lines = 20, 200
-	_, ts := startServer(t)
+	_, ts := startServer(t, unlimited)
 	start := time.Now()
 	cs := make([]*client, clients)
 	for i := range cs {
@@ -105,7 +105,7 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 func TestSlowConsumerIsEvicted(t *testing.T) {
 	const perRound = 4 // chat lines per round; well under the queue of 8
 	evicted := make(chan struct{}, 1)
-	_, ts := startServerWith(t, func(ln net.Listener) net.Listener { return smallBuffers{ln} }, func(c *Config) {
+	_, ts := startServerWith(t, func(ln net.Listener) net.Listener { return smallBuffers{ln} }, unlimited, func(c *Config) {
 		c.SendQueue = 8
 		c.Logger = slog.New(&signalHandler{msg: "evicted slow consumer", ch: evicted})
 	})

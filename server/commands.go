@@ -1,47 +1,24 @@
 package server
 
 import (
-	"cmp"
-	"crypto/subtle"
 	"fmt"
-	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/sanitize"
 )
 
-// viewerSuffix marks a viewer who asked for the host's name.
-const viewerSuffix = " (viewer)"
-
-// identify decides who a greeted client is. The role comes from the token
-// only, never from the name; the host is shown under the show's host name,
-// and a viewer who asks for that name is told apart from the host.
-func (s *Server) identify(h protocol.Hello) protocol.Identity {
-	n := s.ids.Add(1)
-	id := protocol.Identity{ID: "u" + strconv.FormatUint(n, 10), Role: protocol.RoleViewer}
-	if len(s.hostToken) > 0 && subtle.ConstantTimeCompare([]byte(h.Token), s.hostToken) == 1 {
-		id.Role = protocol.RoleHost
-	}
-	hostName := cmp.Or(s.show.Host, "host")
-	name := sanitize.Truncate(sanitize.Line(h.Name), protocol.MaxNameRunes)
-	switch {
-	case id.Role == protocol.RoleHost:
-		name = hostName
-	case name == "":
-		name = fmt.Sprintf("viewer-%04d", n%10000)
-	case strings.EqualFold(name, hostName):
-		name = sanitize.Truncate(name, protocol.MaxNameRunes-utf8.RuneCountInString(viewerSuffix)) + viewerSuffix
-	}
-	id.Name = name
-	return id
-}
-
-// handle applies commands in order. It returns an ending once the client
-// has sent too many bad ones.
+// handle applies commands in order, dropping those over the client's
+// rates. It returns an ending once the client has sent too many bad ones or
+// too many too fast.
 func (c *conn) handle(envs []protocol.Envelope) *ending {
 	for _, env := range envs {
+		drop, e := c.throttle(env.Type)
+		if e != nil {
+			return e
+		}
+		if drop {
+			continue
+		}
 		if e := c.refuse(c.command(env)); e != nil {
 			return e
 		}

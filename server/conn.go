@@ -19,7 +19,8 @@ import (
 // batchBytes is how far the write loop fills one frame with queued events
 // before it writes: a client that fell behind catches up in a few large
 // writes instead of many small ones. A frame stays well under
-// protocol.MaxServerFrame: batchBytes plus one event, or one welcome.
+// protocol.MaxServerFrame: batchBytes plus one queued item (an event, or a
+// replay chunk of at most batchBytes), or one welcome.
 const batchBytes = 64 << 10
 
 // maxCloseReason is the most a close frame's reason may hold, in bytes: a
@@ -53,7 +54,8 @@ type conn struct {
 	closeCode int // sent by the write loop; 0 means no close frame
 	closeText string
 
-	bad int // malformed or unknown commands so far; read loop only
+	bad    int      // malformed or unknown commands so far; read loop only
+	limits throttle // read loop only
 }
 
 // ending says why a read loop stopped and how to close the connection.
@@ -71,14 +73,13 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Host header too long", http.StatusBadRequest)
 		return
 	}
-	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
-	if closed {
-		w.Header().Set("Retry-After", "5")
-		http.Error(w, "the show server is shutting down", http.StatusServiceUnavailable)
+	release, ok := s.admit(w, r)
+	if !ok {
 		return
 	}
+	// The place is held until the socket is done with, a failed upgrade
+	// included; the write loop's last moments of closing are not counted.
+	defer release()
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		// Upgrade has already answered the request.
@@ -94,6 +95,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		pongs:    make(chan string, 1),
 		done:     make(chan struct{}),
 		readDone: make(chan struct{}),
+		limits:   s.newThrottle(),
 	}
 	registered := false
 	s.locked(func() {
@@ -155,7 +157,7 @@ func (c *conn) run() ending {
 		return *e
 	}
 	c.id = c.srv.identify(hello)
-	if !c.srv.join(c) {
+	if !c.srv.join(c, hello.Resume) {
 		return ending{reason: "closed before joining"}
 	}
 	c.srv.log.Info("joined", "id", c.id.ID, "name", c.id.Name, "role", c.id.Role, "remote", c.remote)
@@ -163,16 +165,25 @@ func (c *conn) run() ending {
 		return *e
 	}
 	for {
-		_ = c.ws.SetReadDeadline(time.Now().Add(protocol.PongWait))
+		_ = c.ws.SetReadDeadline(time.Now().Add(c.srv.pongWait()))
 		typ, frame, err := c.ws.ReadMessage()
 		if err != nil {
-			return readEnding(err)
+			return c.readEnding(err)
 		}
 		if typ != websocket.TextMessage {
-			if e := c.refuse(newError(protocol.ErrCodeBadRequest, "binary frames are not accepted")); e != nil {
+			// A binary frame is a command the client got wrong, and one
+			// more command for its rate.
+			drop, e := c.throttle("")
+			if e == nil && !drop {
+				e = c.refuse(newError(protocol.ErrCodeBadRequest, "binary frames are not accepted"))
+			}
+			if e != nil {
 				return *e
 			}
 			continue
+		}
+		if !utf8.Valid(frame) {
+			return invalidUTF8
 		}
 		envs, err := protocol.DecodeFrame(frame)
 		// Commands before a garbled line still count; the garbled line is
@@ -200,11 +211,15 @@ func (c *conn) readHello() (protocol.Hello, []protocol.Envelope, *ending) {
 		if isTimeout(err) {
 			return refuse(fmt.Sprintf("no hello within %s", protocol.HelloWait), err)
 		}
-		e := readEnding(err)
+		e := c.readEnding(err)
 		return protocol.Hello{}, nil, &e
 	}
 	if typ != websocket.TextMessage {
 		return refuse("hello must be a text frame", nil)
+	}
+	if !utf8.Valid(frame) {
+		e := invalidUTF8
+		return protocol.Hello{}, nil, &e
 	}
 	envs, err := protocol.DecodeFrame(frame)
 	if err != nil {
@@ -235,8 +250,15 @@ func (c *conn) readHello() (protocol.Hello, []protocol.Envelope, *ending) {
 	return h, envs[1:], nil
 }
 
+// invalidUTF8 ends a connection that sent a text frame that is not UTF-8,
+// as RFC 6455 asks; gorilla does not check.
+var invalidUTF8 = ending{code: protocol.CloseInvalidData, reason: "text frame is not valid UTF-8", linger: true}
+
+// pongWait is how long a connection may stay silent: two ping periods.
+func (s *Server) pongWait() time.Duration { return 2 * s.pingPeriod }
+
 // readEnding says how to close after the read loop failed with err.
-func readEnding(err error) ending {
+func (c *conn) readEnding(err error) ending {
 	var ce *websocket.CloseError
 	switch {
 	case errors.As(err, &ce):
@@ -251,7 +273,7 @@ func readEnding(err error) ending {
 		// to a reset caused by the unread rest of the frame.
 		return ending{code: protocol.CloseTooBig, reason: fmt.Sprintf("frame larger than %d bytes", protocol.MaxClientFrame), linger: true}
 	case isTimeout(err):
-		return ending{code: protocol.CloseHeartbeat, reason: fmt.Sprintf("nothing heard for %s", protocol.PongWait), linger: true, err: err}
+		return ending{code: protocol.CloseHeartbeat, reason: fmt.Sprintf("nothing heard for %s", c.srv.pongWait()), linger: true, err: err}
 	default:
 		return ending{reason: "connection lost", err: err}
 	}
@@ -274,7 +296,7 @@ func closeReason(reason string) string {
 }
 
 func (c *conn) onPing(data string) error {
-	_ = c.ws.SetReadDeadline(time.Now().Add(protocol.PongWait))
+	_ = c.ws.SetReadDeadline(time.Now().Add(c.srv.pongWait()))
 	// One pong owed is enough: if the write loop is behind, the peer's next
 	// ping asks again.
 	select {
@@ -285,7 +307,7 @@ func (c *conn) onPing(data string) error {
 }
 
 func (c *conn) onPong(string) error {
-	return c.ws.SetReadDeadline(time.Now().Add(protocol.PongWait))
+	return c.ws.SetReadDeadline(time.Now().Add(c.srv.pongWait()))
 }
 
 // linger reads and discards what the peer still sends until it closes or
@@ -299,7 +321,7 @@ func (c *conn) linger() {
 
 func (c *conn) writeLoop() {
 	defer c.srv.wg.Done()
-	ping := time.NewTicker(protocol.PingPeriod)
+	ping := time.NewTicker(c.srv.pingPeriod)
 	defer ping.Stop()
 	for {
 		// An ended connection sends nothing more, even with frames queued:

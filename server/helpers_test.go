@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +88,12 @@ func startServerWith(t *testing.T, wrap func(net.Listener) net.Listener, opts ..
 	return s, ts
 }
 
+// unlimited turns the rate limits off, for tests that flood on purpose.
+func unlimited(c *Config) {
+	c.ChatRate = Rate{PerSecond: math.Inf(1)}
+	c.CommandRate = Rate{PerSecond: math.Inf(1)}
+}
+
 func wsURL(httpURL string) string {
 	return "ws" + strings.TrimPrefix(httpURL, "http") + "/ws"
 }
@@ -112,14 +120,21 @@ type client struct {
 	ws         *websocket.Conn
 	welcome    protocol.Welcome
 	welcomeSeq uint64
+	last       uint64              // seq of the last show event (or welcome) read
 	queued     []protocol.Envelope // decoded from a frame, not yet read
 }
 
 // dial connects, says hello with name and token, and reads the welcome.
 func dial(t *testing.T, httpURL, name, token string) *client {
 	t.Helper()
+	return dialHello(t, httpURL, protocol.Hello{Version: protocol.Version, Name: name, Token: token})
+}
+
+// dialHello connects, says hello and reads the welcome.
+func dialHello(t *testing.T, httpURL string, hello protocol.Hello) *client {
+	t.Helper()
 	c := &client{t: t, ws: rawDial(t, httpURL, nil)}
-	c.send(protocol.TypeHello, protocol.Hello{Version: protocol.Version, Name: name, Token: token})
+	c.send(protocol.TypeHello, hello)
 	env := c.next()
 	if env.Type != protocol.TypeWelcome {
 		t.Fatalf("first event is %s, want welcome", env.Type)
@@ -179,6 +194,9 @@ func (c *client) read() (protocol.Envelope, error) {
 	}
 	env := c.queued[0]
 	c.queued = c.queued[1:]
+	if env.Seq != 0 {
+		c.last = env.Seq
+	}
 	return env, nil
 }
 
@@ -284,3 +302,77 @@ func (h *signalHandler) Handle(_ context.Context, r slog.Record) error {
 
 func (h *signalHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h *signalHandler) WithGroup(string) slog.Handler      { return h }
+
+// logRecord is what a test learns from one log record.
+type logRecord struct {
+	msg   string
+	attrs map[string]any
+	at    time.Time
+}
+
+// recordHandler is a slog handler that passes the records with one of the
+// given messages on to a channel, so a test can wait for the server to do
+// something and see what it said about it. It never blocks the server: a
+// record that finds the channel full is dropped.
+type recordHandler struct {
+	msgs []string
+	ch   chan logRecord
+}
+
+func newRecordHandler(msgs ...string) *recordHandler {
+	return &recordHandler{msgs: msgs, ch: make(chan logRecord, 1024)}
+}
+
+func (h *recordHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *recordHandler) Handle(_ context.Context, r slog.Record) error {
+	if !slices.Contains(h.msgs, r.Message) {
+		return nil
+	}
+	rec := logRecord{msg: r.Message, attrs: make(map[string]any), at: time.Now()}
+	r.Attrs(func(a slog.Attr) bool {
+		rec.attrs[a.Key] = a.Value.Any()
+		return true
+	})
+	select {
+	case h.ch <- rec:
+	default:
+	}
+	return nil
+}
+
+func (h *recordHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *recordHandler) WithGroup(string) slog.Handler      { return h }
+
+// await returns the next record with message msg about identity id.
+func (h *recordHandler) await(t *testing.T, msg, id string) logRecord {
+	t.Helper()
+	deadline := time.NewTimer(waitFor)
+	defer deadline.Stop()
+	for {
+		select {
+		case rec := <-h.ch:
+			if rec.msg == msg && rec.attrs["id"] == id {
+				return rec
+			}
+		case <-deadline.C:
+			t.Fatalf("no %q logged for %s within %s", msg, id, waitFor)
+		}
+	}
+}
+
+// waitUntil waits for cond to hold, checking it every few milliseconds, and
+// fails the test if it does not within waitFor. It is for state the server
+// changes without telling anyone.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, waitFor)
+		}
+		<-tick.C
+	}
+}

@@ -11,11 +11,13 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -25,6 +27,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
 
 	"github.com/livecart/livecart/protocol"
 )
@@ -50,7 +53,8 @@ const (
 	maxBadCommands = 10
 )
 
-// Config says what the show sells and how the server behaves.
+// Config says what the show sells and how the server behaves. Zero values
+// mean the documented defaults.
 type Config struct {
 	// Catalog is the show and what it sells; New copies it.
 	Catalog Catalog
@@ -63,11 +67,96 @@ type Config struct {
 	// SendQueue is how many frames may wait for one client before it is
 	// evicted as a slow consumer. Zero means 256.
 	SendQueue int
+	// History is how many recent show events are kept to replay to clients
+	// that resume after a drop. Zero means protocol.HistorySize.
+	History int
+	// AllowedOrigins are the browser origins, besides the server's own
+	// host, that may open a socket: origins such as "https://shop.example"
+	// or bare hosts such as "shop.example:8443". Requests without an Origin
+	// (native clients) are always allowed.
+	AllowedOrigins []string
+	// MaxConns caps open WebSockets in total; zero means DefaultMaxConns
+	// and a negative value means no cap.
+	MaxConns int
+	// MaxConnsPerIP caps open WebSockets from one remote IP; zero means
+	// DefaultMaxConnsPerIP and a negative value means no cap. A demo that
+	// runs its simulated audience from one machine needs at least the
+	// audience plus a few.
+	MaxConnsPerIP int
+	// ChatRate limits one connection's say commands; zero fields mean 2 a
+	// second with bursts of 5.
+	ChatRate Rate
+	// CommandRate limits all of one connection's commands; zero fields mean
+	// 20 a second with bursts of 40.
+	CommandRate Rate
+	// RateStrikes is how many commands one connection may have dropped for
+	// going over a rate within a minute before it is closed with
+	// protocol.CloseRateLimited. Zero means DefaultRateStrikes; negative
+	// means never.
+	RateStrikes int
+	// PingPeriod is how often the server pings each client; a client heard
+	// nothing from for two periods is closed. Zero means
+	// protocol.PingPeriod.
+	PingPeriod time.Duration
 	// Logger receives connects, disconnects and evictions; nil discards
 	// them. The server never writes to stdout or stderr.
 	Logger *slog.Logger
 	// Now stamps events; nil means time.Now.
 	Now func() time.Time
+}
+
+// Rate is a token bucket: PerSecond commands on average, up to Burst at
+// once. A PerSecond of math.Inf(1) turns the limit off.
+type Rate struct {
+	PerSecond float64
+	Burst     int
+}
+
+// Defaults for the Config fields left zero.
+const (
+	// DefaultMaxConns is the cap on open WebSockets in total.
+	DefaultMaxConns = 20_000
+	// DefaultMaxConnsPerIP is the cap on open WebSockets from one IP: a
+	// household or an office behind one address, not a botnet of one.
+	DefaultMaxConnsPerIP = 64
+	// DefaultRateStrikes is how many commands a connection may have
+	// dropped within a minute before it is closed.
+	DefaultRateStrikes = 20
+)
+
+var (
+	defaultChatRate    = Rate{PerSecond: 2, Burst: 5}
+	defaultCommandRate = Rate{PerSecond: 20, Burst: 40}
+)
+
+// orDefault fills r's zero fields from def.
+func (r Rate) orDefault(def Rate) (Rate, error) {
+	if r.PerSecond < 0 || math.IsNaN(r.PerSecond) || r.Burst < 0 {
+		return r, fmt.Errorf("rate %v a second, burst %d: must not be negative", r.PerSecond, r.Burst)
+	}
+	if r.PerSecond == 0 {
+		r.PerSecond = def.PerSecond
+	}
+	if r.Burst == 0 {
+		r.Burst = def.Burst
+	}
+	return r, nil
+}
+
+// limiter returns a fresh token bucket for r, full.
+func (r Rate) limiter() *rate.Limiter {
+	return rate.NewLimiter(rate.Limit(r.PerSecond), r.Burst)
+}
+
+// orDefaultCap turns a zero cap into def and a negative one into "none".
+func orDefaultCap(n, def int) int {
+	switch {
+	case n == 0:
+		return def
+	case n < 0:
+		return math.MaxInt
+	}
+	return n
 }
 
 // variantRef locates a variant in Server.products.
@@ -77,13 +166,23 @@ type variantRef struct{ product, variant int }
 // listener with sensible timeouts, or mount it in a server of your own and
 // call Close when done.
 type Server struct {
-	log       *slog.Logger
-	now       func() time.Time
-	hostToken []byte
-	publicURL string
-	sendQueue int
-	show      protocol.ShowInfo
-	currency  string
+	log         *slog.Logger
+	now         func() time.Time
+	hostToken   []byte
+	publicURL   string
+	sendQueue   int
+	show        protocol.ShowInfo
+	hostName    string // the host's display name
+	hostSkel    string // its skeleton, which no viewer's name may have
+	currency    string
+	epoch       string // names this server's history; see protocol.Resume
+	origins     map[string]bool
+	maxConns    int
+	maxPerIP    int
+	chatRate    Rate
+	commandRate Rate
+	rateStrikes int
+	pingPeriod  time.Duration
 	// Products are never added or reordered while the show runs, so these
 	// indexes are fixed by New and read without the lock.
 	productAt map[string]int
@@ -103,6 +202,7 @@ type Server struct {
 	products      []protocol.Product // live stock; names and prices as in the catalog
 	pinned        *protocol.Pin
 	seq           uint64 // seq of the last show event
+	history       history
 	chat          chatRing
 	chatIDs       uint64
 	carts         map[string]cartCount // by product ID
@@ -110,8 +210,10 @@ type Server struct {
 	viewers       int                  // joined viewer-role connections
 	viewersSent   int                  // the count last announced
 	viewersSentAt time.Time
-	viewersTimer  *time.Timer // pending announcement, or nil
-	afterUnlock   []func()    // logging owed by the current critical section
+	viewersTimer  *time.Timer    // pending announcement, or nil
+	afterUnlock   []func()       // logging owed by the current critical section
+	open          int            // sockets admitted and not yet ended
+	openPerIP     map[string]int // the same, by remote IP
 }
 
 // New returns a server for cfg's show. It refuses an invalid catalog or
@@ -127,28 +229,56 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SendQueue < 0 {
 		return nil, fmt.Errorf("new server: send queue %d is negative", cfg.SendQueue)
 	}
+	if cfg.History < 0 {
+		return nil, fmt.Errorf("new server: history %d is negative", cfg.History)
+	}
+	if cfg.PingPeriod < 0 {
+		return nil, fmt.Errorf("new server: ping period %s is negative", cfg.PingPeriod)
+	}
+	origins, err := parseOrigins(cfg.AllowedOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("new server: %w", err)
+	}
+	chatRate, err := cfg.ChatRate.orDefault(defaultChatRate)
+	if err != nil {
+		return nil, fmt.Errorf("new server: chat %w", err)
+	}
+	commandRate, err := cfg.CommandRate.orDefault(defaultCommandRate)
+	if err != nil {
+		return nil, fmt.Errorf("new server: command %w", err)
+	}
+	hostName := cmp.Or(cfg.Catalog.Show.Host, "host")
 	s := &Server{
-		log:       cfg.Logger,
-		now:       cfg.Now,
-		hostToken: []byte(cfg.HostToken),
-		publicURL: public,
-		sendQueue: cfg.SendQueue,
-		show:      cfg.Catalog.Show,
-		currency:  cfg.Catalog.Products[0].Price.Currency,
-		productAt: make(map[string]int, len(cfg.Catalog.Products)),
-		variantAt: make(map[string]variantRef),
-		products:  clone(cfg.Catalog.Products),
-		carts:     make(map[string]cartCount),
-		conns:     make(map[*conn]struct{}),
+		log:         cfg.Logger,
+		now:         cfg.Now,
+		hostToken:   []byte(cfg.HostToken),
+		publicURL:   public,
+		sendQueue:   cmp.Or(cfg.SendQueue, defaultSendQueue),
+		show:        cfg.Catalog.Show,
+		hostName:    hostName,
+		hostSkel:    skeleton(hostName),
+		currency:    cfg.Catalog.Products[0].Price.Currency,
+		epoch:       newEpoch(),
+		origins:     origins,
+		maxConns:    orDefaultCap(cfg.MaxConns, DefaultMaxConns),
+		maxPerIP:    orDefaultCap(cfg.MaxConnsPerIP, DefaultMaxConnsPerIP),
+		chatRate:    chatRate,
+		commandRate: commandRate,
+		rateStrikes: orDefaultCap(cfg.RateStrikes, DefaultRateStrikes),
+		pingPeriod:  cmp.Or(cfg.PingPeriod, protocol.PingPeriod),
+		productAt:   make(map[string]int, len(cfg.Catalog.Products)),
+		variantAt:   make(map[string]variantRef),
+		products:    clone(cfg.Catalog.Products),
+		history:     newHistory(cmp.Or(cfg.History, protocol.HistorySize)),
+		carts:       make(map[string]cartCount),
+		conns:       make(map[*conn]struct{}),
+		openPerIP:   make(map[string]int),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.now == nil {
 		s.now = time.Now
-	}
-	if s.sendQueue == 0 {
-		s.sendQueue = defaultSendQueue
 	}
 	for i, p := range s.products {
 		s.productAt[p.ID] = i
@@ -159,7 +289,9 @@ func New(cfg Config) (*Server, error) {
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout:  5 * time.Second,
 		EnableCompression: false,
-		CheckOrigin:       checkOrigin,
+		// serveWS has already checked the origin, before counting the
+		// connection against the caps.
+		CheckOrigin: func(*http.Request) bool { return true },
 	}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /ws", s.serveWS)
@@ -190,18 +322,6 @@ func checkPublicURL(raw string) (string, error) {
 		return "", fmt.Errorf("public URL is longer than %d bytes", protocol.MaxCheckoutURLBytes)
 	}
 	return base, nil
-}
-
-// checkOrigin lets native clients in (they send no Origin) and browsers only
-// from a page of this same server: any other site could otherwise open a
-// socket with its visitor's network position.
-func checkOrigin(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
-	}
-	u, err := url.Parse(origin)
-	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
 }
 
 // ServeHTTP serves GET /ws (the show's WebSocket), GET /cart/{items} (the
@@ -293,6 +413,10 @@ func (s *Server) Stock(variantID string) (int, bool) {
 	defer s.mu.Unlock()
 	return s.products[ref.product].Variants[ref.variant].Stock, true
 }
+
+// Epoch returns the name of this server's show history. Clients resume
+// only within one epoch; it changes whenever history is lost.
+func (s *Server) Epoch() string { return s.epoch }
 
 // Viewers returns how many viewers are connected now. It may be ahead of
 // the last viewers event, which is rate limited.

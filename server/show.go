@@ -60,6 +60,7 @@ func (s *Server) publishLocked(typ protocol.Type, data any) {
 		return
 	}
 	s.seq++
+	s.history.add(s.seq, frame)
 	for c := range s.conns {
 		if c.joined {
 			s.offerLocked(c, frame)
@@ -127,10 +128,11 @@ func (s *Server) endLocked(c *conn, code int, reason string) {
 }
 
 // join makes c part of the show: from here on it receives every event. The
-// welcome is built and queued under the same lock that publishes, so its
-// snapshot is exactly the state at its seq and the next event c receives is
-// seq+1. It returns false if c was closed while it said hello.
-func (s *Server) join(c *conn) bool {
+// welcome (and, for a resume, the events c missed) is built and queued
+// under the same lock that publishes, so the next event c receives is the
+// one after the welcome's seq or the last replayed event: nothing is missed
+// or doubled. It returns false if c was closed while it said hello.
+func (s *Server) join(c *conn, resume *protocol.Resume) bool {
 	joined := false
 	s.locked(func() {
 		if c.ended {
@@ -141,30 +143,53 @@ func (s *Server) join(c *conn) bool {
 			s.viewers++
 			s.viewersChangedLocked()
 		}
-		frame, err := protocol.Encode(protocol.TypeWelcome, s.seq, s.now(), s.welcomeLocked(c))
+		replay, resumed := s.resumeLocked(resume)
+		seq := s.seq
+		if resumed {
+			seq = resume.Seq
+		}
+		frame, err := protocol.Encode(protocol.TypeWelcome, seq, s.now(), s.welcomeLocked(c, resumed))
 		if err != nil {
 			s.endLocked(c, protocol.CloseInternal, "could not build the welcome")
 			s.afterUnlock = append(s.afterUnlock, func() { s.log.Error("welcome not sent", "id", c.id.ID, "err", err) })
 			return
 		}
 		s.offerLocked(c, frame)
+		for _, f := range replay {
+			if c.ended {
+				break
+			}
+			s.offerLocked(c, f)
+		}
 		joined = !c.ended
+		if resumed {
+			after, replayed := resume.Seq, s.seq-resume.Seq
+			s.afterUnlock = append(s.afterUnlock, func() {
+				s.log.Info("resumed", "id", c.id.ID, "after", after, "replayed", replayed)
+			})
+		}
 	})
 	return joined
 }
 
-// welcomeLocked returns c's snapshot of the show. It shares no memory with
-// the live state, so nothing the show does later can change it.
-func (s *Server) welcomeLocked(c *conn) protocol.Welcome {
+// welcomeLocked returns c's welcome. A full one is a snapshot of the show
+// that shares no memory with the live state, so nothing the show does later
+// can change it; a resumed one leaves out what the client already has.
+func (s *Server) welcomeLocked(c *conn, resumed bool) protocol.Welcome {
 	w := protocol.Welcome{
 		Version:  protocol.Version,
+		Epoch:    s.epoch,
+		Resumed:  resumed,
 		You:      c.id,
 		Show:     s.show,
-		Catalog:  clone(s.products),
-		Chat:     s.chat.list(),
 		Viewers:  s.viewers,
 		Checkout: c.checkout,
 	}
+	if resumed {
+		return w
+	}
+	w.Catalog = clone(s.products)
+	w.Chat = s.chat.list()
 	if s.pinned != nil {
 		pin := *s.pinned
 		w.Pinned = &pin
@@ -214,7 +239,9 @@ func (s *Server) do(c *conn, fn func() *protocol.Error) *protocol.Error {
 
 func (s *Server) sayLocked(author protocol.Identity, text string) *protocol.Error {
 	s.chatIDs++
-	line := protocol.Chat{ID: "c" + strconv.FormatUint(s.chatIDs, 10), Author: author, Text: text}
+	// The epoch keeps IDs unique across restarts, so a client that saw
+	// line c7 of the old show does not mistake the new show's c7 for it.
+	line := protocol.Chat{ID: s.epoch + "-c" + strconv.FormatUint(s.chatIDs, 10), Author: author, Text: text}
 	s.chat.add(line)
 	s.publishLocked(protocol.TypeChat, line)
 	return nil

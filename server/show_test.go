@@ -17,7 +17,7 @@ func TestWelcomeSnapshotIsACopy(t *testing.T) {
 	c := &conn{id: protocol.Identity{ID: "u1", Name: "ana", Role: protocol.RoleViewer}}
 	s.mu.Lock()
 	s.pinned = &protocol.Pin{ProductID: "mug", VariantID: "mug-blue"}
-	w := s.welcomeLocked(c)
+	w := s.welcomeLocked(c, false)
 	s.products[0].Variants[0].Stock = 0
 	s.pinned.VariantID = "mug-sand"
 	s.mu.Unlock()

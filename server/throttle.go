@@ -1,0 +1,62 @@
+package server
+
+import (
+	"fmt"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/livecart/livecart/protocol"
+)
+
+const (
+	// strikeWindow is how long a dropped command counts against its
+	// connection: Config.RateStrikes drops within one window close it. The
+	// window starts at the first drop after the previous one ran out.
+	strikeWindow = time.Minute
+	// rateErrorEvery spaces out the rate_limited errors to one client, so
+	// the answers to a flood are not a flood of their own.
+	rateErrorEvery = time.Second
+)
+
+// throttle is one connection's rate limits; the read loop alone uses it.
+type throttle struct {
+	commands    *rate.Limiter // every command, chat included
+	chat        *rate.Limiter // say only
+	strikes     int           // drops in the current window
+	windowStart time.Time
+	lastError   time.Time // when the last rate_limited error was sent
+}
+
+func (s *Server) newThrottle() throttle {
+	return throttle{commands: s.commandRate.limiter(), chat: s.chatRate.limiter()}
+}
+
+// throttle decides whether a command of type typ may run. A command over
+// its rate is dropped and told so now and then; it returns an ending once
+// the client has had too many dropped.
+func (c *conn) throttle(typ protocol.Type) (drop bool, e *ending) {
+	t := &c.limits
+	var why string
+	switch {
+	case !t.commands.Allow():
+		why = fmt.Sprintf("more than %v commands a second; slow down", c.srv.commandRate.PerSecond)
+	case typ == protocol.TypeSay && !t.chat.Allow():
+		why = fmt.Sprintf("more than %v chat lines a second; slow down", c.srv.chatRate.PerSecond)
+	default:
+		return false, nil
+	}
+	now := time.Now()
+	if now.Sub(t.windowStart) > strikeWindow {
+		t.windowStart, t.strikes = now, 0
+	}
+	t.strikes++
+	if t.strikes >= c.srv.rateStrikes {
+		return true, &ending{code: protocol.CloseRateLimited, reason: "kept sending too fast", linger: true}
+	}
+	if now.Sub(t.lastError) >= rateErrorEvery {
+		t.lastError = now
+		c.srv.reply(c, protocol.TypeError, newError(protocol.ErrCodeRateLimited, why))
+	}
+	return true, nil
+}
