@@ -42,6 +42,10 @@ type Product struct {
 	Description string      `json:"description,omitempty"`
 	Price       money.Money `json:"price"`
 	Variants    []Variant   `json:"variants"`
+	// Deal is the flash deal running on the product, if any. The server
+	// applies its price everywhere (snapshot, checkout page, totals) and
+	// sends the product again without it when it ends.
+	Deal *Deal `json:"deal,omitempty"`
 }
 
 // Stock is the sum of the product's variants' stock.
@@ -139,6 +143,10 @@ type Hello struct {
 	Name    string  `json:"name"`
 	Token   string  `json:"token,omitempty"` // host token; never shown
 	Resume  *Resume `json:"resume,omitempty"`
+	// ClientID names this client across reconnects (random, made by the
+	// client once per run). Orders placed from its checkout links are
+	// reported back to every connection with the same ClientID.
+	ClientID string `json:"client_id,omitempty"`
 }
 
 // Resume asks to carry on where an earlier connection stopped: after the
@@ -279,6 +287,11 @@ func (p Product) Validate() error {
 	if len(p.Variants) == 0 || len(p.Variants) > MaxVariants {
 		return fmt.Errorf("product %s: %d variants, want 1 to %d", p.ID, len(p.Variants), MaxVariants)
 	}
+	if p.Deal != nil {
+		if err := p.Deal.Validate(p.Price); err != nil {
+			return fmt.Errorf("product %s: deal: %w", p.ID, err)
+		}
+	}
 	seen := make(map[string]bool, len(p.Variants))
 	for _, v := range p.Variants {
 		if err := v.Validate(); err != nil {
@@ -386,6 +399,9 @@ func (h Hello) Validate() error {
 	}
 	if err := checkText("token", h.Token, 128, false); err != nil {
 		return err
+	}
+	if h.ClientID != "" && !ValidID(h.ClientID) {
+		return fmt.Errorf("client id %q is not a valid id", truncateForError(h.ClientID))
 	}
 	if h.Resume != nil {
 		return checkText("resume epoch", h.Resume.Epoch, MaxIDBytes, true)
