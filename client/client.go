@@ -1,7 +1,9 @@
 // Package client connects to a livecart show over WebSocket. A Conn owns one
 // socket with exactly one reader and one writer goroutine; the UI, the host
 // dashboard and the simulated audience all use it, so none of them has a
-// back door into the server.
+// back door into the server. A Session keeps a viewer connected across
+// drops: it redials with backoff, resumes the event stream where it broke
+// off, and reports each step as an Update.
 package client
 
 import (
@@ -30,6 +32,10 @@ const sendQueue = 64
 // reader stops reading; the server then sees a slow consumer.
 const eventQueue = 1024
 
+// closeWait bounds the closing handshake: how long Close waits for the
+// server to answer our close frame before it closes the socket anyway.
+const closeWait = time.Second
+
 // ErrQueueFull is returned by Send when the writer cannot keep up.
 var ErrQueueFull = errors.New("send queue full")
 
@@ -45,6 +51,10 @@ type Options struct {
 	// Zero means 10 seconds.
 	HandshakeTimeout time.Duration
 	Logger           *slog.Logger
+	// Resume asks the show to carry on after an event an earlier
+	// connection applied; nil asks for a full snapshot. Its Epoch must not
+	// be empty. The welcome's Resumed field says whether the server could.
+	Resume *protocol.Resume
 }
 
 // Conn is a live connection to a show.
@@ -54,6 +64,9 @@ type Conn struct {
 	welcome protocol.Welcome
 	seq     uint64
 
+	pingPeriod time.Duration // how often the writer pings
+	pongWait   time.Duration // silence after which the link is given up: two periods
+
 	events chan []protocol.Envelope
 	send   chan []byte
 
@@ -61,6 +74,7 @@ type Conn struct {
 	closeOnce sync.Once
 	quit      chan struct{} // closed by Close to ask the writer to say goodbye
 	quitOnce  sync.Once
+	readDone  chan struct{} // closed when the reader has returned
 	wg        sync.WaitGroup
 
 	mu  sync.Mutex
@@ -96,8 +110,15 @@ func CheckURL(raw string) error {
 	return nil
 }
 
-// Dial connects, greets the show and waits for its welcome.
+// Dial connects, greets the show and waits for its welcome. The connection
+// pings every protocol.PingPeriod and gives up after two silent periods.
 func Dial(ctx context.Context, opts Options) (*Conn, error) {
+	return dial(ctx, opts, protocol.PingPeriod)
+}
+
+// dial is Dial with the heartbeat period as a parameter: a Session tunes it,
+// and tests use a short one so a dead link is noticed quickly.
+func dial(ctx context.Context, opts Options, pingPeriod time.Duration) (*Conn, error) {
 	if err := CheckURL(opts.URL); err != nil {
 		return nil, &DialError{URL: opts.URL, Err: err}
 	}
@@ -124,7 +145,7 @@ func Dial(ctx context.Context, opts Options) (*Conn, error) {
 	ws.SetReadLimit(protocol.MaxServerFrame)
 
 	hello, err := protocol.Encode(protocol.TypeHello, 0, time.Time{}, protocol.Hello{
-		Version: protocol.Version, Name: opts.Name, Token: opts.Token,
+		Version: protocol.Version, Name: opts.Name, Token: opts.Token, Resume: opts.Resume,
 	})
 	if err != nil {
 		ws.Close()
@@ -137,7 +158,16 @@ func Dial(ctx context.Context, opts Options) (*Conn, error) {
 		return nil, &DialError{URL: opts.URL, Err: fmt.Errorf("send hello: %w", err), Retryable: true}
 	}
 
-	welcome, seq, rest, err := readWelcome(ctx, ws)
+	ws.SetReadDeadline(deadline)
+	// A read does not watch ctx: wake it when ctx ends, so cancelling a
+	// dial takes effect at once rather than at the handshake timeout.
+	wake := context.AfterFunc(ctx, func() { ws.SetReadDeadline(time.Now()) })
+	welcome, seq, rest, err := readWelcome(ws)
+	if !wake() {
+		// ctx ended during the wait: that is the reason, whatever the read
+		// says, and the deadline set to wake it must not reach a Conn.
+		err = fmt.Errorf("wait for welcome: %w", ctx.Err())
+	}
 	if err != nil {
 		ws.Close()
 		de := &DialError{URL: opts.URL, Err: err, Retryable: true}
@@ -153,19 +183,23 @@ func Dial(ctx context.Context, opts Options) (*Conn, error) {
 	ws.SetWriteDeadline(time.Time{})
 
 	c := &Conn{
-		ws:      ws,
-		log:     logger,
-		welcome: welcome,
-		seq:     seq,
-		events:  make(chan []protocol.Envelope, eventQueue),
-		send:    make(chan []byte, sendQueue),
-		done:    make(chan struct{}),
-		quit:    make(chan struct{}),
+		ws:         ws,
+		log:        logger,
+		welcome:    welcome,
+		seq:        seq,
+		pingPeriod: pingPeriod,
+		pongWait:   2 * pingPeriod,
+		events:     make(chan []protocol.Envelope, eventQueue),
+		send:       make(chan []byte, sendQueue),
+		done:       make(chan struct{}),
+		quit:       make(chan struct{}),
+		readDone:   make(chan struct{}),
 	}
 	if len(rest) > 0 {
 		c.events <- rest
 	}
-	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(protocol.PongWait)) })
+	ws.SetPongHandler(c.heard)
+	ws.SetPingHandler(c.onPing)
 	c.wg.Add(2)
 	go c.readLoop()
 	go c.writeLoop()
@@ -174,9 +208,7 @@ func Dial(ctx context.Context, opts Options) (*Conn, error) {
 
 // readWelcome reads until the welcome arrives. Events in the same frame after
 // the welcome are returned so they are not lost.
-func readWelcome(ctx context.Context, ws *websocket.Conn) (protocol.Welcome, uint64, []protocol.Envelope, error) {
-	deadline, _ := ctx.Deadline()
-	ws.SetReadDeadline(deadline)
+func readWelcome(ws *websocket.Conn) (protocol.Welcome, uint64, []protocol.Envelope, error) {
 	for {
 		_, frame, err := ws.ReadMessage()
 		if err != nil {
@@ -295,17 +327,45 @@ func (c *Conn) end(err error) {
 	})
 }
 
+// heard pushes the read deadline back: the server has shown a sign of life.
+func (c *Conn) heard(string) error {
+	return c.ws.SetReadDeadline(time.Now().Add(c.pongWait))
+}
+
+// onPing counts the server's ping as a sign of life and answers it, as
+// gorilla's default handler would.
+func (c *Conn) onPing(data string) error {
+	_ = c.heard(data)
+	err := c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(protocol.WriteWait))
+	if err == nil || errors.Is(err, websocket.ErrCloseSent) {
+		return nil
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return nil // the server pings again; a missed pong is not fatal
+	}
+	return err
+}
+
 func (c *Conn) readLoop() {
 	defer c.wg.Done()
+	defer close(c.readDone)
 	defer close(c.events)
-	c.ws.SetReadDeadline(time.Now().Add(protocol.PongWait))
 	for {
+		// The deadline starts when we are ready to read, not when the last
+		// frame arrived: time spent waiting for a slow consumer is not
+		// silence from the server.
+		_ = c.heard("")
 		_, frame, err := c.ws.ReadMessage()
 		if err != nil {
-			c.end(readError(err))
+			select {
+			case <-c.quit:
+				c.end(nil) // the answer to our own close
+			default:
+				c.end(readError(err))
+			}
 			return
 		}
-		c.ws.SetReadDeadline(time.Now().Add(protocol.PongWait))
 		envs, err := protocol.DecodeFrame(frame)
 		if err != nil {
 			// One garbled frame is the server's bug, not a reason to drop
@@ -355,7 +415,7 @@ func (e *CloseError) Error() string {
 
 func (c *Conn) writeLoop() {
 	defer c.wg.Done()
-	ping := time.NewTicker(protocol.PingPeriod)
+	ping := time.NewTicker(c.pingPeriod)
 	defer ping.Stop()
 	for {
 		select {
@@ -372,7 +432,18 @@ func (c *Conn) writeLoop() {
 			}
 		case <-c.quit:
 			msg := websocket.FormatCloseMessage(protocol.CloseNormal, "bye")
-			_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+			if err := c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeWait)); err == nil {
+				// The server answers our close and then closes; the reader
+				// returns on that answer. Closing before it arrives would
+				// make our kernel reset a socket with the answer in
+				// flight, and the server see an error instead of a goodbye.
+				wait := time.NewTimer(closeWait)
+				select {
+				case <-c.readDone:
+				case <-wait.C:
+				}
+				wait.Stop()
+			}
 			c.end(nil)
 			return
 		case <-c.done:

@@ -1,0 +1,437 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/livecart/livecart/protocol"
+)
+
+// ErrOffline is returned by Session.Send while no connection is up.
+var ErrOffline = errors.New("not connected to the show")
+
+// errGap ends a connection that skipped show events: the session reconnects
+// and resumes after the last event it applied.
+var errGap = errors.New("events missing from the stream")
+
+// updateQueue lets a burst of events run ahead of the consumer a little;
+// beyond it the session stops reading the socket rather than drop anything.
+const updateQueue = 64
+
+// maxBatch bounds the events one UpdateEvents carries when frames pile up.
+const maxBatch = 1024
+
+// UpdateKind says what a session update carries.
+type UpdateKind int
+
+// Update kinds, in the order a session usually goes through them.
+const (
+	// UpdateConnecting: a dial is in flight; Attempt is its number (1 =
+	// first, and again the first after a connection that was stable).
+	UpdateConnecting UpdateKind = iota
+	// UpdateSnapshot: connected with a full snapshot, in Welcome and Seq.
+	// Missed is true when an earlier connection of this session existed and
+	// events may have been lost (a new epoch, or too far behind).
+	UpdateSnapshot
+	// UpdateResumed: reconnected without loss. Welcome carries identity,
+	// show and viewers but no catalog or chat; Seq is where the stream
+	// resumed. The missed events follow as UpdateEvents.
+	UpdateResumed
+	// UpdateEvents: show events in seq order with no duplicates, and unicast
+	// events (seq 0) in arrival order.
+	UpdateEvents
+	// UpdateWaiting: the link is down; the next attempt, number Attempt, is
+	// at RetryAt. Err says why the last one ended.
+	UpdateWaiting
+	// UpdateFailed: the session gave up for good; Err says why. The
+	// channel is closed after it.
+	UpdateFailed
+)
+
+func (k UpdateKind) String() string {
+	switch k {
+	case UpdateConnecting:
+		return "connecting"
+	case UpdateSnapshot:
+		return "snapshot"
+	case UpdateResumed:
+		return "resumed"
+	case UpdateEvents:
+		return "events"
+	case UpdateWaiting:
+		return "waiting"
+	case UpdateFailed:
+		return "failed"
+	}
+	return fmt.Sprintf("UpdateKind(%d)", int(k))
+}
+
+// Update is one step of a session, for the UI to apply in order.
+type Update struct {
+	Kind    UpdateKind
+	Welcome protocol.Welcome
+	Seq     uint64
+	Missed  bool
+	Events  []protocol.Envelope
+	Attempt int
+	RetryAt time.Time
+	Err     error
+}
+
+// SessionOptions configure a Session. Zero values mean the defaults.
+type SessionOptions struct {
+	Options
+	// PingPeriod is how often the session pings; a link silent for two
+	// periods is dropped. Zero means protocol.PingPeriod.
+	PingPeriod time.Duration
+	// MinBackoff and MaxBackoff bound the random wait between attempts:
+	// it may reach MinBackoff after the first failure, twice that after
+	// the second, and so on up to MaxBackoff. Zero means 500ms and 30s.
+	MinBackoff time.Duration
+	MaxBackoff time.Duration
+	// StableAfter is how long a connection must last for the attempt count
+	// to start again from one. Zero means 10s.
+	StableAfter time.Duration
+	// ServerBackoff is the least wait after the server said it is shedding
+	// load (a close code whose DescribeClose says Backoff, or HTTP 503/429).
+	// Zero means 5s.
+	ServerBackoff time.Duration
+	// Rand is the jitter source, returning values in [0,1); nil means
+	// math/rand/v2.
+	Rand func() float64
+}
+
+// Stats counts what a session repaired in the stream.
+type Stats struct {
+	Connections int // welcomes received
+	Duplicates  int // show events dropped as already applied
+	Gaps        int // times events were missing and the session resumed
+}
+
+// Session keeps a viewer connected to a show: it dials, reconnects with
+// backoff when the link drops, resumes where it left off when the server
+// can, and reports every step as an Update. One goroutine owns the loop.
+type Session struct {
+	opts    Options
+	ping    time.Duration
+	policy  backoff
+	log     *slog.Logger
+	updates chan Update
+	retry   chan struct{}
+	ctx     context.Context
+	cancel  context.CancelFunc
+	done    chan struct{} // closed when the loop has returned
+
+	mu   sync.Mutex
+	conn *Conn // the live connection, nil while offline
+
+	connections, duplicates, gaps atomic.Int64
+
+	// Owned by the loop goroutine.
+	epoch     string // epoch of the show we mirror; empty before a welcome
+	last      uint64 // seq of the last show event delivered
+	connected bool   // a welcome has been received before
+}
+
+// StartSession starts connecting at once, in a goroutine of its own, and
+// keeps going until ctx is done, Close is called or the server refuses for
+// good.
+func StartSession(ctx context.Context, opts SessionOptions) *Session {
+	ctx, cancel := context.WithCancel(ctx)
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	opts.Logger = log
+	s := &Session{
+		opts: opts.Options,
+		ping: orDefault(opts.PingPeriod, protocol.PingPeriod),
+		policy: backoff{
+			min:         orDefault(opts.MinBackoff, defaultMinBackoff),
+			max:         orDefault(opts.MaxBackoff, defaultMaxBackoff),
+			serverFloor: orDefault(opts.ServerBackoff, defaultServerBackoff),
+			stableAfter: orDefault(opts.StableAfter, defaultStableAfter),
+			rand:        opts.Rand,
+		},
+		log:     log,
+		updates: make(chan Update, updateQueue),
+		retry:   make(chan struct{}, 1),
+		ctx:     ctx,
+		cancel:  cancel,
+		done:    make(chan struct{}),
+	}
+	if s.policy.rand == nil {
+		s.policy.rand = rand.Float64
+	}
+	go s.run()
+	return s
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// Updates delivers the session's updates in order. Nothing is dropped: a
+// consumer that falls behind slows the session's reading of the socket. It
+// is closed when the session ends.
+func (s *Session) Updates() <-chan Update { return s.updates }
+
+// Send queues a command on the live connection. It never blocks: with no
+// connection up it returns ErrOffline, and ErrQueueFull when the writer is
+// stuck.
+func (s *Session) Send(typ protocol.Type, data any) error {
+	s.mu.Lock()
+	c := s.conn
+	s.mu.Unlock()
+	if c == nil {
+		return ErrOffline
+	}
+	err := c.Send(typ, data)
+	if errors.Is(err, ErrClosed) {
+		return ErrOffline // the link just dropped; the loop will say so
+	}
+	return err
+}
+
+// Retry cuts the current wait short and dials now. It does nothing while a
+// connection is up or a dial is in flight.
+func (s *Session) Retry() {
+	select {
+	case s.retry <- struct{}{}:
+	default:
+	}
+}
+
+// Close ends the session: it closes the connection with a normal close,
+// and returns once every goroutine of the session has ended. Updates is
+// closed by then.
+func (s *Session) Close() {
+	s.cancel()
+	<-s.done
+}
+
+// Stats returns what the session has repaired so far.
+func (s *Session) Stats() Stats {
+	return Stats{
+		Connections: int(s.connections.Load()),
+		Duplicates:  int(s.duplicates.Load()),
+		Gaps:        int(s.gaps.Load()),
+	}
+}
+
+// run is the reconnect loop, the only goroutine that dials.
+func (s *Session) run() {
+	defer close(s.done)
+	defer close(s.updates)
+	attempt := 1
+	for {
+		if !s.emit(Update{Kind: UpdateConnecting, Attempt: attempt}) {
+			return
+		}
+		var lasted time.Duration
+		conn, err := dial(s.ctx, s.dialOptions(), s.ping)
+		if err == nil {
+			start := time.Now()
+			err = s.serve(conn)
+			conn.Close()
+			lasted = time.Since(start)
+		}
+		if s.ctx.Err() != nil {
+			return
+		}
+		ask, final := judge(err)
+		if final {
+			s.log.Warn("giving up on the show", "err", err)
+			s.emit(Update{Kind: UpdateFailed, Err: err})
+			return
+		}
+		var wait time.Duration
+		attempt, wait = s.policy.next(attempt, lasted, ask)
+		retryAt := time.Now().Add(wait)
+		s.log.Info("link down", "err", err, "next_attempt", attempt, "wait", wait)
+		// A press of r while connected or dialing must not cut this wait.
+		select {
+		case <-s.retry:
+		default:
+		}
+		if !s.emit(Update{Kind: UpdateWaiting, Attempt: attempt, RetryAt: retryAt, Err: err}) {
+			return
+		}
+		if !s.sleepUntil(retryAt) {
+			return
+		}
+	}
+}
+
+// dialOptions returns the options for the next dial: after a welcome, a
+// resume from the last event applied.
+func (s *Session) dialOptions() Options {
+	o := s.opts
+	if s.connected && s.epoch != "" {
+		o.Resume = &protocol.Resume{Epoch: s.epoch, Seq: s.last}
+	}
+	return o
+}
+
+// sleepUntil waits for t, a Retry or the end of the session, and reports
+// whether the session goes on.
+func (s *Session) sleepUntil(t time.Time) bool {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-s.retry:
+	case <-s.ctx.Done():
+		return false
+	}
+	return true
+}
+
+// emit hands u to the consumer, waiting as long as it takes unless the
+// session is closed first.
+func (s *Session) emit(u Update) bool {
+	select {
+	case s.updates <- u:
+		return true
+	case <-s.ctx.Done():
+		return false
+	}
+}
+
+func (s *Session) setConn(c *Conn) {
+	s.mu.Lock()
+	s.conn = c
+	s.mu.Unlock()
+}
+
+// serve reports c's welcome and then its events until the connection ends,
+// and returns why it ended (nil when the session is closing).
+func (s *Session) serve(c *Conn) error {
+	s.setConn(c)
+	defer s.setConn(nil)
+	if err := s.welcome(c); err != nil {
+		return err
+	}
+	for {
+		var batch []protocol.Envelope
+		select {
+		case frame, ok := <-c.Events():
+			if !ok {
+				return connEnded(c)
+			}
+			batch, ok = s.accept(nil, frame)
+			// Take whatever else is already waiting, so a burst reaches the
+			// consumer as one update.
+			for ok && len(batch) < maxBatch {
+				var more bool
+				select {
+				case frame, more = <-c.Events():
+				default:
+				}
+				if !more {
+					break
+				}
+				batch, ok = s.accept(batch, frame)
+			}
+			if len(batch) > 0 && !s.emit(Update{Kind: UpdateEvents, Events: batch}) {
+				return nil
+			}
+			if !ok {
+				return errGap
+			}
+		case <-s.ctx.Done():
+			return nil
+		}
+	}
+}
+
+// connEnded returns why c's event stream ended.
+func connEnded(c *Conn) error {
+	if err := c.Err(); err != nil {
+		return err
+	}
+	return errors.New("connection closed")
+}
+
+// welcome reports c's welcome as a snapshot or a resume and takes the
+// stream's position from it.
+func (s *Session) welcome(c *Conn) error {
+	w, seq := c.Welcome()
+	if w.Resumed {
+		// The server can only resume what we asked for; anything else
+		// would splice two streams together. Forget the position so the
+		// next connection starts from a snapshot.
+		if !s.connected || w.Epoch != s.epoch || seq > s.last {
+			err := fmt.Errorf("server resumed epoch %q after %d; asked for %q after %d", w.Epoch, seq, s.epoch, s.last)
+			s.epoch = ""
+			return err
+		}
+		s.connections.Add(1)
+		s.log.Info("resumed", "epoch", w.Epoch, "seq", s.last)
+		if !s.emit(Update{Kind: UpdateResumed, Welcome: w, Seq: s.last}) {
+			return s.ctx.Err()
+		}
+		return nil
+	}
+	missed := s.connected && (w.Epoch != s.epoch || seq != s.last)
+	s.connected, s.epoch, s.last = true, w.Epoch, seq
+	s.connections.Add(1)
+	s.log.Info("joined with a snapshot", "epoch", w.Epoch, "seq", seq, "missed", missed)
+	if !s.emit(Update{Kind: UpdateSnapshot, Welcome: w, Seq: seq, Missed: missed}) {
+		return s.ctx.Err()
+	}
+	return nil
+}
+
+// accept appends to batch the events of frame the consumer has not seen,
+// in order. It returns false at a gap: the event after it is not delivered,
+// since applying it would hide what was lost.
+func (s *Session) accept(batch, frame []protocol.Envelope) ([]protocol.Envelope, bool) {
+	for _, env := range frame {
+		switch {
+		case env.Seq == 0:
+			batch = append(batch, env)
+		case env.Seq <= s.last:
+			s.duplicates.Add(1)
+			s.log.Debug("dropped duplicate event", "seq", env.Seq, "last", s.last)
+		case env.Seq == s.last+1:
+			batch = append(batch, env)
+			s.last = env.Seq
+		default:
+			n := s.gaps.Add(1)
+			s.log.Warn("events missing, resuming", "last", s.last, "got", env.Seq, "gaps", n)
+			return batch, false
+		}
+	}
+	return batch, true
+}
+
+// judge says what the server asked for in err and whether it is final.
+func judge(err error) (serverAsk, bool) {
+	var de *DialError
+	if errors.As(err, &de) {
+		ask := serverAsk{retryIn: de.RetryIn}
+		ask.backoff = de.Status == http.StatusServiceUnavailable || de.Status == http.StatusTooManyRequests
+		if de.Close != 0 {
+			ask.backoff = protocol.DescribeClose(de.Close).Backoff
+		}
+		return ask, !de.Retryable
+	}
+	var ce *CloseError
+	if errors.As(err, &ce) {
+		info := protocol.DescribeClose(ce.Code)
+		return serverAsk{backoff: info.Backoff}, !info.Reconnect
+	}
+	return serverAsk{}, false
+}
