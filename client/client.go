@@ -55,6 +55,9 @@ type Options struct {
 	// connection applied; nil asks for a full snapshot. Its Epoch must not
 	// be empty. The welcome's Resumed field says whether the server could.
 	Resume *protocol.Resume
+	// ClientID names this client across reconnects, so orders placed from
+	// its checkout links come back to it. A session makes one when empty.
+	ClientID string
 }
 
 // Conn is a live connection to a show.
@@ -145,7 +148,7 @@ func dial(ctx context.Context, opts Options, pingPeriod time.Duration) (*Conn, e
 	ws.SetReadLimit(protocol.MaxServerFrame)
 
 	hello, err := protocol.Encode(protocol.TypeHello, 0, time.Time{}, protocol.Hello{
-		Version: protocol.Version, Name: opts.Name, Token: opts.Token, Resume: opts.Resume,
+		Version: protocol.Version, Name: opts.Name, Token: opts.Token, Resume: opts.Resume, ClientID: opts.ClientID,
 	})
 	if err != nil {
 		ws.Close()

@@ -198,3 +198,9 @@ func TestCloseIsCleanAndIdempotent(t *testing.T) {
 		}
 	}
 }
+
+func TestSessionSendsClientID(t *testing.T) {
+	if id := client.NewClientID(); !protocol.ValidID(id) || id == client.NewClientID() {
+		t.Fatalf("NewClientID = %q: want a valid, fresh id", id)
+	}
+}

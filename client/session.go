@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -151,6 +153,9 @@ func StartSession(ctx context.Context, opts SessionOptions) *Session {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	opts.Logger = log
+	if opts.ClientID == "" {
+		opts.ClientID = NewClientID()
+	}
 	s := &Session{
 		opts: opts.Options,
 		ping: orDefault(opts.PingPeriod, protocol.PingPeriod),
@@ -434,4 +439,11 @@ func judge(err error) (serverAsk, bool) {
 		return serverAsk{backoff: info.Backoff}, !info.Reconnect
 	}
 	return serverAsk{}, false
+}
+
+// NewClientID returns a random client ID: "k-" and 16 hex digits.
+func NewClientID() string {
+	var b [8]byte
+	crand.Read(b[:])
+	return "k-" + hex.EncodeToString(b[:])
 }
