@@ -34,6 +34,9 @@ type Config struct {
 	// Logger receives what the bots have to report; nil discards it. The
 	// demo never writes to stdout or stderr, where a TUI may be drawing.
 	Logger *slog.Logger
+	// NoHost leaves the host's part to a person (livecart demo --host):
+	// no host bot pins products or talks; the audience still comes.
+	NoHost bool
 }
 
 // hostName is what the host bot asks to be called; the server decides how
@@ -59,17 +62,18 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	cfg.Audience = max(cfg.Audience, 0)
 
-	host := &bot{cfg: cfg, name: hostName, token: cfg.HostToken, log: cfg.Logger.With("bot", hostName)}
-	conn, err := host.dial(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return fmt.Errorf("demo host: %w", err)
-	}
-
 	var wg sync.WaitGroup
-	wg.Go(func() { runHost(ctx, host, conn) })
+	if !cfg.NoHost {
+		host := &bot{cfg: cfg, name: hostName, token: cfg.HostToken, log: cfg.Logger.With("bot", hostName)}
+		conn, err := host.dial(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("demo host: %w", err)
+		}
+		wg.Go(func() { runHost(ctx, host, conn) })
+	}
 	for _, s := range audienceScripts(cfg.Seed, cfg.Audience) {
 		v := &bot{cfg: cfg, name: s.Name, log: cfg.Logger.With("bot", s.Name)}
 		wg.Go(func() { runViewer(ctx, v, s) })

@@ -203,3 +203,18 @@ func TestBotsReconnectAfterRestart(t *testing.T) {
 		return len(s.pins) >= 1 && len(s.audience) >= 3 && s.hostLines >= 1 && s.maxViewers >= 8
 	})
 }
+
+// TestNoHostLeavesTheHostToAPerson: with NoHost the audience comes and
+// chats, but nothing is pinned and no host line is said.
+func TestNoHostLeavesTheHostToAPerson(t *testing.T) {
+	srv := newServer(t)
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	defer srv.Close()
+	stop := runDemo(t, Config{URL: wsURL(hs.URL), HostToken: "t", Audience: 6, Seed: 3, Pace: 0.01, NoHost: true})
+	defer stop()
+	s := observe(t, wsURL(hs.URL), 10*time.Second, func(s *seen) bool { return len(s.audience) >= 4 && s.lines >= 12 })
+	if s.hostLines != 0 || len(s.pins) != 0 {
+		t.Fatalf("with NoHost the show had %d host lines and pins %v", s.hostLines, s.pins)
+	}
+}
