@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -12,23 +13,19 @@ import (
 	"github.com/livecart/livecart/protocol"
 )
 
-// Messages the viewer's commands send back. Those tied to a connection carry
-// its generation so a late reply from an old connection is dropped.
+// Messages the viewer's commands send back.
 type (
-	connectedMsg struct {
-		gen  int
-		conn Conn
-		err  error
+	// sessionMsg hands over the session once it has started.
+	sessionMsg struct{ sess Session }
+	// updatesMsg carries every update that was waiting, stamped with the
+	// time it was read so Update never has to ask the clock.
+	updatesMsg struct {
+		updates []client.Update
+		at      time.Time
 	}
-	eventsMsg struct {
-		gen    int
-		frames [][]protocol.Envelope
-	}
-	closedMsg struct {
-		gen int
-		err error
-	}
-	cartLoadedMsg struct {
+	// sessionEndedMsg says the session's update stream is closed.
+	sessionEndedMsg struct{}
+	cartLoadedMsg   struct {
 		key  string
 		cart cart.Cart
 		err  error
@@ -36,6 +33,7 @@ type (
 	cartSavedMsg struct{ err error }
 	sentMsg      struct {
 		what string
+		text string // the chat line, for a visible failure
 		err  error
 	}
 	checkoutMsg struct {
@@ -43,53 +41,72 @@ type (
 		err error
 	}
 	toastExpiredMsg struct{ id int }
+	// clockMsg drives the reconnect countdown, once a second while waiting.
+	clockMsg struct {
+		id int
+		at time.Time
+	}
 )
 
-// maxFramesPerMsg bounds how many queued frames one message carries: a burst
-// becomes one update and one frame, not hundreds.
-const maxFramesPerMsg = 512
+// maxUpdatesPerMsg bounds how many queued updates one message carries: a
+// burst becomes one Update call and one frame, not hundreds.
+const maxUpdatesPerMsg = 512
 
-// dial opens a connection in the background.
-func (m Model) dial() tea.Cmd {
-	gen, dial := m.gen, m.opts.Dial
-	opts := client.Options{URL: m.opts.URL, Name: m.opts.Name, Logger: m.opts.Logger}
+// startSession starts the connection's session in the background.
+func (m Model) startSession() tea.Cmd {
+	start := m.opts.Start
+	opts := client.SessionOptions{Options: client.Options{URL: m.opts.URL, Name: m.opts.Name, Logger: m.opts.Logger}}
 	return func() tea.Msg {
-		conn, err := dial(context.Background(), opts)
-		return connectedMsg{gen: gen, conn: conn, err: err}
+		return sessionMsg{sess: start(context.Background(), opts)}
 	}
 }
 
-// waitForEvents is the one bridge from the socket into the program: it
-// blocks for the next frame, takes whatever else is already queued, and is
+// waitForUpdates is the one bridge from the session into the program: it
+// blocks for the next update, takes whatever else is already queued, and is
 // re-armed once per message.
-func waitForEvents(gen int, conn Conn) tea.Cmd {
+func waitForUpdates(sess Session) tea.Cmd {
 	return func() tea.Msg {
-		first, ok := <-conn.Events()
+		first, ok := <-sess.Updates()
 		if !ok {
-			return closedMsg{gen: gen, err: conn.Err()}
+			return sessionEndedMsg{}
 		}
-		frames := [][]protocol.Envelope{first}
-		for len(frames) < maxFramesPerMsg {
+		ups := []client.Update{first}
+		for len(ups) < maxUpdatesPerMsg {
 			select {
-			case f, ok := <-conn.Events():
+			case u, ok := <-sess.Updates():
 				if !ok {
-					return eventsMsg{gen: gen, frames: frames}
+					return updatesMsg{updates: ups, at: time.Now()}
 				}
-				frames = append(frames, f)
+				ups = append(ups, u)
 			default:
-				return eventsMsg{gen: gen, frames: frames}
+				return updatesMsg{updates: ups, at: time.Now()}
 			}
 		}
-		return eventsMsg{gen: gen, frames: frames}
+		return updatesMsg{updates: ups, at: time.Now()}
 	}
 }
 
-// send queues a command on the connection; Send never blocks.
-func send(conn Conn, what string, typ protocol.Type, data any) tea.Cmd {
-	if conn == nil {
+func retry(sess Session) tea.Cmd {
+	return func() tea.Msg {
+		sess.Retry()
 		return nil
 	}
-	return func() tea.Msg { return sentMsg{what: what, err: conn.Send(typ, data)} }
+}
+
+// send queues a command on the session; Send never blocks.
+func send(sess Session, what string, typ protocol.Type, data any) tea.Cmd {
+	if sess == nil {
+		return nil
+	}
+	return func() tea.Msg { return sentMsg{what: what, err: sess.Send(typ, data)} }
+}
+
+// say sends a chat line; a failure comes back with the text so it can be
+// shown as not sent.
+func say(sess Session, text string) tea.Cmd {
+	return func() tea.Msg {
+		return sentMsg{what: "chat message", text: text, err: sess.Send(protocol.TypeSay, protocol.Say{Text: text})}
+	}
 }
 
 func loadCart(store CartStore, key string) tea.Cmd {

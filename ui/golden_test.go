@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"charm.land/lipgloss/v2"
 
@@ -88,15 +89,30 @@ func TestGoldenOtherScreens(t *testing.T) {
 		h := newHarness(t, 80, 24)
 		golden(t, "connecting_80x24", h, 80, 24)
 	})
+	t.Run("failed with countdown", func(t *testing.T) {
+		h := newHarness(t, 80, 24)
+		h.start()
+		h.updates(connecting(1))
+		h.drop(errors.New("connect to ws://127.0.0.1:7420/ws: dial tcp 127.0.0.1:7420: connect: connection refused"), 2, 4*time.Second)
+		golden(t, "failed_countdown_80x24", h, 80, 24)
+	})
 	t.Run("failed", func(t *testing.T) {
 		h := newHarness(t, 80, 24)
-		h.send(connectedMsg{gen: 0, err: errors.New("connect to ws://127.0.0.1:7420/ws: dial tcp 127.0.0.1:7420: connect: connection refused")})
+		h.start()
+		h.updates(connecting(1), failed(errors.New("connect to ws://127.0.0.1:7420/ws: server said 404 Not Found")))
 		golden(t, "failed_80x24", h, 80, 24)
+	})
+	t.Run("reconnecting", func(t *testing.T) {
+		tk := &ticker{}
+		h := live(t, 80, 24, func(o *Options) { o.Tick = tk.tick })
+		h.drop(errors.New("the link went silent"), 3, 8*time.Second)
+		h.send(tk.lastClock(t, t0.Add(time.Second)))
+		golden(t, "reconnecting_80x24", h, 80, 24)
 	})
 	t.Run("offline with link", func(t *testing.T) {
 		h := live(t, 80, 24, func(o *Options) { o.OpenBrowser = false })
 		h.pressSettle("a", "x")
-		h.send(closedMsg{gen: h.m.gen, err: errors.New("fell too far behind the show")})
+		h.updates(failed(errors.New("fell too far behind the show")))
 		golden(t, "offline_link_80x24", h, 80, 24)
 	})
 	t.Run("help", func(t *testing.T) {
@@ -107,7 +123,8 @@ func TestGoldenOtherScreens(t *testing.T) {
 }
 
 // TestScreenFitsEverySize checks the frame at sizes no golden covers,
-// including the threshold where the layout turns wide.
+// including the threshold where the layout turns wide, in every state of
+// the link.
 func TestScreenFitsEverySize(t *testing.T) {
 	for _, sz := range []struct{ w, h int }{{40, 12}, {60, 20}, {99, 30}, {100, 30}, {101, 30}, {200, 60}} {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
@@ -116,6 +133,24 @@ func TestScreenFitsEverySize(t *testing.T) {
 			h.pressSettle("a", "c")
 			checkScreen(t, h.m.View().Content, sz.w, sz.h)
 			h.press("c", "?")
+			checkScreen(t, h.m.View().Content, sz.w, sz.h)
+			h.press("?")
+			h.drop(errors.New("the link went silent"), 12, 30*time.Second)
+			checkScreen(t, h.m.View().Content, sz.w, sz.h)
+			h.updates(connecting(12))
+			checkScreen(t, h.m.View().Content, sz.w, sz.h)
+			h.updates(failed(errors.New("the show has ended")))
+			checkScreen(t, h.m.View().Content, sz.w, sz.h)
+		})
+		t.Run(fmt.Sprintf("%dx%d before the show", sz.w, sz.h), func(t *testing.T) {
+			h := newHarness(t, sz.w, sz.h)
+			checkScreen(t, h.m.View().Content, sz.w, sz.h)
+			h.start()
+			h.drop(errors.New("connect to ws://127.0.0.1:7420/ws: dial tcp 127.0.0.1:7420: connect: connection refused"), 2, 4*time.Second)
+			checkScreen(t, h.m.View().Content, sz.w, sz.h)
+			h.updates(connecting(2))
+			checkScreen(t, h.m.View().Content, sz.w, sz.h)
+			h.updates(failed(errors.New("server said 404 Not Found")))
 			checkScreen(t, h.m.View().Content, sz.w, sz.h)
 		})
 	}

@@ -28,8 +28,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, nil
 	case matches(msg, k.Retry):
 		return m.reconnect()
-	case m.link != "" && msg.String() == "esc":
-		m.link = ""
+	case m.linkURL != "" && msg.String() == "esc":
+		m.linkURL = ""
 		m.layout()
 		return m, nil
 	}
@@ -77,13 +77,12 @@ func (m Model) handleInputKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 		if text == "" {
 			return m, nil
 		}
-		if m.conn == nil {
-			// Keep what was typed: it is not lost, just not sent yet.
-			return m.notify(toastError, "Offline · your message is still in the box · r to reconnect after esc")
-		}
 		m.input.Reset()
 		m.chat.GotoBottom()
-		return m, send(m.conn, "chat message", protocol.TypeSay, protocol.Say{Text: text})
+		if m.link != linkUp {
+			return m.queue(text)
+		}
+		return m, say(m.sess, text)
 	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
@@ -136,7 +135,7 @@ func (m Model) addPinned() (Model, tea.Cmd) {
 	toast := m.toastCmd(toastGood, fmt.Sprintf("Added %s (%s) · cart: %s, %s", p.Name, v.Name, items(m.cart.Units()), total))
 	signal := protocol.CartSignal{Action: protocol.CartAdd, ProductID: p.ID, VariantID: v.ID, Qty: 1}
 	m.layout()
-	return m, tea.Batch(toast, m.persist(), send(m.conn, "cart update", protocol.TypeCart, signal))
+	return m, tea.Batch(toast, m.persist(), send(m.sess, "cart update", protocol.TypeCart, signal))
 }
 
 // changeQty moves a cart line's quantity by delta; reaching zero removes it.
@@ -159,7 +158,7 @@ func (m Model) changeQty(l cart.Line, delta int) (Model, tea.Cmd) {
 	}
 	signal := protocol.CartSignal{Action: action, ProductID: l.ProductID, VariantID: l.VariantID, Qty: qty}
 	m.layout()
-	return m, tea.Batch(m.persist(), send(m.conn, "cart update", protocol.TypeCart, signal))
+	return m, tea.Batch(m.persist(), send(m.sess, "cart update", protocol.TypeCart, signal))
 }
 
 // persist saves the current cart in the background, in order.
@@ -182,7 +181,7 @@ func (m Model) checkout() (Model, tea.Cmd) {
 		return m.notify(toastError, "Cannot check out: the show's checkout link is unusable ("+err.Error()+")")
 	}
 	if !m.opts.OpenBrowser {
-		m.link = link
+		m.linkURL = link
 		m.layout()
 		return m.notify(toastInfo, "Open the link below to check out · your cart is kept")
 	}
@@ -190,16 +189,11 @@ func (m Model) checkout() (Model, tea.Cmd) {
 	return m, tea.Batch(toast, openCheckout(m.opts.Opener, link))
 }
 
-// reconnect dials again after the link was lost or the first try failed.
+// reconnect skips the wait before the next attempt.
 func (m Model) reconnect() (Model, tea.Cmd) {
-	if m.connecting {
+	if m.sess == nil || m.link != linkWaiting {
 		return m, nil
 	}
-	m.gen++
-	m.connecting = true
-	if m.phase == phaseFailed {
-		m.phase = phaseConnecting
-	}
 	toast := m.toastCmd(toastInfo, "Reconnecting to "+m.opts.URL+"…")
-	return m, tea.Batch(toast, m.dial(), m.spin.Tick)
+	return m, tea.Batch(toast, retry(m.sess), m.spin.Tick)
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"reflect"
 	"runtime"
@@ -28,18 +27,17 @@ const (
 	testCartKey  = "cosy@127.0.0.1"
 )
 
-// testConn is the model's input: a welcome, an events channel the test
-// feeds, and a record of everything the model sends.
-type testConn struct {
-	welcome protocol.Welcome
-	seq     uint64
-	events  chan []protocol.Envelope
+// testSession is the model's input: an updates channel the test feeds, and
+// a record of everything the model asks of it.
+type testSession struct {
+	updates chan client.Update
 
 	mu      sync.Mutex
 	sent    []sentCmd
 	sendErr error
-	err     error
-	closed  int
+	retries int
+	closes  int
+	once    sync.Once
 }
 
 type sentCmd struct {
@@ -47,91 +45,109 @@ type sentCmd struct {
 	Data any
 }
 
-func newTestConn(w protocol.Welcome, seq uint64) *testConn {
-	return &testConn{welcome: w, seq: seq, events: make(chan []protocol.Envelope, 16)}
+func newTestSession() *testSession {
+	// Room for more than one bridge message's worth of updates.
+	return &testSession{updates: make(chan client.Update, 2*maxUpdatesPerMsg)}
 }
 
-func (c *testConn) Welcome() (protocol.Welcome, uint64) { return c.welcome, c.seq }
-func (c *testConn) Events() <-chan []protocol.Envelope  { return c.events }
+func (s *testSession) Updates() <-chan client.Update { return s.updates }
 
-func (c *testConn) Send(typ protocol.Type, data any) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sent = append(c.sent, sentCmd{typ, data})
-	return c.sendErr
+// Send records the command and fails with the error set by failSends.
+func (s *testSession) Send(typ protocol.Type, data any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = append(s.sent, sentCmd{typ, data})
+	return s.sendErr
 }
 
-func (c *testConn) Err() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.err
+func (s *testSession) Retry() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.retries++
 }
 
-func (c *testConn) Close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.closed++
-	return nil
+// Close counts, and closes the updates channel once, as the real session
+// does when it ends.
+func (s *testSession) Close() {
+	s.mu.Lock()
+	s.closes++
+	s.mu.Unlock()
+	s.once.Do(func() { close(s.updates) })
 }
 
-func (c *testConn) Sent() []sentCmd {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]sentCmd(nil), c.sent...)
+// failSends makes every Send from now on return err (nil: succeed).
+func (s *testSession) failSends(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sendErr = err
 }
 
-func (c *testConn) Closed() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.closed
+func (s *testSession) Sent() []sentCmd {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]sentCmd(nil), s.sent...)
+}
+
+// forget clears the record of what was sent.
+func (s *testSession) forget() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = nil
+}
+
+func (s *testSession) Retries() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.retries
+}
+
+func (s *testSession) Closes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closes
 }
 
 // cartSignals returns the cart signals sent so far.
-func (c *testConn) cartSignals() []protocol.CartSignal {
+func (s *testSession) cartSignals() []protocol.CartSignal {
 	var out []protocol.CartSignal
-	for _, s := range c.Sent() {
-		if s.Type == protocol.TypeCart {
-			out = append(out, s.Data.(protocol.CartSignal))
+	for _, c := range s.Sent() {
+		if c.Type == protocol.TypeCart {
+			out = append(out, c.Data.(protocol.CartSignal))
 		}
 	}
 	return out
 }
 
-// dialer is the model's Options.Dial: it hands out the results it was given
-// in order and records what it was asked.
-type dialer struct {
-	mu      sync.Mutex
-	results []dialResult
-	calls   []client.Options
-}
-
-type dialResult struct {
-	conn Conn
-	err  error
-}
-
-func (d *dialer) push(conn Conn, err error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.results = append(d.results, dialResult{conn, err})
-}
-
-func (d *dialer) dial(_ context.Context, opts client.Options) (Conn, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.calls = append(d.calls, opts)
-	if len(d.results) == 0 {
-		return nil, errors.New("test dialer: no result queued")
+// says returns the chat lines sent so far, in order.
+func (s *testSession) says() []string {
+	var out []string
+	for _, c := range s.Sent() {
+		if c.Type == protocol.TypeSay {
+			out = append(out, c.Data.(protocol.Say).Text)
+		}
 	}
-	r := d.results[0]
-	d.results = d.results[1:]
-	return r.conn, r.err
+	return out
 }
 
-func (d *dialer) Calls() []client.Options {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return append([]client.Options(nil), d.calls...)
+// starter is the model's Options.Start: it hands out its session and
+// records what it was asked.
+type starter struct {
+	mu    sync.Mutex
+	sess  *testSession
+	calls []client.SessionOptions
+}
+
+func (st *starter) start(_ context.Context, opts client.SessionOptions) Session {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.calls = append(st.calls, opts)
+	return st.sess
+}
+
+func (st *starter) Calls() []client.SessionOptions {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return append([]client.SessionOptions(nil), st.calls...)
 }
 
 // memStore is an in-memory CartStore.
@@ -189,14 +205,53 @@ func (o *opener) URLs() []string {
 // noTick replaces the clock: toasts never expire on their own in tests.
 func noTick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 
+// t0 is the fixed time the tests' updates are stamped with.
+var t0 = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+
+// ticker is an Options.Tick that records what was scheduled, for the test
+// to fire with a time of its choosing. It returns no command, so nothing
+// ever waits on a real clock.
+type ticker struct {
+	delays []time.Duration
+	fns    []func(time.Time) tea.Msg
+}
+
+func (tk *ticker) tick(d time.Duration, f func(time.Time) tea.Msg) tea.Cmd {
+	tk.delays = append(tk.delays, d)
+	tk.fns = append(tk.fns, f)
+	return nil
+}
+
+// clocks returns the countdown ticks scheduled so far, fired at at.
+func (tk *ticker) clocks(at time.Time) []clockMsg {
+	var out []clockMsg
+	for _, f := range tk.fns {
+		if c, ok := f(at).(clockMsg); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// lastClock is the newest countdown tick, fired at at.
+func (tk *ticker) lastClock(t *testing.T, at time.Time) clockMsg {
+	t.Helper()
+	cs := tk.clocks(at)
+	if len(cs) == 0 {
+		t.Fatal("no countdown tick was scheduled")
+	}
+	return cs[len(cs)-1]
+}
+
 // harness holds a model and everything it is wired to.
 type harness struct {
-	t      *testing.T
-	m      Model
-	conn   *testConn
-	dialer *dialer
-	store  *memStore
-	opener *opener
+	t       *testing.T
+	m       Model
+	sess    *testSession
+	starter *starter
+	store   *memStore
+	opener  *opener
+	now     time.Time // stamped on the updates the harness delivers
 }
 
 func product(id, name string, cents int64, variants ...protocol.Variant) protocol.Product {
@@ -249,10 +304,11 @@ func testWelcome() protocol.Welcome {
 	}
 }
 
-// newHarness builds a model of the given size, not yet connected.
+// newHarness builds a model of the given size, its session not yet started.
 func newHarness(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
 	t.Helper()
-	hs := &harness{t: t, dialer: &dialer{}, store: newMemStore(), opener: &opener{}}
+	sess := newTestSession()
+	hs := &harness{t: t, sess: sess, starter: &starter{sess: sess}, store: newMemStore(), opener: &opener{}, now: t0}
 	opts := Options{
 		URL:         testURL,
 		Name:        "me",
@@ -260,7 +316,7 @@ func newHarness(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
 		OpenBrowser: true,
 		Opener:      hs.opener.Opener(),
 		Carts:       hs.store,
-		Dial:        hs.dialer.dial,
+		Start:       hs.starter.start,
 		Tick:        noTick,
 	}
 	for _, f := range tweak {
@@ -271,14 +327,26 @@ func newHarness(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
 	return hs
 }
 
-// connect delivers a successful first connection and lets the cart load.
-// It returns the command of the connect step.
-func (h *harness) connect(w protocol.Welcome, seq uint64) tea.Cmd {
+// start hands the session to the model, as Init's command would, and
+// returns what that armed.
+func (h *harness) start() ran {
 	h.t.Helper()
-	h.conn = newTestConn(w, seq)
-	cmd := h.send(connectedMsg{gen: h.m.gen, conn: h.conn})
-	h.settle(cmd)
-	return cmd
+	return h.settle(h.send(sessionMsg{sess: h.sess}))
+}
+
+// updates delivers updates in one message, as the bridge would, stamped
+// with h.now, and runs what they return.
+func (h *harness) updates(ups ...client.Update) ran {
+	h.t.Helper()
+	return h.settle(h.send(updatesMsg{updates: ups, at: h.now}))
+}
+
+// connect starts the session and delivers a first connection with a
+// snapshot; the cart loads. It returns what the snapshot ran.
+func (h *harness) connect(w protocol.Welcome, seq uint64) ran {
+	h.t.Helper()
+	h.start()
+	return h.updates(connecting(1), snapshot(w, seq, false))
 }
 
 // live is a harness connected to testWelcome with its cart loaded.
@@ -290,6 +358,41 @@ func live(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
 		t.Fatal("cart did not load on connect")
 	}
 	return hs
+}
+
+// drop delivers the link going down: the next attempt, number attempt,
+// is in wait from h.now.
+func (h *harness) drop(err error, attempt int, wait time.Duration) ran {
+	h.t.Helper()
+	return h.updates(waiting(err, attempt, h.now.Add(wait)))
+}
+
+func connecting(attempt int) client.Update {
+	return client.Update{Kind: client.UpdateConnecting, Attempt: attempt}
+}
+
+func snapshot(w protocol.Welcome, seq uint64, missed bool) client.Update {
+	return client.Update{Kind: client.UpdateSnapshot, Welcome: w, Seq: seq, Missed: missed}
+}
+
+// resumed is a lossless reconnect: the welcome carries no catalog or chat.
+func resumed(seq uint64, viewers int) client.Update {
+	w := testWelcome()
+	w.Resumed, w.Catalog, w.Chat, w.Pinned = true, nil, nil, nil
+	w.Viewers = viewers
+	return client.Update{Kind: client.UpdateResumed, Welcome: w, Seq: seq}
+}
+
+func waiting(err error, attempt int, at time.Time) client.Update {
+	return client.Update{Kind: client.UpdateWaiting, Attempt: attempt, RetryAt: at, Err: err}
+}
+
+func failed(err error) client.Update {
+	return client.Update{Kind: client.UpdateFailed, Err: err}
+}
+
+func eventsUpdate(envs ...protocol.Envelope) client.Update {
+	return client.Update{Kind: client.UpdateEvents, Events: envs}
 }
 
 // update calls Update and asserts the model's type.
@@ -419,7 +522,7 @@ func keyPress(t *testing.T, name string) tea.KeyPressMsg {
 // ran is what running a command produced.
 type ran struct {
 	msgs  []tea.Msg
-	waits []tea.Cmd // waitForEvents commands, armed but not run
+	waits []tea.Cmd // waitForUpdates commands, armed but not run
 }
 
 func (r ran) count(match func(tea.Msg) bool) int {
@@ -445,20 +548,21 @@ func funcName(cmd tea.Cmd) string {
 
 // run executes cmd and every command in the batches and sequences it yields,
 // and returns the messages. Commands that wait are not run: the spinner's
-// and the cursor's (they sleep) and waitForEvents (it blocks on the
-// connection), which is returned in waits for the test to run when it has
-// queued a frame.
+// and the cursor's (they sleep) and waitForUpdates (it blocks on the
+// session), which is returned in waits for the test to run when it has
+// queued an update. A batch promises no order, so its commands run last
+// first: a test cannot pass by relying on one. A sequence runs in order.
 func run(t *testing.T, cmd tea.Cmd) ran {
 	t.Helper()
 	var out ran
 	if cmd == nil {
 		return out
 	}
-	// Closure names depend on inlining ("ui.Model.handleConnected.
-	// waitForEvents.func3"), so they are matched on a part that stays.
+	// Closure names depend on inlining ("ui.Model.handleUpdates.
+	// waitForUpdates.func1"), so they are matched on a part that stays.
 	name := funcName(cmd)
 	switch {
-	case strings.Contains(name, "waitForEvents"):
+	case strings.Contains(name, "waitForUpdates"):
 		out.waits = append(out.waits, cmd)
 		return out
 	case strings.HasPrefix(name, "charm.land/bubbles/v2/"):
@@ -476,8 +580,13 @@ func run(t *testing.T, cmd tea.Cmd) ran {
 	}
 	// tea.BatchMsg, and tea's unexported sequenceMsg: both are []tea.Cmd.
 	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == cmdType {
+		_, batch := msg.(tea.BatchMsg)
 		for i := range v.Len() {
-			r := run(t, v.Index(i).Interface().(tea.Cmd))
+			j := i
+			if batch {
+				j = v.Len() - 1 - i
+			}
+			r := run(t, v.Index(j).Interface().(tea.Cmd))
 			out.msgs = append(out.msgs, r.msgs...)
 			out.waits = append(out.waits, r.waits...)
 		}
@@ -501,8 +610,14 @@ func env(t *testing.T, typ protocol.Type, seq uint64, data any) protocol.Envelop
 	return e
 }
 
-// events delivers one frame of events, as the bridge would.
+// events delivers show events in one update, as the session would.
 func (h *harness) events(envs ...protocol.Envelope) ran {
 	h.t.Helper()
-	return h.settle(h.send(eventsMsg{gen: h.m.gen, frames: [][]protocol.Envelope{envs}}))
+	return h.updates(eventsUpdate(envs...))
+}
+
+// chatEnv is a chat event.
+func chatEnv(t *testing.T, seq uint64, id, who, text string) protocol.Envelope {
+	t.Helper()
+	return env(t, protocol.TypeChat, seq, protocol.Chat{ID: id, Author: viewer("u-"+who, who), Text: text})
 }

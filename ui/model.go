@@ -7,6 +7,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"time"
@@ -31,26 +32,22 @@ type CartStore interface {
 	Save(show string, c cart.Cart) error
 }
 
-// Conn is a live connection to a show; *client.Conn is the real one.
-type Conn interface {
-	Welcome() (protocol.Welcome, uint64)
-	Events() <-chan []protocol.Envelope
+// Session is a self-healing connection to a show; *client.Session is the
+// real one. It reconnects on its own and reports what it is doing as
+// updates.
+type Session interface {
+	Updates() <-chan client.Update
 	Send(typ protocol.Type, data any) error
-	Err() error
-	Close() error
+	Retry()
+	Close()
 }
 
-// DialFunc opens a connection to a show.
-type DialFunc func(ctx context.Context, opts client.Options) (Conn, error)
+// StartFunc starts a session.
+type StartFunc func(ctx context.Context, opts client.SessionOptions) Session
 
-// dialClient is the real DialFunc. It returns a nil interface, not a nil
-// *client.Conn inside one, when the dial fails.
-func dialClient(ctx context.Context, opts client.Options) (Conn, error) {
-	c, err := client.Dial(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
+// startClient is the real StartFunc.
+func startClient(ctx context.Context, opts client.SessionOptions) Session {
+	return client.StartSession(ctx, opts)
 }
 
 // Options wire the viewer to the outside world.
@@ -61,7 +58,7 @@ type Options struct {
 	OpenBrowser bool   // false: show the checkout link instead of opening it
 	Opener      checkout.Opener
 	Carts       CartStore
-	Dial        DialFunc
+	Start       StartFunc
 	Logger      *slog.Logger
 	Scrollback  int // chat lines kept; 0 means chat.DefaultScrollback
 	// Tick schedules a message after a delay (tea.Tick when nil). Tests
@@ -69,13 +66,23 @@ type Options struct {
 	Tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }
 
-// phase is where the connection stands.
+// phase is what the screen shows.
 type phase int
 
 const (
-	phaseConnecting phase = iota // first attempt in flight, nothing to show yet
-	phaseLive                    // a show is on screen (the link may be down: see offline)
-	phaseFailed                  // the first attempt failed: the error screen
+	phaseConnecting phase = iota // nothing to show yet
+	phaseLive                    // a show is on screen (the link may be down: see link)
+	phaseFailed                  // never reached the show: the error screen
+)
+
+// linkState is what the session last said about the connection.
+type linkState int
+
+const (
+	linkConnecting linkState = iota // a dial is in flight
+	linkUp                          // connected
+	linkWaiting                     // down, the next attempt is scheduled
+	linkDown                        // the session gave up
 )
 
 // toastKind picks the status line's colour.
@@ -108,12 +115,15 @@ type Model struct {
 
 	width, height int
 
-	phase      phase
-	conn       Conn
-	gen        int  // connection generation; messages of older ones are dropped
-	connecting bool // a dial is in flight
-	offline    bool // was live, link lost
-	err        error
+	phase   phase
+	sess    Session
+	link    linkState
+	attempt int       // number of the attempt in flight or scheduled
+	retryAt time.Time // when the next attempt starts, while linkWaiting
+	now     time.Time // the clock as of the last message that carried it
+	clockID int       // generation of the countdown tick; older ticks are dropped
+	err     error     // why the link is down
+	pending []string  // chat lines typed while offline, sent on reconnect
 
 	show show.State
 	mode mode
@@ -128,13 +138,13 @@ type Model struct {
 	toast     string
 	toastKind toastKind
 	toastID   int
-	link      string // checkout link shown for copying when no browser opened
+	linkURL   string // checkout link shown for copying when no browser opened
 }
 
 // New builds the viewer. Nothing happens until the program runs Init.
 func New(opts Options) Model {
-	if opts.Dial == nil {
-		opts.Dial = dialClient
+	if opts.Start == nil {
+		opts.Start = startClient
 	}
 	if opts.Tick == nil {
 		opts.Tick = tea.Tick
@@ -165,19 +175,20 @@ func New(opts Options) Model {
 	}
 }
 
-// Init starts the spinner, asks for the background colour and dials.
+// Init starts the spinner, asks for the background colour and starts the
+// session.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.spin.Tick, m.dial()}
+	cmds := []tea.Cmd{m.spin.Tick, m.startSession()}
 	if m.opts.Theme == "" || m.opts.Theme == "auto" {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
 	return tea.Batch(cmds...)
 }
 
-// Close ends the connection, if any. Call it after the program has exited.
+// Close ends the session, if any. Call it after the program has exited.
 func (m Model) Close() {
-	if m.conn != nil {
-		m.conn.Close()
+	if m.sess != nil {
+		m.sess.Close()
 	}
 }
 
@@ -204,8 +215,8 @@ func (o Options) logf(msg string, args ...any) {
 // Err is why the viewer could not show anything: set when the program ended
 // while the first connection had failed, nil otherwise.
 func (m Model) Err() error {
-	if m.phase == phaseFailed {
-		return m.err
+	if m.phase == phaseFailed && m.err != nil {
+		return fmt.Errorf("could not reach the show at %s: %w", m.opts.URL, m.err)
 	}
 	return nil
 }

@@ -13,10 +13,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/livecart/livecart/cart"
+	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
 )
 
-func isConnected(m tea.Msg) bool  { _, ok := m.(connectedMsg); return ok }
 func isCartLoaded(m tea.Msg) bool { _, ok := m.(cartLoadedMsg); return ok }
 
 func TestKeyNames(t *testing.T) {
@@ -36,118 +36,6 @@ func TestKeyNames(t *testing.T) {
 		}
 		if !bound {
 			t.Errorf("%q matches no binding", name)
-		}
-	}
-}
-
-func TestConnectingShowsURL(t *testing.T) {
-	h := newHarness(t, 80, 24)
-	h.mustShow("Connecting to "+testURL, "q quits")
-
-	h.dialer.push(newTestConn(testWelcome(), 1), nil)
-	r := run(t, h.m.Init())
-	calls := h.dialer.Calls()
-	if len(calls) != 1 || calls[0].URL != testURL || calls[0].Name != "me" {
-		t.Fatalf("Init dialled %+v", calls)
-	}
-	if r.count(isConnected) != 1 {
-		t.Errorf("Init yielded %v, want one connectedMsg", r.msgs)
-	}
-	// q quits from the connecting screen.
-	if !run(t, h.press("q")).has(isQuit) {
-		t.Error("q did not quit while connecting")
-	}
-}
-
-func TestFirstDialFails(t *testing.T) {
-	h := newHarness(t, 80, 24)
-	h.send(connectedMsg{gen: 0, err: errors.New("dial tcp 127.0.0.1:7420: connection refused" + "\x1b]0;pwn\x07")})
-	h.mustShow("Can't reach the show", "connection refused", "r reconnect", "q quit")
-	h.mustNotShow("]0;pwn")
-
-	// r dials again, with a new generation, through Options.Dial.
-	conn := newTestConn(testWelcome(), 5)
-	h.dialer.push(conn, nil)
-	r := run(t, h.press("r"))
-	if n := len(h.dialer.Calls()); n != 1 {
-		t.Fatalf("r made %d dials, want 1", n)
-	}
-	if r.count(isConnected) != 1 {
-		t.Fatalf("r yielded %v", r.msgs)
-	}
-	h.mustShow("Connecting to " + testURL)
-	if cm := r.msgs[slicesIndex(r.msgs, isConnected)].(connectedMsg); cm.gen != h.m.gen || cm.gen != 1 {
-		t.Errorf("redial gen = %d, model gen %d", cm.gen, h.m.gen)
-	}
-	// A second r while the dial is in flight does not dial twice.
-	if got := run(t, h.press("r")); got.has(isConnected) {
-		t.Error("r dialled again while a dial was in flight")
-	}
-
-	// A late reply from the first attempt is dropped and its conn closed.
-	stale := newTestConn(testWelcome(), 1)
-	h.send(connectedMsg{gen: 0, conn: stale})
-	if stale.Closed() != 1 || h.m.phase != phaseConnecting {
-		t.Errorf("stale connect: closed %d, phase %v", stale.Closed(), h.m.phase)
-	}
-
-	h.settle(h.send(r.msgs[0]))
-	h.mustShow("Cosy Corner Live", "● connected")
-}
-
-func TestFailedScreenQuits(t *testing.T) {
-	h := newHarness(t, 80, 24)
-	h.send(connectedMsg{gen: 0, err: errors.New("no route to host")})
-	if !run(t, h.press("q")).has(isQuit) {
-		t.Error("q did not quit from the error screen")
-	}
-	if !run(t, h.press("ctrl+c")).has(isQuit) {
-		t.Error("ctrl+c did not quit from the error screen")
-	}
-	// A failed retry returns to the error screen with the new reason.
-	h.dialer.push(nil, errors.New("still refused"))
-	h.settle(h.press("r"))
-	h.mustShow("Can't reach the show", "still refused")
-}
-
-func slicesIndex(msgs []tea.Msg, f func(tea.Msg) bool) int {
-	for i, m := range msgs {
-		if f(m) {
-			return i
-		}
-	}
-	return -1
-}
-
-func TestConnectShowsLiveView(t *testing.T) {
-	h := newHarness(t, 80, 24)
-	h.conn = newTestConn(testWelcome(), 100)
-	cmd := h.send(connectedMsg{gen: 0, conn: h.conn})
-	r := run(t, cmd)
-	if r.count(isCartLoaded) != 1 {
-		t.Errorf("connect yielded %v, want one cartLoadedMsg", r.msgs)
-	}
-	if len(r.waits) != 1 {
-		t.Errorf("connect armed %d waits, want 1", len(r.waits))
-	}
-	h.mustShow("LIVE", "Cosy Corner Live", "with Maya", "● connected",
-		"PINNED Speckled Mug", "Blue · $24.00", "12 in stock",
-		"dee: 🍵🍵🍵", "HOST  Maya: Scarf after the mugs")
-	if h.m.show.Seq != 100 {
-		t.Errorf("Seq = %d", h.m.show.Seq)
-	}
-	if got := h.m.View().WindowTitle; got != "livecart · Cosy Corner Live" {
-		t.Errorf("WindowTitle = %q", got)
-	}
-	// Recent chat is shown oldest first: the last welcome line is lowest.
-	v := h.view()
-	if strings.Index(v, "hi everyone!") > strings.Index(v, "dee: 🍵") {
-		t.Error("recent chat not oldest first")
-	}
-	// The cart is keyed by show and host, not port.
-	for _, m := range r.msgs {
-		if cl, ok := m.(cartLoadedMsg); ok && cl.key != testCartKey {
-			t.Errorf("cart key = %q, want %q", cl.key, testCartKey)
 		}
 	}
 }
@@ -268,7 +156,7 @@ func TestEvents(t *testing.T) {
 			h := live(t, 80, 24)
 			r := h.events(tt.events(t)...)
 			if len(r.waits) != 1 {
-				t.Errorf("eventsMsg armed %d waits, want exactly 1", len(r.waits))
+				t.Errorf("updatesMsg armed %d waits, want exactly 1", len(r.waits))
 			}
 			h.mustShow(tt.show...)
 			h.mustNotShow(tt.notShow...)
@@ -286,75 +174,11 @@ func TestSoldOutAddDoesNothing(t *testing.T) {
 	if !h.m.Cart().IsEmpty() {
 		t.Errorf("a added a sold-out variant: %+v", h.m.Cart().Lines())
 	}
-	if s := h.conn.cartSignals(); len(s) != 0 {
+	if s := h.sess.cartSignals(); len(s) != 0 {
 		t.Errorf("a sold-out add sent %+v", s)
 	}
 	if _, saves := h.store.get(testCartKey); saves != 0 {
 		t.Errorf("a sold-out add saved the cart %d times", saves)
-	}
-}
-
-func TestStaleGenerationIgnored(t *testing.T) {
-	h := live(t, 80, 24)
-	before := h.view()
-	cmd := h.send(eventsMsg{gen: h.m.gen - 1, frames: [][]protocol.Envelope{{
-		env(t, protocol.TypeChat, 101, protocol.Chat{ID: "old", Author: viewer("u-x", "ghost"), Text: "from the past"}),
-		env(t, protocol.TypeViewers, 102, protocol.Viewers{Count: 1}),
-	}}})
-	if cmd != nil {
-		t.Error("a stale eventsMsg re-armed a wait")
-	}
-	if after := h.view(); after != before {
-		t.Errorf("a stale eventsMsg changed the view:\n%s", after)
-	}
-	if cmd := h.send(closedMsg{gen: h.m.gen - 1}); cmd != nil || h.m.offline {
-		t.Error("a stale closedMsg took the show offline")
-	}
-}
-
-func TestWaitRearmedOncePerEvent(t *testing.T) {
-	h := live(t, 80, 24)
-	for i := range 3 {
-		r := h.events(env(t, protocol.TypeViewers, uint64(101+i), protocol.Viewers{Count: i}))
-		if len(r.waits) != 1 {
-			t.Fatalf("event %d armed %d waits", i, len(r.waits))
-		}
-		// The armed wait reads the next frame from the connection.
-		h.conn.events <- []protocol.Envelope{env(t, protocol.TypeChat, uint64(200+i), protocol.Chat{ID: "w", Author: viewer("u-w", "wes"), Text: "queued"})}
-		em, ok := runWait(t, r).(eventsMsg)
-		if !ok || em.gen != h.m.gen || len(em.frames) != 1 {
-			t.Fatalf("wait yielded %#v, want an eventsMsg of gen %d with the queued frame", em, h.m.gen)
-		}
-		// Fed back, it re-arms one wait again.
-		if again := h.settle(h.send(em)); len(again.waits) != 1 {
-			t.Errorf("fed-back eventsMsg armed %d waits", len(again.waits))
-		}
-	}
-}
-
-// runWait runs the single wait in r, as the program would.
-func runWait(t *testing.T, r ran) tea.Msg {
-	t.Helper()
-	if len(r.waits) != 1 {
-		t.Fatalf("%d waits armed", len(r.waits))
-	}
-	return r.waits[0]()
-}
-
-func TestWaitBatchesQueuedFrames(t *testing.T) {
-	conn := newTestConn(testWelcome(), 1)
-	for i := range 3 {
-		conn.events <- []protocol.Envelope{env(t, protocol.TypeViewers, uint64(i+2), protocol.Viewers{Count: i})}
-	}
-	msg := waitForEvents(7, conn)()
-	em, ok := msg.(eventsMsg)
-	if !ok || em.gen != 7 || len(em.frames) != 3 {
-		t.Fatalf("waitForEvents = %#v, want one eventsMsg of gen 7 with 3 frames", msg)
-	}
-	close(conn.events)
-	conn.err = errors.New("gone")
-	if cm, ok := waitForEvents(7, conn)().(closedMsg); !ok || cm.gen != 7 || cm.err == nil {
-		t.Errorf("closed channel = %#v", cm)
 	}
 }
 
@@ -415,10 +239,30 @@ func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 	assertSafeView(t, h.m.View().Content)
 	h.mustShow("Added Mug (Blue)")
 
-	// So is a disconnect reason.
-	h.send(closedMsg{gen: h.m.gen, err: errors.New("reset" + hostile[0] + hostile[2])})
+	// So is a disconnect reason, in the chat and in the header's state.
+	h.drop(errors.New("reset"+hostile[0]+hostile[2]), 2, 5*time.Second)
 	assertSafeView(t, h.m.View().Content)
-	h.mustShow("offline · reset")
+	h.mustShow("offline · reset", "reconnecting · attempt 2 in 5s")
+
+	// So are system lines that repeat what was typed: a line queued while
+	// offline, and one that came back unsent. Text typed into the box has
+	// lost its C0 controls already, but not its bidi overrides; the text
+	// of a failed send is whatever the command carried.
+	h.press("enter")
+	h.send(tea.PasteMsg{Content: "hi" + hostile[5] + hostile[6]})
+	h.pressSettle("enter")
+	h.send(sentMsg{what: "chat message", text: "queued" + hostile[0] + hostile[2] + hostile[4], err: client.ErrOffline})
+	h.send(sentMsg{what: "chat message", text: "lost" + hostile[1] + hostile[3] + hostile[8], err: errors.New("send queue full")})
+	assertSafeView(t, h.m.View().Content)
+	h.mustShow("waiting to send: hievil", "waiting to send: queued", "not sent: lostx")
+	if len(h.m.pending) != 2 {
+		t.Errorf("pending = %q", h.m.pending)
+	}
+
+	// And a final reason, with the queue turned into not-sent lines.
+	h.updates(failed(errors.New("gone" + hostile[1] + hostile[7])))
+	assertSafeView(t, h.m.View().Content)
+	h.mustShow("disconnected for good · gone", "not sent: queued")
 }
 
 func TestAddPinned(t *testing.T) {
@@ -430,7 +274,7 @@ func TestAddPinned(t *testing.T) {
 		t.Fatalf("cart = %+v, want %+v", lines, want)
 	}
 	signal := protocol.CartSignal{Action: protocol.CartAdd, ProductID: "mug", VariantID: "mug-blue", Qty: 1}
-	if got := h.conn.cartSignals(); !reflect.DeepEqual(got, []protocol.CartSignal{signal}) {
+	if got := h.sess.cartSignals(); !reflect.DeepEqual(got, []protocol.CartSignal{signal}) {
 		t.Errorf("signals = %+v", got)
 	}
 	saved, saves := h.store.get(testCartKey)
@@ -443,7 +287,7 @@ func TestAddPinned(t *testing.T) {
 	if got := h.m.Cart().Lines(); len(got) != 1 || got[0].Qty != 2 {
 		t.Errorf("after a twice: %+v", got)
 	}
-	if got := h.conn.cartSignals(); len(got) != 2 || got[1] != signal {
+	if got := h.sess.cartSignals(); len(got) != 2 || got[1] != signal {
 		t.Errorf("signals = %+v", got)
 	}
 	if saved, _ := h.store.get(testCartKey); saved.Units() != 2 {
@@ -463,7 +307,7 @@ func TestAddRespectsStock(t *testing.T) {
 		t.Errorf("toast = %v %q", h.m.toastKind, h.m.toast)
 	}
 	h.mustShow("Not added")
-	if n := len(h.conn.cartSignals()); n != 1 {
+	if n := len(h.sess.cartSignals()); n != 1 {
 		t.Errorf("%d signals sent, want 1", n)
 	}
 }
@@ -501,7 +345,7 @@ func TestCartPanel(t *testing.T) {
 		t.Errorf("selection not marked:\n%s", h.view())
 	}
 
-	h.conn.sent = nil
+	h.sess.forget()
 	h.pressSettle("+", "+")
 	if q := h.m.Cart().Lines()[0].Qty; q != 3 {
 		t.Errorf("after ++ qty = %d", q)
@@ -512,17 +356,17 @@ func TestCartPanel(t *testing.T) {
 	}
 	add := protocol.CartSignal{Action: protocol.CartAdd, ProductID: "mug", VariantID: "mug-blue", Qty: 1}
 	rem := protocol.CartSignal{Action: protocol.CartRemove, ProductID: "mug", VariantID: "mug-blue", Qty: 1}
-	if got := h.conn.cartSignals(); !reflect.DeepEqual(got, []protocol.CartSignal{add, add, rem}) {
+	if got := h.sess.cartSignals(); !reflect.DeepEqual(got, []protocol.CartSignal{add, add, rem}) {
 		t.Errorf("signals = %+v", got)
 	}
 	h.mustShow("×2 $48.00")
 
-	h.conn.sent = nil
+	h.sess.forget()
 	h.pressSettle("d")
 	if got := h.m.Cart().Lines(); len(got) != 1 || got[0].VariantID != "scarf-red" {
 		t.Errorf("after d: %+v", got)
 	}
-	if got := h.conn.cartSignals(); !reflect.DeepEqual(got, []protocol.CartSignal{{Action: protocol.CartRemove, ProductID: "mug", VariantID: "mug-blue", Qty: 2}}) {
+	if got := h.sess.cartSignals(); !reflect.DeepEqual(got, []protocol.CartSignal{{Action: protocol.CartRemove, ProductID: "mug", VariantID: "mug-blue", Qty: 2}}) {
 		t.Errorf("d sent %+v", got)
 	}
 	if saved, _ := h.store.get(testCartKey); saved.Len() != 1 {
@@ -603,8 +447,8 @@ func TestCheckoutLinkWithoutBrowser(t *testing.T) {
 		t.Fatalf("opener called with %q", got)
 	}
 	want := "http://127.0.0.1:7420/cart/mug-blue:1,mug-green:1,scarf-red:1"
-	if h.m.link != want {
-		t.Fatalf("link = %q", h.m.link)
+	if h.m.linkURL != want {
+		t.Fatalf("link = %q", h.m.linkURL)
 	}
 	// The link is whole in the view, wrapped across rows without a cut,
 	// and no row runs past the screen.
@@ -622,8 +466,8 @@ func TestCheckoutEmptyCart(t *testing.T) {
 	if got := h.opener.URLs(); len(got) != 0 {
 		t.Fatalf("opened %q with an empty cart", got)
 	}
-	if h.m.link != "" {
-		t.Errorf("link = %q", h.m.link)
+	if h.m.linkURL != "" {
+		t.Errorf("link = %q", h.m.linkURL)
 	}
 	// x is disabled with an empty cart, so the key does nothing; checkout
 	// itself still refuses and says why.
@@ -644,8 +488,8 @@ func TestCheckoutRefusesUnsafeTemplate(t *testing.T) {
 			if got := h.opener.URLs(); len(got) != 0 {
 				t.Fatalf("opened %q", got)
 			}
-			if h.m.link != "" {
-				t.Errorf("link shown: %q", h.m.link)
+			if h.m.linkURL != "" {
+				t.Errorf("link shown: %q", h.m.linkURL)
 			}
 			h.mustShow("Cannot check out")
 			h.mustNotShow("javascript")
@@ -675,7 +519,7 @@ func TestChatInput(t *testing.T) {
 
 	h.pressSettle("enter")
 	want := sentCmd{protocol.TypeSay, protocol.Say{Text: "qa?xc hi/"}}
-	if got := h.conn.Sent(); !reflect.DeepEqual(got, []sentCmd{want}) {
+	if got := h.sess.Sent(); !reflect.DeepEqual(got, []sentCmd{want}) {
 		t.Errorf("sent %+v, want %+v", got, want)
 	}
 	if h.m.input.Value() != "" || h.m.mode != modeInput {
@@ -683,7 +527,7 @@ func TestChatInput(t *testing.T) {
 	}
 	// Enter on an empty (or blank) input sends nothing.
 	h.pressSettle("space", "enter")
-	if n := len(h.conn.Sent()); n != 1 {
+	if n := len(h.sess.Sent()); n != 1 {
 		t.Errorf("blank input sent: %d commands", n)
 	}
 
@@ -697,77 +541,6 @@ func TestChatInput(t *testing.T) {
 	}
 	if !run(t, h.press("ctrl+c")).has(isQuit) {
 		t.Error("ctrl+c did not quit while typing")
-	}
-}
-
-func TestChatInputOfflineKeepsText(t *testing.T) {
-	h := live(t, 80, 24)
-	h.send(closedMsg{gen: h.m.gen})
-	h.press("enter", "h", "i", "enter")
-	if h.m.input.Value() != "hi" {
-		t.Errorf("offline send lost the text: %q", h.m.input.Value())
-	}
-	if n := len(h.conn.Sent()); n != 0 {
-		t.Errorf("sent %d commands on a closed connection", n)
-	}
-	h.mustShow("Offline · your message is still in the box")
-}
-
-func TestOfflineAndReconnect(t *testing.T) {
-	h := live(t, 80, 24)
-	old := h.conn
-	h.send(closedMsg{gen: h.m.gen, err: errors.New("the link went silent")})
-	h.mustShow("○ offline", "— offline · the link went silent —", "r reconnect")
-	h.mustNotShow("● connected")
-	if old.Closed() != 1 {
-		t.Errorf("closed conn Close()d %d times", old.Closed())
-	}
-
-	// The show stays on screen: the cart still works offline.
-	h.pressSettle("a")
-	if h.m.Cart().Units() != 1 {
-		t.Error("cart refused an add while offline")
-	}
-
-	next := newTestConn(testWelcome(), 300)
-	h.dialer.push(next, nil)
-	cmd := h.press("r")
-	h.mustShow("reconnecting")
-	// A second r while that dial is in flight does not dial again.
-	if again := run(t, h.press("r")); again.has(isConnected) || len(h.dialer.Calls()) != 0 {
-		t.Fatalf("a second r dialled again: %v", again.msgs)
-	}
-	r := h.settle(cmd)
-	if n := len(h.dialer.Calls()); n != 1 {
-		t.Fatalf("r dialled %d times", n)
-	}
-	if len(r.waits) != 1 {
-		t.Errorf("reconnect armed %d waits", len(r.waits))
-	}
-	if r.has(isCartLoaded) {
-		t.Error("a rejoin reloaded the cart over the one in memory")
-	}
-	h.mustShow("● connected", "reconnected · messages sent while offline were missed")
-	h.mustNotShow("○ offline", "r reconnect")
-	if h.m.Cart().Units() != 1 {
-		t.Error("the cart was lost on reconnect")
-	}
-	if h.m.conn != next || h.m.show.Seq != 300 {
-		t.Errorf("model not on the new connection (seq %d)", h.m.show.Seq)
-	}
-	// Events from the dead connection's generation are dropped now.
-	h.send(eventsMsg{gen: h.m.gen - 1, frames: [][]protocol.Envelope{{env(t, protocol.TypeViewers, 301, protocol.Viewers{Count: 9})}}})
-	h.mustNotShow("9 watching")
-}
-
-func TestReconnectFails(t *testing.T) {
-	h := live(t, 80, 24)
-	h.send(closedMsg{gen: h.m.gen})
-	h.dialer.push(nil, errors.New("connection refused"))
-	h.settle(h.press("r"))
-	h.mustShow("○ offline", "Still offline: connection refused", "Cosy Corner Live")
-	if h.m.connecting {
-		t.Error("still connecting after the dial failed")
 	}
 }
 
@@ -838,7 +611,7 @@ func TestCartLoadError(t *testing.T) {
 
 func TestSendErrorShown(t *testing.T) {
 	h := live(t, 80, 24)
-	h.conn.sendErr = errors.New("send queue full")
+	h.sess.failSends(errors.New("send queue full"))
 	h.pressSettle("a")
 	h.mustShow("Could not send cart update: send queue full")
 }

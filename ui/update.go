@@ -11,9 +11,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/livecart/livecart/cart"
-	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/sanitize"
-	"github.com/livecart/livecart/show"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -45,18 +42,22 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case spinner.TickMsg:
-		if m.phase != phaseConnecting && !m.connecting {
+		if m.phase == phaseLive && m.link == linkUp {
 			return m, nil // stop ticking when nothing is in flight
 		}
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
-	case connectedMsg:
-		return m.handleConnected(msg)
-	case eventsMsg:
-		return m.handleEvents(msg)
-	case closedMsg:
-		return m.handleClosed(msg)
+	case sessionMsg:
+		m.sess = msg.sess
+		return m, waitForUpdates(m.sess)
+	case updatesMsg:
+		return m.handleUpdates(msg)
+	case sessionEndedMsg:
+		m.link = linkDown
+		return m, nil
+	case clockMsg:
+		return m.handleClock(msg)
 	case cartLoadedMsg:
 		return m.handleCartLoaded(msg)
 	case cartSavedMsg:
@@ -65,10 +66,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case sentMsg:
-		if msg.err != nil {
-			return m.notify(toastError, fmt.Sprintf("Could not send %s: %v", msg.what, msg.err))
-		}
-		return m, nil
+		return m.handleSent(msg)
 	case checkoutMsg:
 		return m.handleCheckout(msg)
 	case toastExpiredMsg:
@@ -89,92 +87,6 @@ func (m *Model) restyle(isDark bool) {
 	m.spin.Style = m.styles.Accent
 }
 
-func (m Model) handleConnected(msg connectedMsg) (Model, tea.Cmd) {
-	if msg.gen != m.gen {
-		if msg.conn != nil {
-			msg.conn.Close()
-		}
-		return m, nil
-	}
-	m.connecting = false
-	if msg.err != nil {
-		if m.phase == phaseConnecting {
-			m.phase, m.err = phaseFailed, msg.err
-			return m, nil
-		}
-		return m.notify(toastError, "Still offline: "+msg.err.Error())
-	}
-	m.conn = msg.conn
-	w, seq := msg.conn.Welcome()
-	st, lines := show.FromWelcome(w, seq)
-	rejoin := m.phase == phaseLive
-	m.show, m.phase, m.offline, m.err = st, phaseLive, false, nil
-	var cmds []tea.Cmd
-	if rejoin {
-		// Lines sent while we were away are not replayed yet; say so
-		// rather than pretend the chat is complete.
-		m.chat.AddSystem("reconnected · messages sent while offline were missed")
-		cmds = append(cmds, m.toastCmd(toastGood, "Reconnected"))
-	} else {
-		for _, l := range lines {
-			m.chat.Add(l)
-		}
-		m.cartKey = cartKeyFor(m.opts.URL, st.Show.ID)
-		cmds = append(cmds, loadCart(m.opts.Carts, m.cartKey))
-	}
-	m.layout()
-	cmds = append(cmds, waitForEvents(m.gen, m.conn))
-	return m, tea.Batch(cmds...)
-}
-
-func (m Model) handleEvents(msg eventsMsg) (Model, tea.Cmd) {
-	if msg.gen != m.gen {
-		return m, nil
-	}
-	var cmds []tea.Cmd
-	for _, frame := range msg.frames {
-		for _, env := range frame {
-			ch, err := m.show.Apply(env)
-			if err != nil {
-				m.opts.logf("dropped invalid event", "type", string(env.Type), "err", err)
-				continue
-			}
-			switch ch.Kind {
-			case show.KindChat:
-				m.chat.Add(ch.Line)
-			case show.KindPin:
-				m.layout() // the card's height may change
-			case show.KindError:
-				cmds = append(cmds, m.toastCmd(toastError, serverError(ch.Err)))
-			}
-		}
-	}
-	cmds = append(cmds, waitForEvents(m.gen, m.conn))
-	return m, tea.Batch(cmds...)
-}
-
-func serverError(e protocol.Error) string {
-	if e.Message == "" {
-		return "Server: " + e.Code
-	}
-	return "Server: " + e.Message
-}
-
-func (m Model) handleClosed(msg closedMsg) (Model, tea.Cmd) {
-	if msg.gen != m.gen {
-		return m, nil
-	}
-	m.conn.Close()
-	m.conn = nil
-	m.offline = true
-	reason := "connection lost"
-	if msg.err != nil {
-		reason = msg.err.Error()
-	}
-	m.chat.AddSystem("offline · " + sanitize.Line(reason))
-	return m.notify(toastError, "Offline: "+sanitize.Line(reason)+" · r to reconnect")
-}
-
 func (m Model) handleCartLoaded(msg cartLoadedMsg) (Model, tea.Cmd) {
 	if msg.key != m.cartKey {
 		return m, nil
@@ -193,7 +105,7 @@ func (m Model) handleCartLoaded(msg cartLoadedMsg) (Model, tea.Cmd) {
 
 func (m Model) handleCheckout(msg checkoutMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
-		m.link = msg.url
+		m.linkURL = msg.url
 		m.layout()
 		return m.notify(toastError, "No browser could be opened · copy the link below · your cart is kept")
 	}
@@ -219,7 +131,7 @@ func (m *Model) toastCmd(kind toastKind, text string) tea.Cmd {
 func (m Model) keysNow() KeyMap {
 	_, v, pinned := m.show.Pinned()
 	canAdd := pinned && v.Stock > 0 && m.cartLoaded
-	return m.keys.forMode(m.mode, m.phase == phaseLive, m.offline || m.phase == phaseFailed, m.cart.IsEmpty(), canAdd)
+	return m.keys.forMode(m.mode, m.phase == phaseLive, m.link == linkWaiting, m.cart.IsEmpty(), canAdd)
 }
 
 func matches(msg tea.KeyPressMsg, b key.Binding) bool { return key.Matches(msg, b) }

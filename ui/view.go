@@ -61,7 +61,7 @@ func (m *Model) wide() bool { return m.width >= wideMinWidth }
 // bodyHeight is the screen less the header, input, status and help lines.
 func (m *Model) bodyHeight() int {
 	fixed := 1 + 1 + 1 + lipgloss.Height(m.helpView())
-	if m.link != "" {
+	if m.linkURL != "" {
 		fixed += lipgloss.Height(m.linkView())
 	}
 	return max(1, m.height-fixed)
@@ -90,7 +90,7 @@ func (m Model) View() tea.View {
 
 func (m Model) liveView() string {
 	parts := []string{m.headerView(), m.bodyView(), m.input.View(), m.statusView()}
-	if m.link != "" {
+	if m.linkURL != "" {
 		parts = append(parts, m.linkView())
 	}
 	parts = append(parts, m.helpView())
@@ -131,15 +131,7 @@ func (m Model) headerView() string {
 	if m.show.Show.Host != "" {
 		title += s.Subtle.Render(" · with ") + m.show.Show.Host
 	}
-	var state string
-	switch {
-	case m.connecting:
-		state = m.spin.View() + " " + s.Warn.Render("reconnecting")
-	case m.offline:
-		state = s.Error.Render("○ offline")
-	default:
-		state = s.Good.Render("● connected")
-	}
+	state := m.connState()
 	right := s.Subtle.Render(fmt.Sprintf("%d watching", m.show.Viewers)) + "  " + state
 	if !m.wide() {
 		right = state
@@ -150,7 +142,10 @@ func (m Model) headerView() string {
 	if lipgloss.Width(left) > avail {
 		left = s.Live.Render("LIVE") + " " + s.Title.Render(sanitize.Truncate(m.show.Show.Title, max(1, avail-7)))
 	}
-	return spread(left, right, m.width)
+	if lipgloss.Width(left) > avail {
+		left = "" // too narrow for both: the link's state matters more
+	}
+	return lipgloss.NewStyle().MaxWidth(max(1, m.width)).Render(spread(left, right, m.width))
 }
 
 func (m Model) statusView() string {
@@ -175,7 +170,7 @@ func (m Model) statusView() string {
 // is longer than the screen is wide.
 func (m Model) linkView() string {
 	var rows []string
-	rest := m.link
+	rest := m.linkURL
 	for len(rest) > 0 {
 		n := min(len(rest), max(1, m.width))
 		rows = append(rows, rest[:n])
@@ -197,21 +192,56 @@ func (m Model) connectingView() string {
 	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg+"\n\n"+s.Subtle.Render("q quits"))
 }
 
+// connState is the connection state for the header: connected,
+// reconnecting with the attempt and the time to the next try, or offline.
+func (m Model) connState() string {
+	s := m.styles
+	switch m.link {
+	case linkUp:
+		return s.Good.Render("● connected")
+	case linkConnecting:
+		if m.attempt > 1 {
+			return m.spin.View() + " " + s.Warn.Render(fmt.Sprintf("reconnecting · attempt %d", m.attempt))
+		}
+		return m.spin.View() + " " + s.Warn.Render("connecting")
+	case linkWaiting:
+		return s.Warn.Render(fmt.Sprintf("○ reconnecting · attempt %d in %ds", m.attempt, m.countdown()))
+	default:
+		return s.Error.Render("○ offline")
+	}
+}
+
 func (m Model) failedView() string {
 	s := m.styles
-	reason := "unknown error"
+	why := "unknown error"
 	if m.err != nil {
-		reason = sanitize.Line(m.err.Error())
+		why = sanitize.Line(m.err.Error())
 	}
 	width := min(m.width-4, 72)
-	body := strings.Join([]string{
+	next := s.Error.Render("Gave up: this will not work by retrying.")
+	if m.link != linkDown {
+		next = m.connState()
+	}
+	advice := s.Subtle.Width(width).Render("Check the address, that the show server is running (livecart serve) and that nothing blocks the connection. Or try the built-in demo: livecart demo")
+	parts := []string{
 		s.Error.Bold(true).Render("Can't reach the show"),
 		"",
-		lipgloss.NewStyle().Width(width).Render(reason),
+		lipgloss.NewStyle().Width(width).Render(why),
 		"",
-		s.Subtle.Width(width).Render("Check the address, that the show server is running (livecart serve) and that nothing blocks the connection. Or try the built-in demo: livecart demo"),
+		next,
+		"",
+		advice,
 		"",
 		m.help.View(m.keysNow()),
-	}, "\n")
+	}
+	body := strings.Join(parts, "\n")
+	if lipgloss.Height(body) > m.height {
+		// A short terminal: the advice goes first, the reason and the keys
+		// stay.
+		body = strings.Join(append(parts[:6:6], parts[8]), "\n")
+	}
+	if rows := strings.Split(body, "\n"); len(rows) > m.height {
+		body = strings.Join(rows[:max(1, m.height)], "\n")
+	}
 	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, body)
 }

@@ -21,6 +21,7 @@ import (
 const DefaultScrollback = 500
 
 type entry struct {
+	id     string   // chat line ID; empty for livecart's own lines
 	styled string   // the whole line, styled, unwrapped
 	rows   []string // styled wrapped to width
 }
@@ -32,7 +33,8 @@ type Model struct {
 	ring  []entry // ring buffer of at most cap(ring) entries
 	head  int     // index of the oldest entry
 	count int
-	rows  int // total wrapped rows of all entries
+	rows  int            // total wrapped rows of all entries
+	ids   map[string]int // IDs of the lines held, to skip lines seen before
 
 	width, height int
 	offset        int // rows scrolled up from the bottom; 0 follows new lines
@@ -44,7 +46,7 @@ func New(styles *theme.Styles, scrollback int) Model {
 	if scrollback <= 0 {
 		scrollback = DefaultScrollback
 	}
-	return Model{styles: styles, ring: make([]entry, scrollback)}
+	return Model{styles: styles, ring: make([]entry, scrollback), ids: make(map[string]int)}
 }
 
 // SetSize sets the pane's size in cells and rewraps every line if the width
@@ -68,11 +70,14 @@ func (m *Model) SetSize(w, h int) {
 func (m *Model) SetStyles(s *theme.Styles) { m.styles = s }
 
 // Add appends a chat line.
-func (m *Model) Add(l show.Line) { m.push(m.format(l)) }
+func (m *Model) Add(l show.Line) { m.push(l.ID, m.format(l)) }
+
+// Has reports whether the pane holds the line with this ID.
+func (m Model) Has(id string) bool { return id != "" && m.ids[id] > 0 }
 
 // AddSystem appends a line from livecart itself (a marker, a notice).
 func (m *Model) AddSystem(text string) {
-	m.push(m.styles.Subtle.Italic(true).Render("— " + text + " —"))
+	m.push("", m.styles.Subtle.Italic(true).Render("— "+sanitize.Line(text)+" —"))
 }
 
 // Len is how many lines the pane holds.
@@ -156,14 +161,15 @@ func (m Model) indicator() string {
 	return "↓ " + n + " · end to return"
 }
 
-func (m *Model) push(styled string) {
-	e := entry{styled: styled}
+func (m *Model) push(id, styled string) {
+	e := entry{id: id, styled: styled}
 	if m.width > 0 {
 		e.rows = wrap(styled, m.width)
 	}
 	if m.count == len(m.ring) {
 		old := &m.ring[m.head]
 		m.rows -= len(old.rows)
+		m.forget(old.id)
 		m.ring[m.head] = e
 		m.head = (m.head + 1) % len(m.ring)
 	} else {
@@ -171,6 +177,9 @@ func (m *Model) push(styled string) {
 		m.count++
 	}
 	m.rows += len(e.rows)
+	if id != "" {
+		m.ids[id]++
+	}
 	if m.offset > 0 {
 		// Hold the view still: the rows the user is reading move up by
 		// exactly the rows just added.
@@ -178,6 +187,15 @@ func (m *Model) push(styled string) {
 		m.unseen++
 	}
 	m.clamp()
+}
+
+func (m *Model) forget(id string) {
+	if id == "" {
+		return
+	}
+	if m.ids[id]--; m.ids[id] <= 0 {
+		delete(m.ids, id)
+	}
 }
 
 func (m *Model) clamp() {

@@ -223,3 +223,44 @@ func TestHostAndSystemLines(t *testing.T) {
 		t.Errorf("system row = %q", got)
 	}
 }
+
+func TestHasFollowsScrollback(t *testing.T) {
+	m := newPane(t, 3, 40, 5)
+	if m.Has("") || m.Has("c0") {
+		t.Fatal("an empty pane holds lines")
+	}
+	m.Add(line(0, "zero"))
+	m.Add(line(1, "one"))
+	m.Add(line(0, "zero again")) // the same ID twice
+	m.AddSystem("a system line has no ID")
+	// The ring holds c1, c0 (again) and the system line: the first c0 left,
+	// the second keeps the ID held.
+	if !m.Has("c0") || !m.Has("c1") {
+		t.Errorf("Has(c0)=%v Has(c1)=%v, want both held", m.Has("c0"), m.Has("c1"))
+	}
+	if m.Has("") {
+		t.Error("Has(\"\") is true: system lines must not count")
+	}
+	m.Add(line(2, "two"))
+	m.Add(line(3, "three"))
+	if m.Has("c0") || m.Has("c1") {
+		t.Errorf("evicted IDs still held: c0=%v c1=%v", m.Has("c0"), m.Has("c1"))
+	}
+	if !m.Has("c2") || !m.Has("c3") || m.Len() != 3 {
+		t.Errorf("Has(c2)=%v Has(c3)=%v Len=%d", m.Has("c2"), m.Has("c3"), m.Len())
+	}
+}
+
+func TestSystemLinesSanitized(t *testing.T) {
+	m := newPane(t, 0, 60, 3)
+	m.AddSystem("waiting to send: hi\x1b]0;pwn\x07 \x1b[2Jthere\u202e\nnext")
+	v := m.View()
+	for _, bad := range []string{"]0;pwn", "\x07", "[2J", "\u202e", "\x1b]"} {
+		if strings.Contains(v, bad) {
+			t.Errorf("View holds %q: %q", bad, v)
+		}
+	}
+	if got := strings.TrimSpace(rows(m)[2]); got != "— waiting to send: hi there next —" {
+		t.Errorf("system row = %q", got)
+	}
+}

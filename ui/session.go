@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/livecart/livecart/client"
+	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/sanitize"
+	"github.com/livecart/livecart/show"
+)
+
+// maxPending bounds the chat lines kept while offline; past it, new lines
+// are refused out loud rather than piling up.
+const maxPending = 20
+
+// handleUpdates applies what the session reported, in order.
+func (m Model) handleUpdates(msg updatesMsg) (Model, tea.Cmd) {
+	m.now = msg.at
+	var cmds []tea.Cmd
+	for _, u := range msg.updates {
+		cmds = append(cmds, m.applyUpdate(u))
+	}
+	m.layout()
+	cmds = append(cmds, waitForUpdates(m.sess))
+	return m, tea.Batch(cmds...)
+}
+
+func (m *Model) applyUpdate(u client.Update) tea.Cmd {
+	switch u.Kind {
+	case client.UpdateConnecting:
+		m.link, m.attempt = linkConnecting, u.Attempt
+		return m.spin.Tick
+	case client.UpdateSnapshot:
+		return m.applySnapshot(u)
+	case client.UpdateResumed:
+		m.show.You, m.show.Viewers = u.Welcome.You, u.Welcome.Viewers
+		m.show.You.Name = sanitize.Line(m.show.You.Name)
+		return m.linkRestored("Reconnected · nothing was missed")
+	case client.UpdateEvents:
+		return m.applyEvents(u.Events)
+	case client.UpdateWaiting:
+		return m.linkLost(u)
+	case client.UpdateFailed:
+		m.link, m.err = linkDown, u.Err
+		if m.phase != phaseLive {
+			m.phase = phaseFailed
+			return nil
+		}
+		m.chat.AddSystem("disconnected for good · " + reason(u.Err))
+		m.failPending()
+		return m.toastCmd(toastError, "Disconnected: "+reason(u.Err))
+	}
+	return nil
+}
+
+// applySnapshot replaces the mirror with a fresh snapshot. After a drop
+// that could not be resumed, the chat says that lines were missed and adds
+// the recent ones it did not have.
+func (m *Model) applySnapshot(u client.Update) tea.Cmd {
+	st, lines := show.FromWelcome(u.Welcome, u.Seq)
+	first := m.phase != phaseLive
+	m.show, m.phase = st, phaseLive
+	if !first && u.Missed {
+		m.chat.AddSystem("you were offline · some messages were missed")
+	}
+	for _, l := range lines {
+		if !m.chat.Has(l.ID) {
+			m.chat.Add(l)
+		}
+	}
+	if first {
+		m.link, m.err = linkUp, nil
+		m.cartKey = cartKeyFor(m.opts.URL, st.Show.ID)
+		return loadCart(m.opts.Carts, m.cartKey)
+	}
+	return m.linkRestored("Reconnected")
+}
+
+// linkRestored marks the link up and sends what was typed while offline.
+func (m *Model) linkRestored(toast string) tea.Cmd {
+	wasDown := m.link != linkUp
+	m.link, m.err, m.attempt = linkUp, nil, 0
+	says := make([]tea.Cmd, 0, len(m.pending))
+	for _, text := range m.pending {
+		says = append(says, say(m.sess, text))
+	}
+	m.pending = nil
+	// In the order typed: a Batch would send them all at once, in any order.
+	cmds := []tea.Cmd{tea.Sequence(says...)}
+	if wasDown {
+		cmds = append(cmds, m.toastCmd(toastGood, toast))
+	}
+	return tea.Batch(cmds...)
+}
+
+// linkLost shows that the link is down and when the next try is.
+func (m *Model) linkLost(u client.Update) tea.Cmd {
+	wasUp := m.link == linkUp
+	m.link, m.attempt, m.retryAt, m.err = linkWaiting, u.Attempt, u.RetryAt, u.Err
+	if wasUp && m.phase == phaseLive {
+		m.chat.AddSystem("offline · " + reason(u.Err))
+	}
+	if m.phase == phaseConnecting {
+		m.phase = phaseFailed // show why, while it keeps trying
+	}
+	m.clockID++
+	return m.clockTick()
+}
+
+// clockTick asks for the next countdown tick.
+func (m *Model) clockTick() tea.Cmd {
+	id := m.clockID
+	return m.opts.Tick(time.Second, func(t time.Time) tea.Msg { return clockMsg{id: id, at: t} })
+}
+
+func (m Model) handleClock(msg clockMsg) (Model, tea.Cmd) {
+	if msg.id != m.clockID || m.link != linkWaiting {
+		return m, nil
+	}
+	m.now = msg.at
+	return m, m.clockTick()
+}
+
+// applyEvents applies show events to the mirror and routes what changed.
+func (m *Model) applyEvents(events []protocol.Envelope) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, env := range events {
+		ch, err := m.show.Apply(env)
+		if err != nil {
+			m.opts.logf("dropped invalid event", "type", string(env.Type), "err", err)
+			continue
+		}
+		switch ch.Kind {
+		case show.KindChat:
+			m.chat.Add(ch.Line)
+		case show.KindError:
+			cmds = append(cmds, m.toastCmd(toastError, serverError(ch.Err)))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// handleSent reports a command that could not be sent. A chat line that
+// failed is queued again while the link is down, else shown as not sent.
+func (m Model) handleSent(msg sentMsg) (Model, tea.Cmd) {
+	if msg.err == nil {
+		return m, nil
+	}
+	if msg.text != "" {
+		if errors.Is(msg.err, client.ErrOffline) {
+			return m.queue(msg.text)
+		}
+		m.chat.AddSystem("not sent: " + msg.text)
+		return m.notify(toastError, "Your message was not sent: "+msg.err.Error())
+	}
+	if errors.Is(msg.err, client.ErrOffline) {
+		return m, nil // cart signals are counts for the host; the cart itself is safe
+	}
+	return m.notify(toastError, fmt.Sprintf("Could not send %s: %v", msg.what, msg.err))
+}
+
+// queue keeps a chat line typed while offline, visibly.
+func (m Model) queue(text string) (Model, tea.Cmd) {
+	if m.link == linkDown {
+		// The session gave up: no reconnect will ever send it.
+		m.chat.AddSystem("not sent: " + text)
+		return m.notify(toastError, "Disconnected · your message was not sent")
+	}
+	if len(m.pending) >= maxPending {
+		m.chat.AddSystem("not sent (too many waiting): " + text)
+		return m.notify(toastError, "Offline · too many messages waiting; this one was not kept")
+	}
+	m.pending = append(m.pending, text)
+	m.chat.AddSystem("waiting to send: " + text)
+	return m.notify(toastInfo, fmt.Sprintf("Offline · %d message(s) will be sent when the show is back", len(m.pending)))
+}
+
+// failPending shows every waiting chat line as not sent.
+func (m *Model) failPending() {
+	for _, text := range m.pending {
+		m.chat.AddSystem("not sent: " + text)
+	}
+	m.pending = nil
+}
+
+// reason is an error's text, safe to draw.
+func reason(err error) string {
+	if err == nil {
+		return "connection lost"
+	}
+	return sanitize.Line(err.Error())
+}
+
+// countdown is the whole seconds until the next attempt, at least 0.
+func (m Model) countdown() int {
+	d := m.retryAt.Sub(m.now)
+	if d <= 0 {
+		return 0
+	}
+	return int((d + time.Second - 1) / time.Second)
+}
+
+func serverError(e protocol.Error) string {
+	if e.Message == "" {
+		return "Server: " + e.Code
+	}
+	return "Server: " + e.Message
+}

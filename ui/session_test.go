@@ -1,0 +1,760 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/livecart/livecart/client"
+	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/chat"
+)
+
+func isSession(m tea.Msg) bool { _, ok := m.(sessionMsg); return ok }
+
+// runWait runs the single wait in r, as the program would.
+func runWait(t *testing.T, r ran) tea.Msg {
+	t.Helper()
+	if len(r.waits) != 1 {
+		t.Fatalf("%d waits armed, want 1", len(r.waits))
+	}
+	return r.waits[0]()
+}
+
+// header is the view's first row, plain.
+func (h *harness) header() string {
+	h.t.Helper()
+	return strings.SplitN(h.view(), "\n", 2)[0]
+}
+
+// typeLine focuses the chat input if needed, types text and presses enter.
+func (h *harness) typeLine(text string) ran {
+	h.t.Helper()
+	if h.m.mode != modeInput {
+		h.press("enter")
+	}
+	h.send(tea.PasteMsg{Content: text})
+	return h.pressSettle("enter")
+}
+
+func TestInitStartsSession(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.mustShow("Connecting to "+testURL, "q quits")
+
+	r := run(t, h.m.Init())
+	calls := h.starter.Calls()
+	if len(calls) != 1 || calls[0].URL != testURL || calls[0].Name != "me" {
+		t.Fatalf("Init started %+v", calls)
+	}
+	if r.count(isSession) != 1 {
+		t.Fatalf("Init yielded %v, want one sessionMsg", r.msgs)
+	}
+	// The session's updates come in through one bridge, armed once.
+	var sm sessionMsg
+	for _, m := range r.msgs {
+		if s, ok := m.(sessionMsg); ok {
+			sm = s
+		}
+	}
+	if got := h.settle(h.send(sm)); len(got.waits) != 1 {
+		t.Errorf("sessionMsg armed %d waits, want 1", len(got.waits))
+	}
+	if h.m.sess != Session(h.sess) {
+		t.Error("the model did not keep the session")
+	}
+	// The first dial keeps the connecting screen.
+	h.updates(connecting(1))
+	h.mustShow("Connecting to " + testURL)
+	// q quits from the connecting screen.
+	if !run(t, h.press("q")).has(isQuit) {
+		t.Error("q did not quit while connecting")
+	}
+	// Close ends the session; a model that never had one closes quietly.
+	h.m.Close()
+	if n := h.sess.Closes(); n != 1 {
+		t.Errorf("Close closed the session %d times", n)
+	}
+	New(Options{}).Close()
+}
+
+func TestConnectShowsLiveView(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.start()
+	cmd := h.send(updatesMsg{updates: []client.Update{connecting(1), snapshot(testWelcome(), 100, false)}, at: t0})
+	r := run(t, cmd)
+	if r.count(isCartLoaded) != 1 {
+		t.Errorf("connect yielded %v, want one cartLoadedMsg", r.msgs)
+	}
+	if len(r.waits) != 1 {
+		t.Errorf("connect armed %d waits, want 1", len(r.waits))
+	}
+	h.mustShow("LIVE", "Cosy Corner Live", "with Maya", "● connected",
+		"PINNED Speckled Mug", "Blue · $24.00", "12 in stock",
+		"dee: 🍵🍵🍵", "HOST  Maya: Scarf after the mugs")
+	h.mustNotShow("missed", "offline")
+	if h.m.show.Seq != 100 {
+		t.Errorf("Seq = %d", h.m.show.Seq)
+	}
+	if got := h.m.View().WindowTitle; got != "livecart · Cosy Corner Live" {
+		t.Errorf("WindowTitle = %q", got)
+	}
+	// Recent chat is shown oldest first: the last welcome line is lowest.
+	v := h.view()
+	if strings.Index(v, "hi everyone!") > strings.Index(v, "dee: 🍵") {
+		t.Error("recent chat not oldest first")
+	}
+	// The cart is keyed by show and host, not port.
+	for _, m := range r.msgs {
+		if cl, ok := m.(cartLoadedMsg); ok && cl.key != testCartKey {
+			t.Errorf("cart key = %q, want %q", cl.key, testCartKey)
+		}
+	}
+	if h.m.Err() != nil {
+		t.Errorf("Err = %v while live", h.m.Err())
+	}
+}
+
+// The first connection fails: the error screen says why and counts down to
+// the next attempt, which r brings forward; the session gets through.
+func TestFirstConnectionFailsThenSucceeds(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.start()
+	h.updates(connecting(1))
+	cause := errors.New("dial tcp 127.0.0.1:7420: connection refused" + "\x1b]0;pwn\x07")
+	r := h.drop(cause, 2, 5*time.Second)
+	if len(r.waits) != 1 {
+		t.Errorf("the wait armed %d waits", len(r.waits))
+	}
+	h.mustShow("Can't reach the show", "connection refused", "○ reconnecting · attempt 2 in 5s", "r reconnect", "q quit")
+	h.mustNotShow("]0;pwn", "Gave up", "LIVE")
+	assertSafeView(t, h.m.View().Content)
+	err := h.m.Err()
+	if err == nil || !errors.Is(err, cause) || !strings.Contains(err.Error(), testURL) {
+		t.Errorf("Err = %v, want the reason wrapped with the URL", err)
+	}
+
+	// r cuts the wait short.
+	h.pressSettle("r")
+	if n := h.sess.Retries(); n != 1 {
+		t.Fatalf("r called Retry %d times, want 1", n)
+	}
+	// The dial it started is on screen; r does nothing while it is in
+	// flight.
+	h.updates(connecting(2))
+	h.mustShow("Can't reach the show", "reconnecting · attempt 2")
+	h.mustNotShow("r reconnect", "in 5s")
+	h.pressSettle("r")
+	if n := h.sess.Retries(); n != 1 {
+		t.Errorf("r called Retry during a dial (%d calls)", n)
+	}
+
+	// It gets through: the show, connected, the cart loaded, no error.
+	r = h.updates(snapshot(testWelcome(), 7, false))
+	if !r.has(isCartLoaded) || !h.m.cartLoaded {
+		t.Error("the first snapshot after a failure did not load the cart")
+	}
+	h.mustShow("Cosy Corner Live", "● connected", "dee: 🍵🍵🍵")
+	h.mustNotShow("Can't reach", "missed")
+	if h.m.Err() != nil {
+		t.Errorf("Err = %v once live", h.m.Err())
+	}
+}
+
+// The session gives up before it ever reached the show: the error screen
+// says so, r does nothing, q quits.
+func TestFirstConnectionGivesUp(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	r := h.start()
+	h.updates(connecting(1))
+	h.drop(errors.New("connection refused"), 2, time.Second)
+	cause := errors.New("connect to ws://127.0.0.1:7420/ws: server said 404 Not Found")
+	r = h.updates(failed(cause))
+	h.mustShow("Can't reach the show", "server said 404 Not Found", "Gave up", "q quit")
+	h.mustNotShow("connection refused", "reconnecting", "r reconnect")
+	if err := h.m.Err(); err == nil || !errors.Is(err, cause) || !strings.Contains(err.Error(), testURL) {
+		t.Errorf("Err = %v, want the final reason wrapped with the URL", err)
+	}
+	h.pressSettle("r")
+	if n := h.sess.Retries(); n != 0 {
+		t.Errorf("r called Retry %d times after the session gave up", n)
+	}
+	if !run(t, h.press("q")).has(isQuit) {
+		t.Error("q did not quit from the error screen")
+	}
+	if !run(t, h.press("ctrl+c")).has(isQuit) {
+		t.Error("ctrl+c did not quit from the error screen")
+	}
+
+	// The stream closes after a failure: the bridge says so once and is
+	// not armed again; the screen stays.
+	h.sess.Close()
+	msg := runWait(t, r)
+	if _, ok := msg.(sessionEndedMsg); !ok {
+		t.Fatalf("the bridge on a closed stream yielded %#v", msg)
+	}
+	if cmd := h.send(msg); cmd != nil {
+		t.Error("sessionEndedMsg armed another command")
+	}
+	h.mustShow("Can't reach the show", "Gave up")
+	if h.m.Err() == nil {
+		t.Error("Err is nil after giving up")
+	}
+}
+
+func TestHeaderConnectionState(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			h := live(t, sz.w, sz.h)
+			steps := []struct {
+				name    string
+				do      func()
+				want    string
+				notWant []string
+			}{
+				{"up", func() {}, "● connected", []string{"reconnecting", "offline"}},
+				{"waiting", func() { h.drop(errors.New("reset"), 2, 5*time.Second) }, "○ reconnecting · attempt 2 in 5s", []string{"● connected"}},
+				{"dialling again", func() { h.updates(connecting(2)) }, "reconnecting · attempt 2", []string{" in ", "○"}},
+				{"waiting longer", func() { h.drop(errors.New("refused"), 3, 12*time.Second) }, "○ reconnecting · attempt 3 in 12s", nil},
+				{"back", func() { h.updates(connecting(3), resumed(100, 128)) }, "● connected", []string{"reconnecting"}},
+				// After a stable connection the count starts again at 1.
+				{"first dial again", func() { h.updates(waiting(errors.New("x"), 1, h.now), connecting(1)) }, "connecting", []string{"reconnecting", "attempt"}},
+				{"given up", func() { h.updates(failed(errors.New("the show has ended"))) }, "○ offline", []string{"connecting"}},
+			}
+			for _, st := range steps {
+				st.do()
+				hd := h.header()
+				if !strings.Contains(hd, st.want) {
+					t.Errorf("%s: header %q lacks %q", st.name, hd, st.want)
+				}
+				for _, nw := range st.notWant {
+					if strings.Contains(hd, nw) {
+						t.Errorf("%s: header %q holds %q", st.name, hd, nw)
+					}
+				}
+				if !strings.Contains(hd, "Cosy Corner Live") {
+					t.Errorf("%s: header %q lost the title", st.name, hd)
+				}
+				checkScreen(t, h.m.View().Content, sz.w, sz.h)
+			}
+		})
+	}
+}
+
+// The countdown is worked out from RetryAt and the time each clock tick
+// carries, never from the wall clock.
+func TestReconnectCountdown(t *testing.T) {
+	tk := &ticker{}
+	h := live(t, 80, 24, func(o *Options) { o.Tick = tk.tick })
+	h.drop(errors.New("reset"), 2, 5*time.Second)
+	h.mustShow("○ reconnecting · attempt 2 in 5s")
+	if d := tk.delays[len(tk.delays)-1]; d != time.Second {
+		t.Errorf("countdown ticks every %v, want 1s", d)
+	}
+	first := tk.lastClock(t, t0)
+
+	for _, step := range []struct {
+		after time.Duration
+		want  string
+	}{
+		{time.Second, "in 4s"},
+		{1500 * time.Millisecond, "in 4s"}, // whole seconds, rounded up
+		{4200 * time.Millisecond, "in 1s"},
+		{5 * time.Second, "in 0s"},
+		{7 * time.Second, "in 0s"}, // never negative while the dial starts
+	} {
+		n := len(tk.fns)
+		h.send(tk.lastClock(t, t0.Add(step.after)))
+		if !strings.Contains(h.header(), step.want) {
+			t.Errorf("%v after the drop: header %q, want %q", step.after, h.header(), step.want)
+		}
+		if len(tk.fns) != n+1 {
+			t.Errorf("%v: a tick scheduled %d ticks, want 1", step.after, len(tk.fns)-n)
+		}
+	}
+
+	// A new wait starts a new countdown; ticks of the old one are dropped
+	// and schedule nothing.
+	h.now = t0.Add(8 * time.Second)
+	h.updates(connecting(3))
+	h.drop(errors.New("refused"), 3, 10*time.Second)
+	h.mustShow("attempt 3 in 10s")
+	stale := first
+	stale.at = t0.Add(17 * time.Second)
+	n := len(tk.fns)
+	if cmd := h.send(stale); cmd != nil || len(tk.fns) != n {
+		t.Error("a tick of an old countdown scheduled another")
+	}
+	h.mustShow("attempt 3 in 10s")
+	h.send(tk.lastClock(t, t0.Add(11*time.Second)))
+	h.mustShow("attempt 3 in 7s")
+
+	// Once the link is back the countdown stops.
+	last := tk.lastClock(t, t0.Add(12*time.Second))
+	h.updates(connecting(3), resumed(100, 128))
+	n = len(tk.fns)
+	h.send(last)
+	if len(tk.fns) != n {
+		t.Error("the countdown kept ticking once connected")
+	}
+	h.mustShow("● connected")
+}
+
+func TestRetryOnlyWhileWaiting(t *testing.T) {
+	h := live(t, 80, 24)
+	h.pressSettle("r")
+	if n := h.sess.Retries(); n != 0 {
+		t.Fatalf("r called Retry %d times while connected", n)
+	}
+	h.drop(errors.New("reset"), 2, 30*time.Second)
+	h.pressSettle("r")
+	if n := h.sess.Retries(); n != 1 {
+		t.Fatalf("r called Retry %d times while waiting, want 1", n)
+	}
+	h.mustShow("Reconnecting to " + testURL)
+
+	// While typing, r is a letter.
+	h.typeLine("r")
+	if n := h.sess.Retries(); n != 1 {
+		t.Errorf("r typed into the chat called Retry")
+	}
+	h.press("esc")
+
+	h.updates(connecting(2))
+	h.pressSettle("r")
+	h.updates(failed(errors.New("the show has ended")))
+	h.pressSettle("r")
+	if n := h.sess.Retries(); n != 1 {
+		t.Errorf("r called Retry %d times in all, want 1", n)
+	}
+}
+
+// A drop and a lossless resume: one offline line, a toast, no missed
+// marker; the cart stays as it is.
+func TestOfflineAndResume(t *testing.T) {
+	h := live(t, 80, 24)
+	h.pressSettle("a")
+	before := h.m.chat.Len()
+	h.drop(errors.New("the link went silent"), 1, 2*time.Second)
+	h.mustShow("○ reconnecting · attempt 1 in 2s", "— offline · the link went silent —", "r reconnect", "Cosy Corner Live")
+	h.mustNotShow("● connected")
+
+	// One offline line per outage: failed attempts add none.
+	h.updates(connecting(2))
+	h.drop(errors.New("connection refused"), 3, 4*time.Second)
+	if got := h.m.chat.Len(); got != before+1 {
+		t.Errorf("chat grew by %d lines during one outage, want 1", got-before)
+	}
+	h.mustNotShow("offline · connection refused")
+
+	// Back without loss; the events missed while away follow the resume.
+	r := h.updates(connecting(3), resumed(100, 140),
+		eventsUpdate(chatEnv(t, 101, "n1", "eve", "while you were away")))
+	h.mustShow("● connected", "Reconnected · nothing was missed", "140 watching", "eve: while you were away")
+	h.mustNotShow("some messages were missed", "reconnecting", "r reconnect")
+	if got := h.m.chat.Len(); got != before+2 {
+		t.Errorf("chat grew by %d lines, want the offline line and the missed event", got-before)
+	}
+	if h.m.toastKind != toastGood {
+		t.Errorf("toast kind = %v", h.m.toastKind)
+	}
+	if r.has(isCartLoaded) {
+		t.Error("a resume reloaded the cart over the one in memory")
+	}
+	if len(r.waits) != 1 {
+		t.Errorf("the resume armed %d waits", len(r.waits))
+	}
+	if h.m.Cart().Units() != 1 || h.m.show.Seq != 101 {
+		t.Errorf("after the resume: %d units, seq %d", h.m.Cart().Units(), h.m.show.Seq)
+	}
+	// The catalog and pin survive a resume, which carries neither.
+	h.mustShow("PINNED Speckled Mug")
+	if h.m.Err() != nil {
+		t.Errorf("Err = %v while live", h.m.Err())
+	}
+}
+
+// A reconnect that could not resume: a fresh snapshot, a marker that lines
+// were missed, and only the snapshot's lines the pane does not hold.
+func TestReconnectWithSnapshot(t *testing.T) {
+	h := live(t, 80, 24)
+	h.pressSettle("a")
+	h.drop(errors.New("fell too far behind the show"), 1, time.Second)
+	before := h.m.chat.Len()
+
+	w := testWelcome()
+	w.Chat = append(w.Chat[10:],
+		protocol.Chat{ID: "c16", Author: viewer("u-eve", "eve"), Text: "missed one"},
+		protocol.Chat{ID: "c17", Author: viewer("u-bo", "bo"), Text: "missed two"})
+	w.Viewers = 300
+	w.Pinned = &protocol.Pin{ProductID: "scarf", VariantID: "scarf-red"}
+	r := h.updates(connecting(2), snapshot(w, 250, true))
+
+	if got := h.m.chat.Len(); got != before+3 {
+		t.Errorf("chat grew by %d lines, want the marker and 2 new ones", got-before)
+	}
+	h.mustShow("— you were offline · some messages were missed —", "eve: missed one", "bo: missed two",
+		"● connected", "300 watching", "PINNED Merino Scarf", "Reconnected")
+	v := h.view()
+	if strings.Count(v, "dee: same") != 1 || strings.Count(v, "bo: lol") != 1 {
+		t.Errorf("lines the pane held were added again:\n%s", v)
+	}
+	if strings.Index(v, "some messages were missed") > strings.Index(v, "missed one") {
+		t.Error("the marker is not above the lines it introduces")
+	}
+	if r.has(isCartLoaded) || h.m.Cart().Units() != 1 {
+		t.Errorf("a later snapshot touched the cart (reloaded: %v, %d units)", r.has(isCartLoaded), h.m.Cart().Units())
+	}
+	if h.m.show.Seq != 250 {
+		t.Errorf("Seq = %d", h.m.show.Seq)
+	}
+
+	// A snapshot that lost nothing says nothing about missed lines.
+	h.drop(errors.New("reset"), 1, time.Second)
+	n := h.m.chat.Len()
+	h.updates(connecting(2), snapshot(w, 250, false))
+	if got := h.m.chat.Len(); got != n {
+		t.Errorf("a snapshot with nothing new added %d lines", got-n)
+	}
+	if strings.Count(h.view(), "some messages were missed") != 1 {
+		t.Error("a lossless snapshot added a missed marker")
+	}
+}
+
+func TestGiveUpWhileLive(t *testing.T) {
+	h := live(t, 80, 24)
+	h.drop(errors.New("reset"), 2, time.Second)
+	h.updates(connecting(2))
+	h.updates(failed(errors.New("the show has ended")))
+	h.mustShow("○ offline", "— disconnected for good · the show has ended —", "Disconnected: the show has ended", "Cosy Corner Live")
+	h.mustNotShow("r reconnect", "reconnecting")
+	if h.m.toastKind != toastError {
+		t.Errorf("toast kind = %v", h.m.toastKind)
+	}
+	if h.m.Err() != nil {
+		t.Errorf("Err = %v: the show was reached, so the program ends normally", h.m.Err())
+	}
+	// The cart still works.
+	h.sess.failSends(client.ErrOffline)
+	h.pressSettle("a")
+	if h.m.Cart().Units() != 1 {
+		t.Error("the cart refused an add after the session gave up")
+	}
+}
+
+func TestSessionEnded(t *testing.T) {
+	h := live(t, 80, 24)
+	if cmd := h.send(sessionEndedMsg{}); cmd != nil {
+		t.Error("sessionEndedMsg armed a command")
+	}
+	h.mustShow("○ offline", "Cosy Corner Live")
+}
+
+// Lines typed while offline wait, visibly, and go out in order when the
+// link is back.
+func TestChatQueuedWhileOffline(t *testing.T) {
+	for _, back := range []struct {
+		name string
+		ups  []client.Update
+	}{
+		{"resumed", []client.Update{connecting(2), resumed(100, 128)}},
+		{"snapshot", []client.Update{connecting(2), snapshot(testWelcome(), 300, true)}},
+	} {
+		t.Run(back.name, func(t *testing.T) {
+			h := live(t, 80, 24)
+			h.drop(errors.New("timeout"), 1, 3*time.Second)
+			h.sess.failSends(client.ErrOffline) // the real session while down
+			h.typeLine("hi")
+			if v := h.m.input.Value(); v != "" {
+				t.Errorf("the queued line stayed in the box: %q", v)
+			}
+			if n := len(h.sess.Sent()); n != 0 {
+				t.Errorf("sent %d commands while offline", n)
+			}
+			h.mustShow("— waiting to send: hi —", "Offline · 1 message(s) will be sent when the show is back")
+			h.typeLine("again")
+			// A dial in flight is not a link: lines still wait.
+			h.updates(connecting(2))
+			h.typeLine("third")
+			h.mustShow("waiting to send: again", "waiting to send: third", "3 message(s) will be sent")
+			if n := len(h.sess.Sent()); n != 0 {
+				t.Errorf("sent %d commands while offline", n)
+			}
+
+			h.sess.failSends(nil)
+			r := h.updates(back.ups...)
+			want := []sentCmd{
+				{protocol.TypeSay, protocol.Say{Text: "hi"}},
+				{protocol.TypeSay, protocol.Say{Text: "again"}},
+				{protocol.TypeSay, protocol.Say{Text: "third"}},
+			}
+			if got := h.sess.Sent(); !reflect.DeepEqual(got, want) {
+				t.Errorf("on reconnect sent %+v, want %+v", got, want)
+			}
+			if len(h.m.pending) != 0 {
+				t.Errorf("still waiting: %q", h.m.pending)
+			}
+			if len(r.waits) != 1 {
+				t.Errorf("reconnect armed %d waits", len(r.waits))
+			}
+			// Sent once: a later reconnect sends nothing again.
+			h.drop(errors.New("timeout"), 1, time.Second)
+			h.updates(back.ups...)
+			if n := len(h.sess.Sent()); n != 3 {
+				t.Errorf("%d commands sent after a second reconnect, want 3", n)
+			}
+			// Connected, a line goes straight out.
+			h.typeLine("now")
+			if got := h.sess.says(); len(got) != 4 || got[3] != "now" {
+				t.Errorf("says = %q", got)
+			}
+		})
+	}
+}
+
+func TestChatQueueBounded(t *testing.T) {
+	h := live(t, 80, 24)
+	h.drop(errors.New("timeout"), 1, 3*time.Second)
+	var want []string
+	for i := 1; i <= maxPending; i++ {
+		text := fmt.Sprintf("m%02d", i)
+		want = append(want, text)
+		h.typeLine(text)
+	}
+	if !reflect.DeepEqual(h.m.pending, want) {
+		t.Fatalf("pending = %q", h.m.pending)
+	}
+	h.mustShow("20 message(s) will be sent")
+
+	h.typeLine("m21")
+	h.mustShow("— not sent (too many waiting): m21 —", "too many messages waiting")
+	if h.m.toastKind != toastError {
+		t.Errorf("toast kind = %v", h.m.toastKind)
+	}
+	if !reflect.DeepEqual(h.m.pending, want) {
+		t.Errorf("pending after the 21st = %q", h.m.pending)
+	}
+
+	h.updates(connecting(2), resumed(100, 128))
+	if got := h.sess.says(); !reflect.DeepEqual(got, want) {
+		t.Errorf("sent %q, want %q", got, want)
+	}
+}
+
+func TestChatSendFailures(t *testing.T) {
+	h := live(t, 80, 24)
+
+	// Any error but offline: the line is shown as not sent.
+	h.sess.failSends(errors.New("send queue full"))
+	h.typeLine("hello")
+	h.mustShow("— not sent: hello —", "Your message was not sent: send queue full")
+	if h.m.toastKind != toastError || len(h.m.pending) != 0 {
+		t.Errorf("toast kind %v, pending %q", h.m.toastKind, h.m.pending)
+	}
+
+	// The link dropped under the send, before the session said so: the
+	// line waits instead.
+	h.sess.failSends(client.ErrOffline)
+	h.typeLine("still here")
+	h.mustShow("— waiting to send: still here —")
+	h.mustNotShow("not sent: still here")
+
+	// Down again while flushing: both go back in the queue, in order.
+	h.drop(errors.New("reset"), 1, time.Second)
+	h.typeLine("two")
+	h.updates(connecting(2), resumed(100, 128))
+	if want := []string{"still here", "two"}; !reflect.DeepEqual(h.m.pending, want) {
+		t.Errorf("pending = %q, want %q", h.m.pending, want)
+	}
+	// And out when it holds.
+	h.sess.forget()
+	h.sess.failSends(nil)
+	h.drop(errors.New("reset"), 1, time.Second)
+	h.updates(connecting(2), resumed(100, 128))
+	if got := h.sess.says(); !reflect.DeepEqual(got, []string{"still here", "two"}) {
+		t.Errorf("sent %q", got)
+	}
+}
+
+// When the session gives up, lines still waiting are shown as not sent,
+// and nothing typed later is kept waiting for a link that will not come.
+func TestGiveUpFailsQueue(t *testing.T) {
+	h := live(t, 80, 24)
+	h.drop(errors.New("timeout"), 1, time.Second)
+	h.typeLine("one")
+	h.typeLine("two")
+	h.updates(failed(errors.New("the show has ended")))
+	h.mustShow("— not sent: one —", "— not sent: two —", "disconnected for good")
+	if len(h.m.pending) != 0 || len(h.sess.Sent()) != 0 {
+		t.Errorf("pending %q, sent %+v", h.m.pending, h.sess.Sent())
+	}
+
+	h.sess.failSends(client.ErrOffline)
+	h.typeLine("late")
+	h.send(sentMsg{what: "chat message", text: "in flight", err: client.ErrOffline})
+	h.mustShow("— not sent: late —", "— not sent: in flight —")
+	h.mustNotShow("waiting to send: late", "waiting to send: in flight")
+	if len(h.m.pending) != 0 {
+		t.Errorf("pending after giving up = %q", h.m.pending)
+	}
+}
+
+// The cart does not need the link: every key still changes and saves it,
+// and the signal the host misses is not an error.
+func TestCartWorksOffline(t *testing.T) {
+	h := live(t, 80, 24)
+	h.drop(errors.New("reset"), 2, 5*time.Second)
+	h.sess.failSends(client.ErrOffline)
+
+	h.pressSettle("a")
+	h.mustShow("Added Speckled Mug (Blue)")
+	h.pressSettle("c", "+")
+	if q := h.m.Cart().Lines()[0].Qty; q != 2 {
+		t.Errorf("after + qty = %d", q)
+	}
+	h.pressSettle("-")
+	if q := h.m.Cart().Lines()[0].Qty; q != 1 {
+		t.Errorf("after - qty = %d", q)
+	}
+	h.pressSettle("d")
+	if !h.m.Cart().IsEmpty() {
+		t.Errorf("after d: %+v", h.m.Cart().Lines())
+	}
+	saved, saves := h.store.get(testCartKey)
+	if saves != 4 || !saved.IsEmpty() {
+		t.Errorf("store: %d saves, %+v", saves, saved.Lines())
+	}
+	if n := len(h.sess.cartSignals()); n != 4 {
+		t.Errorf("%d cart signals tried, want 4", n)
+	}
+	if h.m.toastKind == toastError {
+		t.Errorf("error toast for an offline cart signal: %q", h.m.toast)
+	}
+	h.mustNotShow("Could not send")
+}
+
+// A chat flood arrives as one message: the pane keeps its cap, the index
+// of held IDs with it, and the screen still fits and answers keys.
+func TestChatFlood(t *testing.T) {
+	const flood = 5000
+	for _, tc := range []struct {
+		name       string
+		scrollback int
+		w, h       int
+		split      bool // one update per event instead of one update
+	}{
+		{"default cap", 0, 80, 24, false},
+		{"default cap wide", 0, 120, 40, false},
+		{"one update per event", 0, 80, 24, true},
+		{"small cap", 50, 80, 24, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := live(t, tc.w, tc.h, func(o *Options) { o.Scrollback = tc.scrollback })
+			envs := make([]protocol.Envelope, flood)
+			for i := range envs {
+				envs[i] = chatEnv(t, uint64(101+i), fmt.Sprintf("f%04d", i), "eve", fmt.Sprintf("flood %d", i))
+			}
+			var ups []client.Update
+			if tc.split {
+				for _, e := range envs {
+					ups = append(ups, eventsUpdate(e))
+				}
+			} else {
+				ups = []client.Update{eventsUpdate(envs...)}
+			}
+			r := h.updates(ups...)
+			capLines := tc.scrollback
+			if capLines == 0 {
+				capLines = chat.DefaultScrollback
+			}
+			if got := h.m.chat.Len(); got != capLines {
+				t.Errorf("chat holds %d lines, want %d", got, capLines)
+			}
+			if len(r.waits) != 1 {
+				t.Errorf("the flood armed %d waits", len(r.waits))
+			}
+			if h.m.show.Seq != 100+flood {
+				t.Errorf("Seq = %d", h.m.show.Seq)
+			}
+			if h.m.chat.Has("f0000") || h.m.chat.Has("c01") || !h.m.chat.Has(fmt.Sprintf("f%04d", flood-1)) {
+				t.Error("the pane's ID index does not follow its cap")
+			}
+			checkScreen(t, h.m.View().Content, tc.w, tc.h)
+			h.mustShow(fmt.Sprintf("eve: flood %d", flood-1))
+			h.mustNotShow("hi everyone")
+
+			// Still answering keys.
+			h.pressSettle("a")
+			if h.m.Cart().Units() != 1 {
+				t.Error("a did nothing after the flood")
+			}
+			h.press("pgup")
+			h.mustShow("scrolled back")
+			checkScreen(t, h.m.View().Content, tc.w, tc.h)
+		})
+	}
+}
+
+func TestWaitRearmedOncePerUpdate(t *testing.T) {
+	h := live(t, 80, 24)
+	for i := range 3 {
+		r := h.events(env(t, protocol.TypeViewers, uint64(101+i), protocol.Viewers{Count: i}))
+		if len(r.waits) != 1 {
+			t.Fatalf("update %d armed %d waits", i, len(r.waits))
+		}
+		// The armed wait reads the next update from the session.
+		h.sess.updates <- eventsUpdate(chatEnv(t, uint64(200+i), fmt.Sprintf("w%d", i), "wes", "queued"))
+		um, ok := runWait(t, r).(updatesMsg)
+		if !ok || len(um.updates) != 1 || um.at.IsZero() {
+			t.Fatalf("wait yielded %#v, want an updatesMsg with the queued update and its time", um)
+		}
+		// Fed back, it re-arms one wait again.
+		if again := h.settle(h.send(um)); len(again.waits) != 1 {
+			t.Errorf("fed-back updatesMsg armed %d waits", len(again.waits))
+		}
+	}
+	h.mustShow("wes: queued")
+}
+
+func TestWaitBatchesQueuedUpdates(t *testing.T) {
+	sess := newTestSession()
+	for i := range 3 {
+		sess.updates <- eventsUpdate(env(t, protocol.TypeViewers, uint64(i+2), protocol.Viewers{Count: i}))
+	}
+	msg := waitForUpdates(sess)()
+	um, ok := msg.(updatesMsg)
+	if !ok || len(um.updates) != 3 {
+		t.Fatalf("waitForUpdates = %#v, want one updatesMsg with 3 updates", msg)
+	}
+	for i, u := range um.updates {
+		if u.Events[0].Seq != uint64(i+2) {
+			t.Errorf("update %d has seq %d: out of order", i, u.Events[0].Seq)
+		}
+	}
+
+	// More than one message's worth comes in bounded messages.
+	for range maxUpdatesPerMsg + 10 {
+		sess.updates <- connecting(1)
+	}
+	if um := waitForUpdates(sess)().(updatesMsg); len(um.updates) != maxUpdatesPerMsg {
+		// Fatal: the next read would wait for an update that never comes.
+		t.Fatalf("first message carries %d updates, want %d", len(um.updates), maxUpdatesPerMsg)
+	}
+	if um := waitForUpdates(sess)().(updatesMsg); len(um.updates) != 10 {
+		t.Errorf("second message carries %d updates, want 10", len(um.updates))
+	}
+
+	// Updates queued before the stream closed come first, then the end.
+	sess.updates <- failed(errors.New("bye"))
+	sess.Close()
+	if um, ok := waitForUpdates(sess)().(updatesMsg); !ok || len(um.updates) != 1 || um.updates[0].Kind != client.UpdateFailed {
+		t.Errorf("last updates = %#v", um)
+	}
+	if msg := waitForUpdates(sess)(); msg != (sessionEndedMsg{}) {
+		t.Errorf("closed stream = %#v", msg)
+	}
+}
