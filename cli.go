@@ -103,7 +103,7 @@ func runViewer(ctx context.Context, cfg config.Config, url string, logger *slog.
 		Theme:       cfg.Theme,
 		OpenBrowser: cfg.OpenBrowser,
 		Opener:      checkout.Browser(),
-		Carts:       cart.Store{Dir: cart.DefaultDir()},
+		Carts:       ui.CartFiles{Store: cart.Store{Dir: cart.DefaultDir()}},
 		Logger:      logger,
 	})
 	p := tea.NewProgram(model, tea.WithContext(ctx))

@@ -27,6 +27,7 @@ type (
 	sessionEndedMsg struct{}
 	cartLoadedMsg   struct {
 		key  string
+		file CartFile
 		cart cart.Cart
 		err  error
 	}
@@ -109,39 +110,51 @@ func say(sess Session, text string) tea.Cmd {
 	}
 }
 
+// loadCart opens and reads the show's saved cart. The file stays open, and
+// locked, until the viewer quits.
 func loadCart(store CartStore, key string) tea.Cmd {
 	if store == nil {
 		return func() tea.Msg { return cartLoadedMsg{key: key} }
 	}
 	return func() tea.Msg {
-		c, err := store.Load(key)
-		return cartLoadedMsg{key: key, cart: c, err: err}
+		f, err := store.Open(key)
+		if err != nil {
+			return cartLoadedMsg{key: key, err: err}
+		}
+		c, err := f.Load()
+		return cartLoadedMsg{key: key, file: f, cart: c, err: err}
 	}
 }
 
 // saver writes carts in the order they were made. Commands run concurrently,
 // so without it an older cart could land after a newer one.
 type saver struct {
-	store CartStore
-	mu    sync.Mutex
-	last  uint64
+	mu   sync.Mutex
+	last uint64
 }
 
-func (s *saver) save(gen uint64, key string, c cart.Cart) error {
+func (s *saver) save(gen uint64, f CartFile, c cart.Cart) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if gen <= s.last {
 		return nil // a newer cart is already on disk
 	}
 	s.last = gen
-	return s.store.Save(key, c)
+	return f.Save(c)
 }
 
-func saveCart(s *saver, gen uint64, key string, c cart.Cart) tea.Cmd {
-	if s == nil || s.store == nil || key == "" {
+// close releases the file once no save is running.
+func (s *saver) close(f CartFile) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f.Close()
+}
+
+func saveCart(s *saver, gen uint64, f CartFile, c cart.Cart) tea.Cmd {
+	if s == nil || f == nil {
 		return nil
 	}
-	return func() tea.Msg { return cartSavedMsg{err: s.save(gen, key, c)} }
+	return func() tea.Msg { return cartSavedMsg{err: s.save(gen, f, c)} }
 }
 
 func openCheckout(open checkout.Opener, url string) tea.Cmd {

@@ -167,7 +167,7 @@ func TestEndToEnd(t *testing.T) {
 	})
 	m := ui.New(ui.Options{
 		URL: url, Name: "ana", Theme: "dark", OpenBrowser: true, Opener: opener,
-		Carts: cart.Store{Dir: t.TempDir()},
+		Carts: ui.CartFiles{Store: cart.Store{Dir: t.TempDir()}},
 		Tick:  func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil },
 	})
 	d := newDriver(t, m)
@@ -231,7 +231,7 @@ func TestEndToEndReconnect(t *testing.T) {
 	defer host.Close()
 
 	m := ui.New(ui.Options{
-		URL: "ws://" + px.addr() + "/ws", Name: "ana", Theme: "dark", Carts: cart.Store{Dir: t.TempDir()},
+		URL: "ws://" + px.addr() + "/ws", Name: "ana", Theme: "dark", Carts: ui.CartFiles{Store: cart.Store{Dir: t.TempDir()}},
 		Tick: func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil },
 		// The real session, with waits short enough for a test.
 		Start: func(ctx context.Context, o client.SessionOptions) ui.Session {

@@ -164,7 +164,7 @@ func (m Model) changeQty(l cart.Line, delta int) (Model, tea.Cmd) {
 // persist saves the current cart in the background, in order.
 func (m *Model) persist() tea.Cmd {
 	m.saveGen++
-	return saveCart(m.saver, m.saveGen, m.cartKey, m.cart)
+	return saveCart(m.saver, m.saveGen, m.cartFile, m.cart)
 }
 
 // checkout hands the cart to the browser, or shows the link to copy.

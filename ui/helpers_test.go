@@ -156,21 +156,47 @@ type memStore struct {
 	carts   map[string]cart.Cart
 	saves   int
 	loadErr error
+	openErr error // e.g. a *cart.LockedError
+	opened  int
+	closed  int
 }
 
 func newMemStore() *memStore { return &memStore{carts: map[string]cart.Cart{}} }
 
-func (s *memStore) Load(show string) (cart.Cart, error) {
+func (s *memStore) Open(show string) (CartFile, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.carts[show], s.loadErr
+	if s.openErr != nil {
+		return nil, s.openErr
+	}
+	s.opened++
+	return &memFile{s: s, show: show}, nil
 }
 
-func (s *memStore) Save(show string, c cart.Cart) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.carts[show] = c
-	s.saves++
+// memFile is one show's cart in a memStore.
+type memFile struct {
+	s    *memStore
+	show string
+}
+
+func (f *memFile) Load() (cart.Cart, error) {
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	return f.s.carts[f.show], f.s.loadErr
+}
+
+func (f *memFile) Save(c cart.Cart) error {
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	f.s.carts[f.show] = c
+	f.s.saves++
+	return nil
+}
+
+func (f *memFile) Close() error {
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	f.s.closed++
 	return nil
 }
 

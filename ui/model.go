@@ -26,10 +26,29 @@ import (
 	"github.com/livecart/livecart/ui/theme"
 )
 
-// CartStore loads and saves a cart per show. cart.Store implements it.
+// CartStore opens the saved cart of a show; CartFiles is the real one.
 type CartStore interface {
-	Load(show string) (cart.Cart, error)
-	Save(show string, c cart.Cart) error
+	Open(show string) (CartFile, error)
+}
+
+// CartFile is one show's saved cart, held open (and locked) for the session.
+type CartFile interface {
+	Load() (cart.Cart, error)
+	Save(c cart.Cart) error
+	Close() error
+}
+
+// CartFiles keeps carts in files through cart.Store, one locked file per
+// show.
+type CartFiles struct{ Store cart.Store }
+
+// Open locks and opens the show's cart file.
+func (f CartFiles) Open(show string) (CartFile, error) {
+	h, err := f.Store.Open(show)
+	if err != nil {
+		return nil, err // a nil interface, not a nil *cart.Handle in one
+	}
+	return h, nil
 }
 
 // Session is a self-healing connection to a show; *client.Session is the
@@ -133,6 +152,7 @@ type Model struct {
 	cartLoaded bool
 	cartSel    int
 	saveGen    uint64 // orders saves so an older cart never overwrites a newer one
+	cartFile   CartFile // nil when the cart is not saved (locked elsewhere, or no store)
 	saver      *saver
 
 	toast     string
@@ -169,7 +189,7 @@ func New(opts Options) Model {
 		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(styles.Accent)),
 		input:  in,
 		chat:   chat.New(styles, opts.Scrollback),
-		saver:  &saver{store: opts.Carts},
+		saver:  &saver{},
 		width:  80,
 		height: 24,
 	}
@@ -185,10 +205,14 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Close ends the session, if any. Call it after the program has exited.
+// Close ends the session and releases the cart file. Call it after the
+// program has exited.
 func (m Model) Close() {
 	if m.sess != nil {
 		m.sess.Close()
+	}
+	if m.cartFile != nil {
+		m.saver.close(m.cartFile)
 	}
 }
 

@@ -561,7 +561,7 @@ func TestHelp(t *testing.T) {
 func TestCartPersistsToDisk(t *testing.T) {
 	dir := t.TempDir()
 	store := cart.Store{Dir: dir}
-	h := live(t, 80, 24, func(o *Options) { o.Carts = store })
+	h := live(t, 80, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
 	h.pressSettle("a")
 	got, err := store.Load(testCartKey)
 	if err != nil {
@@ -571,11 +571,25 @@ func TestCartPersistsToDisk(t *testing.T) {
 		t.Errorf("on disk %+v, in memory %+v", got.Lines(), h.m.Cart().Lines())
 	}
 
-	// A new session finds it.
-	h2 := live(t, 80, 24, func(o *Options) { o.Carts = store })
-	if h2.m.Cart().Units() != 1 {
-		t.Errorf("new session loaded %+v", h2.m.Cart().Lines())
+	// A second viewer on the same show, while the first holds the cart,
+	// says so and keeps its changes to itself.
+	h2 := live(t, 80, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
+	if !strings.Contains(h2.m.toast, "open in another livecart") || h2.m.cartFile != nil {
+		t.Errorf("second viewer: toast %q, file %v", h2.m.toast, h2.m.cartFile)
 	}
+	h2.pressSettle("a")
+	h2.pressSettle("a")
+	if got, _ := store.Load(testCartKey); got.Units() != 1 {
+		t.Errorf("the locked-out viewer wrote the cart: %+v", got.Lines())
+	}
+
+	// Once the first quits, a new session finds the cart.
+	h.m.Close()
+	h3 := live(t, 80, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
+	if h3.m.Cart().Units() != 1 || h3.m.cartFile == nil {
+		t.Errorf("new session loaded %+v", h3.m.Cart().Lines())
+	}
+	h3.m.Close()
 }
 
 func TestDamagedCart(t *testing.T) {
@@ -585,7 +599,7 @@ func TestDamagedCart(t *testing.T) {
 	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	h := live(t, 200, 24, func(o *Options) { o.Carts = store })
+	h := live(t, 200, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
 	if h.m.toastKind != toastError || !strings.Contains(h.m.toast, "Saved cart was damaged") || !strings.Contains(h.m.toast, path+".damaged-") {
 		t.Errorf("toast = %q", h.m.toast)
 	}

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/livecart/livecart/cart"
+	"github.com/livecart/livecart/sanitize"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -93,8 +94,12 @@ func (m Model) handleCartLoaded(msg cartLoadedMsg) (Model, tea.Cmd) {
 	}
 	m.cartLoaded = true
 	m.cart = msg.cart
+	m.cartFile = msg.file
 	var damaged *cart.DamagedError
+	var locked *cart.LockedError
 	switch {
+	case errors.As(msg.err, &locked):
+		return m.notify(toastError, sanitize.Line(locked.Error())+" · changes here are not saved")
 	case errors.As(msg.err, &damaged):
 		return m.notify(toastError, fmt.Sprintf("Saved cart was damaged (%s); kept a copy at %s", damaged.Reason, damaged.MovedTo))
 	case msg.err != nil:
