@@ -151,7 +151,7 @@ type Model struct {
 	cartKey    string
 	cartLoaded bool
 	cartSel    int
-	saveGen    uint64 // orders saves so an older cart never overwrites a newer one
+	saveGen    uint64   // orders saves so an older cart never overwrites a newer one
 	cartFile   CartFile // nil when the cart is not saved (locked elsewhere, or no store)
 	saver      *saver
 
