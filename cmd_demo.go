@@ -21,6 +21,11 @@ const demoSynopsis = `Usage: livecart [demo] [flags]
 
 Start the built-in demo show on this machine (127.0.0.1, a free port) and
 watch it. No account and no network needed; quitting stops the show.
+
+With --host you run the show instead: the host dashboard opens with the
+show's host token and the simulated audience comes, but the demo's own host
+stays home, so what is pinned and said is up to you. Watch it as a viewer
+from another terminal with the 'livecart watch' line printed first.
 `
 
 // defaultAudience is how many simulated viewers the demo starts with: enough
@@ -33,6 +38,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	vf.register(fs)
 	seed := fs.Uint64("seed", 0, "seed for the simulated show; the same seed gives the same show (default: random)")
 	audience := fs.Int("audience", defaultAudience, "simulated viewers")
+	hostMode := fs.Bool("host", false, "open the host dashboard instead of the viewer: you run the show")
 	if err := parse(fs, args, stdout, demoSynopsis); err != nil {
 		return err
 	}
@@ -56,11 +62,20 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	show, err := startShow(ctx, showOptions{
 		addr: "127.0.0.1:0", audience: *audience, seed: seedOrRandom(fs, *seed), logger: logger,
+		presenter: *hostMode,
 	})
 	if err != nil {
 		return err
 	}
-	err = runViewer(ctx, cfg, show.wsURL, logger)
+	if *hostMode {
+		// Printed before the alt screen takes over, and shown again in the
+		// dashboard, which hides this line while it runs.
+		hint := "livecart watch " + show.wsURL
+		fmt.Fprintln(stdout, "Watch as a viewer in another terminal: "+hint)
+		err = runHostUI(ctx, cfg, show.wsURL, show.token, hint, logger)
+	} else {
+		err = runViewer(ctx, cfg, show.wsURL, logger)
+	}
 	cancel()
 	return errors.Join(err, show.wait())
 }
@@ -83,6 +98,9 @@ type showOptions struct {
 	token     string // empty: a fresh random token
 	publicURL string
 	logger    *slog.Logger
+	// presenter: a person runs the show from the host dashboard, so the
+	// demo runs the audience without its host bot.
+	presenter bool
 }
 
 // runningShow is a show server with its simulated audience.
@@ -140,6 +158,7 @@ func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
 		defer s.wg.Done()
 		s.fail(demo.Run(ctx, demo.Config{
 			URL: s.wsURL, HostToken: token, Audience: o.audience, Seed: o.seed, Logger: o.logger,
+			NoHost: o.presenter,
 		}))
 	}()
 	return s, nil

@@ -22,7 +22,9 @@ const usage = `livecart — live-stream shopping in your terminal
 
 Usage:
   livecart [demo] [flags]     watch the built-in demo show (no account, no network)
+  livecart demo --host        run the built-in demo show yourself, from the host dashboard
   livecart watch [flags] URL  watch a show, e.g. livecart watch ws://127.0.0.1:7420/ws
+  livecart host [flags] URL   run a show from the host dashboard (needs the host token)
   livecart serve [flags]      run a show server
   livecart help [command]     show help for a command
 
@@ -47,6 +49,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runDemo(rest, stdout, stderr)
 	case "watch":
 		err = runWatch(rest, stdout, stderr)
+	case "host":
+		err = runHost(rest, stdout, stderr)
 	case "serve":
 		err = runServe(rest, stdout, stderr)
 	case "help":

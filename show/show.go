@@ -27,12 +27,18 @@ type Kind int
 
 // Kinds of change.
 const (
-	KindNone    Kind = iota // ignored (unknown type, pong)
-	KindChat                // Change.Line holds the new line
-	KindPin                 // the pinned product changed (or was cleared)
-	KindProduct             // Change.ProductID's price or stock changed
-	KindViewers             // the viewer count changed
-	KindError               // Change.Err holds the server's error for us
+	KindNone        Kind = iota // ignored (unknown type, pong)
+	KindChat                    // Change.Line holds the new line
+	KindPin                     // the pinned product changed (or was cleared)
+	KindProduct                 // Change.ProductID's price or stock changed
+	KindViewers                 // the viewer count changed
+	KindError                   // Change.Err holds the server's error for us
+	KindPurchase                // Change.Purchase: someone bought something
+	KindChatDeleted             // Change.IDs: chat lines the host removed
+	KindSettings                // State.SlowMode changed
+	KindNotice                  // Change.Notice: a moderation action against us
+	KindOrder                   // Change.Order: our order was placed
+	KindMetrics                 // Change.Metrics: the host's numbers
 )
 
 // Change describes what one event did to the State.
@@ -44,6 +50,12 @@ type Change struct {
 	// caller can tell what moved (stock running out, a price drop).
 	Before protocol.Product
 	Err    protocol.Error
+
+	Purchase protocol.Purchase
+	IDs      []string
+	Notice   protocol.Notice
+	Order    protocol.Order
+	Metrics  protocol.Metrics
 }
 
 // State is the mirror. The zero value is empty; use FromWelcome.
@@ -53,6 +65,7 @@ type State struct {
 	Checkout string
 	Viewers  int
 	Seq      uint64 // seq of the last show event applied
+	SlowMode int    // seconds between a viewer's chat lines; 0 is off
 
 	products map[string]protocol.Product
 	order    []string          // catalog order
@@ -153,6 +166,51 @@ func (s *State) apply(env protocol.Envelope) (Change, error) {
 		e.Code = sanitize.Line(e.Code)
 		e.Message = sanitize.Line(e.Message)
 		return Change{Kind: KindError, Err: e}, nil
+	case protocol.TypePurchase:
+		p, err := protocol.Decode[protocol.Purchase](env)
+		if err != nil {
+			return Change{}, err
+		}
+		p.Buyer, p.ProductName = sanitize.Line(p.Buyer), sanitize.Line(p.ProductName)
+		return Change{Kind: KindPurchase, Purchase: p, ProductID: p.ProductID}, nil
+	case protocol.TypeChatDeleted:
+		d, err := protocol.Decode[protocol.ChatDeleted](env)
+		if err != nil {
+			return Change{}, err
+		}
+		return Change{Kind: KindChatDeleted, IDs: d.IDs}, nil
+	case protocol.TypeSettings:
+		st, err := protocol.Decode[protocol.Settings](env)
+		if err != nil {
+			return Change{}, err
+		}
+		s.SlowMode = st.SlowModeSeconds
+		return Change{Kind: KindSettings}, nil
+	case protocol.TypeNotice:
+		n, err := protocol.Decode[protocol.Notice](env)
+		if err != nil {
+			return Change{}, err
+		}
+		n.Message = sanitize.Line(n.Message)
+		return Change{Kind: KindNotice, Notice: n}, nil
+	case protocol.TypeOrder:
+		o, err := protocol.Decode[protocol.Order](env)
+		if err != nil {
+			return Change{}, err
+		}
+		for i := range o.Lines {
+			o.Lines[i].Name, o.Lines[i].Variant = sanitize.Line(o.Lines[i].Name), sanitize.Line(o.Lines[i].Variant)
+		}
+		return Change{Kind: KindOrder, Order: o}, nil
+	case protocol.TypeMetrics:
+		mt, err := protocol.Decode[protocol.Metrics](env)
+		if err != nil {
+			return Change{}, err
+		}
+		for i, w := range mt.BlockedWords {
+			mt.BlockedWords[i] = sanitize.Line(w)
+		}
+		return Change{Kind: KindMetrics, Metrics: mt}, nil
 	}
 	return Change{}, nil
 }

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/livecart/livecart/client"
+	"github.com/livecart/livecart/config"
+	"github.com/livecart/livecart/ui/host"
+)
+
+const hostSynopsis = `Usage: livecart host [flags] [URL]
+
+Run a show from the host dashboard: pin products and line up the next ones,
+start flash deals, set stock and prices, moderate the chat, and watch the
+audience, carts and sales as they happen. URL is the show's WebSocket
+address (ws:// or wss://), as printed by 'livecart serve'; without it,
+show_url from the config file is used.
+
+The host token is the one the show server was started with. It comes from
+--token, else the LIVECART_HOST_TOKEN environment variable, else host_token
+in the config file. Prefer the variable or the file: other users of this
+machine can read a flag in the process list. The token is never shown or
+logged.
+`
+
+// maxTokenRunes is the longest token a server takes in a hello.
+const maxTokenRunes = 128
+
+func runHost(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("host", flag.ContinueOnError)
+	// The viewer's flags that mean something here; --name and --no-browser
+	// do not (the server shows the host under the show's host name).
+	var vf viewerFlags
+	fs.StringVar(&vf.configPath, "config", "", "config file (default "+config.DefaultPath()+")")
+	fs.StringVar(&vf.theme, "theme", "", "colours: auto, dark or light (default: config, then auto)")
+	fs.StringVar(&vf.logFile, "log", "", "write a debug log to this file (the token is never written)")
+	token := fs.String("token", "", "host token (default: $LIVECART_HOST_TOKEN, then host_token in the config file)")
+	if err := parse(fs, args, stdout, hostSynopsis); err != nil {
+		return err
+	}
+	url, err := oneArg(fs, "show URL")
+	if err != nil {
+		return err
+	}
+	cfg, err := vf.settings(fs)
+	if err != nil {
+		return hideTokenInConfigError(err)
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "token" {
+			cfg.HostToken = *token
+		}
+	})
+	if err := checkToken(cfg.HostToken); err != nil {
+		return err
+	}
+	if url == "" {
+		url = cfg.ShowURL
+	}
+	if url == "" {
+		return usageErrorf("no show URL: give one (livecart host ws://HOST:PORT/ws) or set show_url in the config")
+	}
+	if err := client.CheckURL(url); err != nil {
+		return usageError{err}
+	}
+	logger, closeLog, err := openLog(cfg.LogFile)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	return runHostUI(context.Background(), cfg, url, cfg.HostToken, "", logger)
+}
+
+// checkToken refuses a token the server could never accept, without ever
+// repeating it.
+func checkToken(token string) error {
+	switch {
+	case token == "":
+		return usageErrorf("no host token: give --token, set LIVECART_HOST_TOKEN or set host_token in the config file")
+	case !utf8.ValidString(token) || strings.ContainsFunc(token, unicode.IsControl):
+		return usageErrorf("the host token has characters a token cannot have (it is not shown here)")
+	case utf8.RuneCountInString(token) > maxTokenRunes:
+		return usageErrorf("the host token is longer than %d characters (it is not shown here)", maxTokenRunes)
+	}
+	return nil
+}
+
+// hideTokenInConfigError keeps a malformed host_token line's value out of
+// the error: the TOML parser quotes what it found.
+func hideTokenInConfigError(err error) error {
+	if !strings.Contains(err.Error(), "host_token") {
+		return err
+	}
+	e := errors.New(`config file: the host_token line is not valid TOML (its value is not shown); write it as host_token = "..."`)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return usageError{e}
+	}
+	return e
+}
+
+// runHostUI runs the host dashboard against url until the user quits.
+// hint, when set, is the command viewers run to watch the show.
+func runHostUI(ctx context.Context, cfg config.Config, url, token, hint string, logger *slog.Logger) error {
+	model := host.New(host.Options{
+		URL:       url,
+		Token:     token,
+		Name:      cfg.Name,
+		Theme:     cfg.Theme,
+		Logger:    logger,
+		WatchHint: hint,
+	})
+	p := tea.NewProgram(model, tea.WithContext(ctx))
+	final, err := p.Run()
+	m, ok := final.(host.Model)
+	if ok {
+		m.Close()
+	}
+	switch {
+	case err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled):
+		return fmt.Errorf("terminal: %w", err)
+	case ok:
+		return m.Err() // the show was not reached or refused the token: say so once the screen is gone
+	}
+	return nil
+}

@@ -1,0 +1,411 @@
+package host
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/show"
+)
+
+// What each key sends. Every command goes through do, which shows
+// "sending…" until the server answers; nothing here changes the show
+// itself: the server's events do.
+
+// selected returns the selected product.
+func (m Model) selected() (protocol.Product, bool) {
+	cat := m.show.Catalog()
+	if m.sel < 0 || m.sel >= len(cat) {
+		return protocol.Product{}, false
+	}
+	return cat[m.sel], true
+}
+
+func (m Model) selectedID() string {
+	p, _ := m.selected()
+	return p.ID
+}
+
+// selectProduct keeps the selection on the product with this ID when the
+// catalog changes under it, and within the catalog in any case.
+func (m *Model) selectProduct(id string) {
+	cat := m.show.Catalog()
+	for i, p := range cat {
+		if p.ID == id {
+			m.sel = i
+			return
+		}
+	}
+	m.sel = min(max(0, m.sel), max(0, len(cat)-1))
+}
+
+// upNext is the up-next list as the host last asked for it: the newest
+// unanswered queue command's, else the server's. Edits build on it, so
+// two quick presses do not undo each other.
+func (m Model) upNext() []string {
+	for i := len(m.ops) - 1; i >= 0; i-- {
+		if m.ops[i].typ == protocol.TypeQueue {
+			return m.ops[i].queue
+		}
+	}
+	return m.metrics.UpNext
+}
+
+// queuePos is the product's index in the up-next list, or -1.
+func (m Model) queuePos(id string) int { return slices.Index(m.upNext(), id) }
+
+func (m Model) pin() (Model, tea.Cmd) {
+	p, ok := m.selected()
+	if !ok {
+		return m, nil
+	}
+	i := slices.IndexFunc(p.Variants, func(v protocol.Variant) bool { return v.Stock > 0 })
+	if i < 0 {
+		return m.notify(statusError, "Not pinned: every variant of "+p.Name+" is sold out · i sets stock")
+	}
+	v := p.Variants[i]
+	return m.send(op{what: "pin " + p.Name + " (" + v.Name + ")", typ: protocol.TypePin, key: p.ID},
+		protocol.Pin{ProductID: p.ID, VariantID: v.ID})
+}
+
+func (m Model) unpin() (Model, tea.Cmd) {
+	return m.send(op{what: "unpin", typ: protocol.TypeUnpin}, protocol.Unpin{})
+}
+
+func (m Model) pinNext() (Model, tea.Cmd) {
+	what := "pin next"
+	if q := m.upNext(); len(q) > 0 {
+		if p, ok := m.show.Product(q[0]); ok {
+			what = "pin next: " + p.Name
+		}
+	}
+	return m.send(op{what: what, typ: protocol.TypePinNext}, struct{}{})
+}
+
+// setQueue sends the whole new up-next list.
+func (m Model) setQueue(what string, list []string) (Model, tea.Cmd) {
+	list = slices.Clip(list)
+	want := slices.Clone(list)
+	o := op{what: what, typ: protocol.TypeQueue, queue: want,
+		done: func(mt protocol.Metrics) bool { return slices.Equal(mt.UpNext, want) }}
+	return m.send(o, protocol.Queue{ProductIDs: list})
+}
+
+func (m Model) queueAdd() (Model, tea.Cmd) {
+	p, ok := m.selected()
+	if !ok || m.queuePos(p.ID) >= 0 {
+		return m, nil
+	}
+	q := m.upNext()
+	if len(q) >= protocol.MaxQueue {
+		return m.notify(statusError, "The up-next list is full")
+	}
+	return m.setQueue("add "+p.Name+" to up next", append(slices.Clone(q), p.ID))
+}
+
+func (m Model) queueDrop() (Model, tea.Cmd) {
+	p, ok := m.selected()
+	i := m.queuePos(p.ID)
+	if !ok || i < 0 {
+		return m, nil
+	}
+	return m.setQueue("drop "+p.Name+" from up next", slices.Delete(slices.Clone(m.upNext()), i, i+1))
+}
+
+// queueMove moves the selected product one place earlier (-1) or later.
+func (m Model) queueMove(delta int) (Model, tea.Cmd) {
+	p, ok := m.selected()
+	i := m.queuePos(p.ID)
+	if !ok || i < 0 {
+		return m, nil
+	}
+	q := slices.Clone(m.upNext())
+	j := i + delta
+	if j < 0 || j >= len(q) {
+		where := "first"
+		if delta > 0 {
+			where = "last"
+		}
+		return m.notify(statusInfo, p.Name+" is already "+where+" in up next")
+	}
+	q[i], q[j] = q[j], q[i]
+	return m.setQueue(fmt.Sprintf("move %s to #%d in up next", p.Name, j+1), q)
+}
+
+func (m Model) endDeal() (Model, tea.Cmd) {
+	p, ok := m.selected()
+	if !ok || p.Deal == nil {
+		return m, nil
+	}
+	return m.send(op{what: "end the deal on " + p.Name, typ: protocol.TypeEndDeal, key: p.ID, product: true},
+		protocol.EndDeal{ProductID: p.ID})
+}
+
+func (m Model) deleteLine() (Model, tea.Cmd) {
+	l, ok := m.chat.Selected()
+	if !ok {
+		return m, nil
+	}
+	return m.send(op{what: "delete " + l.Author.Name + "'s line", typ: protocol.TypeDeleteChat, key: l.ID},
+		protocol.DeleteChat{ID: l.ID})
+}
+
+func (m Model) confirmBan() (Model, tea.Cmd) {
+	l, ok := m.chat.Selected()
+	if !ok || l.Author.Role == protocol.RoleHost {
+		return m, nil
+	}
+	m.mode = modeConfirm
+	m.prompt = prompt{kind: promptBan, line: l}
+	m.relayout()
+	return m, nil
+}
+
+func (m Model) handleConfirmKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
+	if key.Matches(msg, k.Confirm) {
+		l := m.prompt.line
+		m.closePrompt()
+		return m.send(op{what: "ban " + l.Author.Name, typ: protocol.TypeBan}, protocol.Ban{UserID: l.Author.ID})
+	}
+	// Anything else, not only n or esc, cancels: a ban is not undone.
+	m.closePrompt()
+	return m.notify(statusInfo, "Ban cancelled")
+}
+
+// say sends the host's chat line.
+func (m Model) say() (Model, tea.Cmd) {
+	text := strings.TrimSpace(m.input.Value())
+	if text == "" {
+		return m, nil
+	}
+	if m.link != linkUp {
+		// Kept in the input, unlike a viewer's queue: the host decides
+		// whether it still fits once the show is back.
+		return m.notify(statusError, "Not sent: offline · your line is still in the input")
+	}
+	m.input.Reset()
+	m.chat.ClearSelection()
+	return m.send(op{what: "your chat line", typ: protocol.TypeSay}, protocol.Say{Text: text})
+}
+
+// promptKind says what a prompt asks for.
+type promptKind int
+
+const (
+	promptNone promptKind = iota
+	promptDeal
+	promptStock
+	promptPrice
+	promptTimeout
+	promptSlowMode
+	promptWords
+	promptBan
+)
+
+// prompt is an open question to the host, answered in the input line.
+type prompt struct {
+	kind    promptKind
+	label   string // before the input
+	hint    string // in the status line while it is open
+	value   string // what the input starts with
+	product protocol.Product
+	line    show.Line // whose line, for a timeout or a ban
+	limit   int       // the input's character limit
+}
+
+// openPrompt opens p in the input line.
+func (m Model) openPrompt(p prompt) (Model, tea.Cmd) {
+	if p.kind == promptNone {
+		return m, nil
+	}
+	m.mode = modePrompt
+	m.prompt = p
+	m.input.Reset()
+	m.input.Prompt = p.label + " › "
+	m.input.Placeholder = ""
+	m.input.CharLimit = max(p.limit, 64)
+	m.input.SetValue(p.value)
+	m.input.CursorEnd()
+	m.relayout()
+	focus := m.input.Focus() // before m is returned: Focus changes it
+	return m, focus
+}
+
+func (m *Model) closePrompt() {
+	m.prompt = prompt{}
+	m.leaveInput()
+}
+
+func (m Model) handlePromptKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, k.Cancel):
+		m.closePrompt()
+		return m, nil
+	case key.Matches(msg, k.Submit):
+		return m.submitPrompt()
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	return m, cmd
+}
+
+// submitPrompt checks the answer and sends the command, or keeps the
+// prompt open and says what is wrong: nothing invalid is sent.
+func (m Model) submitPrompt() (Model, tea.Cmd) {
+	p, in := m.prompt, m.input.Value()
+	if m.link != linkUp {
+		// Keep what was typed: it can go once the show is back.
+		return m.notify(statusError, "Not sent: not connected to the show · enter sends it once the link is back")
+	}
+	if cur, ok := m.show.Product(p.product.ID); ok {
+		p.product = cur // check against the price and variants as they are now
+	}
+	var (
+		o    op
+		data any
+		err  error
+	)
+	switch p.kind {
+	case promptDeal:
+		var d protocol.StartDeal
+		d, err = parseDeal(in, p.product)
+		o, data = op{what: "start a deal on " + p.product.Name, typ: protocol.TypeStartDeal, key: p.product.ID, product: true}, d
+	case promptStock:
+		var s protocol.SetStock
+		s, err = parseStock(in, p.product)
+		v, _ := p.product.Variant(s.VariantID)
+		o, data = op{what: fmt.Sprintf("set %s (%s) stock to %d", p.product.Name, v.Name, s.Stock), typ: protocol.TypeSetStock, key: p.product.ID, product: true}, s
+	case promptPrice:
+		var amount int64
+		amount, err = parseMoney(in, p.product.Price.Currency)
+		price := p.product.Price
+		price.Amount = amount
+		o, data = op{what: "set " + p.product.Name + " price to " + price.String(), typ: protocol.TypeSetPrice, key: p.product.ID, product: true},
+			protocol.SetPrice{ProductID: p.product.ID, Price: price}
+	case promptTimeout:
+		var secs int
+		secs, err = parseSeconds(in, time.Second, protocol.MaxTimeout)
+		o, data = op{what: "time out " + p.line.Author.Name + " for " + durationLabel(secs), typ: protocol.TypeTimeout},
+			protocol.Timeout{UserID: p.line.Author.ID, Seconds: secs}
+	case promptSlowMode:
+		var secs int
+		secs, err = parseSlowMode(in)
+		o, data = op{what: slowLabel(secs), typ: protocol.TypeSlowMode,
+			done: func(mt protocol.Metrics) bool { return mt.SlowModeSeconds == secs }}, protocol.SlowMode{Seconds: secs}
+		if err != nil {
+			err = fmt.Errorf("slow mode: %w (0 turns it off)", err)
+		}
+	case promptWords:
+		var words []string
+		words, err = parseWords(in)
+		if err == nil {
+			err = fitsFrame(protocol.BlockedWords{Words: words})
+		}
+		o, data = op{what: fmt.Sprintf("block %d word(s)", len(words)), typ: protocol.TypeBlockedWords,
+			done: func(mt protocol.Metrics) bool { return slices.Equal(mt.BlockedWords, words) }}, protocol.BlockedWords{Words: words}
+		if len(words) == 0 {
+			o.what = "clear the blocked words"
+		}
+	}
+	if err != nil {
+		return m.notify(statusError, "Not sent: "+err.Error())
+	}
+	m.closePrompt()
+	return m.send(o, data)
+}
+
+// fitsFrame refuses a command too big for one client frame: the server
+// would close the connection over it.
+func fitsFrame(data any) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	if len(b) > protocol.MaxClientFrame-256 {
+		return fmt.Errorf("the list is %d bytes, too long to send at once; use fewer or shorter words", len(b))
+	}
+	return nil
+}
+
+func (m Model) dealPrompt() prompt {
+	p, ok := m.selected()
+	if !ok {
+		return prompt{}
+	}
+	return prompt{kind: promptDeal, product: p, label: "Deal on " + p.Name,
+		hint: "discount (20% or " + exampleOff(p) + ") · length 30s to 20m · optional per-buyer limit · e.g. 20% 5m 2"}
+}
+
+// exampleOff is an amount off that suits the product's currency.
+func exampleOff(p protocol.Product) string {
+	return strings.TrimSuffix(strings.TrimSuffix(priceOf(500*pow10(minorDigits(p.Price.Currency))/100, p), "00"), ".")
+}
+
+func priceOf(amount int64, p protocol.Product) string {
+	pr := p.Price
+	pr.Amount = amount
+	return pr.String()
+}
+
+func (m Model) stockPrompt() prompt {
+	p, ok := m.selected()
+	if !ok {
+		return prompt{}
+	}
+	hint := "variant and stock, e.g. " + strings.ToLower(firstWord(p.Variants[0].Name)) + " 12 · now: " + plainVariants(p)
+	if len(p.Variants) == 1 {
+		hint = "the new stock, e.g. 12 · now: " + plainVariants(p)
+	}
+	return prompt{kind: promptStock, product: p, label: "Stock of " + p.Name, hint: hint}
+}
+
+func firstWord(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return f[0]
+	}
+	return s
+}
+
+func plainVariants(p protocol.Product) string {
+	parts := make([]string, 0, len(p.Variants))
+	for _, v := range p.Variants {
+		parts = append(parts, fmt.Sprintf("%s %d", v.Name, v.Stock))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func (m Model) pricePrompt() prompt {
+	p, ok := m.selected()
+	if !ok {
+		return prompt{}
+	}
+	now := strings.TrimPrefix(p.Price.String(), currencyPrefix(p.Price.Currency))
+	return prompt{kind: promptPrice, product: p, label: "Price of " + p.Name, value: now,
+		hint: "the regular price, e.g. " + now + " · a running deal keeps its own price"}
+}
+
+func (m Model) timeoutPrompt() prompt {
+	l, ok := m.chat.Selected()
+	if !ok || l.Author.Role == protocol.RoleHost {
+		return prompt{}
+	}
+	return prompt{kind: promptTimeout, line: l, label: "Time out " + l.Author.Name + " for", value: "5m",
+		hint: "how long they cannot chat: 1s to 24h, e.g. 30s, 5m, 1h"}
+}
+
+func (m Model) slowModePrompt() prompt {
+	return prompt{kind: promptSlowMode, label: "Slow mode, seconds", value: fmt.Sprint(m.metrics.SlowModeSeconds),
+		hint: "one line per viewer every N seconds · 0 turns it off · at most 600"}
+}
+
+func (m Model) wordsPrompt() prompt {
+	return prompt{kind: promptWords, label: "Blocked words", value: strings.Join(m.metrics.BlockedWords, ", "),
+		limit: protocol.MaxClientFrame,
+		hint:  "comma-separated; lines with them are refused · empty clears the list"}
+}

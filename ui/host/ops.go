@@ -1,0 +1,215 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/livecart/livecart/client"
+	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/sanitize"
+)
+
+// statusKind picks the status line's colour.
+type statusKind int
+
+const (
+	statusInfo statusKind = iota
+	statusGood
+	statusError
+)
+
+// How long status messages stay up.
+const (
+	statusTTL = 5 * time.Second
+	errorTTL  = 15 * time.Second // long enough to read what went wrong
+)
+
+// metricsGrace is how many metrics events (one a second) after a command
+// was sent it counts as done when nothing else answered it. The server
+// answers commands in order and only failures get a reply of their own, so
+// a command no error came back for by then went through; some (a timeout,
+// a ban) show nowhere else.
+const metricsGrace = 2
+
+// op is a command sent to the server and not yet answered. The status line
+// shows "sending…" while any is pending.
+type op struct {
+	id   int
+	what string // for the status line, already sanitized
+	typ  protocol.Type
+	key  string // what the answering event names: a product, a chat line
+	// product: a product event for key answers it.
+	product bool
+	// done, when set, says whether a metrics event shows the command
+	// took effect (the up-next list, the blocked words).
+	done func(protocol.Metrics) bool
+	// queue is the up-next list a queue command asks for.
+	queue []string
+	sent  bool // the session took it
+	at    int  // metricsSeen when the session took it
+}
+
+// do sends a command and tracks it until the server answers.
+func (m *Model) do(o op, data any) tea.Cmd {
+	if m.sess == nil || m.link != linkUp {
+		return m.setStatus(statusError, "Not sent: "+o.what+" · not connected to the show")
+	}
+	m.nextOp++
+	o.id = m.nextOp
+	m.ops = append(m.ops, o)
+	// An older answer would read as this command's: the line now says
+	// "sending…" until this one is answered.
+	m.status = ""
+	m.statusID++
+	return sendCmd(m.sess, o.id, o.typ, data)
+}
+
+// send is do for handlers that return the model: the command is taken
+// before the model is returned, as Go leaves the order of the two open.
+func (m Model) send(o op, data any) (Model, tea.Cmd) {
+	cmd := m.do(o, data)
+	return m, cmd
+}
+
+// notify is setStatus for handlers that return the model.
+func (m Model) notify(kind statusKind, text string) (Model, tea.Cmd) {
+	cmd := m.setStatus(kind, text)
+	return m, cmd
+}
+
+// handleSent notes that the session took a command, or reports that it
+// could not.
+func (m Model) handleSent(msg sentMsg) (Model, tea.Cmd) {
+	i := m.opIndex(msg.op)
+	if i < 0 {
+		return m, nil // already answered
+	}
+	if msg.err != nil {
+		what := m.ops[i].what
+		m.ops = append(m.ops[:i:i], m.ops[i+1:]...)
+		why := reason(msg.err)
+		if errors.Is(msg.err, client.ErrOffline) {
+			why = "not connected to the show"
+		}
+		return m.notify(statusError, "Not sent: "+what+" · "+why)
+	}
+	m.ops[i].sent, m.ops[i].at = true, m.metricsSeen
+	return m, nil
+}
+
+func (m Model) opIndex(id int) int {
+	for i, o := range m.ops {
+		if o.id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// confirm answers the oldest sent command the event shows went through.
+// The server handles a connection's commands in order and says only when
+// one fails, so every command sent before it went through too.
+func (m *Model) confirm(match func(op) bool) tea.Cmd {
+	for i, o := range m.ops {
+		if o.sent && match(o) {
+			m.answered(i)
+			return m.setStatus(statusGood, "✓ "+o.what)
+		}
+	}
+	return nil
+}
+
+// answered drops the sent commands up to and including index i.
+func (m *Model) answered(i int) {
+	kept := m.ops[:0:0]
+	for j, o := range m.ops {
+		if j > i || !o.sent {
+			kept = append(kept, o)
+		}
+	}
+	m.ops = kept
+}
+
+// refused reports an error from the server. Errors come back in the order
+// the commands were sent, and successes are not acknowledged, so it belongs
+// to the oldest command still waiting.
+func (m *Model) refused(e protocol.Error) tea.Cmd {
+	msg := e.Message
+	if msg == "" {
+		msg = e.Code
+	}
+	label := errorLabel(e.Code)
+	for i, o := range m.ops {
+		if o.sent {
+			m.ops = append(m.ops[:i:i], m.ops[i+1:]...)
+			return m.setStatus(statusError, fmt.Sprintf("✗ %s: %s (%s)", o.what, msg, label))
+		}
+	}
+	return m.setStatus(statusError, fmt.Sprintf("Server: %s (%s)", msg, label))
+}
+
+// errorLabel says an error code in words.
+func errorLabel(code string) string {
+	switch code {
+	case protocol.ErrCodeForbidden:
+		return "forbidden"
+	case protocol.ErrCodeNotFound:
+		return "not found"
+	case protocol.ErrCodeRateLimited:
+		return "rate limited: slow down"
+	case protocol.ErrCodeBadRequest:
+		return "bad request"
+	case protocol.ErrCodeOutOfStock:
+		return "out of stock"
+	case protocol.ErrCodeUnknownType:
+		return "not supported by this server"
+	}
+	return sanitize.Line(code)
+}
+
+// confirmByMetrics answers the commands a metrics event shows went
+// through, and those that have waited long enough with no error.
+func (m *Model) confirmByMetrics() tea.Cmd {
+	last := -1
+	for i, o := range m.ops {
+		if o.sent && (o.done != nil && o.done(m.metrics) || m.metricsSeen-o.at >= metricsGrace) {
+			last = i
+		}
+	}
+	if last < 0 {
+		return nil
+	}
+	what := m.ops[last].what
+	m.answered(last)
+	return m.setStatus(statusGood, "✓ "+what)
+}
+
+// failOps forgets every unanswered command.
+func (m *Model) failOps() { m.ops = nil }
+
+// setStatus shows a message in the status line that clears itself.
+func (m *Model) setStatus(kind statusKind, text string) tea.Cmd {
+	m.statusID++
+	m.status, m.statusKind = sanitize.Line(text), kind
+	id := m.statusID
+	ttl := statusTTL
+	if kind == statusError {
+		ttl = errorTTL
+	}
+	return m.opts.Tick(ttl, func(time.Time) tea.Msg { return statusExpiredMsg{id: id} })
+}
+
+// pendingText is what the status line says about commands in flight.
+func (m Model) pendingText() string {
+	if len(m.ops) == 0 {
+		return ""
+	}
+	s := "sending " + m.ops[len(m.ops)-1].what + "…"
+	if n := len(m.ops) - 1; n > 0 {
+		s += fmt.Sprintf(" (+%d)", n)
+	}
+	return s
+}

@@ -1,0 +1,410 @@
+package host
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/livecart/livecart/sanitize"
+	"github.com/livecart/livecart/ui/theme"
+)
+
+// Layout thresholds and sizes, in cells.
+const (
+	wideMinWidth  = 120 // from here the chat gets a column of its own
+	wideMinHeight = 24
+	panelRows     = 9 // the wide metrics panel's rows, below its heading
+	stripRows     = 2 // the narrow metrics strip
+	minStripBody  = 10
+)
+
+// frame is the screen's geometry. All size arithmetic lives in frameFor,
+// so what relayout sizes and what View draws cannot disagree.
+type frame struct {
+	wide          bool
+	body          int // rows between the header and the input line
+	leftW, rightW int // the wide layout's columns
+	metrics       int // rows of metrics, heading included in the wide layout
+	catalog       int // product rows shown
+	chatW, chatH  int
+}
+
+func (m Model) frameFor() frame {
+	f := frame{wide: m.width >= wideMinWidth && m.height >= wideMinHeight}
+	f.body = max(0, m.height-3-lipgloss.Height(m.helpView()))
+	n := len(m.show.Catalog())
+	if f.wide {
+		f.leftW = m.width * 11 / 20
+		f.rightW = m.width - f.leftW - 3
+		f.metrics = min(1+panelRows, max(0, f.body-4-min(n, 3)))
+		f.catalog = min(n, max(0, f.body-4-f.metrics))
+		f.chatW, f.chatH = f.rightW, max(1, f.body-1)
+		return f
+	}
+	if f.body >= minStripBody {
+		f.metrics = stripRows
+	}
+	rest := max(0, f.body-f.metrics-3) // two headings and the table's header
+	f.catalog = min(n, max(1, rest/2))
+	f.chatW, f.chatH = m.width, max(1, rest-f.catalog)
+	return f
+}
+
+// relayout sizes the parts that keep state about their size.
+func (m *Model) relayout() {
+	m.help.SetWidth(m.width)
+	f := m.frameFor()
+	m.chat.SetSize(f.chatW, f.chatH)
+	m.input.SetWidth(max(1, m.width-lipgloss.Width(m.input.Prompt)-2))
+}
+
+// View draws the whole screen.
+func (m Model) View() tea.View {
+	var content string
+	switch m.phase {
+	case phaseConnecting:
+		content = m.connectingView()
+	case phaseFailed:
+		content = m.failedView()
+	case phaseRejected:
+		content = m.rejectedView()
+	default:
+		content = m.liveView()
+	}
+	v := tea.NewView(m.styles.App.Render(m.scrub(fitScreen(content, m.width, m.height))))
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "livecart host"
+	if m.phase == phaseLive && m.show.Show.Title != "" {
+		v.WindowTitle = "livecart host · " + m.show.Show.Title
+	}
+	return v
+}
+
+func (m Model) liveView() string {
+	f := m.frameFor()
+	var body []string
+	if f.wide {
+		body = m.wideBody(f)
+	} else {
+		body = m.narrowBody(f)
+	}
+	rows := []string{m.headerView()}
+	rows = append(rows, body...)
+	rows = append(rows, m.inputView(), m.statusView(), m.helpView())
+	return strings.Join(rows, "\n")
+}
+
+func (m Model) narrowBody(f frame) []string {
+	var rows []string
+	if f.metrics > 0 {
+		for _, r := range metricsStrip(m.styles, m.metrics, m.haveMetrics, m.viewersHist, m.chatHist, m.revenueHist, m.width) {
+			rows = append(rows, fit(r, m.width))
+		}
+	}
+	rows = append(rows, m.catalogHeading(m.width))
+	rows = append(rows, m.catalogTable(f, m.width, false)...)
+	rows = append(rows, m.chatHeading(m.width))
+	rows = append(rows, m.chat.View())
+	return block(strings.Join(rows, "\n"), m.width, f.body)
+}
+
+func (m Model) wideBody(f frame) []string {
+	left := []string{m.catalogHeading(f.leftW)}
+	left = append(left, m.catalogTable(f, f.leftW, true)...)
+	if p, ok := m.selected(); ok {
+		left = append(left, fit(m.styles.Subtle.Render("  variants: ")+variantsLine(m.styles, p), f.leftW))
+	}
+	if f.metrics > 0 {
+		left = append(left, "", heading(m.styles, "Metrics", "last 3 minutes", false, f.leftW))
+		panel := metricsPanel(m.styles, m.metrics, m.haveMetrics, m.viewersHist, m.chatHist, m.revenueHist, f.leftW)
+		left = append(left, panel[:min(len(panel), f.metrics-1)]...)
+	}
+	if room := f.body - len(left) - 2; room > 0 {
+		left = append(left, "", heading(m.styles, "Sales", "newest first", false, f.leftW))
+		left = append(left, salesRows(m.styles, m.sales, room)...)
+	}
+	right := m.chatHeading(f.rightW) + "\n" + m.chat.View()
+	l := block(strings.Join(left, "\n"), f.leftW, f.body)
+	r := block(right, f.rightW, f.body)
+	rule := m.styles.Subtle.Render("│")
+	rows := make([]string, f.body)
+	for i := range rows {
+		rows[i] = l[i] + " " + rule + " " + r[i]
+	}
+	return rows
+}
+
+func (m Model) catalogTable(f frame, width int, wide bool) []string {
+	pinned := ""
+	if p, _, ok := m.show.Pinned(); ok {
+		pinned = p.ID
+	}
+	up := map[string]int{}
+	for i, id := range m.metrics.UpNext {
+		up[id] = i + 1
+	}
+	v := catalogView{
+		styles: m.styles, products: m.show.Catalog(), sel: m.sel, focused: m.focus == paneCatalog,
+		pinned: pinned, upNext: up, counts: productMetrics(m.metrics), now: m.serverNow(), wide: wide,
+	}
+	return v.rows(width, f.catalog)
+}
+
+func (m Model) catalogHeading(width int) string {
+	info := fmt.Sprintf("%d products", len(m.show.Catalog()))
+	if p, _, ok := m.show.Pinned(); ok {
+		info += " · pinned: " + p.Name
+	}
+	if q := m.metrics.UpNext; len(q) > 0 {
+		names := make([]string, 0, len(q))
+		for _, id := range q {
+			if p, ok := m.show.Product(id); ok {
+				names = append(names, p.Name)
+			}
+		}
+		info += " · up next: " + strings.Join(names, ", ")
+	}
+	return heading(m.styles, "Catalog", info, m.focus == paneCatalog, width)
+}
+
+func (m Model) chatHeading(width int) string {
+	info := slowLabel(m.metrics.SlowModeSeconds)
+	if n := len(m.metrics.BlockedWords); n > 0 {
+		info += fmt.Sprintf(" · %d blocked word(s)", n)
+	}
+	if m.focus == paneChat {
+		info += " · ↑/↓ picks a line"
+	}
+	return heading(m.styles, "Chat", info, m.focus == paneChat, width)
+}
+
+// heading is a section title with a rule to the end of the line; the
+// focused section's is in the accent colour.
+func heading(s *theme.Styles, title, info string, focused bool, width int) string {
+	t := s.Subtle.Bold(true).Render("─ " + title)
+	if focused {
+		t = s.Accent.Bold(true).Render("━ " + title)
+	}
+	row := t
+	if info != "" {
+		row += " " + s.Subtle.Render(ansi.Truncate(info, max(0, width-cells(t)-3), "…"))
+	}
+	if rest := width - cells(row) - 1; rest > 0 {
+		rule := s.Subtle.Render(strings.Repeat("─", rest))
+		if focused {
+			rule = s.Accent.Render(strings.Repeat("━", rest))
+		}
+		row += " " + rule
+	}
+	return fit(row, width)
+}
+
+func (m Model) headerView() string {
+	s := m.styles
+	viewers := fmt.Sprintf("%d watching", m.show.Viewers)
+	if m.haveMetrics {
+		viewers += fmt.Sprintf(" · peak %d", m.metrics.PeakViewers)
+	}
+	right := s.Subtle.Render(viewers) + "  " + m.connState()
+	left := s.Live.Render("LIVE") + " " + s.Title.Render(m.show.Show.Title) + s.Subtle.Render(" · you are the host")
+	avail := m.width - cells(right) - 1
+	if cells(left) > avail {
+		left = s.Live.Render("LIVE") + " " + s.Title.Render(ansi.Truncate(m.show.Show.Title, max(1, avail-7), "…"))
+	}
+	if cells(left) > avail {
+		left = "" // too narrow for both: the link's state matters more
+	}
+	if hint := m.watchHint(); hint != "" {
+		if mid := s.Subtle.Render("viewers: ") + s.Accent.Render(hint); cells(left)+cells(mid)+cells(right)+4 <= m.width {
+			left += "  " + mid
+		}
+	}
+	return fit(spread(left, right, m.width), m.width)
+}
+
+// watchHint is the command viewers run, safe to draw.
+func (m Model) watchHint() string { return sanitize.Line(m.opts.WatchHint) }
+
+// connState is the connection state for the header, as the viewer says it.
+func (m Model) connState() string {
+	s := m.styles
+	switch m.link {
+	case linkUp:
+		return s.Good.Render("● connected")
+	case linkConnecting:
+		if m.attempt > 1 {
+			return m.spin.View() + " " + s.Warn.Render(fmt.Sprintf("reconnecting · attempt %d", m.attempt))
+		}
+		return m.spin.View() + " " + s.Warn.Render("connecting")
+	case linkWaiting:
+		return s.Warn.Render(fmt.Sprintf("○ reconnecting · attempt %d in %ds", m.attempt, countdown(m.now, m.retryAt)))
+	default:
+		return s.Error.Render("○ offline")
+	}
+}
+
+func (m Model) inputView() string {
+	if m.mode == modeConfirm {
+		l := m.prompt.line
+		return fit(m.styles.Warn.Render("Ban "+l.Author.Name+" from the show for good? ")+
+			m.styles.Subtle.Render("y bans · n or esc cancels"), m.width)
+	}
+	return fit(m.input.View(), m.width)
+}
+
+func (m Model) statusView() string {
+	s := m.styles
+	var left string
+	switch {
+	case m.status != "" && (m.mode != modePrompt || m.statusKind == statusError):
+		style := s.Toast
+		switch m.statusKind {
+		case statusGood:
+			style = s.Good
+		case statusError:
+			style = s.Error
+		}
+		left = style.Render(m.status)
+	case m.mode == modePrompt:
+		left = s.Subtle.Render(m.prompt.hint)
+	}
+	right := ""
+	if p := m.pendingText(); p != "" {
+		right = s.Warn.Render("⋯ " + p)
+	}
+	if left == "" || right == "" {
+		return fit(left+right, m.width)
+	}
+	if cells(left)+cells(right)+2 > m.width {
+		// The answer matters more than what is still in flight.
+		right = s.Warn.Render(fmt.Sprintf("⋯ sending %d…", len(m.ops)))
+	}
+	if cells(left)+cells(right)+2 > m.width {
+		return fit(left, m.width)
+	}
+	return fit(spread(left, right, m.width), m.width)
+}
+
+func (m Model) helpView() string {
+	h := m.help.View(m.keysNow())
+	if m.help.ShowAll && m.watchHint() != "" {
+		h += "\n" + m.styles.Subtle.Render("Watch as a viewer in another terminal: ") + m.styles.Accent.Render(m.watchHint())
+	}
+	// help.Model cuts a long short-help line with "…" but keeps every
+	// binding when even that does not fit; clamp so it cannot wrap.
+	return strings.Join(block(h, m.width, lipgloss.Height(h)), "\n")
+}
+
+func (m Model) connectingView() string {
+	s := m.styles
+	msg := m.spin.View() + " Connecting to " + s.Accent.Render(sanitize.Line(m.opts.URL)) + " as the host…"
+	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg+"\n\n"+s.Subtle.Render("q quits"))
+}
+
+func (m Model) failedView() string {
+	s := m.styles
+	width := max(1, min(m.width-4, 72))
+	next := s.Error.Render("Gave up: this will not work by retrying.")
+	if m.link != linkDown {
+		next = m.connState()
+	}
+	parts := []string{
+		s.Error.Bold(true).Render("Can't reach the show"),
+		"",
+		lipgloss.NewStyle().Width(width).Render(reason(m.err)),
+		"",
+		next,
+		"",
+		s.Subtle.Width(width).Render("Check the address and that the show server is running (livecart serve)."),
+		"",
+		m.help.View(m.keysNow()),
+	}
+	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, strings.Join(parts, "\n"))
+}
+
+// rejectedView says the token was refused, without saying the token.
+func (m Model) rejectedView() string {
+	s := m.styles
+	width := max(1, min(m.width-4, 72))
+	parts := []string{
+		s.Error.Bold(true).Render("The server did not accept this host token"),
+		"",
+		s.Subtle.Width(width).Render("The show at " + sanitize.Line(m.opts.URL) +
+			" let this connection in as a viewer. A viewer cannot pin, run deals or moderate, so the dashboard has hung up."),
+		"",
+		lipgloss.NewStyle().Width(width).Render("Check the token given by --token, LIVECART_HOST_TOKEN or host_token in the config file: it must be the one the show server was started with."),
+		"",
+		s.Subtle.Render("q quits"),
+	}
+	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, strings.Join(parts, "\n"))
+}
+
+// minScrubbed is the shortest token scrub looks for: a shorter one would
+// match ordinary text.
+const minScrubbed = 8
+
+// scrub hides the host token should any text on screen carry it (a
+// server echoing it in an error): the dashboard may be on a stream.
+func (m Model) scrub(s string) string {
+	if len(m.opts.Token) < minScrubbed {
+		return s
+	}
+	return strings.ReplaceAll(s, m.opts.Token, "••••••")
+}
+
+// cells is how many cells s takes on screen.
+func cells(s string) int { return ansi.StringWidth(s) }
+
+// fit cuts or pads one row to exactly width cells.
+func fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if cells(s) > width {
+		s = ansi.Truncate(s, width, "…")
+	}
+	return s + strings.Repeat(" ", max(0, width-cells(s)))
+}
+
+func padRight(s string, width int) string { return fit(s, width) }
+
+func padLeft(s string, width int) string {
+	if cells(s) >= width {
+		return fit(s, width)
+	}
+	return strings.Repeat(" ", width-cells(s)) + s
+}
+
+// block cuts or pads text to exactly height rows of width cells.
+func block(s string, width, height int) []string {
+	rows := strings.Split(s, "\n")
+	if len(rows) > height {
+		rows = rows[:max(0, height)]
+	}
+	for len(rows) < height {
+		rows = append(rows, "")
+	}
+	for i, r := range rows {
+		rows[i] = fit(r, width)
+	}
+	return rows
+}
+
+// fitScreen makes the screen exactly width by height cells, whatever a
+// part did: nothing wraps, nothing scrolls the alt screen.
+func fitScreen(s string, width, height int) string {
+	return strings.Join(block(s, width, height), "\n")
+}
+
+// spread puts left and right at the two ends of a line width cells wide.
+func spread(left, right string, width int) string {
+	gap := width - cells(left) - cells(right)
+	if gap < 1 {
+		return left + " " + right
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
