@@ -179,59 +179,25 @@ func (m *Model) applyEvents(events []protocol.Envelope, at time.Time) tea.Cmd {
 			cmds = append(cmds, m.confirm(func(o op) bool { return o.product && o.key == ch.ProductID }))
 		case show.KindError:
 			cmds = append(cmds, m.refused(ch.Err))
-		case show.KindNone:
-			cmds = append(cmds, m.applyHostEvent(env))
+		case show.KindChatDeleted:
+			m.chat.Remove(ch.IDs)
+			cmds = append(cmds, m.confirm(func(o op) bool { return o.typ == protocol.TypeDeleteChat && slices.Contains(ch.IDs, o.key) }))
+		case show.KindSettings:
+			m.metrics.SlowModeSeconds = m.show.SlowMode
+			cmds = append(cmds, m.confirm(func(o op) bool { return o.typ == protocol.TypeSlowMode }))
+		case show.KindPurchase:
+			m.addSale(ch.Purchase)
+		case show.KindMetrics:
+			cmds = append(cmds, m.applyMetrics(ch.Metrics))
 		}
 	}
 	m.selectProduct(selID)
 	return tea.Batch(cmds...)
 }
 
-// applyHostEvent handles the events show.State leaves alone: deleted chat
-// lines, chat settings and the metrics.
-func (m *Model) applyHostEvent(env protocol.Envelope) tea.Cmd {
-	switch env.Type {
-	case protocol.TypeChatDeleted:
-		d, err := protocol.Decode[protocol.ChatDeleted](env)
-		if err != nil {
-			m.opts.logf("dropped invalid event", "type", string(env.Type), "err", err)
-			return nil
-		}
-		m.chat.Remove(d.IDs)
-		return m.confirm(func(o op) bool { return o.typ == protocol.TypeDeleteChat && slices.Contains(d.IDs, o.key) })
-	case protocol.TypeSettings:
-		s, err := protocol.Decode[protocol.Settings](env)
-		if err != nil {
-			m.opts.logf("dropped invalid event", "type", string(env.Type), "err", err)
-			return nil
-		}
-		m.metrics.SlowModeSeconds = s.SlowModeSeconds
-		return m.confirm(func(o op) bool { return o.typ == protocol.TypeSlowMode })
-	case protocol.TypePurchase:
-		p, err := protocol.Decode[protocol.Purchase](env)
-		if err != nil {
-			m.opts.logf("dropped invalid event", "type", string(env.Type), "err", err)
-			return nil
-		}
-		m.addSale(p)
-		return nil
-	case protocol.TypeMetrics:
-		mt, err := protocol.Decode[protocol.Metrics](env)
-		if err != nil {
-			m.opts.logf("dropped invalid event", "type", string(env.Type), "err", err)
-			return nil
-		}
-		return m.applyMetrics(mt)
-	}
-	return nil
-}
-
 // applyMetrics takes the newest metrics and appends a sample to each
 // sparkline. Commands whose effect shows only here are answered by it.
 func (m *Model) applyMetrics(mt protocol.Metrics) tea.Cmd {
-	for i, w := range mt.BlockedWords {
-		mt.BlockedWords[i] = sanitize.Line(w)
-	}
 	m.metrics, m.haveMetrics = mt, true
 	m.metricsSeen++
 	m.viewersHist.push(int64(mt.Viewers))
