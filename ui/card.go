@@ -3,41 +3,99 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
+	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/sanitize"
 	"github.com/livecart/livecart/ui/theme"
 )
 
 // lowStock is the stock at or below which the card says "only N left".
 const lowStock = 5
 
+// cardData is what the pinned card shows.
+type cardData struct {
+	product   protocol.Product
+	variant   protocol.Variant
+	pinned    bool
+	serverNow time.Time // the show's clock, for a deal's countdown
+	rail      []railItem
+}
+
+// railItem is a product pinned earlier in the show, with its number key.
+type railItem struct {
+	key   int
+	pin   protocol.Pin
+	name  string
+	price money.Money
+}
+
 // renderCard draws the pinned product in a panel width cells wide. Tall
 // allows the description and the other variants their own lines.
-func renderCard(s *theme.Styles, p protocol.Product, v protocol.Variant, pinned bool, width int, tall bool) string {
+func renderCard(s *theme.Styles, d cardData, width int, tall bool) string {
 	inner := max(1, width-s.Card.GetHorizontalFrameSize())
-	if !pinned {
-		msg := s.Subtle.Render(sanitize.Truncate("Nothing pinned right now · the host will pin the next product soon", inner))
-		return s.Card.Width(width).Render(msg)
+	p, v := d.product, d.variant
+	railRow := renderRail(s, d.rail, inner)
+	if !d.pinned {
+		rows := []string{s.Subtle.Render(fit("Nothing pinned right now · the host will pin the next product soon", inner))}
+		if railRow != "" {
+			rows = append(rows, railRow)
+		}
+		return s.Card.Width(width).Render(strings.Join(rows, "\n"))
 	}
 	badge := s.Accent.Bold(true).Render("PINNED")
-	name := s.Title.Render(sanitize.Truncate(p.Name, max(1, inner-lipgloss.Width(badge)-1)))
+	name := s.Title.Render(fit(p.Name, max(1, inner-lipgloss.Width(badge)-1)))
 	rows := []string{badge + " " + name}
 
+	deal := p.Deal.Active(d.serverNow)
 	price := s.Price.Render(p.Price.String())
+	if deal {
+		price = s.Strike.Render(p.Price.String()) + " " + s.Deal.Render(p.Deal.Price.String())
+	}
 	stock := stockLabel(s, v.Stock)
-	left := sanitize.Truncate(v.Name, max(1, inner-lipgloss.Width(price)-lipgloss.Width(stock)-5)) + s.Subtle.Render(" · ") + price
+	left := fit(v.Name, max(1, inner-lipgloss.Width(price)-lipgloss.Width(stock)-5)) + s.Subtle.Render(" · ") + price
 	rows = append(rows, spread(left, stock, inner))
+	if deal {
+		rows = append(rows, dealRow(s, *p.Deal, d.serverNow, inner))
+	}
 
 	if tall && p.Description != "" {
 		rows = append(rows, descriptionRows(s, p.Description, inner)...)
 	}
 	if tall && len(p.Variants) > 1 {
-		rows = append(rows, s.Subtle.Render(sanitize.Truncate("Also: "+otherVariants(p, v.ID), inner)))
+		rows = append(rows, s.Subtle.Render(fit("Also: "+otherVariants(p, v.ID), inner)))
+	}
+	if railRow != "" {
+		rows = append(rows, railRow)
 	}
 	return s.Card.Width(width).Render(strings.Join(rows, "\n"))
+}
+
+// dealRow says the deal is on, how long it has left and the buyer limit.
+func dealRow(s *theme.Styles, d protocol.Deal, serverNow time.Time, width int) string {
+	left := d.EndsAt.Sub(serverNow)
+	secs := int((left + time.Second - 1) / time.Second)
+	text := fmt.Sprintf("⚡ FLASH DEAL · %d:%02d left", secs/60, secs%60)
+	if d.PerBuyer > 0 {
+		text += fmt.Sprintf(" · limit %d each", d.PerBuyer)
+	}
+	return s.Deal.Render(fit(text, width))
+}
+
+// renderRail lists products pinned earlier, each with the number key that
+// adds it to the cart.
+func renderRail(s *theme.Styles, items []railItem, width int) string {
+	if len(items) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(items))
+	for _, it := range items {
+		parts = append(parts, fmt.Sprintf("%d %s %s", it.key, it.name, it.price))
+	}
+	return s.Subtle.Render(fit("Earlier: "+strings.Join(parts, " · "), width))
 }
 
 func stockLabel(s *theme.Styles, stock int) string {
@@ -85,10 +143,19 @@ func descriptionRows(s *theme.Styles, desc string, width int) []string {
 	rows := strings.Split(lipgloss.Wrap(desc, width, " "), "\n")
 	if len(rows) > maxDescriptionRows {
 		rows = rows[:maxDescriptionRows]
-		rows[maxDescriptionRows-1] = sanitize.Truncate(rows[maxDescriptionRows-1]+"…", width)
+		rows[maxDescriptionRows-1] = fit(rows[maxDescriptionRows-1]+"…", width)
 	}
 	for i, r := range rows {
 		rows[i] = s.Subtle.Render(r)
 	}
 	return rows
+}
+
+// fit cuts s to at most width terminal cells, ending in "…" when it had to
+// cut. Cells, not runes: an emoji or a CJK character takes two.
+func fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	return ansi.Truncate(s, width, "…")
 }

@@ -7,7 +7,6 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/livecart/livecart/cart"
-	"github.com/livecart/livecart/sanitize"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -22,7 +21,7 @@ func renderCartPanel(s *theme.Styles, c cart.Cart, sel int, focused bool, width,
 	rowsAvail := max(1, height-frame.GetVerticalFrameSize())
 	title := s.Title.Render("Cart")
 	if c.IsEmpty() {
-		body := title + "\n" + s.Subtle.Render(sanitize.Truncate("Empty · a adds the pinned product", inner))
+		body := title + "\n" + s.Subtle.Render(fit("Empty · a adds the pinned product", inner))
 		return frame.Width(width).Render(body)
 	}
 	total, err := c.Total()
@@ -43,7 +42,7 @@ func renderCartPanel(s *theme.Styles, c cart.Cart, sel int, focused bool, width,
 		l := lines[i]
 		sub, _ := l.Unit.Mul(l.Qty)
 		right := fmt.Sprintf("×%d %s", l.Qty, sub)
-		label := sanitize.Truncate(l.Name+" ("+l.Variant+")", max(1, inner-lipgloss.Width(right)-3))
+		label := fit(l.Name+" ("+l.Variant+")", max(1, inner-lipgloss.Width(right)-3))
 		row := spread(label, right, inner)
 		if focused && i == sel {
 			row = s.Selected.Render("› " + spread(label, right, inner-2))

@@ -42,6 +42,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case matches(msg, k.Add):
 		return m.addPinned()
+	case matches(msg, k.Rail):
+		return m.addEarlier(int(msg.Code - '0'))
 	case matches(msg, k.Cart):
 		m.mode = modeCart
 		m.cartSel = min(m.cartSel, max(0, m.cart.Len()-1))
@@ -51,7 +53,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.checkout()
 	case matches(msg, k.Chat):
 		m.mode = modeInput
-		m.input.Placeholder = typingPlaceholder
+		m.setPlaceholder()
 		m.layout()
 		return m, m.input.Focus()
 	case matches(msg, k.PageUp):
@@ -68,7 +70,7 @@ func (m Model) handleInputKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 	switch {
 	case matches(msg, k.Leave):
 		m.mode = modeShow
-		m.input.Placeholder = idlePlaceholder
+		m.setPlaceholder()
 		m.input.Blur()
 		m.layout()
 		return m, nil
@@ -117,15 +119,43 @@ func (m Model) handleCartKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 // addPinned puts one of the pinned variant in the cart.
 func (m Model) addPinned() (Model, tea.Cmd) {
 	p, v, ok := m.show.Pinned()
-	switch {
-	case !ok:
+	if !ok {
 		return m.notify(toastInfo, "Nothing is pinned right now")
+	}
+	return m.add(p, v)
+}
+
+// addEarlier puts a product from the rail of earlier pins in the cart: the
+// variant that was pinned, or the first one still in stock.
+func (m Model) addEarlier(n int) (Model, tea.Cmd) {
+	for _, it := range m.rail() {
+		if it.key != n {
+			continue
+		}
+		p, _ := m.show.Product(it.pin.ProductID)
+		v, _ := p.Variant(it.pin.VariantID)
+		if v.Stock == 0 {
+			for _, alt := range p.Variants {
+				if alt.Stock > 0 {
+					v = alt
+					break
+				}
+			}
+		}
+		return m.add(p, v)
+	}
+	return m, nil
+}
+
+// add puts one of a variant in the cart, at the price of the moment.
+func (m Model) add(p protocol.Product, v protocol.Variant) (Model, tea.Cmd) {
+	switch {
 	case v.Stock == 0:
 		return m.notify(toastError, p.Name+" ("+v.Name+") is sold out")
 	case !m.cartLoaded:
 		return m.notify(toastInfo, "Your cart is still loading")
 	}
-	line := cart.Line{ProductID: p.ID, VariantID: v.ID, Name: p.Name, Variant: v.Name, Unit: p.Price, Qty: 1}
+	line := cart.Line{ProductID: p.ID, VariantID: v.ID, Name: p.Name, Variant: v.Name, Unit: p.PriceAt(m.serverNow()), Qty: 1}
 	next, err := m.cart.Add(line, v.Stock)
 	if err != nil {
 		return m.notify(toastError, "Not added: "+err.Error())

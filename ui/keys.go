@@ -6,6 +6,7 @@ import "charm.land/bubbles/v2/key"
 // The help line and the full help are generated from these bindings.
 type KeyMap struct {
 	Add      key.Binding
+	Rail     key.Binding
 	Cart     key.Binding
 	Checkout key.Binding
 	Chat     key.Binding
@@ -30,6 +31,7 @@ type KeyMap struct {
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Add:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add pinned to cart")),
+		Rail:     key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "add an earlier product")),
 		Cart:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cart")),
 		Checkout: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "check out")),
 		Chat:     key.NewBinding(key.WithKeys("enter", "/"), key.WithHelp("enter, /", "chat")),
@@ -60,8 +62,8 @@ const (
 
 // forMode enables only the bindings that apply in the given mode and state,
 // so help never advertises a key that does nothing.
-func (k KeyMap) forMode(md mode, live, offline, cartEmpty, canAdd bool) KeyMap {
-	all := []*key.Binding{&k.Add, &k.Cart, &k.Checkout, &k.Chat, &k.Send, &k.Leave, &k.Up, &k.Down,
+func (k KeyMap) forMode(md mode, live, offline, cartEmpty, canAdd, hasRail bool) KeyMap {
+	all := []*key.Binding{&k.Add, &k.Rail, &k.Cart, &k.Checkout, &k.Chat, &k.Send, &k.Leave, &k.Up, &k.Down,
 		&k.More, &k.Less, &k.Remove, &k.PageUp, &k.PageDown, &k.Bottom, &k.Retry, &k.Help, &k.Quit}
 	for _, b := range all {
 		b.SetEnabled(false)
@@ -93,6 +95,7 @@ func (k KeyMap) forMode(md mode, live, offline, cartEmpty, canAdd bool) KeyMap {
 		k.Add.SetEnabled(canAdd)
 	default:
 		k.Add.SetEnabled(canAdd)
+		k.Rail.SetEnabled(hasRail)
 		k.Cart.SetEnabled(true)
 		k.Checkout.SetEnabled(!cartEmpty)
 		k.Chat.SetEnabled(true)
@@ -123,7 +126,7 @@ func pair(b key.Binding, keys, desc string) key.Binding {
 // FullHelp is the help shown by '?'.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Add, k.Cart, k.Checkout, k.Retry},
+		{k.Add, k.Rail, k.Cart, k.Checkout, k.Retry},
 		{k.Chat, k.Send, k.Leave, k.PageUp, k.PageDown, k.Bottom},
 		{k.Up, k.Down, k.More, k.Less, k.Remove},
 		{k.Help, k.Quit},

@@ -119,6 +119,9 @@ const (
 	typingPlaceholder = "say something nice · enter sends · esc leaves"
 )
 
+// maxRail is how many earlier products the rail offers (keys 1-9).
+const maxRail = 9
+
 // toastTTL is how long a status message stays up.
 const toastTTL = 4 * time.Second
 
@@ -137,15 +140,18 @@ type Model struct {
 	phase   phase
 	sess    Session
 	link    linkState
-	attempt int       // number of the attempt in flight or scheduled
-	retryAt time.Time // when the next attempt starts, while linkWaiting
-	now     time.Time // the clock as of the last message that carried it
-	clockID int       // generation of the countdown tick; older ticks are dropped
-	err     error     // why the link is down
-	pending []string  // chat lines typed while offline, sent on reconnect
+	attempt int           // number of the attempt in flight or scheduled
+	retryAt time.Time     // when the next attempt starts, while linkWaiting
+	now     time.Time     // the clock as of the last message that carried it
+	clockID int           // generation of the countdown tick; older ticks are dropped
+	skew    time.Duration // the show's clock minus ours, from event stamps
+	ticking bool          // a clock tick is scheduled
+	err     error         // why the link is down
+	pending []string      // chat lines typed while offline, sent on reconnect
 
-	show show.State
-	mode mode
+	show    show.State
+	mode    mode
+	earlier []protocol.Pin // products pinned before the current one, newest first
 
 	cart       cart.Cart
 	cartKey    string
@@ -243,4 +249,24 @@ func (m Model) Err() error {
 		return fmt.Errorf("could not reach the show at %s: %w", m.opts.URL, m.err)
 	}
 	return nil
+}
+
+// serverNow is the show's clock: ours as of the last message, corrected by
+// the skew seen in event stamps, so a countdown is right even when this
+// machine's clock is off.
+func (m Model) serverNow() time.Time { return m.now.Add(m.skew) }
+
+// rail lists the earlier products still in the catalog, not counting the
+// one pinned now, numbered from 1.
+func (m Model) rail() []railItem {
+	current, _, _ := m.show.Pinned()
+	items := make([]railItem, 0, len(m.earlier))
+	for _, pin := range m.earlier {
+		p, ok := m.show.Product(pin.ProductID)
+		if !ok || p.ID == current.ID {
+			continue
+		}
+		items = append(items, railItem{key: len(items) + 1, pin: pin, name: p.Name, price: p.PriceAt(m.serverNow())})
+	}
+	return items
 }

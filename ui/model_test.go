@@ -84,8 +84,9 @@ func TestEvents(t *testing.T) {
 			events: func(t *testing.T) []protocol.Envelope {
 				return []protocol.Envelope{env(t, protocol.TypePin, 101, protocol.Pin{ProductID: "scarf", VariantID: "scarf-red"})}
 			},
-			show:    []string{"PINNED Merino Scarf", "Red · $39.00", "7 in stock"},
-			notShow: []string{"Speckled Mug"},
+			// The mug moves to the rail of earlier products, key 1.
+			show:    []string{"PINNED Merino Scarf", "Red · $39.00", "7 in stock", "Earlier: 1 Speckled Mug $24.00"},
+			notShow: []string{"PINNED Speckled Mug"},
 		},
 		{
 			name: "unpin",

@@ -64,6 +64,8 @@ func (m *Model) applySnapshot(u client.Update) tea.Cmd {
 	st, lines := show.FromWelcome(u.Welcome, u.Seq)
 	first := m.phase != phaseLive
 	m.show, m.phase = st, phaseLive
+	m.chat.SetMention(st.You.Name)
+	m.setPlaceholder()
 	if !first && u.Missed {
 		m.chat.AddSystem("you were offline · some messages were missed")
 	}
@@ -107,6 +109,27 @@ func (m *Model) linkLost(u client.Update) tea.Cmd {
 	if m.phase == phaseConnecting {
 		m.phase = phaseFailed // show why, while it keeps trying
 	}
+	m.ticking = false // restart the clock from this moment
+	return m.ensureClock()
+}
+
+// needClock reports whether something on screen counts down: the next
+// reconnect attempt, or a deal on the pinned product.
+func (m Model) needClock() bool {
+	if m.link == linkWaiting {
+		return true
+	}
+	p, _, ok := m.show.Pinned()
+	return ok && p.Deal.Active(m.serverNow())
+}
+
+// ensureClock starts the once-a-second tick if something needs it and it
+// is not already running.
+func (m *Model) ensureClock() tea.Cmd {
+	if m.ticking || !m.needClock() {
+		return nil
+	}
+	m.ticking = true
 	m.clockID++
 	return m.clockTick()
 }
@@ -118,10 +141,14 @@ func (m *Model) clockTick() tea.Cmd {
 }
 
 func (m Model) handleClock(msg clockMsg) (Model, tea.Cmd) {
-	if msg.id != m.clockID || m.link != linkWaiting {
+	if msg.id != m.clockID {
 		return m, nil
 	}
 	m.now = msg.at
+	if !m.needClock() {
+		m.ticking = false
+		return m, nil
+	}
 	return m, m.clockTick()
 }
 
@@ -129,19 +156,100 @@ func (m Model) handleClock(msg clockMsg) (Model, tea.Cmd) {
 func (m *Model) applyEvents(events []protocol.Envelope) tea.Cmd {
 	var cmds []tea.Cmd
 	for _, env := range events {
+		if !env.TS.IsZero() && !m.now.IsZero() {
+			m.skew = env.TS.Sub(m.now)
+		}
+		if env.Type == protocol.TypePin || env.Type == protocol.TypeUnpin {
+			m.rememberPin()
+		}
 		ch, err := m.show.Apply(env)
 		if err != nil {
 			m.opts.logf("dropped invalid event", "type", string(env.Type), "err", err)
 			continue
 		}
-		switch ch.Kind {
-		case show.KindChat:
-			m.chat.Add(ch.Line)
-		case show.KindError:
-			cmds = append(cmds, m.toastCmd(toastError, serverError(ch.Err)))
+		if cmd := m.applyChange(ch); cmd != nil {
+			cmds = append(cmds, cmd)
 		}
 	}
+	cmds = append(cmds, m.ensureClock())
 	return tea.Batch(cmds...)
+}
+
+// applyChange routes one applied event to the part of the screen it moves.
+func (m *Model) applyChange(ch show.Change) tea.Cmd {
+	switch ch.Kind {
+	case show.KindChat:
+		m.chat.Add(ch.Line)
+	case show.KindChatDeleted:
+		m.chat.Remove(ch.IDs...)
+	case show.KindError:
+		return m.toastCmd(toastError, serverError(ch.Err))
+	case show.KindProduct:
+		return m.stockNews(ch)
+	case show.KindPurchase:
+		return m.toastCmd(toastInfo, fmt.Sprintf("%s just bought %s", ch.Purchase.Buyer, ch.Purchase.ProductName))
+	case show.KindSettings:
+		m.setPlaceholder()
+	case show.KindNotice:
+		m.chat.AddSystem(ch.Notice.Message)
+		return m.toastCmd(toastError, ch.Notice.Message)
+	case show.KindOrder:
+		return m.orderPlaced(ch.Order)
+	}
+	return nil
+}
+
+// rememberPin puts the product pinned now at the front of the rail before a
+// new pin replaces it.
+func (m *Model) rememberPin() {
+	p, v, ok := m.show.Pinned()
+	if !ok {
+		return
+	}
+	rail := []protocol.Pin{{ProductID: p.ID, VariantID: v.ID}}
+	for _, pin := range m.earlier {
+		if pin.ProductID != p.ID && len(rail) < maxRail {
+			rail = append(rail, pin)
+		}
+	}
+	m.earlier = rail
+}
+
+// stockNews tells the viewer when something in their cart has just sold
+// out.
+func (m *Model) stockNews(ch show.Change) tea.Cmd {
+	p, ok := m.show.Product(ch.ProductID)
+	if !ok {
+		return nil
+	}
+	for _, l := range m.cart.Lines() {
+		if l.ProductID != p.ID {
+			continue
+		}
+		before, _ := ch.Before.Variant(l.VariantID)
+		now, _ := p.Variant(l.VariantID)
+		if before.Stock > 0 && now.Stock == 0 {
+			return m.toastCmd(toastError, fmt.Sprintf("%s (%s) in your cart just sold out", l.Name, l.Variant))
+		}
+	}
+	return nil
+}
+
+// orderPlaced confirms an order from this viewer's checkout link and takes
+// what was bought out of the cart.
+func (m *Model) orderPlaced(o protocol.Order) tea.Cmd {
+	next := m.cart
+	for _, ol := range o.Lines {
+		for _, l := range next.Lines() {
+			if l.VariantID == ol.VariantID {
+				next, _ = next.SetQty(l.VariantID, max(0, l.Qty-ol.Qty), -1)
+			}
+		}
+	}
+	m.cart = next
+	m.cartSel = min(m.cartSel, max(0, m.cart.Len()-1))
+	m.chat.AddSystem(fmt.Sprintf("order %s placed · %s", o.ID, o.Total))
+	return tea.Batch(m.toastCmd(toastGood, fmt.Sprintf("Order %s placed · %s · thank you!", o.ID, o.Total)), m.persist())
 }
 
 // handleSent reports a command that could not be sent. A chat line that
@@ -209,4 +317,17 @@ func serverError(e protocol.Error) string {
 		return "Server: " + e.Code
 	}
 	return "Server: " + e.Message
+}
+
+// setPlaceholder says what the chat input does now, and the slow mode when
+// it is on.
+func (m *Model) setPlaceholder() {
+	p := idlePlaceholder
+	if m.mode == modeInput {
+		p = typingPlaceholder
+	}
+	if m.show.SlowMode > 0 {
+		p += fmt.Sprintf(" · slow mode: one line per %ds", m.show.SlowMode)
+	}
+	m.input.Placeholder = p
 }

@@ -136,7 +136,7 @@ func (m *Model) toastCmd(kind toastKind, text string) tea.Cmd {
 func (m Model) keysNow() KeyMap {
 	_, v, pinned := m.show.Pinned()
 	canAdd := pinned && v.Stock > 0 && m.cartLoaded
-	return m.keys.forMode(m.mode, m.phase == phaseLive, m.link == linkWaiting, m.cart.IsEmpty(), canAdd)
+	return m.keys.forMode(m.mode, m.phase == phaseLive, m.link == linkWaiting, m.cart.IsEmpty(), canAdd, m.cartLoaded && len(m.rail()) > 0)
 }
 
 func matches(msg tea.KeyPressMsg, b key.Binding) bool { return key.Matches(msg, b) }

@@ -122,7 +122,7 @@ func (m Model) bodyView() string {
 func (m Model) cardView(width int) string {
 	p, v, ok := m.show.Pinned()
 	tall := m.wide() || m.height >= tallCardRows
-	return renderCard(m.styles, p, v, ok, width, tall)
+	return renderCard(m.styles, cardData{product: p, variant: v, pinned: ok, serverNow: m.serverNow(), rail: m.rail()}, width, tall)
 }
 
 func (m Model) headerView() string {
@@ -140,7 +140,7 @@ func (m Model) headerView() string {
 	left := s.Live.Render("LIVE") + " " + s.Title.Render(title)
 	avail := m.width - lipgloss.Width(right) - 1
 	if lipgloss.Width(left) > avail {
-		left = s.Live.Render("LIVE") + " " + s.Title.Render(sanitize.Truncate(m.show.Show.Title, max(1, avail-7)))
+		left = s.Live.Render("LIVE") + " " + s.Title.Render(fit(m.show.Show.Title, max(1, avail-7)))
 	}
 	if lipgloss.Width(left) > avail {
 		left = "" // too narrow for both: the link's state matters more
@@ -163,7 +163,7 @@ func (m Model) statusView() string {
 	case toastError:
 		style = s.Error
 	}
-	return style.Render(sanitize.Truncate(m.toast, max(1, m.width)))
+	return style.Render(fit(m.toast, max(1, m.width)))
 }
 
 // linkView shows the checkout link whole, so it can be copied even when it

@@ -7,6 +7,8 @@ package chat
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 
@@ -39,6 +41,8 @@ type Model struct {
 	width, height int
 	offset        int // rows scrolled up from the bottom; 0 follows new lines
 	unseen        int // lines that arrived while scrolled back
+
+	mention string // "@name" that marks a line as speaking to the viewer, lower-case
 }
 
 // New returns an empty pane that keeps up to scrollback lines.
@@ -72,12 +76,41 @@ func (m *Model) SetStyles(s *theme.Styles) { m.styles = s }
 // Add appends a chat line.
 func (m *Model) Add(l show.Line) { m.push(l.ID, m.format(l)) }
 
+// Remove takes lines out of the pane (the host deleted them). The slot
+// stays in the ring with no rows, so scrolling and the cap are unaffected.
+func (m *Model) Remove(ids ...string) {
+	for _, id := range ids {
+		if !m.Has(id) {
+			continue
+		}
+		for i := 0; i < m.count; i++ {
+			e := &m.ring[(m.head+i)%len(m.ring)]
+			if e.id != id {
+				continue
+			}
+			m.rows -= len(e.rows)
+			m.forget(id)
+			*e = entry{}
+		}
+	}
+	m.clamp()
+}
+
 // Has reports whether the pane holds the line with this ID.
 func (m Model) Has(id string) bool { return id != "" && m.ids[id] > 0 }
 
 // AddSystem appends a line from livecart itself (a marker, a notice).
 func (m *Model) AddSystem(text string) {
 	m.push("", m.styles.Subtle.Italic(true).Render("— "+sanitize.Line(text)+" —"))
+}
+
+// SetMention sets the viewer's own name; later lines that mention it with
+// "@name" are highlighted.
+func (m *Model) SetMention(name string) {
+	m.mention = ""
+	if name != "" {
+		m.mention = "@" + strings.ToLower(name)
+	}
 }
 
 // Len is how many lines the pane holds.
@@ -214,14 +247,44 @@ func (m *Model) clamp() {
 
 func (m Model) format(l show.Line) string {
 	name := m.styles.Name(l.Author.ID).Render(l.Author.Name)
-	if l.Author.Role == protocol.RoleHost {
+	text := l.Text
+	switch {
+	case l.Author.Role == protocol.RoleHost:
+		// The host's words are what the show is about: they stand out.
 		name = m.styles.HostTag.Render("HOST") + " " + name
+		text = m.styles.HostText.Render(text)
+	case mentions(text, m.mention):
+		return m.styles.Mention.Render("@ ") + name + m.styles.Subtle.Render(":") + " " + m.styles.Mention.Render(text)
 	}
-	return name + m.styles.Subtle.Render(":") + " " + l.Text
+	return name + m.styles.Subtle.Render(":") + " " + text
 }
 
 // wrap breaks a styled line into rows no wider than width, keeping styles
 // intact across the breaks.
 func wrap(styled string, width int) []string {
 	return strings.Split(lipgloss.Wrap(styled, width, " -"), "\n")
+}
+
+// mentions reports whether text holds the mention as a whole word: "@me"
+// is in "hi @me!" but not in "@meg".
+func mentions(text, mention string) bool {
+	if mention == "" {
+		return false
+	}
+	lower := strings.ToLower(text)
+	for i := 0; ; {
+		j := strings.Index(lower[i:], mention)
+		if j < 0 {
+			return false
+		}
+		end := i + j + len(mention)
+		if r, _ := utf8.DecodeRuneInString(lower[end:]); end == len(lower) || !isNameRune(r) {
+			return true
+		}
+		i = end
+	}
+}
+
+func isNameRune(r rune) bool {
+	return r == '_' || r == '-' || r == '.' || unicode.IsLetter(r) || unicode.IsDigit(r)
 }

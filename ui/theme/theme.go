@@ -25,6 +25,9 @@ type Styles struct {
 	Good     lipgloss.Style
 	Warn     lipgloss.Style
 	HostTag  lipgloss.Style
+	HostText lipgloss.Style // what the host says in chat
+	Mention  lipgloss.Style // chat lines that @mention the viewer
+	Strike   lipgloss.Style // a regular price crossed out by a deal
 	Card     lipgloss.Style // bordered panel around the pinned product
 	Panel    lipgloss.Style // bordered panel around the cart
 	Focused  lipgloss.Style // border colour of the focused panel
@@ -62,6 +65,9 @@ func New(isDark bool) *Styles {
 	s.Good = lipgloss.NewStyle().Foreground(price)
 	s.Warn = lipgloss.NewStyle().Bold(true).Foreground(warn)
 	s.HostTag = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#FFFFFF")).Background(accent).Padding(0, 1)
+	s.HostText = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	s.Mention = lipgloss.NewStyle().Bold(true).Foreground(warn)
+	s.Strike = lipgloss.NewStyle().Strikethrough(true).Foreground(subtle)
 	s.Card = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(border).Padding(0, 1)
 	s.Panel = s.Card
 	s.Focused = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1)
