@@ -13,7 +13,8 @@ import (
 )
 
 // Catalog is what a show sells: the show's name and its products. It is the
-// show's starting state; while the show runs, stock changes and nothing else.
+// show's starting state; while the show runs, stock, prices and deals
+// change, and nothing else.
 type Catalog struct {
 	Show     protocol.ShowInfo  `json:"show"`
 	Products []protocol.Product `json:"products"`
@@ -109,6 +110,11 @@ func checkProduct(p protocol.Product) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
+	if p.Deal != nil {
+		// A deal has an end in server time and a timer to end it: the host
+		// starts one during the show.
+		return errors.New("has a deal; deals are started by the host during the show")
+	}
 	if err := checkDisplay("name", p.Name, protocol.MaxProductNameRunes, true); err != nil {
 		return err
 	}
@@ -138,8 +144,8 @@ func checkDisplay(what, s string, maxRunes int, required bool) error {
 	return nil
 }
 
-// clone returns a deep copy of products: the variants are copied too, so the
-// copy and the original can change stock independently.
+// clone returns a deep copy of products: the variants and deals are copied
+// too, so the copy and the original can change independently.
 func clone(products []protocol.Product) []protocol.Product {
 	out := make([]protocol.Product, len(products))
 	for i, p := range products {
@@ -150,5 +156,9 @@ func clone(products []protocol.Product) []protocol.Product {
 
 func cloneProduct(p protocol.Product) protocol.Product {
 	p.Variants = append([]protocol.Variant(nil), p.Variants...)
+	if p.Deal != nil {
+		d := *p.Deal
+		p.Deal = &d
+	}
 	return p
 }

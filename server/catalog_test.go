@@ -48,6 +48,8 @@ func TestParseCatalogRejects(t *testing.T) {
 		{"bad show id", `{"show": {"id": "", "title": "Show"}, "products": [` + product("mug", `{"id": "a", "name": "A", "stock": 1}`, usd) + `]}`, "show id"},
 		{"no show title", `{"show": {"id": "s", "title": ""}, "products": [` + product("mug", `{"id": "a", "name": "A", "stock": 1}`, usd) + `]}`, "title"},
 		{"not JSON", `products: []`, "parse catalog"},
+		{"a deal", `{` + show + `, "products": [{"id": "mug", "name": "M", "price": ` + usd + `, "variants": [{"id": "v", "name": "V", "stock": 1}],` +
+			` "deal": {"price": {"amount": 50, "currency": "USD"}, "percent": 50, "ends_at": "2026-11-25T19:00:00Z"}}]}`, "deals are started by the host"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -35,7 +35,7 @@ func TestCheckoutPage(t *testing.T) {
 	}
 	for header, want := range map[string]string{
 		"Content-Type":            "text/html; charset=utf-8",
-		"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+		"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
 		"X-Content-Type-Options":  "nosniff",
 	} {
 		if got := resp.Header.Get(header); got != want {

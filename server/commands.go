@@ -27,13 +27,14 @@ func (c *conn) handle(envs []protocol.Envelope) *ending {
 }
 
 // refuse sends e back to the client and counts it if it was the client's
-// fault, returning an ending when that was one bad command too many. A nil
-// e does nothing.
+// fault, returning an ending when that was one bad command too many. A chat
+// line refused for a blocked word is the host's rule, not a broken client,
+// and does not count. A nil e does nothing.
 func (c *conn) refuse(e *protocol.Error) *ending {
 	if e == nil {
 		return nil
 	}
-	if e.Code == protocol.ErrCodeBadRequest || e.Code == protocol.ErrCodeUnknownType {
+	if (e.Code == protocol.ErrCodeBadRequest || e.Code == protocol.ErrCodeUnknownType) && e != errMessageBlocked {
 		c.bad++
 		if c.bad >= maxBadCommands {
 			return &ending{code: protocol.ClosePolicy, reason: "too many bad commands", linger: true}
@@ -46,6 +47,12 @@ func (c *conn) refuse(e *protocol.Error) *ending {
 // command applies one command and returns the error for the client, if any.
 func (c *conn) command(env protocol.Envelope) *protocol.Error {
 	s := c.srv
+	if cmd, ok := hostCommands[env.Type]; ok {
+		if c.id.Role != protocol.RoleHost {
+			return newError(protocol.ErrCodeForbidden, fmt.Sprintf("only the host can send %s", env.Type))
+		}
+		return cmd(s, c, env)
+	}
 	switch env.Type {
 	case protocol.TypeSay:
 		say, err := protocol.Decode[protocol.Say](env)
@@ -65,28 +72,13 @@ func (c *conn) command(env protocol.Envelope) *protocol.Error {
 		if err != nil {
 			return newError(protocol.ErrCodeBadRequest, err.Error())
 		}
-		return s.do(c, func() *protocol.Error { return s.cartLocked(sig) })
+		return s.do(c, func() *protocol.Error { return s.cartLocked(c.id, sig) })
 	case protocol.TypeBuy:
 		buy, err := protocol.Decode[protocol.Buy](env)
 		if err != nil {
 			return newError(protocol.ErrCodeBadRequest, err.Error())
 		}
-		return s.do(c, func() *protocol.Error { return s.buyLocked(buy.Items) })
-	case protocol.TypePin:
-		if c.id.Role != protocol.RoleHost {
-			return newError(protocol.ErrCodeForbidden, "only the host can pin products")
-		}
-		pin, err := protocol.Decode[protocol.Pin](env)
-		if err != nil {
-			return newError(protocol.ErrCodeBadRequest, err.Error())
-		}
-		return s.do(c, func() *protocol.Error { return s.pinLocked(pin) })
-	case protocol.TypeUnpin:
-		// Unpin has no fields, so its data, even absent, cannot be wrong.
-		if c.id.Role != protocol.RoleHost {
-			return newError(protocol.ErrCodeForbidden, "only the host can unpin products")
-		}
-		return s.do(c, s.unpinLocked)
+		return s.buy(c, buy.Items)
 	case protocol.TypeHello:
 		return newError(protocol.ErrCodeBadRequest, "hello: already greeted")
 	default:

@@ -107,21 +107,35 @@ func TestBuyTakesStockAndPublishes(t *testing.T) {
 		}
 	}
 
-	// A buy across products publishes each product once, in catalog order.
+	// A buy across products publishes each product once, in catalog order,
+	// then who bought what, line by line.
+	bo.sync()
 	ana.send(protocol.TypeBuy, protocol.Buy{Items: []protocol.Item{
 		{VariantID: "tote-natural", Qty: 3}, {VariantID: "mug-blue", Qty: 1}, {VariantID: "mug-sand", Qty: 2},
 	}})
 	var got []string
-	for range 2 {
+	for range 5 {
 		env := bo.nextShowEvent()
-		p, err := protocol.Decode[protocol.Product](env)
-		if err != nil || env.Type != protocol.TypeProduct {
-			t.Fatalf("%s: %v", env.Type, err)
+		switch env.Type {
+		case protocol.TypeProduct:
+			p, err := protocol.Decode[protocol.Product](env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%s:%d/%d", p.ID, p.Variants[0].Stock, p.Stock()))
+		case protocol.TypePurchase:
+			p, err := protocol.Decode[protocol.Purchase](env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%s bought %d %s", p.Buyer, p.Qty, p.VariantID))
+		default:
+			t.Fatalf("unexpected %s", env.Type)
 		}
-		got = append(got, fmt.Sprintf("%s:%d/%d", p.ID, p.Variants[0].Stock, p.Stock()))
 	}
-	if want := []string{"mug:2/12", "tote:0/0"}; fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("product events %v, want %v", got, want)
+	want := []string{"mug:2/12", "tote:0/0", "ana bought 3 tote-natural", "ana bought 1 mug-blue", "ana bought 2 mug-sand"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("events %q, want %q", got, want)
 	}
 }
 

@@ -44,15 +44,19 @@ type conn struct {
 	done     chan struct{} // closed by Server.endLocked: stop and close
 	readDone chan struct{} // closed when the read loop has returned
 
-	// id is set by the read loop before the connection joins and never
-	// changes after; other goroutines only read it once it has joined.
-	id protocol.Identity
+	// id and clientID are set by the read loop before the connection
+	// joins and never change after; other goroutines only read them once
+	// it has joined.
+	id       protocol.Identity
+	clientID string // the hello's client ID, or empty
 
 	// Guarded by srv.mu.
-	joined    bool // receives show events
+	joined    bool   // receives show events
+	joinedAs  uint64 // the how-manyth connection to join, for picking the newest
 	ended     bool
 	closeCode int // sent by the write loop; 0 means no close frame
 	closeText string
+	flush     bool // the write loop sends what is queued before closing
 
 	bad    int      // malformed or unknown commands so far; read loop only
 	limits throttle // read loop only
@@ -69,7 +73,8 @@ type ending struct {
 // serveWS upgrades the request and runs the connection until it ends.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	checkout := s.checkoutTemplate(r)
-	if len(checkout) > protocol.MaxCheckoutURLBytes {
+	// Room is kept for the "?ref=CLIENTID" a client ID adds.
+	if len(checkout)+len("?ref=")+protocol.MaxIDBytes > protocol.MaxCheckoutURLBytes {
 		http.Error(w, "Host header too long", http.StatusBadRequest)
 		return
 	}
@@ -157,8 +162,9 @@ func (c *conn) run() ending {
 		return *e
 	}
 	c.id = c.srv.identify(hello)
-	if !c.srv.join(c, hello.Resume) {
-		return ending{reason: "closed before joining"}
+	c.clientID = hello.ClientID
+	if e := c.srv.join(c, hello.Resume); e != nil {
+		return *e
 	}
 	c.srv.log.Info("joined", "id", c.id.ID, "name", c.id.Name, "role", c.id.Role, "remote", c.remote)
 	if e := c.handle(rest); e != nil {
@@ -324,10 +330,12 @@ func (c *conn) writeLoop() {
 	ping := time.NewTicker(c.srv.pingPeriod)
 	defer ping.Stop()
 	for {
-		// An ended connection sends nothing more, even with frames queued:
-		// an evicted client's queue is full by definition.
+		// An ended connection sends nothing more, even with frames queued
+		// (an evicted client's queue is full by definition), unless it was
+		// ended to be told why.
 		select {
 		case <-c.done:
+			c.drain()
 			c.shut()
 			return
 		default:
@@ -335,6 +343,7 @@ func (c *conn) writeLoop() {
 		var err error
 		select {
 		case <-c.done:
+			c.drain()
 			c.shut()
 			return
 		case frame := <-c.send:
@@ -381,6 +390,25 @@ func (c *conn) write(first []byte) error {
 		return fmt.Errorf("write frame: %w", err)
 	}
 	return nil
+}
+
+// drain sends what is still queued when the connection was ended with
+// flush set: a banned viewer reads why before the close frame. Each write
+// is bounded by protocol.WriteWait, and the queue by Config.SendQueue.
+func (c *conn) drain() {
+	if !c.flush {
+		return
+	}
+	for {
+		select {
+		case frame := <-c.send:
+			if c.write(frame) != nil {
+				return
+			}
+		default:
+			return
+		}
+	}
 }
 
 // shut closes the socket for good: with the close frame endLocked chose, if

@@ -92,6 +92,7 @@ func startServerWith(t *testing.T, wrap func(net.Listener) net.Listener, opts ..
 func unlimited(c *Config) {
 	c.ChatRate = Rate{PerSecond: math.Inf(1)}
 	c.CommandRate = Rate{PerSecond: math.Inf(1)}
+	c.OrderRate = Rate{PerSecond: math.Inf(1)}
 }
 
 func wsURL(httpURL string) string {

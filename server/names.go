@@ -1,7 +1,10 @@
 package server
 
 import (
+	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,7 +18,10 @@ import (
 // "livecart" next to a name reads as the show speaking.
 var reservedWords = []string{skeleton("host"), skeleton("livecart")}
 
-// identify decides who a greeted client is. The role comes from the token
+// identify decides who a greeted client is. A client that names itself with
+// a client ID keeps one identity ID across its reconnects, so what the host
+// does to that ID (a timeout, a ban) outlasts a dropped connection; without
+// one, each connection is someone new. The role comes from the token
 // only, never from the name; the host is shown under the show's host name.
 // A viewer whose name could be read as the host's, or as the show's own
 // voice, gets a plain numbered name instead: a suffix such as "(viewer)"
@@ -23,6 +29,9 @@ var reservedWords = []string{skeleton("host"), skeleton("livecart")}
 func (s *Server) identify(h protocol.Hello) protocol.Identity {
 	n := s.ids.Add(1)
 	id := protocol.Identity{ID: "u" + strconv.FormatUint(n, 10), Role: protocol.RoleViewer}
+	if h.ClientID != "" {
+		id.ID = s.clientIdentity(h.ClientID)
+	}
 	if len(s.hostToken) > 0 && subtle.ConstantTimeCompare([]byte(h.Token), s.hostToken) == 1 {
 		id.Role = protocol.RoleHost
 	}
@@ -35,6 +44,25 @@ func (s *Server) identify(h protocol.Hello) protocol.Identity {
 	}
 	id.Name = name
 	return id
+}
+
+// clientIdentity returns the identity ID of a client ID: a keyed hash, so
+// the public ID that chat lines carry does not give away the client ID,
+// which is what routes orders to a client. The "u-" prefix keeps these IDs
+// apart from the numbered ones.
+func (s *Server) clientIdentity(clientID string) string {
+	h := sha256.New()
+	h.Write(s.idSalt) // fixed length, so salt and ID cannot run into each other
+	h.Write([]byte(clientID))
+	return "u-" + hex.EncodeToString(h.Sum(nil)[:5])
+}
+
+// newSalt returns the secret that keys identity IDs. It lives as long as
+// the server, as do bans and timeouts.
+func newSalt() []byte {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // never fails; it crashes the program instead
+	return b
 }
 
 // impersonates reports whether a viewer's (sanitized) name could pass for

@@ -1,7 +1,9 @@
-// Package server runs a livecart show: it holds the show's state (stock, the
-// pinned product, recent chat, the audience), applies the commands clients
-// send over WebSocket, broadcasts the resulting events to every connection,
-// and serves the demo store's checkout page.
+// Package server runs a livecart show: it holds the show's state (stock,
+// prices and flash deals, the pinned product and what is up next, recent
+// chat and the host's chat rules, the audience), applies the commands
+// clients send over WebSocket, broadcasts the resulting events to every
+// connection, sends the host live metrics, and serves the demo store's
+// checkout page and the orders placed from it.
 //
 // One mutex owns the show state and the set of connections and is never held
 // across I/O. Each connection has a read loop and a write loop; every frame to
@@ -17,7 +19,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -27,7 +28,6 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"golang.org/x/time/rate"
 
 	"github.com/livecart/livecart/protocol"
 )
@@ -53,112 +53,6 @@ const (
 	maxBadCommands = 10
 )
 
-// Config says what the show sells and how the server behaves. Zero values
-// mean the documented defaults.
-type Config struct {
-	// Catalog is the show and what it sells; New copies it.
-	Catalog Catalog
-	// HostToken gives the host role to a hello that carries it. Empty means
-	// nobody can be host.
-	HostToken string
-	// PublicURL is the base of checkout links, e.g. http://127.0.0.1:7420.
-	// Empty means each connection's link is built from its request's Host.
-	PublicURL string
-	// SendQueue is how many frames may wait for one client before it is
-	// evicted as a slow consumer. Zero means 256.
-	SendQueue int
-	// History is how many recent show events are kept to replay to clients
-	// that resume after a drop. Zero means protocol.HistorySize.
-	History int
-	// AllowedOrigins are the browser origins, besides the server's own
-	// host, that may open a socket: origins such as "https://shop.example"
-	// or bare hosts such as "shop.example:8443". Requests without an Origin
-	// (native clients) are always allowed.
-	AllowedOrigins []string
-	// MaxConns caps open WebSockets in total; zero means DefaultMaxConns
-	// and a negative value means no cap.
-	MaxConns int
-	// MaxConnsPerIP caps open WebSockets from one remote IP; zero means
-	// DefaultMaxConnsPerIP and a negative value means no cap. A demo that
-	// runs its simulated audience from one machine needs at least the
-	// audience plus a few.
-	MaxConnsPerIP int
-	// ChatRate limits one connection's say commands; zero fields mean 2 a
-	// second with bursts of 5.
-	ChatRate Rate
-	// CommandRate limits all of one connection's commands; zero fields mean
-	// 20 a second with bursts of 40.
-	CommandRate Rate
-	// RateStrikes is how many commands one connection may have dropped for
-	// going over a rate within a minute before it is closed with
-	// protocol.CloseRateLimited. Zero means DefaultRateStrikes; negative
-	// means never.
-	RateStrikes int
-	// PingPeriod is how often the server pings each client; a client heard
-	// nothing from for two periods is closed. Zero means
-	// protocol.PingPeriod.
-	PingPeriod time.Duration
-	// Logger receives connects, disconnects and evictions; nil discards
-	// them. The server never writes to stdout or stderr.
-	Logger *slog.Logger
-	// Now stamps events; nil means time.Now.
-	Now func() time.Time
-}
-
-// Rate is a token bucket: PerSecond commands on average, up to Burst at
-// once. A PerSecond of math.Inf(1) turns the limit off.
-type Rate struct {
-	PerSecond float64
-	Burst     int
-}
-
-// Defaults for the Config fields left zero.
-const (
-	// DefaultMaxConns is the cap on open WebSockets in total.
-	DefaultMaxConns = 20_000
-	// DefaultMaxConnsPerIP is the cap on open WebSockets from one IP: a
-	// household or an office behind one address, not a botnet of one.
-	DefaultMaxConnsPerIP = 64
-	// DefaultRateStrikes is how many commands a connection may have
-	// dropped within a minute before it is closed.
-	DefaultRateStrikes = 20
-)
-
-var (
-	defaultChatRate    = Rate{PerSecond: 2, Burst: 5}
-	defaultCommandRate = Rate{PerSecond: 20, Burst: 40}
-)
-
-// orDefault fills r's zero fields from def.
-func (r Rate) orDefault(def Rate) (Rate, error) {
-	if r.PerSecond < 0 || math.IsNaN(r.PerSecond) || r.Burst < 0 {
-		return r, fmt.Errorf("rate %v a second, burst %d: must not be negative", r.PerSecond, r.Burst)
-	}
-	if r.PerSecond == 0 {
-		r.PerSecond = def.PerSecond
-	}
-	if r.Burst == 0 {
-		r.Burst = def.Burst
-	}
-	return r, nil
-}
-
-// limiter returns a fresh token bucket for r, full.
-func (r Rate) limiter() *rate.Limiter {
-	return rate.NewLimiter(rate.Limit(r.PerSecond), r.Burst)
-}
-
-// orDefaultCap turns a zero cap into def and a negative one into "none".
-func orDefaultCap(n, def int) int {
-	switch {
-	case n == 0:
-		return def
-	case n < 0:
-		return math.MaxInt
-	}
-	return n
-}
-
 // variantRef locates a variant in Server.products.
 type variantRef struct{ product, variant int }
 
@@ -170,19 +64,23 @@ type Server struct {
 	now         func() time.Time
 	hostToken   []byte
 	publicURL   string
+	publicHost  string // PublicURL's host, which a checkout form may also come from
 	sendQueue   int
 	show        protocol.ShowInfo
 	hostName    string // the host's display name
 	hostSkel    string // its skeleton, which no viewer's name may have
 	currency    string
 	epoch       string // names this server's history; see protocol.Resume
+	idSalt      []byte // secret, so nobody can choose a client ID that lands on another's identity
 	origins     map[string]bool
 	maxConns    int
 	maxPerIP    int
 	chatRate    Rate
 	commandRate Rate
+	orderRate   Rate
 	rateStrikes int
 	pingPeriod  time.Duration
+	orders      orderLog
 	// Products are never added or reordered while the show runs, so these
 	// indexes are fixed by New and read without the lock.
 	productAt map[string]int
@@ -191,26 +89,37 @@ type Server struct {
 	mux       *http.ServeMux
 	ids       atomic.Uint64 // numbers identities
 
-	// wg counts connection goroutines and a pending viewers announcement.
-	// Add is only called with mu held and closed false, so a Wait that
-	// starts after closed is set cannot miss a goroutine.
+	// wg counts connection goroutines, a pending viewers announcement, a
+	// pending deal timer and the metrics loop. Add is only called with mu
+	// held and closed false, so a Wait that starts after closed is set
+	// cannot miss a goroutine.
 	wg sync.WaitGroup
 
 	mu sync.Mutex
 	// Everything below is guarded by mu.
 	closed        bool
-	products      []protocol.Product // live stock; names and prices as in the catalog
+	products      []protocol.Product // live stock, prices and deals
 	pinned        *protocol.Pin
-	seq           uint64 // seq of the last show event
+	upNext        []string // product IDs the host queued
+	seq           uint64   // seq of the last show event
 	history       history
 	chat          chatRing
 	chatIDs       uint64
-	carts         map[string]cartCount // by product ID
-	conns         map[*conn]struct{}   // every upgraded connection, joined or not
-	viewers       int                  // joined viewer-role connections
-	viewersSent   int                  // the count last announced
+	mod           moderation
+	deals         deals
+	tally         tally
+	orderIDs      uint64
+	orderLimits   ipLimits
+	conns         map[*conn]struct{} // every upgraded connection, joined or not
+	viewers       int                // joined viewer-role connections
+	hosts         int                // joined host-role connections
+	joins         uint64             // connections that have joined so far
+	viewersSent   int                // the count last announced
 	viewersSentAt time.Time
 	viewersTimer  *time.Timer    // pending announcement, or nil
+	metricsOn     bool           // the metrics loop runs
+	metricsStop   chan struct{}  // closed to stop it
+	metricsEvery  time.Duration  // how often it sends
 	afterUnlock   []func()       // logging owed by the current critical section
 	open          int            // sockets admitted and not yet ended
 	openPerIP     map[string]int // the same, by remote IP
@@ -247,32 +156,43 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new server: command %w", err)
 	}
+	orderRate, err := cfg.OrderRate.orDefault(defaultOrderRate)
+	if err != nil {
+		return nil, fmt.Errorf("new server: order %w", err)
+	}
 	hostName := cmp.Or(cfg.Catalog.Show.Host, "host")
 	s := &Server{
-		log:         cfg.Logger,
-		now:         cfg.Now,
-		hostToken:   []byte(cfg.HostToken),
-		publicURL:   public,
-		sendQueue:   cmp.Or(cfg.SendQueue, defaultSendQueue),
-		show:        cfg.Catalog.Show,
-		hostName:    hostName,
-		hostSkel:    skeleton(hostName),
-		currency:    cfg.Catalog.Products[0].Price.Currency,
-		epoch:       newEpoch(),
-		origins:     origins,
-		maxConns:    orDefaultCap(cfg.MaxConns, DefaultMaxConns),
-		maxPerIP:    orDefaultCap(cfg.MaxConnsPerIP, DefaultMaxConnsPerIP),
-		chatRate:    chatRate,
-		commandRate: commandRate,
-		rateStrikes: orDefaultCap(cfg.RateStrikes, DefaultRateStrikes),
-		pingPeriod:  cmp.Or(cfg.PingPeriod, protocol.PingPeriod),
-		productAt:   make(map[string]int, len(cfg.Catalog.Products)),
-		variantAt:   make(map[string]variantRef),
-		products:    clone(cfg.Catalog.Products),
-		history:     newHistory(cmp.Or(cfg.History, protocol.HistorySize)),
-		carts:       make(map[string]cartCount),
-		conns:       make(map[*conn]struct{}),
-		openPerIP:   make(map[string]int),
+		log:          cfg.Logger,
+		now:          cfg.Now,
+		hostToken:    []byte(cfg.HostToken),
+		publicURL:    public,
+		publicHost:   hostOf(public),
+		sendQueue:    cmp.Or(cfg.SendQueue, defaultSendQueue),
+		show:         cfg.Catalog.Show,
+		hostName:     hostName,
+		hostSkel:     skeleton(hostName),
+		currency:     cfg.Catalog.Products[0].Price.Currency,
+		epoch:        newEpoch(),
+		idSalt:       newSalt(),
+		origins:      origins,
+		maxConns:     orDefaultCap(cfg.MaxConns, DefaultMaxConns),
+		maxPerIP:     orDefaultCap(cfg.MaxConnsPerIP, DefaultMaxConnsPerIP),
+		chatRate:     chatRate,
+		commandRate:  commandRate,
+		orderRate:    orderRate,
+		rateStrikes:  orDefaultCap(cfg.RateStrikes, DefaultRateStrikes),
+		pingPeriod:   cmp.Or(cfg.PingPeriod, protocol.PingPeriod),
+		productAt:    make(map[string]int, len(cfg.Catalog.Products)),
+		variantAt:    make(map[string]variantRef),
+		products:     clone(cfg.Catalog.Products),
+		history:      newHistory(cmp.Or(cfg.History, protocol.HistorySize)),
+		mod:          newModeration(),
+		deals:        newDeals(len(cfg.Catalog.Products)),
+		tally:        newTally(len(cfg.Catalog.Products), cfg.Catalog.Products[0].Price.Currency),
+		orderLimits:  newIPLimits(orderRate),
+		conns:        make(map[*conn]struct{}),
+		metricsEvery: metricsInterval,
+		openPerIP:    make(map[string]int),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -286,6 +206,9 @@ func New(cfg Config) (*Server, error) {
 			s.variantAt[v.ID] = variantRef{product: i, variant: j}
 		}
 	}
+	if err := s.loadOrders(cfg.OrdersFile); err != nil {
+		return nil, fmt.Errorf("new server: %w", err)
+	}
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout:  5 * time.Second,
 		EnableCompression: false,
@@ -296,6 +219,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /ws", s.serveWS)
 	s.mux.HandleFunc("GET /cart/{items...}", s.serveCheckout)
+	s.mux.HandleFunc("POST /orders", s.serveOrder)
 	s.mux.HandleFunc("GET /healthz", serveHealth)
 	s.mux.HandleFunc("/", http.NotFound)
 	return s, nil
@@ -318,14 +242,25 @@ func checkPublicURL(raw string) (string, error) {
 		return "", fmt.Errorf("public URL %q: want scheme://host[:port][/path] only", raw)
 	}
 	base := strings.TrimRight(raw, "/")
-	if len(base)+len("/cart/"+protocol.CheckoutPlaceholder) > protocol.MaxCheckoutURLBytes {
+	if len(base)+len("/cart/"+protocol.CheckoutPlaceholder+"?ref=")+protocol.MaxIDBytes > protocol.MaxCheckoutURLBytes {
 		return "", fmt.Errorf("public URL is longer than %d bytes", protocol.MaxCheckoutURLBytes)
 	}
 	return base, nil
 }
 
+// hostOf returns the host (and port) of a URL checkPublicURL accepted, or
+// "" for none.
+func hostOf(public string) string {
+	u, err := url.Parse(public)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
 // ServeHTTP serves GET /ws (the show's WebSocket), GET /cart/{items} (the
-// checkout page) and GET /healthz; everything else is 404.
+// checkout page), POST /orders (its "Place order" button) and GET /healthz;
+// everything else is 404.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
@@ -397,6 +332,8 @@ func (s *Server) closeSockets() {
 			s.wg.Done() // the announcement will never run to do it
 		}
 		s.viewersTimer = nil
+		s.stopDealTimerLocked()
+		s.stopMetricsLocked()
 		for c := range s.conns {
 			s.endLocked(c, protocol.CloseGoingAway, "the show server is shutting down")
 		}
@@ -439,8 +376,31 @@ func (s *Server) Pinned() (protocol.Pin, bool) {
 // CartSignals returns how many units of a product viewers have put into and
 // taken out of their carts, as told by their cart commands.
 func (s *Server) CartSignals(productID string) (adds, removes int) {
+	i, ok := s.productAt[productID]
+	if !ok {
+		return 0, 0
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.carts[productID]
-	return c.adds, c.removes
+	t := s.tally.products[i]
+	return t.adds, t.removes
+}
+
+// Product returns a copy of a product as the show has it now, deal
+// included, and false for an unknown product.
+func (s *Server) Product(id string) (protocol.Product, bool) {
+	i, ok := s.productAt[id]
+	if !ok {
+		return protocol.Product{}, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneProduct(s.products[i]), true
+}
+
+// Metrics returns what the host's metrics event would say now.
+func (s *Server) Metrics() protocol.Metrics {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.metricsLocked()
 }

@@ -2,14 +2,12 @@ package server
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/livecart/livecart/protocol"
 )
-
-// cartCount is what viewers' cart commands said about one product, in units.
-type cartCount struct{ adds, removes int }
 
 // chatRing keeps the most recent chat lines for the welcome snapshot.
 type chatRing struct {
@@ -26,6 +24,21 @@ func (r *chatRing) add(line protocol.Chat) {
 	}
 	r.lines[r.start] = line
 	r.start = (r.start + 1) % len(r.lines)
+}
+
+// remove takes the line with id out of the ring and reports whether it was
+// there.
+func (r *chatRing) remove(id string) bool {
+	lines := r.list()
+	i := slices.IndexFunc(lines, func(l protocol.Chat) bool { return l.ID == id })
+	if i < 0 {
+		return false
+	}
+	*r = chatRing{}
+	for _, l := range slices.Delete(lines, i, i+1) {
+		r.add(l)
+	}
+	return true
 }
 
 // list returns the lines oldest first, in a new slice.
@@ -120,9 +133,12 @@ func (s *Server) endLocked(c *conn, code int, reason string) {
 	c.closeCode = code
 	c.closeText = closeReason(reason)
 	delete(s.conns, c)
-	if c.joined && c.id.Role == protocol.RoleViewer {
+	switch {
+	case c.joined && c.id.Role == protocol.RoleViewer:
 		s.viewers--
 		s.viewersChangedLocked()
+	case c.joined && c.id.Role == protocol.RoleHost:
+		s.hosts--
 	}
 	close(c.done)
 }
@@ -131,18 +147,31 @@ func (s *Server) endLocked(c *conn, code int, reason string) {
 // welcome (and, for a resume, the events c missed) is built and queued
 // under the same lock that publishes, so the next event c receives is the
 // one after the welcome's seq or the last replayed event: nothing is missed
-// or doubled. It returns false if c was closed while it said hello.
-func (s *Server) join(c *conn, resume *protocol.Resume) bool {
-	joined := false
+// or doubled. Slow mode, which the welcome has no field for, follows it as
+// a settings event without a seq; a host also gets its first metrics at
+// once. It returns why c cannot join: it was closed while it said hello,
+// or it was banned.
+func (s *Server) join(c *conn, resume *protocol.Resume) *ending {
+	var refused *ending
 	s.locked(func() {
 		if c.ended {
+			refused = &ending{reason: "closed before joining"}
+			return
+		}
+		if c.id.Role == protocol.RoleViewer && s.mod.banned[c.id.ID] {
+			refused = &ending{code: protocol.ClosePolicy, reason: banReason, linger: true}
 			return
 		}
 		c.joined = true
+		s.joins++
+		c.joinedAs = s.joins
 		if c.id.Role == protocol.RoleViewer {
 			s.viewers++
 			s.viewersChangedLocked()
+		} else {
+			s.hosts++
 		}
+		s.countJoinLocked(c)
 		replay, resumed := s.resumeLocked(resume)
 		seq := s.seq
 		if resumed {
@@ -152,6 +181,7 @@ func (s *Server) join(c *conn, resume *protocol.Resume) bool {
 		if err != nil {
 			s.endLocked(c, protocol.CloseInternal, "could not build the welcome")
 			s.afterUnlock = append(s.afterUnlock, func() { s.log.Error("welcome not sent", "id", c.id.ID, "err", err) })
+			refused = &ending{reason: "could not build the welcome"}
 			return
 		}
 		s.offerLocked(c, frame)
@@ -161,7 +191,17 @@ func (s *Server) join(c *conn, resume *protocol.Resume) bool {
 			}
 			s.offerLocked(c, f)
 		}
-		joined = !c.ended
+		if s.mod.slowMode > 0 {
+			s.unicastLocked(c, protocol.TypeSettings, s.settingsLocked())
+		}
+		if c.id.Role == protocol.RoleHost {
+			s.unicastLocked(c, protocol.TypeMetrics, s.metricsLocked())
+			s.startMetricsLocked()
+		}
+		if c.ended {
+			refused = &ending{reason: "evicted while joining"}
+			return
+		}
 		if resumed {
 			after, replayed := resume.Seq, s.seq-resume.Seq
 			s.afterUnlock = append(s.afterUnlock, func() {
@@ -169,7 +209,19 @@ func (s *Server) join(c *conn, resume *protocol.Resume) bool {
 			})
 		}
 	})
-	return joined
+	return refused
+}
+
+// unicastLocked queues one event without a seq for c alone.
+func (s *Server) unicastLocked(c *conn, typ protocol.Type, data any) {
+	frame, err := protocol.Encode(typ, 0, s.now(), data)
+	if err != nil {
+		s.afterUnlock = append(s.afterUnlock, func() { s.log.Error("event not sent", "type", typ, "id", c.id.ID, "err", err) })
+		return
+	}
+	if !c.ended {
+		s.offerLocked(c, frame)
+	}
 }
 
 // welcomeLocked returns c's welcome. A full one is a snapshot of the show
@@ -184,6 +236,11 @@ func (s *Server) welcomeLocked(c *conn, resumed bool) protocol.Welcome {
 		Show:     s.show,
 		Viewers:  s.viewers,
 		Checkout: c.checkout,
+	}
+	if c.clientID != "" {
+		// Orders placed through this link are reported back to the
+		// client's connections, and count against its deal limits.
+		w.Checkout += "?ref=" + c.clientID
 	}
 	if resumed {
 		return w
@@ -238,6 +295,12 @@ func (s *Server) do(c *conn, fn func() *protocol.Error) *protocol.Error {
 }
 
 func (s *Server) sayLocked(author protocol.Identity, text string) *protocol.Error {
+	now := s.now()
+	if e := s.checkLineLocked(author, text, now); e != nil {
+		return e
+	}
+	s.saidLocked(author, now)
+	s.tally.chatLine(now)
 	s.chatIDs++
 	// The epoch keeps IDs unique across restarts, so a client that saw
 	// line c7 of the old show does not mistake the new show's c7 for it.
@@ -247,67 +310,11 @@ func (s *Server) sayLocked(author protocol.Identity, text string) *protocol.Erro
 	return nil
 }
 
-func (s *Server) cartLocked(sig protocol.CartSignal) *protocol.Error {
+func (s *Server) cartLocked(who protocol.Identity, sig protocol.CartSignal) *protocol.Error {
 	if e := s.checkVariantOf(sig.ProductID, sig.VariantID); e != nil {
 		return e
 	}
-	n := s.carts[sig.ProductID]
-	if sig.Action == protocol.CartAdd {
-		n.adds += sig.Qty
-	} else {
-		n.removes += sig.Qty
-	}
-	s.carts[sig.ProductID] = n
-	return nil
-}
-
-// buyLocked takes every item out of stock, or none: a cart is bought whole.
-// Each changed product is published once, whole.
-func (s *Server) buyLocked(items []protocol.Item) *protocol.Error {
-	want := make(map[string]int, len(items))
-	for _, it := range items {
-		want[it.VariantID] += it.Qty
-	}
-	for _, it := range items {
-		ref, ok := s.variantAt[it.VariantID]
-		if !ok {
-			return newError(protocol.ErrCodeNotFound, fmt.Sprintf("no variant %q in this show", it.VariantID))
-		}
-		p := s.products[ref.product]
-		v := p.Variants[ref.variant]
-		if v.Stock < want[it.VariantID] {
-			return newError(protocol.ErrCodeOutOfStock,
-				fmt.Sprintf("only %d of %s (%s) left", v.Stock, p.Name, v.Name))
-		}
-	}
-	changed := make(map[int]bool, len(items))
-	for id, qty := range want {
-		ref := s.variantAt[id]
-		s.products[ref.product].Variants[ref.variant].Stock -= qty
-		changed[ref.product] = true
-	}
-	// Publish in catalog order, not map order, so the same buy always makes
-	// the same events.
-	for i := range s.products {
-		if changed[i] {
-			s.publishLocked(protocol.TypeProduct, s.products[i])
-		}
-	}
-	return nil
-}
-
-func (s *Server) pinLocked(pin protocol.Pin) *protocol.Error {
-	if e := s.checkVariantOf(pin.ProductID, pin.VariantID); e != nil {
-		return e
-	}
-	s.pinned = &pin
-	s.publishLocked(protocol.TypePin, pin)
-	return nil
-}
-
-func (s *Server) unpinLocked() *protocol.Error {
-	s.pinned = nil
-	s.publishLocked(protocol.TypeUnpin, protocol.Unpin{})
+	s.tally.cart(s.productAt[sig.ProductID], who, sig)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -59,4 +60,43 @@ func (c *conn) throttle(typ protocol.Type) (drop bool, e *ending) {
 		c.srv.reply(c, protocol.TypeError, newError(protocol.ErrCodeRateLimited, why))
 	}
 	return true, nil
+}
+
+// maxTrackedIPs bounds how many addresses ipLimits remembers. Past it,
+// addresses whose bucket has filled up again are forgotten (a fresh bucket
+// is full too); if that frees nothing, new addresses are refused until
+// some do.
+const maxTrackedIPs = 1 << 16
+
+// ipLimits is one token bucket per remote address. Guarded by Server.mu.
+type ipLimits struct {
+	rate    Rate
+	buckets map[string]*rate.Limiter
+}
+
+func newIPLimits(r Rate) ipLimits {
+	return ipLimits{rate: r, buckets: make(map[string]*rate.Limiter)}
+}
+
+// allow takes a token from ip's bucket.
+func (l *ipLimits) allow(ip string) bool {
+	if math.IsInf(l.rate.PerSecond, 1) {
+		return true
+	}
+	b, ok := l.buckets[ip]
+	if !ok {
+		if len(l.buckets) >= maxTrackedIPs {
+			for k, old := range l.buckets {
+				if old.Tokens() >= float64(l.rate.Burst) {
+					delete(l.buckets, k)
+				}
+			}
+			if len(l.buckets) >= maxTrackedIPs {
+				return false
+			}
+		}
+		b = l.rate.limiter()
+		l.buckets[ip] = b
+	}
+	return b.Allow()
 }

@@ -1,0 +1,128 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Config says what the show sells and how the server behaves. Zero values
+// mean the documented defaults.
+type Config struct {
+	// Catalog is the show and what it sells; New copies it.
+	Catalog Catalog
+	// HostToken gives the host role to a hello that carries it. Empty means
+	// nobody can be host.
+	HostToken string
+	// PublicURL is the base of checkout links, e.g. http://127.0.0.1:7420.
+	// Empty means each connection's link is built from its request's Host.
+	PublicURL string
+	// SendQueue is how many frames may wait for one client before it is
+	// evicted as a slow consumer. Zero means 256.
+	SendQueue int
+	// History is how many recent show events are kept to replay to clients
+	// that resume after a drop. Zero means protocol.HistorySize.
+	History int
+	// AllowedOrigins are the browser origins, besides the server's own
+	// host, that may open a socket: origins such as "https://shop.example"
+	// or bare hosts such as "shop.example:8443". Requests without an Origin
+	// (native clients) are always allowed.
+	AllowedOrigins []string
+	// MaxConns caps open WebSockets in total; zero means DefaultMaxConns
+	// and a negative value means no cap.
+	MaxConns int
+	// MaxConnsPerIP caps open WebSockets from one remote IP; zero means
+	// DefaultMaxConnsPerIP and a negative value means no cap. A demo that
+	// runs its simulated audience from one machine needs at least the
+	// audience plus a few.
+	MaxConnsPerIP int
+	// ChatRate limits one connection's say commands; zero fields mean 2 a
+	// second with bursts of 5.
+	ChatRate Rate
+	// CommandRate limits all of one connection's commands; zero fields mean
+	// 20 a second with bursts of 40.
+	CommandRate Rate
+	// RateStrikes is how many commands one connection may have dropped for
+	// going over a rate within a minute before it is closed with
+	// protocol.CloseRateLimited. Zero means DefaultRateStrikes; negative
+	// means never.
+	RateStrikes int
+	// OrderRate limits POST /orders per remote IP; zero fields mean one a
+	// second with bursts of 10. A PerSecond of math.Inf(1) turns it off.
+	OrderRate Rate
+	// OrdersFile is where placed orders are kept, one JSON object a line,
+	// appended and synced to disk before the buyer is told. New reads it
+	// back, so orders, units sold and revenue survive a restart. Empty
+	// keeps orders in memory only.
+	OrdersFile string
+	// PingPeriod is how often the server pings each client; a client heard
+	// nothing from for two periods is closed. Zero means
+	// protocol.PingPeriod.
+	PingPeriod time.Duration
+	// Logger receives connects, disconnects and evictions; nil discards
+	// them. The server never writes to stdout or stderr.
+	Logger *slog.Logger
+	// Now is the server's clock: it stamps events and times deals,
+	// timeouts, slow mode and the chat rate; nil means time.Now.
+	Now func() time.Time
+}
+
+// Rate is a token bucket: PerSecond commands on average, up to Burst at
+// once. A PerSecond of math.Inf(1) turns the limit off.
+type Rate struct {
+	PerSecond float64
+	Burst     int
+}
+
+// Defaults for the Config fields left zero.
+const (
+	// DefaultMaxConns is the cap on open WebSockets in total.
+	DefaultMaxConns = 20_000
+	// DefaultMaxConnsPerIP is the cap on open WebSockets from one IP: a
+	// household or an office behind one address, not a botnet of one.
+	DefaultMaxConnsPerIP = 64
+	// DefaultRateStrikes is how many commands a connection may have
+	// dropped within a minute before it is closed.
+	DefaultRateStrikes = 20
+)
+
+var (
+	defaultChatRate    = Rate{PerSecond: 2, Burst: 5}
+	defaultCommandRate = Rate{PerSecond: 20, Burst: 40}
+	// One order a second is far more than a person places; the burst lets
+	// a household behind one address order together.
+	defaultOrderRate = Rate{PerSecond: 1, Burst: 10}
+)
+
+// orDefault fills r's zero fields from def.
+func (r Rate) orDefault(def Rate) (Rate, error) {
+	if r.PerSecond < 0 || math.IsNaN(r.PerSecond) || r.Burst < 0 {
+		return r, fmt.Errorf("rate %v a second, burst %d: must not be negative", r.PerSecond, r.Burst)
+	}
+	if r.PerSecond == 0 {
+		r.PerSecond = def.PerSecond
+	}
+	if r.Burst == 0 {
+		r.Burst = def.Burst
+	}
+	return r, nil
+}
+
+// limiter returns a fresh token bucket for r, full.
+func (r Rate) limiter() *rate.Limiter {
+	return rate.NewLimiter(rate.Limit(r.PerSecond), r.Burst)
+}
+
+// orDefaultCap turns a zero cap into def and a negative one into "none".
+func orDefaultCap(n, def int) int {
+	switch {
+	case n == 0:
+		return def
+	case n < 0:
+		return math.MaxInt
+	}
+	return n
+}

@@ -1,0 +1,185 @@
+package server
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/livecart/livecart/money"
+	"github.com/livecart/livecart/protocol"
+)
+
+// deals is the server's side of the products' flash deals; the deals
+// themselves live in Server.products. One timer, for the deal that ends
+// first, ends them on time. Guarded by Server.mu.
+type deals struct {
+	// bought counts, by product index, the units each buyer has taken at
+	// the running deal's price, for its per-buyer limit.
+	bought []map[string]int
+	// serial, by product index, changes whenever a deal starts or ends, so
+	// an order that is rolled back gives its units back to the deal it
+	// took them from and no other.
+	serial []uint64
+	stop   func() bool // stops the pending timer; nil when none is pending
+	gen    uint64      // names the pending timer; one that fires after it was replaced does nothing
+	// after starts a timer. Tests replace it to fire deal ends themselves
+	// instead of waiting for them.
+	after func(time.Duration, func()) (stop func() bool)
+}
+
+func newDeals(products int) deals {
+	return deals{
+		bought: make([]map[string]int, products),
+		serial: make([]uint64, products),
+		after:  func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop },
+	}
+}
+
+// dealPrice is regular with percent off (rounded to the nearest minor
+// unit, halves up) or amountOff off, never below one minor unit, and
+// always a real discount.
+func dealPrice(regular money.Money, percent int, amountOff int64) (money.Money, error) {
+	var amount int64
+	switch {
+	case percent > 0:
+		amount = (regular.Amount*int64(100-percent) + 50) / 100
+	case amountOff >= regular.Amount:
+		return money.Money{}, fmt.Errorf("%s off is not below the price %s",
+			money.New(amountOff, regular.Currency), regular)
+	default:
+		amount = regular.Amount - amountOff
+	}
+	amount = max(amount, 1)
+	if amount >= regular.Amount {
+		return money.Money{}, fmt.Errorf("%d%% off %s leaves no discount", percent, regular)
+	}
+	return money.New(amount, regular.Currency), nil
+}
+
+// startDealLocked puts a deal on a product, replacing any it had, and
+// publishes the whole product with it.
+func (s *Server) startDealLocked(d protocol.StartDeal) *protocol.Error {
+	i, ok := s.productAt[d.ProductID]
+	if !ok {
+		return newError(protocol.ErrCodeNotFound, fmt.Sprintf("no product %q in this show", d.ProductID))
+	}
+	p := &s.products[i]
+	price, err := dealPrice(p.Price, d.Percent, d.AmountOff)
+	if err != nil {
+		return newError(protocol.ErrCodeBadRequest, "start_deal: "+err.Error())
+	}
+	p.Deal = &protocol.Deal{
+		Price:     price,
+		Percent:   d.Percent,
+		AmountOff: d.AmountOff,
+		EndsAt:    s.now().Add(time.Duration(d.Seconds) * time.Second),
+		PerBuyer:  d.PerBuyer,
+	}
+	s.deals.bought[i] = nil
+	s.deals.serial[i]++
+	s.publishLocked(protocol.TypeProduct, *p)
+	s.scheduleDealsLocked()
+	return nil
+}
+
+func (s *Server) endDealCommandLocked(e protocol.EndDeal) *protocol.Error {
+	i, ok := s.productAt[e.ProductID]
+	if !ok {
+		return newError(protocol.ErrCodeNotFound, fmt.Sprintf("no product %q in this show", e.ProductID))
+	}
+	if s.products[i].Deal == nil {
+		return newError(protocol.ErrCodeNotFound, fmt.Sprintf("product %q has no deal running", e.ProductID))
+	}
+	s.endDealLocked(i)
+	s.scheduleDealsLocked()
+	return nil
+}
+
+// endDealLocked takes product i's deal away and publishes the product
+// without it. The caller reschedules the timer.
+func (s *Server) endDealLocked(i int) {
+	s.products[i].Deal = nil
+	s.deals.bought[i] = nil
+	s.deals.serial[i]++
+	s.publishLocked(protocol.TypeProduct, s.products[i])
+}
+
+// repriceDealLocked follows a change of product i's regular price: the
+// deal keeps its percent or amount off the new price, or ends when that
+// would no longer be a discount.
+func (s *Server) repriceDealLocked(i int) {
+	p := &s.products[i]
+	if p.Deal == nil {
+		return
+	}
+	price, err := dealPrice(p.Price, p.Deal.Percent, p.Deal.AmountOff)
+	if err != nil {
+		p.Deal = nil
+		s.deals.bought[i] = nil
+		s.deals.serial[i]++
+		s.scheduleDealsLocked()
+		return
+	}
+	d := *p.Deal
+	d.Price = price
+	p.Deal = &d
+}
+
+// scheduleDealsLocked sets the timer for the next deal to end, replacing
+// any pending one.
+func (s *Server) scheduleDealsLocked() {
+	s.stopDealTimerLocked()
+	if s.closed {
+		return
+	}
+	var next time.Time
+	for _, p := range s.products {
+		if p.Deal != nil && (next.IsZero() || p.Deal.EndsAt.Before(next)) {
+			next = p.Deal.EndsAt
+		}
+	}
+	if next.IsZero() {
+		return
+	}
+	s.deals.gen++
+	gen := s.deals.gen
+	s.wg.Add(1)
+	s.deals.stop = s.deals.after(max(next.Sub(s.now()), 0), func() { s.dealsDue(gen) })
+}
+
+// stopDealTimerLocked cancels the pending timer. One that has already
+// fired is left to find its generation out of date and do nothing.
+func (s *Server) stopDealTimerLocked() {
+	if s.deals.stop != nil && s.deals.stop() {
+		s.wg.Done() // the timer will never run to do it
+	}
+	s.deals.stop = nil
+}
+
+// dealsDue ends every deal whose time is up and sets the timer for the
+// next one.
+func (s *Server) dealsDue(gen uint64) {
+	defer s.wg.Done()
+	s.locked(func() {
+		if s.closed || gen != s.deals.gen {
+			return
+		}
+		s.deals.stop = nil // fired: nothing left to stop
+		now := s.now()
+		for i, p := range s.products {
+			if p.Deal != nil && !p.Deal.Active(now) {
+				s.endDealLocked(i)
+			}
+		}
+		s.scheduleDealsLocked()
+	})
+}
+
+// dealRoomLocked returns how many more units of product i buyer may take
+// at the deal's price, or -1 when no limit applies at now.
+func (s *Server) dealRoomLocked(i int, buyer string, now time.Time) int {
+	d := s.products[i].Deal
+	if !d.Active(now) || d.PerBuyer == 0 {
+		return -1
+	}
+	return max(d.PerBuyer-s.deals.bought[i][buyer], 0)
+}

@@ -1,0 +1,181 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/livecart/livecart/money"
+	"github.com/livecart/livecart/protocol"
+)
+
+// dealRow is how checkout.html renders a line bought at a deal's price.
+func dealRow(regular, unit, qty, total string) string {
+	return row(`<s class="regular">`+regular+`</s> `+unit, qty, total)
+}
+
+func TestDealReachesEveryoneAndEndsOnTime(t *testing.T) {
+	clk := newClock()
+	s, ts := startServer(t, withClock(clk))
+	timers := fakeTimers(s)
+	host := dial(t, ts.URL, "", testToken)
+	ana := dial(t, ts.URL, "ana", "")
+
+	start := clk.Now()
+	host.send(protocol.TypeStartDeal, protocol.StartDeal{ProductID: "mug", Percent: 20, Seconds: 90, PerBuyer: 2})
+	p := decode[protocol.Product](t, ana.nextShowEvent())
+	want := protocol.Deal{Price: money.New(1920, "USD"), Percent: 20, EndsAt: start.Add(90 * time.Second), PerBuyer: 2}
+	if p.ID != "mug" || p.Deal == nil || *p.Deal != want || p.Price.Amount != 2400 {
+		t.Fatalf("product event = %+v, deal %+v; want deal %+v", p, p.Deal, want)
+	}
+	host.sync() // the timer is set after the event is queued
+	if got := timers.armed(); !slices.Equal(got, []time.Duration{90 * time.Second}) {
+		t.Fatalf("timers armed: %v", got)
+	}
+	if w := dial(t, ts.URL, "late", "").welcome; w.Catalog[0].Deal == nil || *w.Catalog[0].Deal != want {
+		t.Fatalf("a new viewer's snapshot has deal %+v", w.Catalog[0].Deal)
+	}
+	if _, body := get(t, ts.URL, "/cart/mug-blue:2,tote-natural:1"); !strings.Contains(body, dealRow("$24.00", "$19.20", "2", "$38.40")) ||
+		!strings.Contains(body, row("$18.00", "1", "$18.00")) || !strings.Contains(body, "$56.40") {
+		t.Fatalf("checkout page during the deal:\n%s", body)
+	}
+
+	// The timer firing early (the clock has not reached the end) only
+	// sets it again for what is left.
+	clk.advance(60 * time.Second)
+	timers.fire()
+	if got := timers.armed(); !slices.Equal(got, []time.Duration{30 * time.Second}) {
+		t.Fatalf("timers armed after an early firing: %v", got)
+	}
+	host.send(protocol.TypeSay, protocol.Say{Text: "still on"})
+	if env := ana.nextShowEvent(); env.Type != protocol.TypeChat {
+		t.Fatalf("an early firing published %s", env.Type)
+	}
+
+	clk.advance(30 * time.Second)
+	timers.fire()
+	if p := decode[protocol.Product](t, ana.nextShowEvent()); p.ID != "mug" || p.Deal != nil || p.Price.Amount != 2400 {
+		t.Fatalf("at the deal's end the product is %+v with deal %+v", p, p.Deal)
+	}
+	if got := timers.armed(); len(got) != 0 {
+		t.Errorf("timers armed with no deal left: %v", got)
+	}
+	if _, body := get(t, ts.URL, "/cart/mug-blue:2"); !strings.Contains(body, row("$24.00", "2", "$48.00")) {
+		t.Fatalf("checkout page after the deal:\n%s", body)
+	}
+}
+
+func TestEndDealEarlyAndReplace(t *testing.T) {
+	clk := newClock()
+	s, ts := startServer(t, withClock(clk))
+	timers := fakeTimers(s)
+	host := dial(t, ts.URL, "", testToken)
+	ana := dial(t, ts.URL, "ana", "")
+
+	host.send(protocol.TypeStartDeal, protocol.StartDeal{ProductID: "tote", AmountOff: 300, Seconds: 600})
+	if p := decode[protocol.Product](t, ana.nextShowEvent()); p.Deal == nil || p.Deal.Price.Amount != 1500 || p.Deal.AmountOff != 300 {
+		t.Fatalf("first deal: %+v", p.Deal)
+	}
+	// A second deal replaces the first, with one timer for its own end.
+	host.send(protocol.TypeStartDeal, protocol.StartDeal{ProductID: "tote", Percent: 50, Seconds: 60})
+	if p := decode[protocol.Product](t, ana.nextShowEvent()); p.Deal == nil || p.Deal.Price.Amount != 900 || p.Deal.AmountOff != 0 {
+		t.Fatalf("second deal: %+v", p.Deal)
+	}
+	host.sync() // the timer is set after the event is queued
+	if got := timers.armed(); !slices.Equal(got, []time.Duration{60 * time.Second}) {
+		t.Fatalf("timers armed: %v", got)
+	}
+	// A new regular price keeps the percent off.
+	host.send(protocol.TypeSetPrice, protocol.SetPrice{ProductID: "tote", Price: money.New(3000, "USD")})
+	if p := decode[protocol.Product](t, ana.nextShowEvent()); p.Deal == nil || p.Deal.Price.Amount != 1500 {
+		t.Fatalf("deal after a new price: %+v", p.Deal)
+	}
+
+	host.send(protocol.TypeEndDeal, protocol.EndDeal{ProductID: "tote"})
+	if p := decode[protocol.Product](t, ana.nextShowEvent()); p.ID != "tote" || p.Deal != nil {
+		t.Fatalf("after end_deal: %+v", p)
+	}
+	host.sync() // the timer is set after the event is queued
+	if got := timers.armed(); len(got) != 0 {
+		t.Errorf("timers armed after end_deal: %v", got)
+	}
+	for _, bad := range []struct {
+		typ  protocol.Type
+		data any
+		code string
+	}{
+		{protocol.TypeEndDeal, protocol.EndDeal{ProductID: "tote"}, protocol.ErrCodeNotFound},
+		{protocol.TypeEndDeal, protocol.EndDeal{ProductID: "nope"}, protocol.ErrCodeNotFound},
+		{protocol.TypeStartDeal, protocol.StartDeal{ProductID: "nope", Percent: 10, Seconds: 60}, protocol.ErrCodeNotFound},
+		{protocol.TypeStartDeal, protocol.StartDeal{ProductID: "tote", AmountOff: 3000, Seconds: 60}, protocol.ErrCodeBadRequest},
+		{protocol.TypeStartDeal, protocol.StartDeal{ProductID: "tote", Percent: 91, Seconds: 60}, protocol.ErrCodeBadRequest},
+		{protocol.TypeStartDeal, protocol.StartDeal{ProductID: "tote", Percent: 10, Seconds: 5}, protocol.ErrCodeBadRequest},
+	} {
+		host.send(bad.typ, bad.data)
+		host.expectError(bad.code)
+	}
+	if p, _ := s.Product("tote"); p.Deal != nil {
+		t.Errorf("a refused deal started: %+v", p.Deal)
+	}
+}
+
+// Close stops a pending deal timer; goleak and Close's wait check it.
+func TestCloseStopsTheDealTimer(t *testing.T) {
+	s, err := New(Config{Catalog: testCatalog(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	e := s.startDealLocked(protocol.StartDeal{ProductID: "mug", Percent: 10, Seconds: 60})
+	pending := s.deals.stop != nil
+	s.mu.Unlock()
+	if e != nil || !pending {
+		t.Fatalf("start deal: %v, timer pending %v", e, pending)
+	}
+	closed := make(chan struct{})
+	go func() { s.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(waitFor):
+		t.Fatal("Close waits for the deal's end")
+	}
+}
+
+func TestDealLimitPerBuyer(t *testing.T) {
+	s, ts := startServer(t, unlimited)
+	host := dial(t, ts.URL, "", testToken)
+	ana := dialClient(t, ts.URL, "ana", "client-ana")
+	host.send(protocol.TypeStartDeal, protocol.StartDeal{ProductID: "mug", Percent: 25, Seconds: 60, PerBuyer: 2})
+	ana.nextOf(protocol.TypeProduct)
+
+	if status, body := postOrder(t, ts.URL, order("mug-blue:1,mug-sand:1", "client-ana"), nil); status != http.StatusOK ||
+		!strings.Contains(body, row("$18.00", "1", "$18.00")) {
+		t.Fatalf("first order: %d\n%s", status, body)
+	}
+	// The limit is per product, across its variants, and per client.
+	status, body := postOrder(t, ts.URL, order("mug-sand:1", "client-ana"), nil)
+	if status != http.StatusConflict || !strings.Contains(body, "allows 2 per buyer at $18.00; you can take 0 more") {
+		t.Fatalf("over the limit: %d\n%s", status, body)
+	}
+	if _, body := get(t, ts.URL, "/cart/mug-sand:1?ref=client-ana"); !strings.Contains(body, "the deal allows 2 per buyer; 0 left for you") {
+		t.Errorf("checkout page does not warn of the limit:\n%s", body)
+	}
+	// Her buy command counts as the same buyer: same client ID.
+	ana.send(protocol.TypeBuy, protocol.Buy{Items: []protocol.Item{{VariantID: "mug-blue", Qty: 1}}})
+	ana.expectError(protocol.ErrCodeForbidden)
+	if status, _ := postOrder(t, ts.URL, order("mug-sand:2", "client-bo"), nil); status != http.StatusOK {
+		t.Fatalf("another buyer: %d", status)
+	}
+	if n, _ := s.Stock("mug-sand"); n != 9 {
+		t.Errorf("mug-sand stock %d, want 9", n)
+	}
+
+	host.send(protocol.TypeEndDeal, protocol.EndDeal{ProductID: "mug"})
+	host.sync()
+	if status, body := postOrder(t, ts.URL, order("mug-sand:3", "client-ana"), nil); status != http.StatusOK ||
+		!strings.Contains(body, row("$24.00", "3", "$72.00")) {
+		t.Fatalf("after the deal: %d\n%s", status, body)
+	}
+}

@@ -1,0 +1,199 @@
+package server
+
+import (
+	"time"
+
+	"github.com/livecart/livecart/money"
+	"github.com/livecart/livecart/protocol"
+)
+
+const (
+	// metricsInterval is how often each host gets a metrics event.
+	metricsInterval = time.Second
+	// chatWindow is what chat_per_minute counts over, in seconds.
+	chatWindow = 60
+	// maxFunnel caps each funnel step's set of distinct clients: past it,
+	// the step stops growing rather than let a stream of new client IDs
+	// grow the server's memory without end.
+	maxFunnel = 1 << 20
+)
+
+// tally is what the host's metrics count. Orders, units sold and revenue
+// include those read from the orders file; the rest counts since New.
+// Guarded by Server.mu.
+type tally struct {
+	currency  string
+	peak      int                    // most viewers at once
+	chat      [chatWindow]chatSecond // chat lines per second of server time
+	products  []productTally         // by product index
+	checkouts int                    // checkout pages served
+	orders    int                    // orders placed
+	units     int                    // units in them
+	revenue   int64                  // their totals, in minor units of currency
+	joined    map[string]struct{}    // funnel: viewers' identity IDs
+	added     map[string]struct{}    // funnel: those who signalled a cart add
+	ordered   map[string]struct{}    // funnel: buyers who placed an order
+}
+
+type chatSecond struct {
+	unix int64 // which second n counts
+	n    int
+}
+
+type productTally struct{ adds, removes, sold int }
+
+func newTally(products int, currency string) tally {
+	return tally{
+		currency: currency,
+		products: make([]productTally, products),
+		joined:   make(map[string]struct{}),
+		added:    make(map[string]struct{}),
+		ordered:  make(map[string]struct{}),
+	}
+}
+
+// chatLine counts one chat line said at now.
+func (t *tally) chatLine(now time.Time) {
+	sec := now.Unix()
+	b := &t.chat[sec%chatWindow]
+	if b.unix != sec {
+		*b = chatSecond{unix: sec}
+	}
+	b.n++
+}
+
+// chatPerMinute counts the lines of the last chatWindow seconds.
+func (t *tally) chatPerMinute(now time.Time) int {
+	sec, n := now.Unix(), 0
+	for _, b := range t.chat {
+		if b.unix > sec-chatWindow && b.unix <= sec {
+			n += b.n
+		}
+	}
+	return n
+}
+
+func (t *tally) cart(product int, who protocol.Identity, sig protocol.CartSignal) {
+	if sig.Action == protocol.CartAdd {
+		t.products[product].adds += sig.Qty
+		addCapped(t.added, who.ID)
+	} else {
+		t.products[product].removes += sig.Qty
+	}
+}
+
+// order counts one placed order. product maps its lines' product IDs to
+// catalog indexes; a line of a product the catalog no longer has (an order
+// read from an older show's file) counts in the totals only.
+func (t *tally) order(o protocol.Order, product map[string]int) {
+	t.orders++
+	t.revenue += o.Total.Amount
+	for _, l := range o.Lines {
+		t.units += l.Qty
+		if i, ok := product[l.ProductID]; ok {
+			t.products[i].sold += l.Qty
+		}
+	}
+}
+
+func addCapped(set map[string]struct{}, key string) {
+	if len(set) < maxFunnel {
+		set[key] = struct{}{}
+	}
+}
+
+// countJoinLocked counts a joining viewer in the funnel and the peak.
+func (s *Server) countJoinLocked(c *conn) {
+	if c.id.Role != protocol.RoleViewer {
+		return
+	}
+	addCapped(s.tally.joined, c.id.ID)
+	s.tally.peak = max(s.tally.peak, s.viewers)
+}
+
+// metricsLocked is the host's view of the show now.
+func (s *Server) metricsLocked() protocol.Metrics {
+	t := &s.tally
+	m := protocol.Metrics{
+		Viewers:          s.viewers,
+		PeakViewers:      t.peak,
+		ChatPerMinute:    t.chatPerMinute(s.now()),
+		Products:         make([]protocol.ProductMetrics, len(s.products)),
+		CheckoutsStarted: t.checkouts,
+		Orders:           t.orders,
+		UnitsSold:        t.units,
+		Revenue:          money.New(t.revenue, t.currency),
+		Funnel: protocol.Funnel{
+			Viewers:     len(t.joined),
+			AddedToCart: len(t.added),
+			CheckedOut:  len(t.ordered),
+		},
+		UpNext:          append([]string{}, s.upNext...),
+		SlowModeSeconds: int(s.mod.slowMode / time.Second),
+		BlockedWords:    append([]string{}, s.mod.words...),
+	}
+	for i, p := range s.products {
+		pt := t.products[i]
+		m.Products[i] = protocol.ProductMetrics{ProductID: p.ID, Adds: pt.adds, Removes: pt.removes, Sold: pt.sold}
+	}
+	return m
+}
+
+// startMetricsLocked starts the loop that sends hosts their metrics, unless
+// it runs already. It stops by itself once no host is connected, so a show
+// without a host does no metrics work at all.
+func (s *Server) startMetricsLocked() {
+	if s.closed || s.metricsOn {
+		return
+	}
+	s.metricsOn = true
+	s.metricsStop = make(chan struct{})
+	s.wg.Add(1)
+	go s.metricsLoop(s.metricsEvery, s.metricsStop)
+}
+
+func (s *Server) metricsLoop(every time.Duration, stop <-chan struct{}) {
+	defer s.wg.Done()
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		done := false
+		s.locked(func() {
+			if s.closed || s.hosts == 0 {
+				s.metricsOn, done = false, true
+				return
+			}
+			s.sendMetricsLocked()
+		})
+		if done {
+			return
+		}
+	}
+}
+
+// sendMetricsLocked encodes the metrics once for every host connection.
+func (s *Server) sendMetricsLocked() {
+	frame, err := protocol.Encode(protocol.TypeMetrics, 0, s.now(), s.metricsLocked())
+	if err != nil {
+		s.afterUnlock = append(s.afterUnlock, func() { s.log.Error("metrics not sent", "err", err) })
+		return
+	}
+	for c := range s.conns {
+		if c.joined && c.id.Role == protocol.RoleHost {
+			s.offerLocked(c, frame)
+		}
+	}
+}
+
+// stopMetricsLocked ends the metrics loop for Close.
+func (s *Server) stopMetricsLocked() {
+	if s.metricsOn {
+		close(s.metricsStop)
+		s.metricsOn = false
+	}
+}

@@ -1,0 +1,133 @@
+package server
+
+import (
+	"net/http"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/livecart/livecart/money"
+	"github.com/livecart/livecart/protocol"
+)
+
+func TestMetricsCountWhatHappened(t *testing.T) {
+	s, ts := startServer(t, unlimited)
+	fastMetrics(s)
+	host := dial(t, ts.URL, "", testToken)
+	// A host has its metrics at once, not a second later.
+	if env := host.next(); env.Type != protocol.TypeMetrics || env.Seq != 0 {
+		t.Fatalf("after the welcome the host got %s seq %d", env.Type, env.Seq)
+	}
+	ana := dialClient(t, ts.URL, "ana", "client-ana")
+	bo := dial(t, ts.URL, "bo", "")
+	cy := dial(t, ts.URL, "cy", "")
+
+	for _, sig := range []protocol.CartSignal{
+		{Action: protocol.CartAdd, ProductID: "mug", VariantID: "mug-blue", Qty: 2},
+		{Action: protocol.CartAdd, ProductID: "tote", VariantID: "tote-natural", Qty: 1},
+		{Action: protocol.CartRemove, ProductID: "mug", VariantID: "mug-blue", Qty: 1},
+	} {
+		ana.send(protocol.TypeCart, sig)
+	}
+	bo.send(protocol.TypeCart, protocol.CartSignal{Action: protocol.CartAdd, ProductID: "mug", VariantID: "mug-sand", Qty: 1})
+	ana.send(protocol.TypeSay, protocol.Say{Text: "one"})
+	bo.send(protocol.TypeSay, protocol.Say{Text: "two"})
+	host.send(protocol.TypeSay, protocol.Say{Text: "three"})
+	ana.sync()
+	bo.sync()
+
+	// Checkouts started are pages served that could be ordered from.
+	get(t, ts.URL, "/cart/mug-blue:1?ref=client-ana")
+	get(t, ts.URL, "/cart/mug-blue:1,tote-natural:1")
+	get(t, ts.URL, "/cart/nope:1")
+	get(t, ts.URL, "/cart/mug-blue:0")
+	if status, _ := postOrder(t, ts.URL, order("mug-blue:1", "client-ana"), nil); status != http.StatusOK {
+		t.Fatalf("order: %d", status)
+	}
+	// The demo audience's buy command is an order too.
+	bo.send(protocol.TypeBuy, protocol.Buy{Items: []protocol.Item{{VariantID: "tote-natural", Qty: 2}}})
+	bo.nextOf(protocol.TypeOrder)
+	host.send(protocol.TypeQueue, protocol.Queue{ProductIDs: []string{"candle", "tote"}})
+	host.send(protocol.TypeSlowMode, protocol.SlowMode{Seconds: 5})
+	host.send(protocol.TypeBlockedWords, protocol.BlockedWords{Words: []string{"spam"}})
+	host.sync()
+	cy.ws.Close()
+
+	m := host.awaitMetrics(func(m protocol.Metrics) bool { return m.Viewers == 2 && m.SlowModeSeconds == 5 })
+	want := protocol.Metrics{
+		Viewers:       2,
+		PeakViewers:   3,
+		ChatPerMinute: 3,
+		Products: []protocol.ProductMetrics{
+			{ProductID: "mug", Adds: 3, Removes: 1, Sold: 1},
+			{ProductID: "tote", Adds: 1, Sold: 2},
+			{ProductID: "candle"},
+		},
+		CheckoutsStarted: 2,
+		Orders:           2,
+		UnitsSold:        3,
+		Revenue:          money.New(2400+2*1800, "USD"),
+		Funnel:           protocol.Funnel{Viewers: 3, AddedToCart: 2, CheckedOut: 2},
+		UpNext:           []string{"candle", "tote"},
+		SlowModeSeconds:  5,
+		BlockedWords:     []string{"spam"},
+	}
+	if !reflect.DeepEqual(m, want) {
+		t.Fatalf("metrics %+v\nwant    %+v", m, want)
+	}
+	for _, env := range ana.sync() {
+		if env.Type == protocol.TypeMetrics {
+			t.Fatal("a viewer got metrics")
+		}
+	}
+}
+
+// Chat per minute counts the last 60 s of the server's clock.
+func TestChatPerMinuteForgets(t *testing.T) {
+	clk := newClock()
+	s, ts := startServer(t, withClock(clk), unlimited)
+	ana := dial(t, ts.URL, "ana", "")
+	ana.send(protocol.TypeSay, protocol.Say{Text: "old"})
+	ana.sync()
+	clk.advance(30 * time.Second)
+	ana.send(protocol.TypeSay, protocol.Say{Text: "newer"})
+	ana.send(protocol.TypeSay, protocol.Say{Text: "newest"})
+	ana.sync()
+	if n := s.Metrics().ChatPerMinute; n != 3 {
+		t.Fatalf("chat per minute %d, want 3", n)
+	}
+	clk.advance(30 * time.Second)
+	if n := s.Metrics().ChatPerMinute; n != 2 {
+		t.Fatalf("a minute after the first line: %d, want 2", n)
+	}
+	clk.advance(90 * time.Second)
+	if n := s.Metrics().ChatPerMinute; n != 0 {
+		t.Fatalf("after a quiet minute: %d", n)
+	}
+}
+
+// The metrics loop runs only while a host is connected.
+func TestMetricsStopWithoutHost(t *testing.T) {
+	s, ts := startServer(t)
+	fastMetrics(s)
+	running := func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.metricsOn
+	}
+	dial(t, ts.URL, "ana", "")
+	if running() {
+		t.Fatal("metrics run with no host")
+	}
+	host := dial(t, ts.URL, "", testToken)
+	host.nextOf(protocol.TypeMetrics)
+	host.nextOf(protocol.TypeMetrics) // from the loop
+	if !running() {
+		t.Fatal("metrics do not run for a host")
+	}
+	host.ws.Close()
+	waitUntil(t, "the metrics loop stops", func() bool { return !running() })
+	again := dial(t, ts.URL, "", testToken)
+	again.nextOf(protocol.TypeMetrics)
+	again.nextOf(protocol.TypeMetrics)
+}

@@ -1,0 +1,102 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/livecart/livecart/protocol"
+)
+
+// maxOrderForm bounds the body of POST /orders, in bytes: twenty items, a
+// ref and a total fit many times over.
+const maxOrderForm = 8 << 10
+
+// orderProblem heads the problem page of an order.
+const orderProblem = "The order was not placed"
+
+// serveOrder answers the checkout page's "Place order" button: POST
+// /orders with the form fields items (VARIANT:QTY,...), ref (optional, the
+// client ID of the checkout link) and total (optional, the total in minor
+// units the page showed). It answers with the order's confirmation, or a
+// page saying why there is none: 403 for a form from another site, 429 for
+// too many orders from one address, 400 for a malformed form, 404 for an
+// unknown variant, 409 for sold out, a deal limit or changed prices, 500
+// when the order could not be recorded.
+func (s *Server) serveOrder(w http.ResponseWriter, r *http.Request) {
+	problem := func(status int, msg string) {
+		s.renderCheckout(w, status, pageData{Heading: orderProblem, Problem: msg})
+	}
+	if !s.sameOrigin(r) {
+		problem(http.StatusForbidden, "This order did not come from this shop's checkout page.")
+		return
+	}
+	ip := remoteIP(r.RemoteAddr)
+	allowed := false
+	s.locked(func() { allowed = s.orderLimits.allow(ip) })
+	if !allowed {
+		w.Header().Set("Retry-After", "1")
+		problem(http.StatusTooManyRequests, "Too many orders from your address. Wait a moment and try again.")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxOrderForm)
+	if err := r.ParseForm(); err != nil {
+		problem(http.StatusBadRequest, "The order form could not be read.")
+		return
+	}
+	form := r.PostForm
+	items, err := parseItems(form.Get("items"))
+	if err != nil {
+		problem(http.StatusBadRequest, err.Error())
+		return
+	}
+	ref := form.Get("ref")
+	if ref != "" && !protocol.ValidID(ref) {
+		problem(http.StatusBadRequest, "The order's ref is not a valid client id.")
+		return
+	}
+	expect := int64(-1)
+	if t := form.Get("total"); t != "" {
+		// ParseUint takes no sign, so a negative total is refused too.
+		n, err := strconv.ParseUint(t, 10, 62)
+		if err != nil {
+			problem(http.StatusBadRequest, "The order's total is not a number of minor units.")
+			return
+		}
+		expect = int64(n)
+	}
+	order, fail := s.placeOrder(orderRequest{items: items, buyer: s.buyerKey(ref, r), clientID: ref, expect: expect})
+	if fail != nil {
+		problem(fail.status, fail.msg)
+		return
+	}
+	page := pageData{OrderID: order.ID, Total: order.Total.String()}
+	for _, l := range order.Lines {
+		total, _ := l.Unit.Mul(l.Qty) // within the order's total, so it cannot overflow
+		page.Lines = append(page.Lines, pageLine{
+			Product: l.Name, Variant: l.Variant, Unit: l.Unit.String(), Qty: l.Qty, Total: total.String(),
+		})
+	}
+	s.renderCheckout(w, http.StatusOK, page)
+}
+
+// sameOrigin refuses a form another site's page posted: a browser names
+// the page's origin in Origin (or, failing that, Referer), and it must be
+// this server, as the request's Host or the public URL names it. A
+// request with neither header comes from no browser page and cannot have
+// been forged by one.
+func (s *Server) sameOrigin(r *http.Request) bool {
+	from := r.Header.Get("Origin")
+	if from == "" {
+		from = r.Header.Get("Referer")
+	}
+	if from == "" {
+		return true
+	}
+	u, err := url.Parse(from)
+	if err != nil || u.Host == "" {
+		return false // "null" among others: an opaque origin is nobody's page
+	}
+	return strings.EqualFold(u.Host, r.Host) || s.publicHost != "" && strings.EqualFold(u.Host, s.publicHost)
+}

@@ -1,0 +1,261 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/livecart/livecart/money"
+	"github.com/livecart/livecart/protocol"
+)
+
+// errCodeInternal is the error code for a failure of the server's own,
+// such as an order that could not be written down.
+const errCodeInternal = "internal"
+
+// orderRequest is one attempt to buy, from the checkout page's button or a
+// buy command. Both go the same way: the same prices, limits and records.
+type orderRequest struct {
+	items []protocol.Item // each variant once
+	// buyer is who deal limits and the funnel count the order against: the
+	// identity ID of the client, or "ip:" and the address of a checkout
+	// page posted without a ref.
+	buyer    string
+	clientID string // whose connections hear of the order; may be empty
+	conn     *conn  // the connection a buy came on, or nil
+	expect   int64  // the total the checkout page showed, or -1 for none
+}
+
+// orderFailure says why an order was refused, both as a page and as an
+// error event.
+type orderFailure struct {
+	status int    // HTTP status
+	code   string // protocol error code
+	msg    string // for the buyer
+}
+
+func refused(status int, code, format string, args ...any) *orderFailure {
+	return &orderFailure{status: status, code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// errGone drops a buy whose connection ended while it was sent, as every
+// other command of such a connection is dropped.
+var errGone = &orderFailure{}
+
+// reservation is what an order took out of the show before it was written
+// down, to give back if that fails.
+type reservation struct {
+	buyer string
+	stock map[string]int   // variant ID -> units
+	deals map[int]dealTake // product index -> units at the deal price
+}
+
+type dealTake struct {
+	serial uint64 // the deal they were taken from
+	units  int
+}
+
+// placeOrder takes the items out of stock, all or none, at the prices of
+// the moment (deal prices included) and within the deals' per-buyer
+// limits; writes the order to the orders file; then counts it, tells the
+// show who bought what and tells the buyer's connections their order. The
+// stock is taken first, under the lock, so concurrent orders can never
+// oversell; the file is written without it.
+func (s *Server) placeOrder(req orderRequest) (protocol.Order, *orderFailure) {
+	var rec orderRecord
+	var res reservation
+	var fail *orderFailure
+	s.locked(func() {
+		if req.conn != nil && req.conn.ended {
+			fail = errGone
+			return
+		}
+		now := s.now()
+		rec = orderRecord{Show: s.show.ID, At: now.UTC(), Buyer: s.buyerNameLocked(req)}
+		rec.Order, res, fail = s.reserveLocked(req, now)
+	})
+	if fail != nil {
+		return protocol.Order{}, fail
+	}
+	if err := s.orders.append(rec); err != nil {
+		s.log.Error("order not recorded", "order", rec.ID, "err", err)
+		s.locked(func() { s.releaseLocked(res) })
+		return protocol.Order{}, refused(http.StatusInternalServerError, errCodeInternal,
+			"The order could not be recorded, so nothing was bought. Please try again.")
+	}
+	s.locked(func() { s.commitLocked(req, rec) })
+	s.log.Info("order placed", "order", rec.ID, "buyer", rec.Buyer, "total", rec.Total.String())
+	return rec.Order, nil
+}
+
+// reserveLocked checks the order whole and, when every line can be filled,
+// takes it out of stock and publishes the products it changed.
+func (s *Server) reserveLocked(req orderRequest, now time.Time) (protocol.Order, reservation, *orderFailure) {
+	lines := make([]protocol.OrderLine, 0, len(req.items))
+	perProduct := make(map[int]int)
+	total := money.New(0, s.currency)
+	for _, it := range req.items {
+		ref, ok := s.variantAt[it.VariantID]
+		if !ok {
+			return protocol.Order{}, reservation{}, refused(http.StatusNotFound, protocol.ErrCodeNotFound,
+				"There is no variant %q in this show.", it.VariantID)
+		}
+		p := s.products[ref.product]
+		v := p.Variants[ref.variant]
+		switch {
+		case v.Stock == 0:
+			return protocol.Order{}, reservation{}, refused(http.StatusConflict, protocol.ErrCodeOutOfStock,
+				"%s (%s) is sold out.", p.Name, v.Name)
+		case v.Stock < it.Qty:
+			return protocol.Order{}, reservation{}, refused(http.StatusConflict, protocol.ErrCodeOutOfStock,
+				"Only %d of %s (%s) left.", v.Stock, p.Name, v.Name)
+		}
+		unit := p.PriceAt(now)
+		line, err := unit.Mul(it.Qty)
+		if err == nil {
+			total, err = total.Add(line)
+		}
+		if err != nil {
+			return protocol.Order{}, reservation{}, refused(http.StatusBadRequest, protocol.ErrCodeBadRequest,
+				"The order total is too large: %v.", err)
+		}
+		perProduct[ref.product] += it.Qty
+		lines = append(lines, protocol.OrderLine{
+			ProductID: p.ID, VariantID: v.ID, Name: p.Name, Variant: v.Name, Unit: unit, Qty: it.Qty,
+		})
+	}
+	for _, l := range lines {
+		i := s.productAt[l.ProductID]
+		if room := s.dealRoomLocked(i, req.buyer, now); room >= 0 && perProduct[i] > room {
+			d := s.products[i].Deal
+			return protocol.Order{}, reservation{}, refused(http.StatusConflict, protocol.ErrCodeForbidden,
+				"The deal on %s allows %d per buyer at %s; you can take %d more at that price.",
+				l.Name, d.PerBuyer, d.Price, room)
+		}
+	}
+	if req.expect >= 0 && total.Amount != req.expect {
+		return protocol.Order{}, reservation{}, refused(http.StatusConflict, protocol.ErrCodeBadRequest,
+			"The prices changed while the checkout page was open (a deal may have ended): the total is now %s. "+
+				"Open the checkout link again to see the new prices.", total)
+	}
+
+	res := reservation{buyer: req.buyer, stock: make(map[string]int, len(lines)), deals: make(map[int]dealTake)}
+	changed := make([]bool, len(s.products))
+	for _, l := range lines {
+		ref := s.variantAt[l.VariantID]
+		s.products[ref.product].Variants[ref.variant].Stock -= l.Qty
+		res.stock[l.VariantID] = l.Qty
+		changed[ref.product] = true
+	}
+	for i, n := range perProduct {
+		if s.dealRoomLocked(i, req.buyer, now) < 0 {
+			continue
+		}
+		if s.deals.bought[i] == nil {
+			s.deals.bought[i] = make(map[string]int)
+		}
+		s.deals.bought[i][req.buyer] += n
+		res.deals[i] = dealTake{serial: s.deals.serial[i], units: n}
+	}
+	s.publishChangedLocked(changed)
+	s.orderIDs++
+	return protocol.Order{ID: s.epoch + "-o" + strconv.FormatUint(s.orderIDs, 10), Lines: lines, Total: total}, res, nil
+}
+
+// releaseLocked gives back what an order that could not be recorded took.
+func (s *Server) releaseLocked(res reservation) {
+	changed := make([]bool, len(s.products))
+	for id, n := range res.stock {
+		ref := s.variantAt[id]
+		v := &s.products[ref.product].Variants[ref.variant]
+		v.Stock = min(v.Stock+n, protocol.MaxStock) // the host may have set it meanwhile
+		changed[ref.product] = true
+	}
+	for i, take := range res.deals {
+		if s.deals.serial[i] == take.serial && s.deals.bought[i] != nil {
+			if s.deals.bought[i][res.buyer] -= take.units; s.deals.bought[i][res.buyer] <= 0 {
+				delete(s.deals.bought[i], res.buyer)
+			}
+		}
+	}
+	s.publishChangedLocked(changed)
+}
+
+// commitLocked counts a recorded order, publishes a purchase per line and
+// sends the order to the buyer's connections.
+func (s *Server) commitLocked(req orderRequest, rec orderRecord) {
+	s.tally.order(rec.Order, s.productAt)
+	addCapped(s.tally.ordered, req.buyer)
+	for _, l := range rec.Lines {
+		s.publishLocked(protocol.TypePurchase, protocol.Purchase{
+			Buyer: rec.Buyer, ProductID: l.ProductID, ProductName: l.Name, VariantID: l.VariantID, Qty: l.Qty,
+		})
+	}
+	for c := range s.conns {
+		if c.joined && (c == req.conn || req.clientID != "" && c.clientID == req.clientID) {
+			s.unicastLocked(c, protocol.TypeOrder, rec.Order)
+		}
+	}
+}
+
+// publishChangedLocked publishes each changed product once, whole, in
+// catalog order, so the same order always makes the same events.
+func (s *Server) publishChangedLocked(changed []bool) {
+	for i, ch := range changed {
+		if ch {
+			s.publishLocked(protocol.TypeProduct, s.products[i])
+		}
+	}
+}
+
+// buyerNameLocked is the name the show sees on a purchase: the buyer's
+// display name when they are in the show, as their newest connection has
+// it (a client that reconnected under another name goes by the new one).
+func (s *Server) buyerNameLocked(req orderRequest) string {
+	if req.conn != nil {
+		return req.conn.id.Name
+	}
+	var newest *conn
+	for c := range s.conns {
+		if req.clientID != "" && c.joined && c.clientID == req.clientID && (newest == nil || c.joinedAs > newest.joinedAs) {
+			newest = c
+		}
+	}
+	if newest == nil {
+		return "someone"
+	}
+	return newest.id.Name
+}
+
+// buy places a buy command's order: the demo audience's way to check out.
+func (s *Server) buy(c *conn, items []protocol.Item) *protocol.Error {
+	merged, err := mergeItems(items)
+	if err != nil {
+		return newError(protocol.ErrCodeBadRequest, "buy: "+err.Error())
+	}
+	_, fail := s.placeOrder(orderRequest{items: merged, buyer: c.id.ID, clientID: c.clientID, conn: c, expect: -1})
+	if fail == nil || fail == errGone {
+		return nil
+	}
+	return newError(fail.code, fail.msg)
+}
+
+// mergeItems lists each variant once, with its quantities added up; the
+// sum obeys the same limit as one line.
+func mergeItems(items []protocol.Item) ([]protocol.Item, error) {
+	out := make([]protocol.Item, 0, len(items))
+	at := make(map[string]int, len(items))
+	for _, it := range items {
+		i, dup := at[it.VariantID]
+		if !dup {
+			at[it.VariantID] = len(out)
+			out = append(out, it)
+			continue
+		}
+		if out[i].Qty += it.Qty; out[i].Qty > protocol.MaxQty {
+			return nil, fmt.Errorf("%d of %s in total, more than %d", out[i].Qty, it.VariantID, protocol.MaxQty)
+		}
+	}
+	return out, nil
+}
