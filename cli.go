@@ -63,23 +63,36 @@ func (v *viewerFlags) settings(fs *flag.FlagSet) (config.Config, error) {
 	return cfg, nil
 }
 
-// parse parses args, printing help to stdout for --help. Parse errors come
-// back as usage errors; flag's own output is silenced so each error is said
-// exactly once.
-func parse(fs *flag.FlagSet, args []string, stdout io.Writer, synopsis string) error {
+// parse parses args and returns the arguments that are not flags. Flags may
+// come before or after them ("watch URL --name ana" works as people type
+// it); "--" ends the flags. Help goes to stdout for --help. Parse errors
+// come back as usage errors; flag's own output is silenced so each error is
+// said exactly once.
+func parse(fs *flag.FlagSet, args []string, stdout io.Writer, synopsis string) ([]string, error) {
 	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, synopsis)
-		fmt.Fprintln(stdout, "\nFlags:")
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		return flag.ErrHelp
+	var positional []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, synopsis)
+			fmt.Fprintln(stdout, "\nFlags:")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return nil, flag.ErrHelp
+		}
+		if err != nil {
+			return nil, usageError{err}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
-	if err != nil {
-		return usageError{err}
-	}
-	return nil
 }
 
 // openLog returns a logger writing to path, or discarding when path is
@@ -121,15 +134,24 @@ func runViewer(ctx context.Context, cfg config.Config, url string, logger *slog.
 	return nil
 }
 
-func oneArg(fs *flag.FlagSet, what string) (string, error) {
-	switch fs.NArg() {
+// oneArg returns the single argument, or "" when there is none.
+func oneArg(args []string, what string) (string, error) {
+	switch len(args) {
 	case 0:
 		return "", nil
 	case 1:
-		return fs.Arg(0), nil
+		return args[0], nil
 	default:
-		return "", usageErrorf("expected one %s, got %q", what, strings.Join(fs.Args(), " "))
+		return "", usageErrorf("expected one %s, got %q", what, strings.Join(args, " "))
 	}
+}
+
+// noArgs refuses arguments a command does not take.
+func noArgs(args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("unexpected argument %q", args[0])
+	}
+	return nil
 }
 
 // openServeLog logs to a file when asked, else to stderr: serve has no

@@ -11,7 +11,11 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"net"
+	"os"
+	"path/filepath"
 	"sync"
+
+	"github.com/adrg/xdg"
 
 	"github.com/livecart/livecart/demo"
 	"github.com/livecart/livecart/server"
@@ -39,11 +43,12 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 0, "seed for the simulated show; the same seed gives the same show (default: random)")
 	audience := fs.Int("audience", defaultAudience, "simulated viewers")
 	hostMode := fs.Bool("host", false, "open the host dashboard instead of the viewer: you run the show")
-	if err := parse(fs, args, stdout, demoSynopsis); err != nil {
+	rest, err := parse(fs, args, stdout, demoSynopsis)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	if err := noArgs(rest); err != nil {
+		return err
 	}
 	if *audience < 0 || *audience > 10_000 {
 		return usageErrorf("--audience must be between 0 and 10000")
@@ -97,6 +102,7 @@ type showOptions struct {
 	seed      uint64
 	token     string // empty: a fresh random token
 	publicURL string
+	orders    string // orders file; empty: the default in the state folder
 	logger    *slog.Logger
 	// presenter: a person runs the show from the host dashboard, so the
 	// demo runs the audience without its host bot.
@@ -138,8 +144,16 @@ func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
 	if public == "" {
 		public = "http://" + addr
 	}
+	orders := o.orders
+	if orders == "" {
+		orders = defaultOrdersFile(catalog.Show.ID)
+	}
+	if err := os.MkdirAll(filepath.Dir(orders), 0o700); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("orders folder: %w", err)
+	}
 	srv, err := server.New(server.Config{
-		Catalog: catalog, HostToken: token, PublicURL: public, Logger: o.logger,
+		Catalog: catalog, HostToken: token, PublicURL: public, Logger: o.logger, OrdersFile: orders,
 		// The simulated audience connects from this machine too; leave room
 		// for it plus a few real viewers.
 		MaxConnsPerIP: max(server.DefaultMaxConnsPerIP, o.audience+16),
@@ -184,4 +198,9 @@ func newToken() string {
 	b := make([]byte, 16)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// defaultOrdersFile is where a show's orders are kept between runs.
+func defaultOrdersFile(showID string) string {
+	return filepath.Join(xdg.StateHome, "livecart", "orders", showID+".jsonl")
 }

@@ -45,10 +45,11 @@ func runHost(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&vf.theme, "theme", "", "colours: auto, dark or light (default: config, then auto)")
 	fs.StringVar(&vf.logFile, "log", "", "write a debug log to this file (the token is never written)")
 	token := fs.String("token", "", "host token (default: $LIVECART_HOST_TOKEN, then host_token in the config file)")
-	if err := parse(fs, args, stdout, hostSynopsis); err != nil {
+	rest, err := parse(fs, args, stdout, hostSynopsis)
+	if err != nil {
 		return err
 	}
-	url, err := oneArg(fs, "show URL")
+	url, err := oneArg(rest, "show URL")
 	if err != nil {
 		return err
 	}

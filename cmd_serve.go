@@ -25,11 +25,13 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	token := fs.String("token", "", "host token (default: a new random token, printed at start)")
 	public := fs.String("public-url", "", "base URL of checkout links (default: http://ADDR)")
 	logFile := fs.String("log", "", "write a log to this file (default: stderr)")
-	if err := parse(fs, args, stdout, serveSynopsis); err != nil {
+	orders := fs.String("orders", "", "file the show's orders are kept in, across restarts (default: "+defaultOrdersFile("SHOW_ID")+")")
+	rest, err := parse(fs, args, stdout, serveSynopsis)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	if err := noArgs(rest); err != nil {
+		return err
 	}
 	if *audience < 0 || *audience > 10_000 {
 		return usageErrorf("--audience must be between 0 and 10000")
@@ -52,7 +54,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	show, err := startShow(ctx, showOptions{
 		addr: *addr, catalog: catalog, audience: *audience, seed: seedOrRandom(fs, *seed),
-		token: *token, publicURL: *public, logger: logger,
+		token: *token, publicURL: *public, orders: *orders, logger: logger,
 	})
 	if err != nil {
 		return err

@@ -19,10 +19,11 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
 	var vf viewerFlags
 	vf.register(fs)
-	if err := parse(fs, args, stdout, watchSynopsis); err != nil {
+	rest, err := parse(fs, args, stdout, watchSynopsis)
+	if err != nil {
 		return err
 	}
-	url, err := oneArg(fs, "show URL")
+	url, err := oneArg(rest, "show URL")
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"--help"}, []string{"-seed", "-name", "-audience"}},
 		{[]string{"demo", "-h"}, []string{"-seed", "-name"}},
 		{[]string{"watch", "--help"}, []string{"URL", "-no-browser", "-theme"}},
-		{[]string{"serve", "--help"}, []string{"-addr", "127.0.0.1:7420", "-catalog", "-audience", "-seed", "SIGTERM"}},
+		{[]string{"serve", "--help"}, []string{"-addr", "127.0.0.1:7420", "-catalog", "-audience", "-seed", "-orders", "SIGTERM"}},
 		{[]string{"help", "serve"}, []string{"-addr"}},
 	}
 	for _, c := range cases {
@@ -73,6 +73,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"watch", "http://example.com"}, exitUsage, "scheme must be ws or wss"},
 		{[]string{"watch", "ws://a/ws", "ws://b/ws"}, exitUsage, "expected one show URL"},
 		{[]string{"watch", "--theme", "purple", "ws://a/ws"}, exitUsage, "theme"},
+		{[]string{"watch", "ws://a/ws", "--theme", "purple"}, exitUsage, "theme"}, // flags after the URL count too
+		{[]string{"watch", "ws://a/ws", "--name", "x", "ws://b/ws"}, exitUsage, "expected one show URL"},
+		{[]string{"watch", "--", "--theme"}, exitUsage, "scheme must be ws or wss"}, // after --, a URL
+		{[]string{"serve", "--seed", "1", "extra"}, exitUsage, "unexpected argument"},
 		{[]string{"watch", "--config", badConfig, "ws://a/ws"}, exitError, "colour"},
 		{[]string{"serve", "--catalog", filepath.Join(home, "missing.json")}, exitError, "read catalog"},
 		{[]string{"serve", "--addr", "127.0.0.1:99999"}, exitError, "listen"},

@@ -17,6 +17,7 @@ const (
 	CloseBadHello           = 4002 // first frame was not a valid hello
 	CloseHeartbeat          = 4003 // nothing heard for PongWait
 	CloseRateLimited        = 4004 // kept flooding after being told to slow down
+	CloseBanned             = 4005 // the host banned this viewer from the show
 )
 
 // CloseInfo says what a close code means to a client: whether reconnecting
@@ -52,6 +53,8 @@ func DescribeClose(code int) CloseInfo {
 		return CloseInfo{Reason: "the server refused the greeting", Reconnect: false}
 	case CloseRateLimited:
 		return CloseInfo{Reason: "sent too much too fast", Reconnect: true, Backoff: true}
+	case CloseBanned:
+		return CloseInfo{Reason: "the host removed you from this show", Reconnect: false}
 	case CloseHeartbeat:
 		return CloseInfo{Reason: "the link went silent", Reconnect: true}
 	default:

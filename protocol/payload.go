@@ -104,6 +104,7 @@ const (
 	ErrCodeNotFound    = "not_found"
 	ErrCodeOutOfStock  = "out_of_stock"
 	ErrCodeRateLimited = "rate_limited"
+	ErrCodeInternal    = "internal" // the server could not do it; try again later
 )
 
 // Error tells one client that its command failed.

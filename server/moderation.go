@@ -196,7 +196,7 @@ func (s *Server) noticeLocked(id string, n protocol.Notice, ban bool) {
 		s.offerLocked(c, frame)
 		if ban && !c.ended {
 			c.flush = true
-			s.endLocked(c, protocol.ClosePolicy, banReason)
+			s.endLocked(c, protocol.CloseBanned, banReason)
 			s.afterUnlock = append(s.afterUnlock, func() { s.log.Info("banned", "id", id, "remote", c.remote) })
 		}
 	}

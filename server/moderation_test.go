@@ -102,7 +102,7 @@ func TestBanClosesAndRefusesRejoin(t *testing.T) {
 		if n.Kind != protocol.NoticeBan {
 			t.Fatalf("notice %+v", n)
 		}
-		expectCloseReason(t, c.ws, protocol.ClosePolicy, "banned")
+		expectCloseReason(t, c.ws, protocol.CloseBanned, "banned")
 	}
 
 	// The same client ID is refused at hello; another one is welcome.
@@ -111,7 +111,7 @@ func TestBanClosesAndRefusesRejoin(t *testing.T) {
 	if err := (&client{t: t, ws: ws}).write(encode(t, protocol.TypeHello, hello)); err != nil {
 		t.Fatal(err)
 	}
-	expectCloseReason(t, ws, protocol.ClosePolicy, "banned")
+	expectCloseReason(t, ws, protocol.CloseBanned, "banned")
 	dialClient(t, ts.URL, "ana", "client-new")
 
 	bo.send(protocol.TypeSay, protocol.Say{Text: "still here"})

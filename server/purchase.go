@@ -12,7 +12,7 @@ import (
 
 // errCodeInternal is the error code for a failure of the server's own,
 // such as an order that could not be written down.
-const errCodeInternal = "internal"
+const errCodeInternal = protocol.ErrCodeInternal
 
 // orderRequest is one attempt to buy, from the checkout page's button or a
 // buy command. Both go the same way: the same prices, limits and records.

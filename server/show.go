@@ -159,7 +159,7 @@ func (s *Server) join(c *conn, resume *protocol.Resume) *ending {
 			return
 		}
 		if c.id.Role == protocol.RoleViewer && s.mod.banned[c.id.ID] {
-			refused = &ending{code: protocol.ClosePolicy, reason: banReason, linger: true}
+			refused = &ending{code: protocol.CloseBanned, reason: banReason, linger: true}
 			return
 		}
 		c.joined = true
