@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"sync"
 	"time"
 
@@ -11,20 +10,11 @@ import (
 	"github.com/livecart/livecart/checkout"
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/link"
 )
 
 // Messages the viewer's commands send back.
 type (
-	// sessionMsg hands over the session once it has started.
-	sessionMsg struct{ sess Session }
-	// updatesMsg carries every update that was waiting, stamped with the
-	// time it was read so Update never has to ask the clock.
-	updatesMsg struct {
-		updates []client.Update
-		at      time.Time
-	}
-	// sessionEndedMsg says the session's update stream is closed.
-	sessionEndedMsg struct{}
 	cartLoadedMsg   struct {
 		key  string
 		file CartFile
@@ -49,49 +39,11 @@ type (
 	}
 )
 
-// maxUpdatesPerMsg bounds how many queued updates one message carries: a
-// burst becomes one Update call and one frame, not hundreds.
-const maxUpdatesPerMsg = 512
-
 // startSession starts the connection's session in the background.
 func (m Model) startSession() tea.Cmd {
 	start := m.opts.Start
 	opts := client.SessionOptions{Options: client.Options{URL: m.opts.URL, Name: m.opts.Name, Logger: m.opts.Logger}}
-	return func() tea.Msg {
-		return sessionMsg{sess: start(context.Background(), opts)}
-	}
-}
-
-// waitForUpdates is the one bridge from the session into the program: it
-// blocks for the next update, takes whatever else is already queued, and is
-// re-armed once per message.
-func waitForUpdates(sess Session) tea.Cmd {
-	return func() tea.Msg {
-		first, ok := <-sess.Updates()
-		if !ok {
-			return sessionEndedMsg{}
-		}
-		ups := []client.Update{first}
-		for len(ups) < maxUpdatesPerMsg {
-			select {
-			case u, ok := <-sess.Updates():
-				if !ok {
-					return updatesMsg{updates: ups, at: time.Now()}
-				}
-				ups = append(ups, u)
-			default:
-				return updatesMsg{updates: ups, at: time.Now()}
-			}
-		}
-		return updatesMsg{updates: ups, at: time.Now()}
-	}
-}
-
-func retry(sess Session) tea.Cmd {
-	return func() tea.Msg {
-		sess.Retry()
-		return nil
-	}
+	return link.Start(start, opts)
 }
 
 // send queues a command on the session; Send never blocks.

@@ -9,6 +9,7 @@ import (
 	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/checkout"
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/link"
 )
 
 // handleKey routes a key press by mode. Keys are matched against the map of
@@ -225,5 +226,5 @@ func (m Model) reconnect() (Model, tea.Cmd) {
 		return m, nil
 	}
 	toast := m.toastCmd(toastInfo, "Reconnecting to "+m.opts.URL+"…")
-	return m, tea.Batch(toast, retry(m.sess), m.spin.Tick)
+	return m, tea.Batch(toast, link.Retry(m.sess), m.spin.Tick)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/link"
 )
 
 const (
@@ -47,7 +48,7 @@ type sentCmd struct {
 
 func newTestSession() *testSession {
 	// Room for more than one bridge message's worth of updates.
-	return &testSession{updates: make(chan client.Update, 2*maxUpdatesPerMsg)}
+	return &testSession{updates: make(chan client.Update, 2*link.MaxUpdatesPerMsg)}
 }
 
 func (s *testSession) Updates() <-chan client.Update { return s.updates }
@@ -357,14 +358,14 @@ func newHarness(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
 // returns what that armed.
 func (h *harness) start() ran {
 	h.t.Helper()
-	return h.settle(h.send(sessionMsg{sess: h.sess}))
+	return h.settle(h.send(link.StartedMsg{Session: h.sess}))
 }
 
 // updates delivers updates in one message, as the bridge would, stamped
 // with h.now, and runs what they return.
 func (h *harness) updates(ups ...client.Update) ran {
 	h.t.Helper()
-	return h.settle(h.send(updatesMsg{updates: ups, at: h.now}))
+	return h.settle(h.send(link.UpdatesMsg{Updates: ups, At: h.now}))
 }
 
 // connect starts the session and delivers a first connection with a
@@ -548,7 +549,7 @@ func keyPress(t *testing.T, name string) tea.KeyPressMsg {
 // ran is what running a command produced.
 type ran struct {
 	msgs  []tea.Msg
-	waits []tea.Cmd // waitForUpdates commands, armed but not run
+	waits []tea.Cmd // link.Wait commands, armed but not run
 }
 
 func (r ran) count(match func(tea.Msg) bool) int {
@@ -574,7 +575,7 @@ func funcName(cmd tea.Cmd) string {
 
 // run executes cmd and every command in the batches and sequences it yields,
 // and returns the messages. Commands that wait are not run: the spinner's
-// and the cursor's (they sleep) and waitForUpdates (it blocks on the
+// and the cursor's (they sleep) and link.Wait (it blocks on the
 // session), which is returned in waits for the test to run when it has
 // queued an update. A batch promises no order, so its commands run last
 // first: a test cannot pass by relying on one. A sequence runs in order.
@@ -585,16 +586,17 @@ func run(t *testing.T, cmd tea.Cmd) ran {
 		return out
 	}
 	// Closure names depend on inlining ("ui.Model.handleUpdates.
-	// waitForUpdates.func1"), so they are matched on a part that stays.
+	// Wait.func1"), so they are matched on a part that stays.
 	name := funcName(cmd)
 	switch {
-	case strings.Contains(name, "waitForUpdates"):
+	case strings.Contains(name, "link.Wait.func"), strings.Contains(name, ".Wait.func"):
 		out.waits = append(out.waits, cmd)
 		return out
 	case strings.HasPrefix(name, "charm.land/bubbles/v2/"):
 		// The spinner's tick and the cursor's blink: timers, never run.
 		return out
 	case strings.HasPrefix(name, "github.com/livecart/livecart/ui."),
+		strings.HasPrefix(name, "github.com/livecart/livecart/ui/link."),
 		strings.HasPrefix(name, "charm.land/bubbletea/v2."):
 	default:
 		// Anything else might block: say so rather than hang.

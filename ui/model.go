@@ -6,7 +6,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -19,10 +18,10 @@ import (
 
 	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/checkout"
-	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/show"
 	"github.com/livecart/livecart/ui/chat"
+	"github.com/livecart/livecart/ui/link"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -51,23 +50,11 @@ func (f CartFiles) Open(show string) (CartFile, error) {
 	return h, nil
 }
 
-// Session is a self-healing connection to a show; *client.Session is the
-// real one. It reconnects on its own and reports what it is doing as
-// updates.
-type Session interface {
-	Updates() <-chan client.Update
-	Send(typ protocol.Type, data any) error
-	Retry()
-	Close()
-}
+// Session is a self-healing connection to a show; see link.Session.
+type Session = link.Session
 
-// StartFunc starts a session.
-type StartFunc func(ctx context.Context, opts client.SessionOptions) Session
-
-// startClient is the real StartFunc.
-func startClient(ctx context.Context, opts client.SessionOptions) Session {
-	return client.StartSession(ctx, opts)
-}
+// StartFunc starts a session; see link.StartFunc.
+type StartFunc = link.StartFunc
 
 // Options wire the viewer to the outside world.
 type Options struct {
@@ -170,7 +157,7 @@ type Model struct {
 // New builds the viewer. Nothing happens until the program runs Init.
 func New(opts Options) Model {
 	if opts.Start == nil {
-		opts.Start = startClient
+		opts.Start = link.StartClient
 	}
 	if opts.Tick == nil {
 		opts.Tick = tea.Tick

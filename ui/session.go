@@ -11,6 +11,7 @@ import (
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/sanitize"
 	"github.com/livecart/livecart/show"
+	"github.com/livecart/livecart/ui/link"
 )
 
 // maxPending bounds the chat lines kept while offline; past it, new lines
@@ -18,14 +19,14 @@ import (
 const maxPending = 20
 
 // handleUpdates applies what the session reported, in order.
-func (m Model) handleUpdates(msg updatesMsg) (Model, tea.Cmd) {
-	m.now = msg.at
+func (m Model) handleUpdates(msg link.UpdatesMsg) (Model, tea.Cmd) {
+	m.now = msg.At
 	var cmds []tea.Cmd
-	for _, u := range msg.updates {
+	for _, u := range msg.Updates {
 		cmds = append(cmds, m.applyUpdate(u))
 	}
 	m.layout()
-	cmds = append(cmds, waitForUpdates(m.sess))
+	cmds = append(cmds, link.Wait(m.sess))
 	return m, tea.Batch(cmds...)
 }
 

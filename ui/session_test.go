@@ -13,9 +13,10 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/chat"
+	"github.com/livecart/livecart/ui/link"
 )
 
-func isSession(m tea.Msg) bool { _, ok := m.(sessionMsg); return ok }
+func isSession(m tea.Msg) bool { _, ok := m.(link.StartedMsg); return ok }
 
 // runWait runs the single wait in r, as the program would.
 func runWait(t *testing.T, r ran) tea.Msg {
@@ -55,9 +56,9 @@ func TestInitStartsSession(t *testing.T) {
 		t.Fatalf("Init yielded %v, want one sessionMsg", r.msgs)
 	}
 	// The session's updates come in through one bridge, armed once.
-	var sm sessionMsg
+	var sm link.StartedMsg
 	for _, m := range r.msgs {
-		if s, ok := m.(sessionMsg); ok {
+		if s, ok := m.(link.StartedMsg); ok {
 			sm = s
 		}
 	}
@@ -85,7 +86,7 @@ func TestInitStartsSession(t *testing.T) {
 func TestConnectShowsLiveView(t *testing.T) {
 	h := newHarness(t, 80, 24)
 	h.start()
-	cmd := h.send(updatesMsg{updates: []client.Update{connecting(1), snapshot(testWelcome(), 100, false)}, at: t0})
+	cmd := h.send(link.UpdatesMsg{Updates: []client.Update{connecting(1), snapshot(testWelcome(), 100, false)}, At: t0})
 	r := run(t, cmd)
 	if r.count(isCartLoaded) != 1 {
 		t.Errorf("connect yielded %v, want one cartLoadedMsg", r.msgs)
@@ -194,7 +195,7 @@ func TestFirstConnectionGivesUp(t *testing.T) {
 	// not armed again; the screen stays.
 	h.sess.Close()
 	msg := runWait(t, r)
-	if _, ok := msg.(sessionEndedMsg); !ok {
+	if _, ok := msg.(link.EndedMsg); !ok {
 		t.Fatalf("the bridge on a closed stream yielded %#v", msg)
 	}
 	if cmd := h.send(msg); cmd != nil {
@@ -448,7 +449,7 @@ func TestGiveUpWhileLive(t *testing.T) {
 
 func TestSessionEnded(t *testing.T) {
 	h := live(t, 80, 24)
-	if cmd := h.send(sessionEndedMsg{}); cmd != nil {
+	if cmd := h.send(link.EndedMsg{}); cmd != nil {
 		t.Error("sessionEndedMsg armed a command")
 	}
 	h.mustShow("○ offline", "Cosy Corner Live")
@@ -708,8 +709,8 @@ func TestWaitRearmedOncePerUpdate(t *testing.T) {
 		}
 		// The armed wait reads the next update from the session.
 		h.sess.updates <- eventsUpdate(chatEnv(t, uint64(200+i), fmt.Sprintf("w%d", i), "wes", "queued"))
-		um, ok := runWait(t, r).(updatesMsg)
-		if !ok || len(um.updates) != 1 || um.at.IsZero() {
+		um, ok := runWait(t, r).(link.UpdatesMsg)
+		if !ok || len(um.Updates) != 1 || um.At.IsZero() {
 			t.Fatalf("wait yielded %#v, want an updatesMsg with the queued update and its time", um)
 		}
 		// Fed back, it re-arms one wait again.
@@ -725,36 +726,36 @@ func TestWaitBatchesQueuedUpdates(t *testing.T) {
 	for i := range 3 {
 		sess.updates <- eventsUpdate(env(t, protocol.TypeViewers, uint64(i+2), protocol.Viewers{Count: i}))
 	}
-	msg := waitForUpdates(sess)()
-	um, ok := msg.(updatesMsg)
-	if !ok || len(um.updates) != 3 {
+	msg := link.Wait(sess)()
+	um, ok := msg.(link.UpdatesMsg)
+	if !ok || len(um.Updates) != 3 {
 		t.Fatalf("waitForUpdates = %#v, want one updatesMsg with 3 updates", msg)
 	}
-	for i, u := range um.updates {
+	for i, u := range um.Updates {
 		if u.Events[0].Seq != uint64(i+2) {
 			t.Errorf("update %d has seq %d: out of order", i, u.Events[0].Seq)
 		}
 	}
 
 	// More than one message's worth comes in bounded messages.
-	for range maxUpdatesPerMsg + 10 {
+	for range link.MaxUpdatesPerMsg + 10 {
 		sess.updates <- connecting(1)
 	}
-	if um := waitForUpdates(sess)().(updatesMsg); len(um.updates) != maxUpdatesPerMsg {
+	if um := link.Wait(sess)().(link.UpdatesMsg); len(um.Updates) != link.MaxUpdatesPerMsg {
 		// Fatal: the next read would wait for an update that never comes.
-		t.Fatalf("first message carries %d updates, want %d", len(um.updates), maxUpdatesPerMsg)
+		t.Fatalf("first message carries %d updates, want %d", len(um.Updates), link.MaxUpdatesPerMsg)
 	}
-	if um := waitForUpdates(sess)().(updatesMsg); len(um.updates) != 10 {
-		t.Errorf("second message carries %d updates, want 10", len(um.updates))
+	if um := link.Wait(sess)().(link.UpdatesMsg); len(um.Updates) != 10 {
+		t.Errorf("second message carries %d updates, want 10", len(um.Updates))
 	}
 
 	// Updates queued before the stream closed come first, then the end.
 	sess.updates <- failed(errors.New("bye"))
 	sess.Close()
-	if um, ok := waitForUpdates(sess)().(updatesMsg); !ok || len(um.updates) != 1 || um.updates[0].Kind != client.UpdateFailed {
+	if um, ok := link.Wait(sess)().(link.UpdatesMsg); !ok || len(um.Updates) != 1 || um.Updates[0].Kind != client.UpdateFailed {
 		t.Errorf("last updates = %#v", um)
 	}
-	if msg := waitForUpdates(sess)(); msg != (sessionEndedMsg{}) {
+	if msg := link.Wait(sess)(); msg != (link.EndedMsg{}) {
 		t.Errorf("closed stream = %#v", msg)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/sanitize"
+	"github.com/livecart/livecart/ui/link"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -49,12 +50,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
-	case sessionMsg:
-		m.sess = msg.sess
-		return m, waitForUpdates(m.sess)
-	case updatesMsg:
+	case link.StartedMsg:
+		m.sess = msg.Session
+		return m, link.Wait(m.sess)
+	case link.UpdatesMsg:
 		return m.handleUpdates(msg)
-	case sessionEndedMsg:
+	case link.EndedMsg:
 		m.link = linkDown
 		return m, nil
 	case clockMsg:

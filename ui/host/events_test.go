@@ -12,6 +12,7 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/link"
 )
 
 var errLinkSilent = errors.New("the link went silent")
@@ -149,9 +150,9 @@ func TestDealCountdownFollowsTheClock(t *testing.T) {
 	// keeps the countdown right.
 	h.now = t0.Add(time.Minute)
 	ev := h.env(protocol.TypeViewers, 102, protocol.Viewers{Count: 130})
-	h.settle(h.send(updatesMsg{
-		updates: []client.Update{{Kind: client.UpdateEvents, Events: []protocol.Envelope{ev}}},
-		at:      t0.Add(-9 * time.Minute),
+	h.settle(h.send(link.UpdatesMsg{
+		Updates: []client.Update{{Kind: client.UpdateEvents, Events: []protocol.Envelope{ev}}},
+		At:      t0.Add(-9 * time.Minute),
 	}))
 	h.mustShow("−20% 3:32")
 

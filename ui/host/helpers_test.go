@@ -17,6 +17,7 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/link"
 )
 
 const (
@@ -48,7 +49,7 @@ type sentCmd struct {
 }
 
 func newTestSession() *testSession {
-	return &testSession{updates: make(chan client.Update, 2*maxUpdatesPerMsg)}
+	return &testSession{updates: make(chan client.Update, 2*link.MaxUpdatesPerMsg)}
 }
 
 func (s *testSession) Updates() <-chan client.Update { return s.updates }
@@ -227,7 +228,7 @@ func (h *harness) start() ran {
 
 func (h *harness) updates(ups ...client.Update) ran {
 	h.t.Helper()
-	return h.settle(h.send(updatesMsg{updates: ups, at: h.now}))
+	return h.settle(h.send(link.UpdatesMsg{Updates: ups, At: h.now}))
 }
 
 // live is a harness connected to testWelcome as the host.
@@ -383,7 +384,7 @@ func funcName(cmd tea.Cmd) string {
 
 // run executes cmd and every command in the batches and sequences it yields,
 // and returns the messages. Commands that wait are not run: the spinner's
-// and the cursor's timers, and waitForUpdates, which blocks on the session.
+// and the cursor's timers, and link.Wait, which blocks on the session.
 // A batch runs last first: a test cannot pass by relying on its order.
 func run(t *testing.T, cmd tea.Cmd) ran {
 	t.Helper()
@@ -393,7 +394,7 @@ func run(t *testing.T, cmd tea.Cmd) ran {
 	}
 	name := funcName(cmd)
 	switch {
-	case strings.Contains(name, "waitForUpdates"):
+	case strings.Contains(name, "link.Wait.func"), strings.Contains(name, ".Wait.func"):
 		return out
 	case strings.HasPrefix(name, "charm.land/bubbles/v2/"):
 		return out

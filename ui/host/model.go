@@ -8,7 +8,6 @@
 package host
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -18,27 +17,17 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/show"
+	"github.com/livecart/livecart/ui/link"
 	"github.com/livecart/livecart/ui/theme"
 )
 
-// Session is a self-healing connection to a show; *client.Session is the
-// real one.
-type Session interface {
-	Updates() <-chan client.Update
-	Send(typ protocol.Type, data any) error
-	Retry()
-	Close()
-}
+// Session is a self-healing connection to a show; see link.Session.
+type Session = link.Session
 
-// StartFunc starts a session.
-type StartFunc func(ctx context.Context, opts client.SessionOptions) Session
-
-func startClient(ctx context.Context, opts client.SessionOptions) Session {
-	return client.StartSession(ctx, opts)
-}
+// StartFunc starts a session; see link.StartFunc.
+type StartFunc = link.StartFunc
 
 // Options wire the dashboard to the outside world.
 type Options struct {
@@ -150,7 +139,7 @@ type Model struct {
 // New builds the dashboard. Nothing happens until the program runs Init.
 func New(opts Options) Model {
 	if opts.Start == nil {
-		opts.Start = startClient
+		opts.Start = link.StartClient
 	}
 	if opts.Tick == nil {
 		opts.Tick = tea.Tick

@@ -11,18 +11,19 @@ import (
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/sanitize"
 	"github.com/livecart/livecart/show"
+	"github.com/livecart/livecart/ui/link"
 )
 
 // handleUpdates applies what the session reported, in order.
-func (m Model) handleUpdates(msg updatesMsg) (Model, tea.Cmd) {
-	m.now = msg.at
+func (m Model) handleUpdates(msg link.UpdatesMsg) (Model, tea.Cmd) {
+	m.now = msg.At
 	var cmds []tea.Cmd
-	for _, u := range msg.updates {
-		cmds = append(cmds, m.applyUpdate(u, msg.at))
+	for _, u := range msg.Updates {
+		cmds = append(cmds, m.applyUpdate(u, msg.At))
 	}
 	m.relayout()
 	if m.phase != phaseRejected {
-		cmds = append(cmds, waitForUpdates(m.sess))
+		cmds = append(cmds, link.Wait(m.sess))
 	}
 	return m, tea.Batch(cmds...)
 }

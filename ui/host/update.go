@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/link"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -51,13 +52,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
-	case sessionMsg:
-		m.sess = msg.sess
+	case link.StartedMsg:
+		m.sess = msg.Session
 		clock := m.startClock()
-		return m, tea.Batch(waitForUpdates(m.sess), clock)
-	case updatesMsg:
+		return m, tea.Batch(link.Wait(m.sess), clock)
+	case link.UpdatesMsg:
 		return m.handleUpdates(msg)
-	case sessionEndedMsg:
+	case link.EndedMsg:
 		m.link = linkDown
 		return m, nil
 	case clockMsg:
@@ -104,7 +105,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.Retry):
 		status := m.setStatus(statusInfo, "Reconnecting…")
-		return m, tea.Batch(retry(m.sess), m.spin.Tick, status)
+		return m, tea.Batch(link.Retry(m.sess), m.spin.Tick, status)
 	}
 	if m.phase != phaseLive {
 		return m, nil
