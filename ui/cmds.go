@@ -15,7 +15,7 @@ import (
 
 // Messages the viewer's commands send back.
 type (
-	cartLoadedMsg   struct {
+	cartLoadedMsg struct {
 		key  string
 		file CartFile
 		cart cart.Cart
