@@ -55,7 +55,7 @@ func runHost(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg, err := vf.settings(fs)
 	if err != nil {
-		return hideTokenInConfigError(err)
+		return err
 	}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "token" {
@@ -94,20 +94,6 @@ func checkToken(token string) error {
 		return usageErrorf("the host token is longer than %d characters (it is not shown here)", maxTokenRunes)
 	}
 	return nil
-}
-
-// hideTokenInConfigError keeps a malformed host_token line's value out of
-// the error: the TOML parser quotes what it found.
-func hideTokenInConfigError(err error) error {
-	if !strings.Contains(err.Error(), "host_token") {
-		return err
-	}
-	e := errors.New(`config file: the host_token line is not valid TOML (its value is not shown); write it as host_token = "..."`)
-	var ue usageError
-	if errors.As(err, &ue) {
-		return usageError{e}
-	}
-	return e
 }
 
 // runHostUI runs the host dashboard against url until the user quits.

@@ -76,7 +76,7 @@ func TestHostNeverPrintsTheToken(t *testing.T) {
 		{"env, bad theme", secretToken, []string{"host", "--theme", "purple", "ws://a/ws"}, exitUsage, "theme"},
 		{"env, two URLs", secretToken, []string{"host", "ws://a/ws", "ws://b/ws"}, exitUsage, "expected one show URL"},
 		{"file, bad URL", "", []string{"host", "--config", goodTOML, "ftp://a"}, exitUsage, "scheme must be ws or wss"},
-		{"malformed file", "", []string{"host", "--config", badTOML, "ws://a/ws"}, exitError, "host_token line is not valid TOML"},
+		{"malformed file", "", []string{"host", "--config", badTOML, "ws://a/ws"}, exitError, "the host_token value is not valid TOML"},
 		{"too long", "", []string{"host", "--token", strings.Repeat(secretToken, 8), "ws://a/ws"}, exitUsage, "longer than 128"},
 		{"control characters", "", []string{"host", "--token", secretToken + "\x1b", "ws://a/ws"}, exitUsage, "characters a token cannot have"},
 		{"unknown flag", secretToken, []string{"host", "--bogus", "--token", secretToken}, exitUsage, "flag provided but not defined"},

@@ -112,8 +112,7 @@ func (c *Config) loadFile(path string, named bool) error {
 		return nil
 	}
 	if err != nil {
-		// The toml error names the line and key.
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, redactSecrets(path, err))
 	}
 	if keys := md.Undecoded(); len(keys) > 0 {
 		return fmt.Errorf("%s: unknown key %q (known keys: %s)",
@@ -208,4 +207,29 @@ func knownKeys() []string {
 		keys = append(keys, f.Tag.Get("toml"))
 	}
 	return keys
+}
+
+// secretKeys are keys whose values must never appear in an error.
+var secretKeys = []string{"host_token"}
+
+// redactSecrets replaces a TOML syntax error on a secret key's line with
+// one that names the line but not what is on it: the parser's own message
+// quotes the text it found, which would print part of the token.
+func redactSecrets(path string, err error) error {
+	var pe toml.ParseError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	line := ""
+	if data, rerr := os.ReadFile(path); rerr == nil {
+		if lines := strings.Split(string(data), "\n"); pe.Position.Line >= 1 && pe.Position.Line <= len(lines) {
+			line = lines[pe.Position.Line-1]
+		}
+	}
+	for _, k := range secretKeys {
+		if pe.LastKey == k || strings.Contains(line, k) {
+			return fmt.Errorf("line %d: the %s value is not valid TOML (not shown, as it is secret); write it as %s = \"...\"", pe.Position.Line, k, k)
+		}
+	}
+	return err
 }

@@ -208,3 +208,20 @@ func TestKnownKeysMatchStruct(t *testing.T) {
 		t.Fatalf("knownKeys = %s, want %s", got, want)
 	}
 }
+
+func TestMalformedTokenIsNotEchoed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(path, []byte("name = \"ana\"\nhost_token = sekretvalue\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path, func(string) string { return "" })
+	if err == nil {
+		t.Fatal("malformed file accepted")
+	}
+	if strings.Contains(err.Error(), "sekret") {
+		t.Fatalf("error echoes the token: %v", err)
+	}
+	if !strings.Contains(err.Error(), "line 2") || !strings.Contains(err.Error(), "host_token") {
+		t.Errorf("error does not say where: %v", err)
+	}
+}
