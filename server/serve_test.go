@@ -73,3 +73,41 @@ func TestCloseIsIdempotent(t *testing.T) {
 		t.Fatalf("closed server: %v, %+v", err, resp)
 	}
 }
+
+// TestServeDoesNotWaitForSilentConnections: a connection that never sends
+// a request (a browser's spare, pre-opened one) must not hold shutdown up
+// until the shutdown deadline.
+func TestServeDoesNotWaitForSilentConnections(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{Catalog: testCatalog(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, ln) }()
+
+	silent, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	// The server has accepted it once it answers a request on another.
+	if resp, _ := get(t, "http://"+ln.Addr().String(), "/healthz"); resp.StatusCode != 200 {
+		t.Fatalf("healthz: %d", resp.StatusCode)
+	}
+
+	cancel()
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatalf("Serve = %v", err)
+		}
+	case <-time.After(shutdownWait / 2):
+		t.Fatal("Serve waited for a connection that never sent a request")
+	}
+}

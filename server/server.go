@@ -283,6 +283,20 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
+	// Browsers open spare connections ahead of need and may never send a
+	// request on them; Shutdown would wait shutdownWait for each. Those are
+	// tracked so shutting down can close them at once.
+	var freshMu sync.Mutex
+	fresh := make(map[net.Conn]struct{})
+	hs.ConnState = func(c net.Conn, st http.ConnState) {
+		freshMu.Lock()
+		defer freshMu.Unlock()
+		if st == http.StateNew {
+			fresh[c] = struct{}{}
+		} else {
+			delete(fresh, c)
+		}
+	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 
@@ -293,6 +307,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	s.closeSockets()
+	freshMu.Lock()
+	for c := range fresh {
+		c.Close()
+	}
+	freshMu.Unlock()
 	shutdown, cancel := context.WithTimeout(context.Background(), shutdownWait)
 	defer cancel()
 	if err := hs.Shutdown(shutdown); err != nil {
