@@ -10,12 +10,11 @@ import (
 	"os"
 	"strings"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/checkout"
 	"github.com/livecart/livecart/config"
 	"github.com/livecart/livecart/ui"
+	"github.com/livecart/livecart/ui/link"
 )
 
 // viewerFlags are the flags every command that opens the viewer shares.
@@ -119,19 +118,7 @@ func runViewer(ctx context.Context, cfg config.Config, url string, logger *slog.
 		Carts:       ui.CartFiles{Store: cart.Store{Dir: cart.DefaultDir()}},
 		Logger:      logger,
 	})
-	p := tea.NewProgram(model, tea.WithContext(ctx))
-	final, err := p.Run()
-	m, ok := final.(ui.Model)
-	if ok {
-		m.Close()
-	}
-	switch {
-	case err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled):
-		return fmt.Errorf("terminal: %w", err)
-	case ok:
-		return m.Err() // the show could not be reached: say so once the screen is gone
-	}
-	return nil
+	return link.Run(ctx, model)
 }
 
 // oneArg returns the single argument, or "" when there is none.

@@ -2,20 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/config"
 	"github.com/livecart/livecart/ui/host"
+	"github.com/livecart/livecart/ui/link"
 )
 
 const hostSynopsis = `Usage: livecart host [flags] [URL]
@@ -107,17 +104,5 @@ func runHostUI(ctx context.Context, cfg config.Config, url, token, hint string, 
 		Logger:    logger,
 		WatchHint: hint,
 	})
-	p := tea.NewProgram(model, tea.WithContext(ctx))
-	final, err := p.Run()
-	m, ok := final.(host.Model)
-	if ok {
-		m.Close()
-	}
-	switch {
-	case err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled):
-		return fmt.Errorf("terminal: %w", err)
-	case ok:
-		return m.Err() // the show was not reached or refused the token: say so once the screen is gone
-	}
-	return nil
+	return link.Run(ctx, model)
 }
