@@ -1,0 +1,179 @@
+package server
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/livecart/livecart/protocol"
+)
+
+// audience is a server with n joined viewers that have no socket: each is a
+// conn whose send queue a goroutine drains, standing in for its write loop.
+// It measures what a broadcast costs the publisher (encode once, offer to
+// every queue) without the network.
+type audience struct {
+	s     *Server
+	conns []*conn
+	wg    sync.WaitGroup
+}
+
+// benchQueue is each fake connection's send queue, in frames: the
+// default, so a drainer that falls behind is evicted as a real client
+// would be, and the benchmark notices.
+const benchQueue = defaultSendQueue
+
+func newAudience(tb testing.TB, n int) *audience {
+	tb.Helper()
+	cat, err := ParseCatalog([]byte(testCatalogJSON))
+	if err != nil {
+		tb.Fatalf("test catalog: %v", err)
+	}
+	cfg := Config{Catalog: cat, HostToken: testToken, SendQueue: benchQueue}
+	unlimited(&cfg)
+	s, err := New(cfg)
+	if err != nil {
+		tb.Fatalf("New: %v", err)
+	}
+	a := &audience{s: s}
+	for i := range n {
+		c := &conn{
+			srv:    s,
+			remote: "bench",
+			send:   make(chan []byte, benchQueue),
+			pongs:  make(chan string, 1),
+			done:   make(chan struct{}),
+			// Never closed: these conns have no read loop.
+			readDone: make(chan struct{}),
+			id:       protocol.Identity{ID: fmt.Sprintf("v%d", i), Name: fmt.Sprintf("viewer%d", i), Role: protocol.RoleViewer},
+		}
+		a.conns = append(a.conns, c)
+		a.wg.Add(1)
+		go a.drain(c)
+	}
+	// Joined as join does it, minus the welcome and the viewers event:
+	// the viewers count is left alone so no announcement timer runs.
+	s.locked(func() {
+		for _, c := range a.conns {
+			s.conns[c] = struct{}{}
+			c.joined = true
+			s.joins++
+			c.joinedAs = s.joins
+		}
+	})
+	tb.Cleanup(a.close)
+	return a
+}
+
+// drain is c's stand-in write loop: it takes frames off the queue until
+// c is ended. Like the real one it selects on c's own channels only; a
+// channel shared by every drainer would make them contend on its lock and
+// measure that instead.
+func (a *audience) drain(c *conn) {
+	defer a.wg.Done()
+	for {
+		select {
+		case <-c.send:
+		case <-c.done:
+			return
+		}
+	}
+}
+
+// close ends every connection, as shutting down does, which stops the
+// drainers.
+func (a *audience) close() {
+	a.s.Close()
+	a.wg.Wait()
+}
+
+// pace is how many broadcasts the benchmark publishes before it lets the
+// drainers empty every queue, with the clock stopped: well under
+// benchQueue, so a publisher faster than its drainers measures broadcast,
+// not eviction.
+const pace = benchQueue / 4
+
+// settle waits until every drainer has emptied its queue.
+func (a *audience) settle() {
+	for _, c := range a.conns {
+		for len(c.send) > 0 {
+			runtime.Gosched()
+		}
+	}
+}
+
+// evicted counts the fake connections the server has ended: any at all
+// means a drainer fell behind and the numbers measured eviction, not
+// broadcast.
+func (a *audience) evicted() int {
+	n := 0
+	a.s.locked(func() {
+		for _, c := range a.conns {
+			if c.ended {
+				n++
+			}
+		}
+	})
+	return n
+}
+
+var benchAuthor = protocol.Identity{ID: "u-bench", Name: "ana", Role: protocol.RoleViewer}
+
+const benchLine = "that blue mug is gorgeous, is there a matching saucer?"
+
+// say publishes one chat line the way a viewer's say command does, minus
+// the read loop's decoding and rate limiting.
+func (a *audience) say(tb testing.TB) {
+	var e *protocol.Error
+	a.s.locked(func() { e = a.s.sayLocked(benchAuthor, benchLine) })
+	if e != nil {
+		tb.Fatalf("say refused: %s: %s", e.Code, e.Message)
+	}
+}
+
+// BenchmarkPublish measures one chat broadcast to n joined viewers: the
+// lock, the encode, the history and the offer to every send queue, with
+// the drainers running alongside. Every pace broadcasts the clock stops
+// while they catch up, so ns/op is the publisher's cost, not the whole
+// machine's.
+func BenchmarkPublish(b *testing.B) {
+	for _, n := range []int{10, 100, 1000, 10000} {
+		b.Run(fmt.Sprintf("viewers=%d", n), func(b *testing.B) {
+			a := newAudience(b, n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				if i > 0 && i%pace == 0 {
+					b.StopTimer()
+					a.settle()
+					b.StartTimer()
+				}
+				a.say(b)
+			}
+			b.StopTimer()
+			if k := a.evicted(); k > 0 {
+				b.Fatalf("%d of %d fake viewers were evicted: the drainers fell behind, so this measured eviction", k, n)
+			}
+		})
+	}
+}
+
+// TestPublishAllocsIndependentOfViewers guards the broadcast design: the
+// event is encoded once and the same bytes are offered to every queue, so
+// a broadcast to 1000 viewers allocates no more than one to 10.
+func TestPublishAllocsIndependentOfViewers(t *testing.T) {
+	allocs := func(n int) float64 {
+		a := newAudience(t, n)
+		got := testing.AllocsPerRun(200, func() { a.say(t) })
+		if k := a.evicted(); k > 0 {
+			t.Fatalf("%d of %d fake viewers were evicted", k, n)
+		}
+		return got
+	}
+	few, many := allocs(10), allocs(1000)
+	t.Logf("allocations per broadcast: %.0f at 10 viewers, %.0f at 1000", few, many)
+	if many > few+1 {
+		t.Errorf("a broadcast to 1000 viewers allocates %.0f times, to 10 viewers %.0f: allocations grow with the audience", many, few)
+	}
+}
