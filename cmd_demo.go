@@ -103,7 +103,10 @@ type showOptions struct {
 	token     string // empty: a fresh random token
 	publicURL string
 	orders    string // orders file; empty: the default in the state folder
-	logger    *slog.Logger
+	// maxConnsPerIP caps connections per address; 0 picks one that fits
+	// the simulated audience, negative lifts the cap.
+	maxConnsPerIP int
+	logger        *slog.Logger
 	// presenter: a person runs the show from the host dashboard, so the
 	// demo runs the audience without its host bot.
 	presenter bool
@@ -152,11 +155,15 @@ func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
 		ln.Close()
 		return nil, fmt.Errorf("orders folder: %w", err)
 	}
+	perIP := o.maxConnsPerIP
+	if perIP == 0 {
+		// The simulated audience connects from this machine too; leave
+		// room for it plus a few real viewers.
+		perIP = max(server.DefaultMaxConnsPerIP, o.audience+16)
+	}
 	srv, err := server.New(server.Config{
 		Catalog: catalog, HostToken: token, PublicURL: public, Logger: o.logger, OrdersFile: orders,
-		// The simulated audience connects from this machine too; leave room
-		// for it plus a few real viewers.
-		MaxConnsPerIP: max(server.DefaultMaxConnsPerIP, o.audience+16),
+		MaxConnsPerIP: perIP,
 	})
 	if err != nil {
 		ln.Close()

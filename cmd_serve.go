@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/livecart/livecart/server"
 )
 
 const serveSynopsis = `Usage: livecart serve [flags]
@@ -25,6 +27,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	token := fs.String("token", "", "host token (default: a new random token, printed at start)")
 	public := fs.String("public-url", "", "base URL of checkout links (default: http://ADDR)")
 	logFile := fs.String("log", "", "write a log to this file (default: stderr)")
+	perIP := fs.Int("max-conns-per-ip", 0, fmt.Sprintf("connections one address may hold; -1 for no cap (default: %d, or more to fit --audience)", server.DefaultMaxConnsPerIP))
 	orders := fs.String("orders", "", "file the show's orders are kept in, across restarts (default: "+defaultOrdersFile("SHOW_ID")+")")
 	rest, err := parse(fs, args, stdout, serveSynopsis)
 	if err != nil {
@@ -54,7 +57,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	show, err := startShow(ctx, showOptions{
 		addr: *addr, catalog: catalog, audience: *audience, seed: seedOrRandom(fs, *seed),
-		token: *token, publicURL: *public, orders: *orders, logger: logger,
+		token: *token, publicURL: *public, orders: *orders, maxConnsPerIP: *perIP, logger: logger,
 	})
 	if err != nil {
 		return err

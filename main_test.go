@@ -2,10 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/livecart/livecart/client"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -39,7 +45,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"--help"}, []string{"-seed", "-name", "-audience"}},
 		{[]string{"demo", "-h"}, []string{"-seed", "-name"}},
 		{[]string{"watch", "--help"}, []string{"URL", "-no-browser", "-theme"}},
-		{[]string{"serve", "--help"}, []string{"-addr", "127.0.0.1:7420", "-catalog", "-audience", "-seed", "-orders", "SIGTERM"}},
+		{[]string{"serve", "--help"}, []string{"-addr", "127.0.0.1:7420", "-catalog", "-audience", "-seed", "-orders", "-max-conns-per-ip", "SIGTERM"}},
 		{[]string{"help", "serve"}, []string{"-addr"}},
 	}
 	for _, c := range cases {
@@ -106,5 +112,34 @@ func TestServeRejectsBadCatalog(t *testing.T) {
 	code, _, errOut := runCLI(t, "serve", "--catalog", path, "--addr", "127.0.0.1:0")
 	if code != exitError || !strings.Contains(errOut, "catalog") {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestShowHonoursPerAddressCap: the cap given to serve reaches the server;
+// one connection over it is refused with 503 before the upgrade.
+func TestShowHonoursPerAddressCap(t *testing.T) {
+	home := isolate(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := startShow(ctx, showOptions{addr: "127.0.0.1:0", presenter: true, maxConnsPerIP: 2, orders: filepath.Join(home, "orders.jsonl"), logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		if err := s.wait(); err != nil {
+			t.Error(err)
+		}
+	}()
+	for i := range 2 {
+		c, err := client.Dial(ctx, client.Options{URL: s.wsURL, Name: "v"})
+		if err != nil {
+			t.Fatalf("connection %d: %v", i+1, err)
+		}
+		defer c.Close()
+	}
+	_, err = client.Dial(ctx, client.Options{URL: s.wsURL, Name: "v"})
+	var de *client.DialError
+	if !errors.As(err, &de) || de.Status != http.StatusServiceUnavailable {
+		t.Fatalf("third connection: %v, want 503", err)
 	}
 }
