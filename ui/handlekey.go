@@ -82,7 +82,7 @@ func (m Model) handleInputKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 		}
 		m.input.Reset()
 		m.chat.GotoBottom()
-		if m.link != linkUp {
+		if m.link != link.Up {
 			return m.queue(text)
 		}
 		return m, say(m.sess, text)
@@ -222,7 +222,7 @@ func (m Model) checkout() (Model, tea.Cmd) {
 
 // reconnect skips the wait before the next attempt.
 func (m Model) reconnect() (Model, tea.Cmd) {
-	if m.sess == nil || m.link != linkWaiting {
+	if m.sess == nil || m.link != link.Waiting {
 		return m, nil
 	}
 	toast := m.toastCmd(toastInfo, "Reconnecting to "+m.opts.URL+"…")

@@ -81,16 +81,6 @@ const (
 	phaseFailed                  // never reached the show: the error screen
 )
 
-// linkState is what the session last said about the connection.
-type linkState int
-
-const (
-	linkConnecting linkState = iota // a dial is in flight
-	linkUp                          // connected
-	linkWaiting                     // down, the next attempt is scheduled
-	linkDown                        // the session gave up
-)
-
 // toastKind picks the status line's colour.
 type toastKind int
 
@@ -126,9 +116,9 @@ type Model struct {
 
 	phase   phase
 	sess    Session
-	link    linkState
+	link    link.State
 	attempt int           // number of the attempt in flight or scheduled
-	retryAt time.Time     // when the next attempt starts, while linkWaiting
+	retryAt time.Time     // when the next attempt starts, while link.Waiting
 	now     time.Time     // the clock as of the last message that carried it
 	clockID int           // generation of the countdown tick; older ticks are dropped
 	skew    time.Duration // the show's clock minus ours, from event stamps

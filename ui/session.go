@@ -33,7 +33,7 @@ func (m Model) handleUpdates(msg link.UpdatesMsg) (Model, tea.Cmd) {
 func (m *Model) applyUpdate(u client.Update) tea.Cmd {
 	switch u.Kind {
 	case client.UpdateConnecting:
-		m.link, m.attempt = linkConnecting, u.Attempt
+		m.link, m.attempt = link.Connecting, u.Attempt
 		return m.spin.Tick
 	case client.UpdateSnapshot:
 		return m.applySnapshot(u)
@@ -46,7 +46,7 @@ func (m *Model) applyUpdate(u client.Update) tea.Cmd {
 	case client.UpdateWaiting:
 		return m.linkLost(u)
 	case client.UpdateFailed:
-		m.link, m.err = linkDown, u.Err
+		m.link, m.err = link.Down, u.Err
 		if m.phase != phaseLive {
 			m.phase = phaseFailed
 			return nil
@@ -76,7 +76,7 @@ func (m *Model) applySnapshot(u client.Update) tea.Cmd {
 		}
 	}
 	if first {
-		m.link, m.err = linkUp, nil
+		m.link, m.err = link.Up, nil
 		m.cartKey = cartKeyFor(m.opts.URL, st.Show.ID)
 		return loadCart(m.opts.Carts, m.cartKey)
 	}
@@ -85,8 +85,8 @@ func (m *Model) applySnapshot(u client.Update) tea.Cmd {
 
 // linkRestored marks the link up and sends what was typed while offline.
 func (m *Model) linkRestored(toast string) tea.Cmd {
-	wasDown := m.link != linkUp
-	m.link, m.err, m.attempt = linkUp, nil, 0
+	wasDown := m.link != link.Up
+	m.link, m.err, m.attempt = link.Up, nil, 0
 	says := make([]tea.Cmd, 0, len(m.pending))
 	for _, text := range m.pending {
 		says = append(says, say(m.sess, text))
@@ -102,8 +102,8 @@ func (m *Model) linkRestored(toast string) tea.Cmd {
 
 // linkLost shows that the link is down and when the next try is.
 func (m *Model) linkLost(u client.Update) tea.Cmd {
-	wasUp := m.link == linkUp
-	m.link, m.attempt, m.retryAt, m.err = linkWaiting, u.Attempt, u.RetryAt, u.Err
+	wasUp := m.link == link.Up
+	m.link, m.attempt, m.retryAt, m.err = link.Waiting, u.Attempt, u.RetryAt, u.Err
 	if wasUp && m.phase == phaseLive {
 		m.chat.AddSystem("offline · " + reason(u.Err))
 	}
@@ -117,7 +117,7 @@ func (m *Model) linkLost(u client.Update) tea.Cmd {
 // needClock reports whether something on screen counts down: the next
 // reconnect attempt, or a deal on the pinned product.
 func (m Model) needClock() bool {
-	if m.link == linkWaiting {
+	if m.link == link.Waiting {
 		return true
 	}
 	p, _, ok := m.show.Pinned()
@@ -274,7 +274,7 @@ func (m Model) handleSent(msg sentMsg) (Model, tea.Cmd) {
 
 // queue keeps a chat line typed while offline, visibly.
 func (m Model) queue(text string) (Model, tea.Cmd) {
-	if m.link == linkDown {
+	if m.link == link.Down {
 		// The session gave up: no reconnect will ever send it.
 		m.chat.AddSystem("not sent: " + text)
 		return m.notify(toastError, "Disconnected · your message was not sent")
@@ -302,15 +302,6 @@ func reason(err error) string {
 		return "connection lost"
 	}
 	return sanitize.Line(err.Error())
-}
-
-// countdown is the whole seconds until the next attempt, at least 0.
-func (m Model) countdown() int {
-	d := m.retryAt.Sub(m.now)
-	if d <= 0 {
-		return 0
-	}
-	return int((d + time.Second - 1) / time.Second)
 }
 
 func serverError(e protocol.Error) string {

@@ -44,7 +44,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case spinner.TickMsg:
-		if m.phase == phaseLive && m.link == linkUp {
+		if m.phase == phaseLive && m.link == link.Up {
 			return m, nil // stop ticking when nothing is in flight
 		}
 		var cmd tea.Cmd
@@ -56,7 +56,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case link.UpdatesMsg:
 		return m.handleUpdates(msg)
 	case link.EndedMsg:
-		m.link = linkDown
+		m.link = link.Down
 		return m, nil
 	case clockMsg:
 		return m.handleClock(msg)
@@ -137,7 +137,7 @@ func (m *Model) toastCmd(kind toastKind, text string) tea.Cmd {
 func (m Model) keysNow() KeyMap {
 	_, v, pinned := m.show.Pinned()
 	canAdd := pinned && v.Stock > 0 && m.cartLoaded
-	return m.keys.forMode(m.mode, m.phase == phaseLive, m.link == linkWaiting, m.cart.IsEmpty(), canAdd, m.cartLoaded && len(m.rail()) > 0)
+	return m.keys.forMode(m.mode, m.phase == phaseLive, m.link == link.Waiting, m.cart.IsEmpty(), canAdd, m.cartLoaded && len(m.rail()) > 0)
 }
 
 func matches(msg tea.KeyPressMsg, b key.Binding) bool { return key.Matches(msg, b) }

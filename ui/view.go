@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/livecart/livecart/sanitize"
+	"github.com/livecart/livecart/ui/link"
 )
 
 // Layout thresholds, in cells.
@@ -195,20 +196,7 @@ func (m Model) connectingView() string {
 // connState is the connection state for the header: connected,
 // reconnecting with the attempt and the time to the next try, or offline.
 func (m Model) connState() string {
-	s := m.styles
-	switch m.link {
-	case linkUp:
-		return s.Good.Render("● connected")
-	case linkConnecting:
-		if m.attempt > 1 {
-			return m.spin.View() + " " + s.Warn.Render(fmt.Sprintf("reconnecting · attempt %d", m.attempt))
-		}
-		return m.spin.View() + " " + s.Warn.Render("connecting")
-	case linkWaiting:
-		return s.Warn.Render(fmt.Sprintf("○ reconnecting · attempt %d in %ds", m.attempt, m.countdown()))
-	default:
-		return s.Error.Render("○ offline")
-	}
+	return link.Status(m.styles, m.spin.View(), m.link, m.attempt, link.Countdown(m.now, m.retryAt))
 }
 
 func (m Model) failedView() string {
@@ -219,7 +207,7 @@ func (m Model) failedView() string {
 	}
 	width := min(m.width-4, 72)
 	next := s.Error.Render("Gave up: this will not work by retrying.")
-	if m.link != linkDown {
+	if m.link != link.Down {
 		next = m.connState()
 	}
 	advice := s.Subtle.Width(width).Render("Check the address, that the show server is running (livecart serve) and that nothing blocks the connection. Or try the built-in demo: livecart demo")

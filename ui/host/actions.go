@@ -12,6 +12,7 @@ import (
 
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/show"
+	"github.com/livecart/livecart/ui/link"
 )
 
 // What each key sends. Every command goes through do, which shows
@@ -184,7 +185,7 @@ func (m Model) say() (Model, tea.Cmd) {
 	if text == "" {
 		return m, nil
 	}
-	if m.link != linkUp {
+	if m.link != link.Up {
 		// Kept in the input, unlike a viewer's queue: the host decides
 		// whether it still fits once the show is back.
 		return m.notify(statusError, "Not sent: offline · your line is still in the input")
@@ -259,7 +260,7 @@ func (m Model) handlePromptKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 // prompt open and says what is wrong: nothing invalid is sent.
 func (m Model) submitPrompt() (Model, tea.Cmd) {
 	p, in := m.prompt, m.input.Value()
-	if m.link != linkUp {
+	if m.link != link.Up {
 		// Keep what was typed: it can go once the show is back.
 		return m.notify(statusError, "Not sent: not connected to the show · enter sends it once the link is back")
 	}

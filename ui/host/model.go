@@ -55,16 +55,6 @@ const (
 	phaseRejected                // reached it, but the token did not make us the host
 )
 
-// linkState is what the session last said about the connection.
-type linkState int
-
-const (
-	linkConnecting linkState = iota
-	linkUp
-	linkWaiting
-	linkDown
-)
-
 // pane is which pane has the arrow keys.
 type pane int
 
@@ -100,7 +90,7 @@ type Model struct {
 
 	phase   phase
 	sess    Session
-	link    linkState
+	link    link.State
 	attempt int
 	retryAt time.Time
 	err     error

@@ -34,7 +34,7 @@ func (m *Model) applyUpdate(u client.Update, at time.Time) tea.Cmd {
 	}
 	switch u.Kind {
 	case client.UpdateConnecting:
-		m.link, m.attempt = linkConnecting, u.Attempt
+		m.link, m.attempt = link.Connecting, u.Attempt
 		return m.spin.Tick
 	case client.UpdateSnapshot:
 		if u.Welcome.You.Role != protocol.RoleHost {
@@ -52,7 +52,7 @@ func (m *Model) applyUpdate(u client.Update, at time.Time) tea.Cmd {
 	case client.UpdateWaiting:
 		return m.linkLost(u)
 	case client.UpdateFailed:
-		m.link, m.err = linkDown, u.Err
+		m.link, m.err = link.Down, u.Err
 		if m.phase != phaseLive {
 			m.phase = phaseFailed
 			return nil
@@ -67,7 +67,7 @@ func (m *Model) applyUpdate(u client.Update, at time.Time) tea.Cmd {
 // reject ends a session whose token the server did not accept: a dashboard
 // that cannot pin, deal or moderate would only mislead.
 func (m *Model) reject() tea.Cmd {
-	m.phase, m.link = phaseRejected, linkDown
+	m.phase, m.link = phaseRejected, link.Down
 	m.opts.logf("host token not accepted")
 	return closeSession(m.sess)
 }
@@ -86,7 +86,7 @@ func (m *Model) applySnapshot(u client.Update) tea.Cmd {
 	}
 	m.chat.Reconcile(lines)
 	if first {
-		m.link, m.err = linkUp, nil
+		m.link, m.err = link.Up, nil
 		return m.setStatus(statusGood, "Connected as the host of "+st.Show.Title)
 	}
 	return m.linkRestored("Reconnected")
@@ -94,8 +94,8 @@ func (m *Model) applySnapshot(u client.Update) tea.Cmd {
 
 // linkRestored marks the link up.
 func (m *Model) linkRestored(text string) tea.Cmd {
-	wasDown := m.link != linkUp
-	m.link, m.err, m.attempt = linkUp, nil, 0
+	wasDown := m.link != link.Up
+	m.link, m.err, m.attempt = link.Up, nil, 0
 	if wasDown {
 		return m.setStatus(statusGood, text)
 	}
@@ -105,8 +105,8 @@ func (m *Model) linkRestored(text string) tea.Cmd {
 // linkLost shows that the link is down and when the next try is. Commands
 // in flight may or may not have reached the server: say so.
 func (m *Model) linkLost(u client.Update) tea.Cmd {
-	wasUp := m.link == linkUp
-	m.link, m.attempt, m.retryAt, m.err = linkWaiting, u.Attempt, u.RetryAt, u.Err
+	wasUp := m.link == link.Up
+	m.link, m.attempt, m.retryAt, m.err = link.Waiting, u.Attempt, u.RetryAt, u.Err
 	if m.phase == phaseConnecting {
 		m.phase = phaseFailed // show why, while it keeps trying
 		return nil
@@ -213,15 +213,6 @@ func reason(err error) string {
 		return "connection lost"
 	}
 	return sanitize.Line(err.Error())
-}
-
-// countdown is the whole seconds from now until t, at least 0.
-func countdown(now, t time.Time) int {
-	d := t.Sub(now)
-	if d <= 0 {
-		return 0
-	}
-	return int((d + time.Second - 1) / time.Second)
 }
 
 // serverNow is the server's clock as best we know it.

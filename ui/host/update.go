@@ -46,7 +46,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case spinner.TickMsg:
-		if m.phase == phaseLive && m.link == linkUp || m.phase == phaseRejected {
+		if m.phase == phaseLive && m.link == link.Up || m.phase == phaseRejected {
 			return m, nil // stop ticking when nothing is in flight
 		}
 		var cmd tea.Cmd
@@ -59,7 +59,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case link.UpdatesMsg:
 		return m.handleUpdates(msg)
 	case link.EndedMsg:
-		m.link = linkDown
+		m.link = link.Down
 		return m, nil
 	case clockMsg:
 		return m.handleClock(msg)
@@ -222,8 +222,8 @@ func (m *Model) leaveInput() {
 func (m Model) keysNow() KeyMap {
 	st := keyState{
 		live:    m.phase == phaseLive,
-		online:  m.link == linkUp && m.sess != nil,
-		waiting: m.link == linkWaiting,
+		online:  m.link == link.Up && m.sess != nil,
+		waiting: m.link == link.Waiting,
 		mode:    m.mode,
 		focus:   m.focus,
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/livecart/livecart/sanitize"
+	"github.com/livecart/livecart/ui/link"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -231,20 +232,7 @@ func (m Model) watchHint() string { return sanitize.Line(m.opts.WatchHint) }
 
 // connState is the connection state for the header, as the viewer says it.
 func (m Model) connState() string {
-	s := m.styles
-	switch m.link {
-	case linkUp:
-		return s.Good.Render("● connected")
-	case linkConnecting:
-		if m.attempt > 1 {
-			return m.spin.View() + " " + s.Warn.Render(fmt.Sprintf("reconnecting · attempt %d", m.attempt))
-		}
-		return m.spin.View() + " " + s.Warn.Render("connecting")
-	case linkWaiting:
-		return s.Warn.Render(fmt.Sprintf("○ reconnecting · attempt %d in %ds", m.attempt, countdown(m.now, m.retryAt)))
-	default:
-		return s.Error.Render("○ offline")
-	}
+	return link.Status(m.styles, m.spin.View(), m.link, m.attempt, link.Countdown(m.now, m.retryAt))
 }
 
 func (m Model) inputView() string {
@@ -309,7 +297,7 @@ func (m Model) failedView() string {
 	s := m.styles
 	width := max(1, min(m.width-4, 72))
 	next := s.Error.Render("Gave up: this will not work by retrying.")
-	if m.link != linkDown {
+	if m.link != link.Down {
 		next = m.connState()
 	}
 	parts := []string{
