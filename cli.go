@@ -12,6 +12,7 @@ import (
 
 	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/checkout"
+	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/config"
 	"github.com/livecart/livecart/ui"
 	"github.com/livecart/livecart/ui/link"
@@ -156,4 +157,20 @@ func configPathForHelp() string {
 		return p
 	}
 	return config.DefaultPath()
+}
+
+// showURL is the show a command joins: the URL argument, else show_url
+// from the config, checked before anything dials.
+func showURL(arg string, cfg config.Config, cmd string) (string, error) {
+	url := arg
+	if url == "" {
+		url = cfg.ShowURL
+	}
+	if url == "" {
+		return "", usageErrorf("no show URL: give one (livecart %s ws://HOST:PORT/ws) or set show_url in the config", cmd)
+	}
+	if err := client.CheckURL(url); err != nil {
+		return "", usageError{err}
+	}
+	return url, nil
 }

@@ -9,7 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/config"
 	"github.com/livecart/livecart/ui/host"
 	"github.com/livecart/livecart/ui/link"
@@ -62,14 +61,9 @@ func runHost(args []string, stdout, stderr io.Writer) error {
 	if err := checkToken(cfg.HostToken); err != nil {
 		return err
 	}
-	if url == "" {
-		url = cfg.ShowURL
-	}
-	if url == "" {
-		return usageErrorf("no show URL: give one (livecart host ws://HOST:PORT/ws) or set show_url in the config")
-	}
-	if err := client.CheckURL(url); err != nil {
-		return usageError{err}
+	url, err = showURL(url, cfg, "host")
+	if err != nil {
+		return err
 	}
 	logger, closeLog, err := openLog(cfg.LogFile)
 	if err != nil {

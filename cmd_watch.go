@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"io"
-
-	"github.com/livecart/livecart/client"
 )
 
 const watchSynopsis = `Usage: livecart watch [flags] [URL]
@@ -31,14 +29,9 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if url == "" {
-		url = cfg.ShowURL
-	}
-	if url == "" {
-		return usageErrorf("no show URL: give one (livecart watch ws://HOST:PORT/ws) or set show_url in the config")
-	}
-	if err := client.CheckURL(url); err != nil {
-		return usageError{err}
+	url, err = showURL(url, cfg, "watch")
+	if err != nil {
+		return err
 	}
 	logger, closeLog, err := openLog(cfg.LogFile)
 	if err != nil {

@@ -155,7 +155,7 @@ func New(opts Options) Model {
 	if opts.Opener == nil {
 		opts.Opener = checkout.Browser()
 	}
-	isDark := opts.Theme != "light"
+	isDark := theme.StartsDark(opts.Theme)
 	styles := theme.New(isDark)
 	in := textinput.New()
 	in.Prompt = "› "
@@ -182,7 +182,7 @@ func New(opts Options) Model {
 // session.
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.spin.Tick, m.startSession()}
-	if m.opts.Theme == "" || m.opts.Theme == "auto" {
+	if theme.FollowsTerminal(m.opts.Theme) {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
 	return tea.Batch(cmds...)

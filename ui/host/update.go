@@ -75,7 +75,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) restyle(isDark bool) {
-	if m.opts.Theme == "dark" || m.opts.Theme == "light" {
+	if !theme.FollowsTerminal(m.opts.Theme) {
 		return // the user chose
 	}
 	m.styles = theme.New(isDark)

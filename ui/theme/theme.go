@@ -94,3 +94,13 @@ func (s *Styles) Name(id string) lipgloss.Style {
 	h.Write([]byte(id))
 	return lipgloss.NewStyle().Bold(true).Foreground(s.names[h.Sum32()%uint32(len(s.names))])
 }
+
+// FollowsTerminal reports whether the theme setting ("auto", "dark",
+// "light"; empty is auto) follows the terminal's background, so the
+// styles are rebuilt when the terminal reports it.
+func FollowsTerminal(setting string) bool { return setting != "dark" && setting != "light" }
+
+// StartsDark reports whether to draw dark-background styles before the
+// terminal has said what its background is: dark unless the user chose
+// light, as most terminals are dark.
+func StartsDark(setting string) bool { return setting != "light" }
