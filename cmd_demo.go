@@ -106,6 +106,7 @@ type showOptions struct {
 	// maxConnsPerIP caps connections per address; 0 picks one that fits
 	// the simulated audience, negative lifts the cap.
 	maxConnsPerIP int
+	chatCap       int // server.Config.ChatCap
 	logger        *slog.Logger
 	// presenter: a person runs the show from the host dashboard, so the
 	// demo runs the audience without its host bot.
@@ -163,7 +164,7 @@ func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
 	}
 	srv, err := server.New(server.Config{
 		Catalog: catalog, HostToken: token, PublicURL: public, Logger: o.logger, OrdersFile: orders,
-		MaxConnsPerIP: perIP,
+		MaxConnsPerIP: perIP, ChatCap: o.chatCap,
 	})
 	if err != nil {
 		ln.Close()

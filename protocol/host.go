@@ -221,6 +221,7 @@ type Metrics struct {
 	Viewers          int              `json:"viewers"`
 	PeakViewers      int              `json:"peak_viewers"`
 	ChatPerMinute    int              `json:"chat_per_minute"` // lines in the last 60 s
+	ChatHeld         int              `json:"chat_held"`       // lines the chat cap sent to their authors only
 	Products         []ProductMetrics `json:"products"`
 	CheckoutsStarted int              `json:"checkouts_started"` // checkout pages opened
 	Orders           int              `json:"orders"`
@@ -237,7 +238,7 @@ func (m Metrics) Validate() error {
 	if len(m.Products) > MaxProducts || len(m.UpNext) > MaxQueue || len(m.BlockedWords) > MaxBlockedWords {
 		return errors.New("metrics lists too long")
 	}
-	if m.Viewers < 0 || m.PeakViewers < 0 || m.UnitsSold < 0 || m.Orders < 0 {
+	if m.Viewers < 0 || m.PeakViewers < 0 || m.ChatPerMinute < 0 || m.ChatHeld < 0 || m.UnitsSold < 0 || m.Orders < 0 {
 		return errors.New("negative metrics")
 	}
 	return nil

@@ -63,7 +63,7 @@ func (c *conn) command(env protocol.Envelope) *protocol.Error {
 		if text == "" {
 			return newError(protocol.ErrCodeBadRequest, "say: nothing left to send once control characters are removed")
 		}
-		return s.do(c, func() *protocol.Error { return s.sayLocked(c.id, text) })
+		return s.do(c, func() *protocol.Error { return s.sayLocked(c.id, text, c) })
 	case protocol.TypePing:
 		s.reply(c, protocol.TypePong, nil)
 		return nil

@@ -199,7 +199,9 @@ func TestConcurrentBuysNeverOversell(t *testing.T) {
 	if n, _ := s.Stock("candle-small"); n != 0 {
 		t.Errorf("stock = %d, want 0", n)
 	}
-	// Every buy published the stock it left, one less each time.
+	// Every buy published the stock it left; a buy that came before the
+	// last one's event went out is folded into the later event, so the
+	// stock only ever goes down and ends at 0.
 	var seen []int
 	for _, env := range observer.sync() {
 		if env.Type == protocol.TypeProduct {
@@ -210,8 +212,8 @@ func TestConcurrentBuysNeverOversell(t *testing.T) {
 			seen = append(seen, p.Variants[0].Stock)
 		}
 	}
-	if want := []int{9, 8, 7, 6, 5, 4, 3, 2, 1, 0}; fmt.Sprint(seen) != fmt.Sprint(want) {
-		t.Errorf("published stock %v, want %v", seen, want)
+	if !fallingTo(seen, 0) {
+		t.Errorf("published stock %v, want strictly falling to 0", seen)
 	}
 }
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"math"
@@ -21,7 +22,7 @@ type Config struct {
 	// Empty means each connection's link is built from its request's Host.
 	PublicURL string
 	// SendQueue is how many frames may wait for one client before it is
-	// evicted as a slow consumer. Zero means 256.
+	// evicted as a slow consumer. Zero means 64.
 	SendQueue int
 	// History is how many recent show events are kept to replay to clients
 	// that resume after a drop. Zero means protocol.HistorySize.
@@ -42,6 +43,13 @@ type Config struct {
 	// ChatRate limits one connection's say commands; zero fields mean 2 a
 	// second with bursts of 5.
 	ChatRate Rate
+	// ChatCap is how many viewers' chat lines a second the show broadcasts,
+	// in bursts of as many. Past it a line goes to its author alone, so a
+	// chat storm reaches every viewer as an even sample of at most ChatCap
+	// lines a second, and nobody's own lines vanish from their screen. The
+	// host's lines are never held back. Zero means DefaultChatCap; negative
+	// means no cap.
+	ChatCap int
 	// CommandRate limits all of one connection's commands; zero fields mean
 	// 20 a second with bursts of 40.
 	CommandRate Rate
@@ -84,6 +92,9 @@ const (
 	// DefaultMaxConnsPerIP is the cap on open WebSockets from one IP: a
 	// household or an office behind one address, not a botnet of one.
 	DefaultMaxConnsPerIP = 64
+	// DefaultChatCap is the show's chat cap in lines a second: about as
+	// fast as anyone can still read a chat.
+	DefaultChatCap = 30
 	// DefaultRateStrikes is how many commands a connection may have
 	// dropped within a minute before it is closed.
 	DefaultRateStrikes = 20
@@ -114,6 +125,15 @@ func (r Rate) orDefault(def Rate) (Rate, error) {
 // limiter returns a fresh token bucket for r, full.
 func (r Rate) limiter() *rate.Limiter {
 	return rate.NewLimiter(rate.Limit(r.PerSecond), r.Burst)
+}
+
+// newChatCap returns the token bucket for Config.ChatCap n.
+func newChatCap(n int) *rate.Limiter {
+	if n < 0 {
+		return rate.NewLimiter(rate.Inf, 0)
+	}
+	n = cmp.Or(n, DefaultChatCap)
+	return rate.NewLimiter(rate.Limit(n), n)
 }
 
 // orDefaultCap turns a zero cap into def and a negative one into "none".

@@ -19,8 +19,9 @@ import (
 // batchBytes is how far the write loop fills one frame with queued events
 // before it writes: a client that fell behind catches up in a few large
 // writes instead of many small ones. A frame stays well under
-// protocol.MaxServerFrame: batchBytes plus one queued item (an event, or a
-// replay chunk of at most batchBytes), or one welcome.
+// protocol.MaxServerFrame: batchBytes plus one queued item (a batch or a
+// replay chunk, each at most batchBytes unless it is a single larger event,
+// or a unicast event), or one welcome.
 const batchBytes = 64 << 10
 
 // maxCloseReason is the most a close frame's reason may hold, in bytes: a
@@ -53,6 +54,7 @@ type conn struct {
 	// Guarded by srv.mu.
 	joined    bool   // receives show events
 	joinedAs  uint64 // the how-manyth connection to join, for picking the newest
+	slot      int    // index in the fan-out list while joined
 	ended     bool
 	closeCode int // sent by the write loop; 0 means no close frame
 	closeText string

@@ -76,7 +76,7 @@ func (s *Server) startDealLocked(d protocol.StartDeal) *protocol.Error {
 	}
 	s.deals.bought[i] = nil
 	s.deals.serial[i]++
-	s.publishLocked(protocol.TypeProduct, *p)
+	s.publishProductLocked(i)
 	s.scheduleDealsLocked()
 	return nil
 }
@@ -100,7 +100,7 @@ func (s *Server) endDealLocked(i int) {
 	s.products[i].Deal = nil
 	s.deals.bought[i] = nil
 	s.deals.serial[i]++
-	s.publishLocked(protocol.TypeProduct, s.products[i])
+	s.publishProductLocked(i)
 }
 
 // repriceDealLocked follows a change of product i's regular price: the

@@ -93,6 +93,7 @@ func unlimited(c *Config) {
 	c.ChatRate = Rate{PerSecond: math.Inf(1)}
 	c.CommandRate = Rate{PerSecond: math.Inf(1)}
 	c.OrderRate = Rate{PerSecond: math.Inf(1)}
+	c.ChatCap = -1
 }
 
 func wsURL(httpURL string) string {

@@ -90,7 +90,7 @@ func (s *Server) setStockLocked(st protocol.SetStock) *protocol.Error {
 		return newError(protocol.ErrCodeNotFound, fmt.Sprintf("no variant %q in this show", st.VariantID))
 	}
 	s.products[ref.product].Variants[ref.variant].Stock = st.Stock
-	s.publishLocked(protocol.TypeProduct, s.products[ref.product])
+	s.publishProductLocked(ref.product)
 	return nil
 }
 
@@ -107,7 +107,7 @@ func (s *Server) setPriceLocked(sp protocol.SetPrice) *protocol.Error {
 	}
 	s.products[i].Price = sp.Price
 	s.repriceDealLocked(i)
-	s.publishLocked(protocol.TypeProduct, s.products[i])
+	s.publishProductLocked(i)
 	return nil
 }
 

@@ -25,6 +25,7 @@ type tally struct {
 	currency  string
 	peak      int                    // most viewers at once
 	chat      [chatWindow]chatSecond // chat lines per second of server time
+	chatHeld  int                    // viewers' lines the chat cap kept to their authors
 	products  []productTally         // by product index
 	checkouts int                    // checkout pages served
 	orders    int                    // orders placed
@@ -118,6 +119,7 @@ func (s *Server) metricsLocked() protocol.Metrics {
 		Viewers:          s.viewers,
 		PeakViewers:      t.peak,
 		ChatPerMinute:    t.chatPerMinute(s.now()),
+		ChatHeld:         t.chatHeld,
 		Products:         make([]protocol.ProductMetrics, len(s.products)),
 		CheckoutsStarted: t.checkouts,
 		Orders:           t.orders,

@@ -198,8 +198,10 @@ func TestConcurrentOrdersNeverOversell(t *testing.T) {
 			purchases++
 		}
 	}
-	if want := []int{9, 8, 7, 6, 5, 4, 3, 2, 1, 0}; !slices.Equal(stocks, want) || purchases != stock {
-		t.Errorf("published stock %v and %d purchases", stocks, purchases)
+	// Orders that land before the previous one's stock went out share
+	// one product event with the latest stock: falling, ending at 0.
+	if !fallingTo(stocks, 0) || purchases != stock {
+		t.Errorf("published stock %v and %d purchases, want stock falling to 0 and %d purchases", stocks, purchases, stock)
 	}
 }
 
@@ -294,10 +296,26 @@ func TestUnrecordedOrderGivesStockBack(t *testing.T) {
 			seen = append(seen, string(env.Type))
 		}
 	}
-	if !slices.Equal(seen, []string{"0", "3"}) {
+	// The stock taken and given back, or, when both changes went out in
+	// one batch, only the stock given back; never a purchase.
+	if !slices.Equal(seen, []string{"0", "3"}) && !slices.Equal(seen, []string{"3"}) {
 		t.Errorf("observer saw %v, want the stock taken and given back", seen)
 	}
 	if m := s.Metrics(); m.Orders != 0 {
 		t.Errorf("metrics count an unrecorded order: %+v", m)
 	}
+}
+
+// fallingTo reports whether stocks is not empty, strictly falling, and ends
+// at last.
+func fallingTo(stocks []int, last int) bool {
+	if len(stocks) == 0 || stocks[len(stocks)-1] != last {
+		return false
+	}
+	for i := 1; i < len(stocks); i++ {
+		if stocks[i] >= stocks[i-1] {
+			return false
+		}
+	}
+	return true
 }

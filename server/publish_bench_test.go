@@ -19,10 +19,11 @@ type audience struct {
 	wg    sync.WaitGroup
 }
 
-// benchQueue is each fake connection's send queue, in frames: the
-// default, so a drainer that falls behind is evicted as a real client
-// would be, and the benchmark notices.
-const benchQueue = defaultSendQueue
+// benchQueue is each fake connection's send queue, in frames: room for
+// the 201 broadcasts testing.AllocsPerRun makes without a pause, so the
+// drainers need not keep up with it. A drainer that falls further behind
+// is evicted as a real client would be, and the benchmark notices.
+const benchQueue = 256
 
 func newAudience(tb testing.TB, n int) *audience {
 	tb.Helper()
@@ -36,6 +37,9 @@ func newAudience(tb testing.TB, n int) *audience {
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}
+	// The benchmark sends each batch itself; a flush loop running
+	// alongside would take some of them and split the work.
+	s.out.manual = true
 	a := &audience{s: s}
 	for i := range n {
 		c := &conn{
@@ -58,6 +62,7 @@ func newAudience(tb testing.TB, n int) *audience {
 		for _, c := range a.conns {
 			s.conns[c] = struct{}{}
 			c.joined = true
+			s.addJoinedLocked(c)
 			s.joins++
 			c.joinedAs = s.joins
 		}
@@ -123,13 +128,22 @@ var benchAuthor = protocol.Identity{ID: "u-bench", Name: "ana", Role: protocol.R
 const benchLine = "that blue mug is gorgeous, is there a matching saucer?"
 
 // say publishes one chat line the way a viewer's say command does, minus
-// the read loop's decoding and rate limiting.
+// the read loop's decoding and rate limiting, and sends it at once as a
+// batch of its own: a broadcast with nothing to share its write with.
 func (a *audience) say(tb testing.TB) {
-	var e *protocol.Error
-	a.s.locked(func() { e = a.s.sayLocked(benchAuthor, benchLine) })
-	if e != nil {
-		tb.Fatalf("say refused: %s: %s", e.Code, e.Message)
+	a.sayN(tb, 1)
+}
+
+// sayN publishes k chat lines and sends them as one batch.
+func (a *audience) sayN(tb testing.TB, k int) {
+	for range k {
+		var e *protocol.Error
+		a.s.locked(func() { e = a.s.sayLocked(benchAuthor, benchLine, nil) })
+		if e != nil {
+			tb.Fatalf("say refused: %s: %s", e.Code, e.Message)
+		}
 	}
+	a.s.flush(true)
 }
 
 // BenchmarkPublish measures one chat broadcast to n joined viewers: the
@@ -152,6 +166,33 @@ func BenchmarkPublish(b *testing.B) {
 				a.say(b)
 			}
 			b.StopTimer()
+			if k := a.evicted(); k > 0 {
+				b.Fatalf("%d of %d fake viewers were evicted: the drainers fell behind, so this measured eviction", k, n)
+			}
+		})
+	}
+}
+
+// BenchmarkBatch measures a busy chat: 16 lines published, then sent to n
+// viewers as one batch. ns/op is per batch; the per-event cost is a
+// sixteenth of it.
+func BenchmarkBatch(b *testing.B) {
+	const lines = 16
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("viewers=%d", n), func(b *testing.B) {
+			a := newAudience(b, n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				if i > 0 && i%pace == 0 {
+					b.StopTimer()
+					a.settle()
+					b.StartTimer()
+				}
+				a.sayN(b, lines)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*lines), "ns/event")
 			if k := a.evicted(); k > 0 {
 				b.Fatalf("%d of %d fake viewers were evicted: the drainers fell behind, so this measured eviction", k, n)
 			}

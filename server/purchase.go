@@ -204,7 +204,7 @@ func (s *Server) commitLocked(req orderRequest, rec orderRecord) {
 func (s *Server) publishChangedLocked(changed []bool) {
 	for i, ch := range changed {
 		if ch {
-			s.publishLocked(protocol.TypeProduct, s.products[i])
+			s.publishProductLocked(i)
 		}
 	}
 }

@@ -2,7 +2,7 @@
 // prices and flash deals, the pinned product and what is up next, recent
 // chat and the host's chat rules, the audience), applies the commands
 // clients send over WebSocket, broadcasts the resulting events to every
-// connection, sends the host live metrics, and serves the demo store's
+// connection in batches (hub.go), sends the host live metrics, and serves the demo store's
 // checkout page and the orders placed from it.
 //
 // One mutex owns the show state and the set of connections and is never held
@@ -28,15 +28,17 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
 
 	"github.com/livecart/livecart/protocol"
 )
 
 const (
 	// defaultSendQueue is the send queue, in frames, when Config leaves it
-	// zero: a few seconds of a busy chat, far more than a client that keeps
-	// up ever holds.
-	defaultSendQueue = 256
+	// zero. A frame is a whole batch of events, and the queue only fills
+	// once the socket's kernel buffer has: 64 batches is seconds of a busy
+	// show on top of that, far more than a client that keeps up ever holds.
+	defaultSendQueue = 64
 	// viewersInterval is the shortest time between two viewers events, so a
 	// connect storm costs the audience one event, not one per connection.
 	viewersInterval = 500 * time.Millisecond
@@ -78,6 +80,7 @@ type Server struct {
 	chatRate    Rate
 	commandRate Rate
 	orderRate   Rate
+	chatCap     *rate.Limiter // the show's chat cap; guarded by mu
 	rateStrikes int
 	pingPeriod  time.Duration
 	orders      orderLog
@@ -94,6 +97,11 @@ type Server struct {
 	// held and closed false, so a Wait that starts after closed is set
 	// cannot miss a goroutine.
 	wg sync.WaitGroup
+
+	// flushMu makes flushes take turns; fanout is the flusher's list of
+	// connections to offer a batch to, reused from batch to batch.
+	flushMu sync.Mutex
+	fanout  []*conn
 
 	mu sync.Mutex
 	// Everything below is guarded by mu.
@@ -121,6 +129,7 @@ type Server struct {
 	metricsStop   chan struct{}  // closed to stop it
 	metricsEvery  time.Duration  // how often it sends
 	afterUnlock   []func()       // logging owed by the current critical section
+	out           outbox         // events waiting for the next batch
 	open          int            // sockets admitted and not yet ended
 	openPerIP     map[string]int // the same, by remote IP
 }
@@ -180,6 +189,7 @@ func New(cfg Config) (*Server, error) {
 		chatRate:     chatRate,
 		commandRate:  commandRate,
 		orderRate:    orderRate,
+		chatCap:      newChatCap(cfg.ChatCap),
 		rateStrikes:  orDefaultCap(cfg.RateStrikes, DefaultRateStrikes),
 		pingPeriod:   cmp.Or(cfg.PingPeriod, protocol.PingPeriod),
 		productAt:    make(map[string]int, len(cfg.Catalog.Products)),
@@ -200,6 +210,7 @@ func New(cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.out.queued = make([]bool, len(s.products))
 	for i, p := range s.products {
 		s.productAt[p.ID] = i
 		for j, v := range p.Variants {
@@ -212,6 +223,11 @@ func New(cfg Config) (*Server, error) {
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout:  5 * time.Second,
 		EnableCompression: false,
+		// Idle connections are most of an audience. Clients send small
+		// commands, so a small read buffer does; a write buffer is only
+		// needed while a frame is being written, so they are shared.
+		ReadBufferSize:  1024,
+		WriteBufferPool: &sync.Pool{},
 		// serveWS has already checked the origin, before counting the
 		// connection against the caps.
 		CheckOrigin: func(*http.Request) bool { return true },
@@ -353,6 +369,7 @@ func (s *Server) closeSockets() {
 		s.viewersTimer = nil
 		s.stopDealTimerLocked()
 		s.stopMetricsLocked()
+		s.stopFlushLocked()
 		for c := range s.conns {
 			s.endLocked(c, protocol.CloseGoingAway, "the show server is shutting down")
 		}

@@ -64,34 +64,12 @@ func (s *Server) locked(fn func()) {
 	}
 }
 
-// publishLocked broadcasts one show event: the next seq, encoded once, the
-// same bytes offered to every joined connection.
-func (s *Server) publishLocked(typ protocol.Type, data any) {
-	frame, err := protocol.Encode(typ, s.seq+1, s.now(), data)
-	if err != nil {
-		s.afterUnlock = append(s.afterUnlock, func() { s.log.Error("event not sent", "type", typ, "err", err) })
-		return
-	}
-	s.seq++
-	s.history.add(s.seq, frame)
-	for c := range s.conns {
-		if c.joined {
-			s.offerLocked(c, frame)
-		}
-	}
-}
-
-// offerLocked queues frame for c without waiting. A full queue means c has
-// fallen too far behind: it is evicted rather than waited for, so one slow
-// client never holds up the show.
+// offerLocked queues frame for c without waiting; a full queue evicts c.
 func (s *Server) offerLocked(c *conn, frame []byte) {
 	select {
 	case c.send <- frame:
 	default:
-		s.endLocked(c, protocol.CloseSlowConsumer, "fell too far behind the show")
-		s.afterUnlock = append(s.afterUnlock, func() {
-			s.log.Warn("evicted slow consumer", "id", c.id.ID, "name", c.id.Name, "remote", c.remote, "queue", s.sendQueue)
-		})
+		s.evictLocked(c)
 	}
 }
 
@@ -103,8 +81,31 @@ func (s *Server) reply(c *conn, typ protocol.Type, data any) {
 		s.log.Error("reply not sent", "type", typ, "id", c.id.ID, "err", err)
 		return
 	}
+	if typ == protocol.TypePong {
+		s.pong(c, frame)
+		return
+	}
 	s.locked(func() {
 		if !c.ended {
+			s.offerLocked(c, frame)
+		}
+	})
+}
+
+// pong queues the answer to a ping after every event published before
+// the ping: a client that sends commands and then a ping has, by the
+// pong, seen what they did. While events wait for a batch the pong waits
+// with them, and flushMu keeps it from overtaking a batch on its way to
+// the queues.
+func (s *Server) pong(c *conn, frame []byte) {
+	s.flushMu.Lock()
+	defer s.flushMu.Unlock()
+	s.locked(func() {
+		switch {
+		case c.ended:
+		case len(s.out.events) > 0:
+			s.out.replies = append(s.out.replies, reply{c: c, frame: frame})
+		default:
 			s.offerLocked(c, frame)
 		}
 	})
@@ -133,6 +134,9 @@ func (s *Server) endLocked(c *conn, code int, reason string) {
 	c.closeCode = code
 	c.closeText = closeReason(reason)
 	delete(s.conns, c)
+	if c.joined {
+		s.removeJoinedLocked(c)
+	}
 	switch {
 	case c.joined && c.id.Role == protocol.RoleViewer:
 		s.viewers--
@@ -163,6 +167,7 @@ func (s *Server) join(c *conn, resume *protocol.Resume) *ending {
 			return
 		}
 		c.joined = true
+		s.addJoinedLocked(c)
 		s.joins++
 		c.joinedAs = s.joins
 		if c.id.Role == protocol.RoleViewer {
@@ -294,7 +299,10 @@ func (s *Server) do(c *conn, fn func() *protocol.Error) *protocol.Error {
 	return e
 }
 
-func (s *Server) sayLocked(author protocol.Identity, text string) *protocol.Error {
+// sayLocked publishes a chat line from author, sent by from (nil in
+// benchmarks). Viewers' lines are broadcast within the show's chat cap:
+// past it, a line goes to its author alone (see Config.ChatCap).
+func (s *Server) sayLocked(author protocol.Identity, text string, from *conn) *protocol.Error {
 	now := s.now()
 	if e := s.checkLineLocked(author, text, now); e != nil {
 		return e
@@ -305,7 +313,13 @@ func (s *Server) sayLocked(author protocol.Identity, text string) *protocol.Erro
 	// The epoch keeps IDs unique across restarts, so a client that saw
 	// line c7 of the old show does not mistake the new show's c7 for it.
 	line := protocol.Chat{ID: s.epoch + "-c" + strconv.FormatUint(s.chatIDs, 10), Author: author, Text: text}
-	s.chat.add(line)
+	if author.Role == protocol.RoleViewer && !s.chatCap.AllowN(now, 1) {
+		s.tally.chatHeld++
+		if from != nil {
+			s.unicastLocked(from, protocol.TypeChat, line)
+		}
+		return nil
+	}
 	s.publishLocked(protocol.TypeChat, line)
 	return nil
 }

@@ -1,0 +1,278 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/livecart/livecart/protocol"
+)
+
+// queued takes everything waiting in c's send queue.
+func queued(c *conn) [][]byte {
+	var out [][]byte
+	for {
+		select {
+		case f := <-c.send:
+			out = append(out, f)
+		default:
+			return out
+		}
+	}
+}
+
+// quietAudience is an audience whose queues nobody drains, so a test can
+// look at exactly what each connection was offered.
+func quietAudience(t *testing.T, n int) *audience {
+	t.Helper()
+	a := newAudience(t, 0)
+	s := a.s
+	s.locked(func() {
+		for i := range n {
+			c := &conn{
+				srv:      s,
+				send:     make(chan []byte, benchQueue),
+				pongs:    make(chan string, 1),
+				done:     make(chan struct{}),
+				readDone: make(chan struct{}),
+				id:       protocol.Identity{ID: fmt.Sprintf("q%d", i), Name: fmt.Sprintf("quiet%d", i), Role: protocol.RoleViewer},
+			}
+			s.conns[c] = struct{}{}
+			c.joined = true
+			s.addJoinedLocked(c)
+			a.conns = append(a.conns, c)
+		}
+	})
+	return a
+}
+
+func TestBatchIsEncodedOnceAndShared(t *testing.T) {
+	a := quietAudience(t, 3)
+	const lines = 16
+	a.sayN(t, lines)
+	var first []byte
+	for i, c := range a.conns {
+		frames := queued(c)
+		if len(frames) != 1 {
+			t.Fatalf("viewer %d was offered %d frames, want the batch as one", i, len(frames))
+		}
+		envs, err := protocol.DecodeFrame(frames[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(envs) != lines {
+			t.Fatalf("the batch holds %d events, want %d", len(envs), lines)
+		}
+		for k, env := range envs {
+			if env.Type != protocol.TypeChat || env.Seq != uint64(k+1) {
+				t.Fatalf("event %d is %s seq %d, want chat seq %d", k, env.Type, env.Seq, k+1)
+			}
+		}
+		if i == 0 {
+			first = frames[0]
+		} else if &frames[0][0] != &first[0] {
+			t.Errorf("viewer %d got its own copy of the batch, want the same bytes", i)
+		}
+	}
+	// The history replays the very bytes of the batch.
+	var replay [][]byte
+	a.s.locked(func() { replay, _ = a.s.history.since(0, a.s.seq) })
+	if got := string(join(replay)); got != string(first) {
+		t.Errorf("history replays\n%s\nwant the batch\n%s", got, first)
+	}
+}
+
+func join(frames [][]byte) []byte {
+	var b []byte
+	for i, f := range frames {
+		if i > 0 {
+			b = append(b, '\n')
+		}
+		b = append(b, f...)
+	}
+	return b
+}
+
+func TestProductChangedTwiceGoesOutOnceWithItsLatestState(t *testing.T) {
+	a := quietAudience(t, 1)
+	s := a.s
+	s.locked(func() {
+		for _, n := range []int{7, 5, 2} {
+			if e := s.setStockLocked(protocol.SetStock{VariantID: "candle-small", Stock: n}); e != nil {
+				t.Fatalf("set_stock: %s", e.Message)
+			}
+		}
+		if e := s.sayLocked(benchAuthor, "after", nil); e != nil {
+			t.Fatalf("say: %s", e.Message)
+		}
+	})
+	s.flush(false)
+	envs, err := protocol.DecodeFrame(join(queued(a.conns[0])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, env := range envs {
+		switch env.Type {
+		case protocol.TypeProduct:
+			got = append(got, fmt.Sprintf("%d:stock %d", env.Seq, decode[protocol.Product](t, env).Stock()))
+		default:
+			got = append(got, fmt.Sprintf("%d:%s", env.Seq, env.Type))
+		}
+	}
+	if want := "1:stock 2 2:chat"; strings.Join(got, " ") != want {
+		t.Errorf("sent %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+func TestChatWaitsForTheIntervalButAPinDoesNot(t *testing.T) {
+	a := quietAudience(t, 1)
+	s := a.s
+	c := a.conns[0]
+	s.locked(func() { s.viewers = 10_000 })
+	say := func(text string) {
+		t.Helper()
+		s.locked(func() {
+			if e := s.sayLocked(benchAuthor, text, nil); e != nil {
+				t.Fatalf("say: %s", e.Message)
+			}
+		})
+	}
+	say("one")
+	if wait := s.flush(false); wait != 0 || len(queued(c)) != 1 {
+		t.Fatalf("the first line after a quiet spell waited %s", wait)
+	}
+	say("two")
+	wait := s.flush(false)
+	if wait <= 0 || wait > flushInterval(10_000) || len(c.send) != 0 {
+		t.Fatalf("a line right after a batch went out (wait %s, %d queued), want it held for up to %s", wait, len(c.send), flushInterval(10_000))
+	}
+	s.locked(func() { s.pinLocked(protocol.Pin{ProductID: "mug", VariantID: "mug-blue"}) })
+	if wait := s.flush(false); wait != 0 {
+		t.Fatalf("a pin waited %s", wait)
+	}
+	envs, err := protocol.DecodeFrame(join(queued(c)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(envs) != 2 || envs[0].Type != protocol.TypeChat || envs[1].Type != protocol.TypePin {
+		t.Fatalf("after the pin: %v, want the held line, then the pin", envs)
+	}
+}
+
+func TestFlushIntervalGrowsWithTheAudience(t *testing.T) {
+	for _, tc := range []struct {
+		viewers int
+		want    time.Duration
+	}{
+		{0, minFlushInterval},
+		{10, minFlushInterval},
+		{1000, 25 * time.Millisecond},
+		{4000, 100 * time.Millisecond},
+		{10_000, maxFlushInterval},
+		{1_000_000, maxFlushInterval},
+	} {
+		if got := flushInterval(tc.viewers); got != tc.want {
+			t.Errorf("flushInterval(%d) = %s, want %s", tc.viewers, got, tc.want)
+		}
+	}
+}
+
+func TestPongFollowsTheEventsPublishedBeforeIt(t *testing.T) {
+	a := quietAudience(t, 1)
+	s := a.s
+	c := a.conns[0]
+	s.locked(func() {
+		if e := s.sayLocked(benchAuthor, "before the ping", nil); e != nil {
+			t.Fatalf("say: %s", e.Message)
+		}
+	})
+	s.reply(c, protocol.TypePong, nil)
+	if n := len(c.send); n != 0 {
+		t.Fatalf("%d frames queued before the batch went: the pong overtook the line", n)
+	}
+	s.flush(true)
+	frames := queued(c)
+	if len(frames) != 2 {
+		t.Fatalf("%d frames, want the batch and the pong", len(frames))
+	}
+	last, err := protocol.DecodeFrame(frames[1])
+	if err != nil || last[0].Type != protocol.TypePong {
+		t.Fatalf("last frame %q, want the pong", frames[1])
+	}
+	// With nothing waiting, a pong goes at once.
+	s.reply(c, protocol.TypePong, nil)
+	if len(c.send) != 1 {
+		t.Fatal("a pong with nothing waiting was held back")
+	}
+}
+
+func TestFullQueueIsEvictedByTheFlush(t *testing.T) {
+	a := quietAudience(t, 2)
+	s := a.s
+	slow := a.conns[0]
+	for len(slow.send) < cap(slow.send) {
+		slow.send <- []byte(`{"type":"pong"}`)
+	}
+	a.sayN(t, 1)
+	s.locked(func() {
+		if !slow.ended || slow.closeCode != protocol.CloseSlowConsumer {
+			t.Errorf("full queue: ended %v with %d, want evicted with %d", slow.ended, slow.closeCode, protocol.CloseSlowConsumer)
+		}
+		if a.conns[1].ended {
+			t.Error("a viewer with room was ended too")
+		}
+		if len(s.out.joined) != 1 || s.out.joined[0] != a.conns[1] {
+			t.Errorf("fan-out list %v, want only the healthy viewer", s.out.joined)
+		}
+	})
+}
+
+func TestChatCapHoldsViewersLinesBackButNotTheirAuthorsOrTheHosts(t *testing.T) {
+	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	const capacity = 3
+	s, ts := startServer(t, unlimited, func(c *Config) {
+		c.ChatCap = capacity
+		c.Now = func() time.Time { return at } // the bucket never refills
+	})
+	host := dial(t, ts.URL, "host", testToken)
+	ana := dial(t, ts.URL, "ana", "")
+	bo := dial(t, ts.URL, "bo", "")
+	const said = 10
+	for i := range said {
+		ana.send(protocol.TypeSay, protocol.Say{Text: fmt.Sprintf("ana %d", i)})
+	}
+	host.send(protocol.TypeSay, protocol.Say{Text: "host line"})
+	anaSaw := ana.sync()
+	host.sync()
+
+	count := func(envs []protocol.Envelope) (shown, echoed int, hostLine bool) {
+		for _, env := range envs {
+			if env.Type != protocol.TypeChat {
+				continue
+			}
+			line := decode[protocol.Chat](t, env)
+			switch {
+			case line.Author.Role == protocol.RoleHost:
+				hostLine = true
+			case env.Seq == 0:
+				echoed++
+			default:
+				shown++
+			}
+		}
+		return
+	}
+	if shown, echoed, hostLine := count(bo.sync()); shown != capacity || echoed != 0 || !hostLine {
+		t.Errorf("another viewer saw %d of ana's lines (+%d unicast), host line %v; want %d and the host's", shown, echoed, hostLine, capacity)
+	}
+	if m := s.Metrics(); m.ChatHeld != said-capacity {
+		t.Errorf("metrics chat_held = %d, want %d", m.ChatHeld, said-capacity)
+	}
+	// ana's own screen has every line she said: the held ones came to her
+	// alone, without a seq.
+	if shown, echoed, _ := count(anaSaw); shown != capacity || echoed != said-capacity {
+		t.Errorf("ana saw %d of her lines broadcast and %d sent to her alone, want %d and %d", shown, echoed, capacity, said-capacity)
+	}
+}
