@@ -70,6 +70,7 @@ func dashboard(t *testing.T, w, ht int) *harness {
 		mt.Viewers = 90 + (i*7)%40
 		mt.PeakViewers = 140
 		mt.ChatPerMinute = 18 + (i*13)%30
+		mt.ChatHeld = 3 * i
 		mt.Revenue = money.New(int64(i)*700, "USD")
 		mt.SlowModeSeconds = 10
 		mt.BlockedWords = []string{"spam", "followers"}
@@ -138,6 +139,18 @@ func TestScreenFitsEverySize(t *testing.T) {
 			h.updates(waiting(errLinkSilent, 12, t0.Add(30*time.Second)))
 			checkScreen(t, h.m.View().Content, sz.w, sz.h)
 			h.updates(client.Update{Kind: client.UpdateFailed, Err: errors.New("the show has ended")})
+			checkScreen(t, h.m.View().Content, sz.w, sz.h)
+		})
+	}
+}
+
+// TestBusyDashboardFits checks the full dashboard, chat-cap note included,
+// at the narrowest wide layout and just under it.
+func TestBusyDashboardFits(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{119, 30}, {120, 24}} {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			h := dashboard(t, sz.w, sz.h)
+			h.mustShow("177")
 			checkScreen(t, h.m.View().Content, sz.w, sz.h)
 		})
 	}

@@ -79,7 +79,7 @@ func metricsStrip(s *theme.Styles, m protocol.Metrics, have bool, viewers, chat,
 	lab := s.Subtle.Render
 	parts := []string{
 		lab("viewers ") + num(strconv.Itoa(m.Viewers)) + lab(" peak ") + num(strconv.Itoa(m.PeakViewers)),
-		lab("chat ") + num(strconv.Itoa(m.ChatPerMinute)) + lab("/min"),
+		lab("chat ") + num(strconv.Itoa(m.ChatPerMinute)) + lab("/min") + heldNote(s, m, " held "),
 		lab("revenue ") + s.Price.Render(m.Revenue.String()),
 	}
 	used := 0
@@ -131,7 +131,9 @@ func metricsPanel(s *theme.Styles, m protocol.Metrics, have bool, viewers, chat,
 		line("Revenue", s.Price.Render(m.Revenue.String()), revenue),
 		lab("Orders") + num(strconv.Itoa(m.Orders)) + s.Subtle.Render(" · units sold ") + num(strconv.Itoa(m.UnitsSold)) +
 			s.Subtle.Render(" · checkouts started ") + num(strconv.Itoa(m.CheckoutsStarted)),
-		"",
+		// Blank unless the chat cap is holding lines back, so the panel
+		// keeps its height either way.
+		lab("") + heldNote(s, m, "held by the chat cap (seen by their authors only): "),
 		lab("Funnel") + s.Subtle.Render("people since the show began"),
 	}
 	f := m.Funnel
@@ -150,6 +152,15 @@ func metricsPanel(s *theme.Styles, m protocol.Metrics, have bool, viewers, chat,
 			s.Deal.Render(strings.Repeat("█", bar))+strings.Repeat(" ", barW-bar)+" "+padLeft(percent(st.n, f.Viewers), pctW))
 	}
 	return rows
+}
+
+// heldNote says how many chat lines the show's chat cap has held back, or
+// nothing while it has held none.
+func heldNote(s *theme.Styles, m protocol.Metrics, label string) string {
+	if m.ChatHeld <= 0 {
+		return ""
+	}
+	return s.Subtle.Render(label) + s.Title.Render(strconv.Itoa(m.ChatHeld))
 }
 
 // productMetrics returns each product's counts by ID.
