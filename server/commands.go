@@ -37,7 +37,7 @@ func (c *conn) refuse(e *protocol.Error) *ending {
 	if (e.Code == protocol.ErrCodeBadRequest || e.Code == protocol.ErrCodeUnknownType) && e != errMessageBlocked {
 		c.bad++
 		if c.bad >= maxBadCommands {
-			return &ending{code: protocol.ClosePolicy, reason: "too many bad commands", linger: true}
+			return &ending{code: protocol.ClosePolicy, reason: "too many bad commands", linger: true, tell: true}
 		}
 	}
 	c.srv.reply(c, protocol.TypeError, e)

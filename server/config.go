@@ -22,7 +22,7 @@ type Config struct {
 	// Empty means each connection's link is built from its request's Host.
 	PublicURL string
 	// SendQueue is how many frames may wait for one client before it is
-	// evicted as a slow consumer. Zero means 64.
+	// evicted as a slow consumer. Zero means 32.
 	SendQueue int
 	// History is how many recent show events are kept to replay to clients
 	// that resume after a drop. Zero means protocol.HistorySize.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -31,19 +32,23 @@ const maxCloseReason = 123
 // newline separates the events of one frame.
 var newline = []byte{'\n'}
 
-// conn is one client's WebSocket. Its read loop runs on the HTTP handler's
-// goroutine and its write loop on one of its own; the write loop is the only
-// goroutine that writes to the socket.
+// conn is one client's WebSocket. Its read loop runs on a goroutine of its
+// own for as long as the connection lives. Its writer runs only while there
+// is something to write: kick starts one when none runs, and it stops once
+// the queue is empty, so an idle connection holds one goroutine, not two.
+// The writer is the only goroutine that writes to the socket.
 type conn struct {
 	srv      *Server
 	ws       *websocket.Conn
 	remote   string
 	checkout string // the welcome's checkout link template
 
-	send     chan []byte   // frames for the write loop; bounded, never closed
+	send     chan []byte   // frames for the writer; bounded, never closed
 	pongs    chan string   // pongs owed to the peer's pings
 	done     chan struct{} // closed by Server.endLocked: stop and close
 	readDone chan struct{} // closed when the read loop has returned
+	writing  atomic.Bool   // a writer runs, or has closed the socket for good
+	pingDue  atomic.Bool   // the pinger asks for a ping
 
 	// id and clientID are set by the read loop before the connection
 	// joins and never change after; other goroutines only read them once
@@ -58,7 +63,7 @@ type conn struct {
 	ended     bool
 	closeCode int // sent by the write loop; 0 means no close frame
 	closeText string
-	flush     bool // the write loop sends what is queued before closing
+	flush     bool // the writer sends what is queued before closing
 
 	bad    int      // malformed or unknown commands so far; read loop only
 	limits throttle // read loop only
@@ -69,6 +74,7 @@ type ending struct {
 	code   int    // close code to send; 0 sends none
 	reason string // close reason, for the peer and the log
 	linger bool   // we close first: keep reading until the peer answers
+	tell   bool   // send what is queued first: the errors that say why
 	err    error  // the failure underneath, for the log
 }
 
@@ -84,13 +90,11 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	// The place is held until the socket is done with, a failed upgrade
-	// included; the write loop's last moments of closing are not counted.
-	defer release()
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		// Upgrade has already answered the request.
 		s.log.Info("websocket upgrade refused", "remote", r.RemoteAddr, "err", err)
+		release()
 		return
 	}
 	c := &conn{
@@ -108,7 +112,9 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	s.locked(func() {
 		if !s.closed {
 			s.conns[c] = struct{}{}
+			// The read loop, and the writer that closes the socket.
 			s.wg.Add(2)
+			s.startPingerLocked()
 			registered = true
 		}
 	})
@@ -117,10 +123,25 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		msg := websocket.FormatCloseMessage(protocol.CloseGoingAway, "the show server is shutting down")
 		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeWait))
 		_ = ws.Close()
+		release()
 		return
 	}
-	go c.writeLoop()
-	c.readLoop()
+	c.prepare()
+	if e := c.greet(); e != nil {
+		c.finish(*e)
+		release()
+		return
+	}
+	// The read loop gets a goroutine of its own so this handler can
+	// return: net/http then frees the request, its buffers and its
+	// goroutine's stack, grown by building the welcome, which an idle
+	// connection would otherwise hold for as long as it stays open. The
+	// place is held until the read loop is done with the socket; the
+	// writer's last moments of closing are not counted.
+	go func() {
+		defer release()
+		c.finish(c.readLoop())
+	}()
 }
 
 // checkoutTemplate returns the checkout link template for a connection
@@ -137,17 +158,24 @@ func (s *Server) checkoutTemplate(r *http.Request) string {
 	return base + "/cart/" + protocol.CheckoutPlaceholder
 }
 
-func (c *conn) readLoop() {
-	defer c.srv.wg.Done()
-	defer close(c.readDone)
+// prepare sets the socket up for reading.
+func (c *conn) prepare() {
 	c.ws.SetReadLimit(protocol.MaxClientFrame)
 	c.ws.SetPingHandler(c.onPing)
 	c.ws.SetPongHandler(c.onPong)
-	// gorilla's default answers a close frame from this goroutine; the write
-	// loop answers instead (see readEnding), so it stays the only writer.
+	// gorilla's default answers a close frame from the reading goroutine;
+	// the writer answers instead (see readEnding), so it stays the only
+	// one that writes.
 	c.ws.SetCloseHandler(func(int, string) error { return nil })
+}
 
-	e := c.run()
+// finish ends c for the reason e once reading has stopped.
+func (c *conn) finish(e ending) {
+	defer c.srv.wg.Done()
+	defer close(c.readDone)
+	if e.tell {
+		c.srv.locked(func() { c.flush = true })
+	}
 	code, reason := c.srv.end(c, e.code, e.reason)
 	c.srv.log.Info("disconnected", "id", c.id.ID, "name", c.id.Name, "remote", c.remote,
 		"code", code, "reason", reason, "err", e.err)
@@ -156,22 +184,25 @@ func (c *conn) readLoop() {
 	}
 }
 
-// run greets the client and then applies its commands until the connection
-// ends, returning why.
-func (c *conn) run() ending {
+// greet reads the client's hello and joins it to the show, then applies
+// any commands that came with the hello. It returns why c cannot go on.
+func (c *conn) greet() *ending {
 	hello, rest, e := c.readHello()
 	if e != nil {
-		return *e
+		return e
 	}
 	c.id = c.srv.identify(hello)
 	c.clientID = hello.ClientID
 	if e := c.srv.join(c, hello.Resume); e != nil {
-		return *e
+		return e
 	}
 	c.srv.log.Info("joined", "id", c.id.ID, "name", c.id.Name, "role", c.id.Role, "remote", c.remote)
-	if e := c.handle(rest); e != nil {
-		return *e
-	}
+	return c.handle(rest)
+}
+
+// readLoop applies the client's commands until the connection ends, and
+// returns why.
+func (c *conn) readLoop() ending {
 	for {
 		_ = c.ws.SetReadDeadline(time.Now().Add(c.srv.pongWait()))
 		typ, frame, err := c.ws.ReadMessage()
@@ -311,6 +342,7 @@ func (c *conn) onPing(data string) error {
 	case c.pongs <- data:
 	default:
 	}
+	c.kick()
 	return nil
 }
 
@@ -327,10 +359,17 @@ func (c *conn) linger() {
 	_, _ = io.Copy(io.Discard, nc)
 }
 
+// kick makes sure a writer runs when c has something to write. At most one
+// runs at a time; call it after queueing anything for c.
+func (c *conn) kick() {
+	if c.writing.CompareAndSwap(false, true) {
+		go c.writeLoop()
+	}
+}
+
+// writeLoop writes what is owed until nothing is, then stops; once c has
+// ended it closes the socket and never lets another writer start.
 func (c *conn) writeLoop() {
-	defer c.srv.wg.Done()
-	ping := time.NewTicker(c.srv.pingPeriod)
-	defer ping.Stop()
 	for {
 		// An ended connection sends nothing more, even with frames queued
 		// (an evicted client's queue is full by definition), unless it was
@@ -339,25 +378,56 @@ func (c *conn) writeLoop() {
 		case <-c.done:
 			c.drain()
 			c.shut()
+			c.srv.wg.Done()
 			return
 		default:
 		}
-		var err error
-		select {
-		case <-c.done:
-			c.drain()
-			c.shut()
-			return
-		case frame := <-c.send:
-			err = c.write(frame)
-		case <-ping.C:
-			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(protocol.WriteWait))
-		case data := <-c.pongs:
-			err = c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(protocol.WriteWait))
-		}
+		wrote, err := c.writeNext()
 		if err != nil {
 			c.srv.end(c, 0, "write failed: "+err.Error())
+			continue
 		}
+		if wrote {
+			continue
+		}
+		c.writing.Store(false)
+		// Whatever was queued after writeNext looked, and before the store
+		// above, was kicked while this writer still counted as running.
+		if !c.owed() || !c.writing.CompareAndSwap(false, true) {
+			return
+		}
+	}
+}
+
+// writeNext writes one owed thing, pongs and pings before events, and
+// reports whether there was any.
+func (c *conn) writeNext() (bool, error) {
+	select {
+	case data := <-c.pongs:
+		return true, c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(protocol.WriteWait))
+	default:
+	}
+	if c.pingDue.Swap(false) {
+		return true, c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(protocol.WriteWait))
+	}
+	select {
+	case frame := <-c.send:
+		return true, c.write(frame)
+	default:
+		return false, nil
+	}
+}
+
+// owed reports whether c has anything for a writer to do.
+func (c *conn) owed() bool {
+	if len(c.send) > 0 || len(c.pongs) > 0 || c.pingDue.Load() {
+		return true
+	}
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
 	}
 }
 

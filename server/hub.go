@@ -189,11 +189,13 @@ func (s *Server) flush(now bool) time.Duration {
 			}
 			break
 		}
+		c.kick()
 	}
 	clear(s.fanout) // the list must not keep ended connections alive
 	for _, r := range replies {
 		select {
 		case r.c.send <- r.frame:
+			r.c.kick()
 		default:
 			slow = append(slow, r.c)
 		}
@@ -297,4 +299,41 @@ func (s *Server) removeJoinedLocked(c *conn) {
 	s.out.joined[last] = nil
 	s.out.joined = s.out.joined[:last]
 	c.slot = -1
+}
+
+// startPingerLocked starts the loop that pings every connection, unless it
+// runs already. One loop for the whole server, rather than a timer per
+// connection, keeps an idle connection down to its read loop.
+func (s *Server) startPingerLocked() {
+	if s.closed || s.pingStop != nil {
+		return
+	}
+	s.pingStop = make(chan struct{})
+	s.wg.Add(1)
+	go s.pingLoop(s.pingStop)
+}
+
+func (s *Server) pingLoop(stop <-chan struct{}) {
+	defer s.wg.Done()
+	tick := time.NewTicker(s.pingPeriod)
+	defer tick.Stop()
+	var all []*conn
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		s.locked(func() {
+			for c := range s.conns {
+				all = append(all, c)
+			}
+		})
+		for _, c := range all {
+			c.pingDue.Store(true)
+			c.kick()
+		}
+		clear(all)
+		all = all[:0]
+	}
 }

@@ -38,6 +38,7 @@ func quietAudience(t *testing.T, n int) *audience {
 				readDone: make(chan struct{}),
 				id:       protocol.Identity{ID: fmt.Sprintf("q%d", i), Name: fmt.Sprintf("quiet%d", i), Role: protocol.RoleViewer},
 			}
+			c.writing.Store(true) // no writer: the test reads the queue
 			s.conns[c] = struct{}{}
 			c.joined = true
 			s.addJoinedLocked(c)

@@ -52,6 +52,8 @@ func newAudience(tb testing.TB, n int) *audience {
 			readDone: make(chan struct{}),
 			id:       protocol.Identity{ID: fmt.Sprintf("v%d", i), Name: fmt.Sprintf("viewer%d", i), Role: protocol.RoleViewer},
 		}
+		// The drainer is c's writer: none is ever started for it.
+		c.writing.Store(true)
 		a.conns = append(a.conns, c)
 		a.wg.Add(1)
 		go a.drain(c)

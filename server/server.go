@@ -36,9 +36,9 @@ import (
 const (
 	// defaultSendQueue is the send queue, in frames, when Config leaves it
 	// zero. A frame is a whole batch of events, and the queue only fills
-	// once the socket's kernel buffer has: 64 batches is seconds of a busy
-	// show on top of that, far more than a client that keeps up ever holds.
-	defaultSendQueue = 64
+	// once the socket's kernel buffer has, so a client that keeps up never
+	// comes near it; every place costs each connection 24 bytes.
+	defaultSendQueue = 32
 	// viewersInterval is the shortest time between two viewers events, so a
 	// connect storm costs the audience one event, not one per connection.
 	viewersInterval = 500 * time.Millisecond
@@ -130,6 +130,7 @@ type Server struct {
 	metricsEvery  time.Duration  // how often it sends
 	afterUnlock   []func()       // logging owed by the current critical section
 	out           outbox         // events waiting for the next batch
+	pingStop      chan struct{}  // closed to stop the pinger; nil until it starts
 	open          int            // sockets admitted and not yet ended
 	openPerIP     map[string]int // the same, by remote IP
 }
@@ -370,6 +371,9 @@ func (s *Server) closeSockets() {
 		s.stopDealTimerLocked()
 		s.stopMetricsLocked()
 		s.stopFlushLocked()
+		if s.pingStop != nil {
+			close(s.pingStop)
+		}
 		for c := range s.conns {
 			s.endLocked(c, protocol.CloseGoingAway, "the show server is shutting down")
 		}

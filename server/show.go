@@ -68,6 +68,7 @@ func (s *Server) locked(fn func()) {
 func (s *Server) offerLocked(c *conn, frame []byte) {
 	select {
 	case c.send <- frame:
+		c.kick()
 	default:
 		s.evictLocked(c)
 	}
@@ -145,6 +146,7 @@ func (s *Server) endLocked(c *conn, code int, reason string) {
 		s.hosts--
 	}
 	close(c.done)
+	c.kick() // to close the socket
 }
 
 // join makes c part of the show: from here on it receives every event. The

@@ -53,7 +53,7 @@ func (c *conn) throttle(typ protocol.Type) (drop bool, e *ending) {
 	}
 	t.strikes++
 	if t.strikes >= c.srv.rateStrikes {
-		return true, &ending{code: protocol.CloseRateLimited, reason: "kept sending too fast", linger: true}
+		return true, &ending{code: protocol.CloseRateLimited, reason: "kept sending too fast", linger: true, tell: true}
 	}
 	if now.Sub(t.lastError) >= rateErrorEvery {
 		t.lastError = now
