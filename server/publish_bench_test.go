@@ -204,7 +204,7 @@ func BenchmarkBatch(b *testing.B) {
 
 // TestPublishAllocsIndependentOfViewers guards the broadcast design: the
 // event is encoded once and the same bytes are offered to every queue, so
-// a broadcast to 1000 viewers allocates no more than one to 10.
+// a broadcast to 1000 viewers allocates (nearly) no more than one to 10.
 func TestPublishAllocsIndependentOfViewers(t *testing.T) {
 	allocs := func(n int) float64 {
 		a := newAudience(t, n)
@@ -216,7 +216,10 @@ func TestPublishAllocsIndependentOfViewers(t *testing.T) {
 	}
 	few, many := allocs(10), allocs(1000)
 	t.Logf("allocations per broadcast: %.0f at 10 viewers, %.0f at 1000", few, many)
-	if many > few+1 {
+	// A copy or an allocation per viewer would add about 990 here; the
+	// slack is for the runtime's own allocations under load (parking 1000
+	// drainers), which counted 2 more in one loaded -race run.
+	if many > few+8 {
 		t.Errorf("a broadcast to 1000 viewers allocates %.0f times, to 10 viewers %.0f: allocations grow with the audience", many, few)
 	}
 }
