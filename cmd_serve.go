@@ -28,6 +28,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	public := fs.String("public-url", "", "base URL of checkout links (default: http://ADDR)")
 	logFile := fs.String("log", "", "write a log to this file (default: stderr)")
 	perIP := fs.Int("max-conns-per-ip", 0, fmt.Sprintf("connections one address may hold; -1 for no cap (default: %d, or more to fit --audience)", server.DefaultMaxConnsPerIP))
+	hostBot := fs.Bool("host-bot", true, "a scripted host pins products, runs deals and chats; --host-bot=false when a person hosts with 'livecart host'")
 	chatCap := fs.Int("chat-cap", 0, fmt.Sprintf("viewers' chat lines a second broadcast to the show; past it a line reaches only its author; -1 for no cap (default: %d)", server.DefaultChatCap))
 	orders := fs.String("orders", "", "file the show's orders are kept in, across restarts (default: "+defaultOrdersFile("SHOW_ID")+")")
 	rest, err := parse(fs, args, stdout, serveSynopsis)
@@ -59,6 +60,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	show, err := startShow(ctx, showOptions{
 		addr: *addr, catalog: catalog, audience: *audience, seed: seedOrRandom(fs, *seed),
 		token: *token, publicURL: *public, orders: *orders, maxConnsPerIP: *perIP, chatCap: *chatCap, logger: logger,
+		presenter: !*hostBot,
 	})
 	if err != nil {
 		return err

@@ -45,7 +45,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"--help"}, []string{"-seed", "-name", "-audience"}},
 		{[]string{"demo", "-h"}, []string{"-seed", "-name"}},
 		{[]string{"watch", "--help"}, []string{"URL", "-no-browser", "-theme"}},
-		{[]string{"serve", "--help"}, []string{"-addr", "127.0.0.1:7420", "-catalog", "-audience", "-seed", "-orders", "-max-conns-per-ip", "-chat-cap", "SIGTERM"}},
+		{[]string{"serve", "--help"}, []string{"-addr", "127.0.0.1:7420", "-catalog", "-audience", "-seed", "-orders", "-max-conns-per-ip", "-chat-cap", "-host-bot", "SIGTERM"}},
 		{[]string{"help", "serve"}, []string{"-addr"}},
 	}
 	for _, c := range cases {
