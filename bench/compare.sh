@@ -3,16 +3,34 @@
 #
 #   bench/compare.sh VIEWERS RATE DURATION [RUNS] [PEER]
 #   e.g. bench/compare.sh 500 50 10s 3 gorilla
+#        SCENARIO=idle bench/compare.sh 10000 0 0s 3 gorilla
+#        SCENARIO=storm bench/compare.sh 10000 2000 60s 3
 #
-# Builds livecart and bench/loadgen, installs the gorilla chat example into a
-# temporary GOBIN, then runs ours and the peer interleaved (ours, peer, ours,
-# peer, …), each on its own port, and prints the median ours/peer ratios of
-# p99 latency and server CPU over the pairs where neither run saturated.
-# Results (one JSON line per run) go to $OUT (default: a temp file, printed).
+# SCENARIO (default chat) is loadgen's -scenario. chat, idle and connect run
+# ours and the peer interleaved (ours, peer, ours, peer, …) and print the
+# median of the per-pair ratios ours/peer over the pairs where neither run
+# saturated. pin and storm are livecart-only: ours runs RUNS times and the
+# medians are printed. idle and connect ignore RATE and DURATION.
+#
+# Each run gets its own port, a bounded readiness probe, a `timeout` on
+# loadgen and a kill by PID. Results (one JSON line per run) go to $OUT
+# (default: a temp file, printed).
+#
+# Environment:
+#   SCENARIO          chat | pin | storm | idle | connect
+#   LIVECART_BIN      prebuilt livecart (default: built from this tree)
+#   GORILLA_CHAT_BIN  prebuilt gorilla/websocket examples/chat@v1.5.3
+#   CENTRIFUGO_BIN    prebuilt centrifugo v6.9.1 (its build takes minutes)
+#   CHAT_CAP          livecart serve --chat-cap; default -1 (none, as the
+#                     peers have none) for chat, the server's own for the
+#                     others; set it empty to use the server's default
+#   DIAL_PARALLEL     loadgen -dial-parallel (default 64; 256 for connect)
+#   SETTLE            loadgen -settle for idle (default 3s)
+#   BASE_PORT         first port (default 18700)
 set -euo pipefail
 
 if [[ $# -lt 3 ]]; then
-	echo "usage: $0 VIEWERS RATE DURATION [RUNS=3] [PEER=gorilla]" >&2
+	echo "usage: [SCENARIO=chat|pin|storm|idle|connect] $0 VIEWERS RATE DURATION [RUNS=3] [PEER=gorilla]" >&2
 	exit 2
 fi
 VIEWERS=$1
@@ -20,7 +38,13 @@ RATE=$2
 DURATION=$3
 RUNS=${4:-3}
 PEER=${5:-gorilla}
+SCENARIO=${SCENARIO:-chat}
 BASE_PORT=${BASE_PORT:-18700}
+SETTLE=${SETTLE:-3s}
+if ! [[ $SETTLE =~ ^[0-9]+s$ ]] || (( ${SETTLE%s} > 60 )); then
+	echo "SETTLE must be whole seconds, 0s..60s" >&2
+	exit 2
+fi
 
 case $PEER in
 gorilla | centrifugo) ;;
@@ -29,8 +53,30 @@ gorilla | centrifugo) ;;
 	exit 2
 	;;
 esac
-if (( RUNS < 1 || RUNS > 20 )); then
+case $SCENARIO in
+chat | idle | connect) PEERED=1 ;;
+pin | storm) PEERED=0 ;;
+*)
+	echo "SCENARIO must be chat, pin, storm, idle or connect, not $SCENARIO" >&2
+	exit 2
+	;;
+esac
+if [[ $SCENARIO == chat ]]; then
+	CHAT_CAP=${CHAT_CAP--1}
+else
+	CHAT_CAP=${CHAT_CAP-}
+fi
+if [[ $SCENARIO == connect ]]; then
+	DIAL_PARALLEL=${DIAL_PARALLEL:-256}
+else
+	DIAL_PARALLEL=${DIAL_PARALLEL:-64}
+fi
+if ! [[ $RUNS =~ ^[0-9]+$ ]] || (( RUNS < 1 || RUNS > 20 )); then
 	echo "RUNS must be 1..20" >&2
+	exit 2
+fi
+if ! [[ $VIEWERS =~ ^[0-9]+$ ]] || (( VIEWERS < 1 || VIEWERS > 20000 )); then
+	echo "VIEWERS must be 1..20000" >&2
 	exit 2
 fi
 
@@ -47,30 +93,55 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Publishers: enough for livecart's per-connection chat limit (2/s, burst
+# 5), the same number for both servers so the load is the same.
+PUBS=0
+LIMIT=$((150 + 30 + ${SETTLE%s})) # connect budget, settling, margin
+if [[ $SCENARIO != idle && $SCENARIO != connect ]]; then
+	if ! [[ $RATE =~ ^[0-9]+$ ]] || (( RATE < 1 || RATE > 3000 )); then
+		echo "RATE must be 1..3000 messages a second" >&2
+		exit 2
+	fi
+	PUBS=$(( (RATE * 2 + 2) / 3 ))
+	if (( PUBS < 2 )); then PUBS=2; fi
+	DUR_S=${DURATION%s}
+	if ! [[ $DUR_S =~ ^[0-9]+$ ]] || (( DUR_S < 1 || DUR_S > 600 )); then
+		echo "DURATION must be whole seconds, 1s..600s" >&2
+		exit 2
+	fi
+	LIMIT=$(( DUR_S + 150 ))
+fi
+
+# Every connection is a descriptor in the server and in loadgen, which
+# inherit this shell's limit. Raising the hard limit needs root; Go
+# programs raise their soft limit to the hard one by themselves.
+NEED=$(( VIEWERS + PUBS + 512 ))
+if (( $(ulimit -Hn) < NEED )); then
+	ulimit -Hn "$NEED" 2>/dev/null || echo "warning: ulimit -Hn is $(ulimit -Hn), below the $NEED descriptors this run needs" >&2
+fi
+ulimit -n "$(ulimit -Hn)"
+
 echo "building into $WORK" >&2
-(cd "$REPO" && go build -o "$WORK/livecart" . && go build -o "$WORK/loadgen" ./bench/loadgen)
-GOBIN="$WORK/bin" go install github.com/gorilla/websocket/examples/chat@v1.5.3
-if [[ $PEER == centrifugo ]]; then
-	# Building Centrifugo takes minutes; CENTRIFUGO_BIN reuses a binary.
-	if [[ -n ${CENTRIFUGO_BIN:-} ]]; then
+mkdir -p "$WORK/bin"
+(cd "$REPO" && go build -o "$WORK/loadgen" ./bench/loadgen)
+if [[ -n ${LIVECART_BIN:-} ]]; then
+	cp "$LIVECART_BIN" "$WORK/livecart"
+else
+	(cd "$REPO" && go build -o "$WORK/livecart" .)
+fi
+if (( PEERED )); then
+	if [[ $PEER == gorilla ]]; then
+		if [[ -n ${GORILLA_CHAT_BIN:-} ]]; then
+			cp "$GORILLA_CHAT_BIN" "$WORK/bin/chat"
+		else
+			GOBIN="$WORK/bin" go install github.com/gorilla/websocket/examples/chat@v1.5.3
+		fi
+	elif [[ -n ${CENTRIFUGO_BIN:-} ]]; then
 		cp "$CENTRIFUGO_BIN" "$WORK/bin/centrifugo"
 	else
 		GOBIN="$WORK/bin" go install github.com/centrifugal/centrifugo/v6@v6.9.1
 	fi
 fi
-
-# Publishers: enough for livecart's per-connection chat limit (2/s, burst
-# 5), the same number for both servers so the load is the same.
-PUBS=$(( (RATE * 2 + 2) / 3 ))
-if (( PUBS < 2 )); then PUBS=2; fi
-
-# Seconds for `timeout`: the duration plus connect time and drain.
-DUR_S=${DURATION%s}
-if ! [[ $DUR_S =~ ^[0-9]+$ ]] || (( DUR_S < 1 || DUR_S > 600 )); then
-	echo "DURATION must be whole seconds, 1s..600s" >&2
-	exit 2
-fi
-LIMIT=$(( DUR_S + 150 ))
 
 wait_ready() { # port: loop with a bound until the port accepts TCP
 	local port=$1
@@ -86,9 +157,19 @@ wait_ready() { # port: loop with a bound until the port accepts TCP
 
 run_one() { # target port
 	local target=$1 port=$2
+	local token="bench-$RANDOM$RANDOM"
+	local path=/ws
+	# Only pin and storm hand loadgen the token (for their pinning host):
+	# in chat it would make every publisher a host, whose lines the chat
+	# cap never holds.
+	local lgtoken=()
+	if (( ! PEERED )); then lgtoken=(-token "$token"); fi
 	case $target in
 	livecart)
-		"$WORK/livecart" serve --addr "127.0.0.1:$port" --audience 0 --token "bench-$RANDOM$RANDOM" \
+		local cap=()
+		if [[ -n $CHAT_CAP ]]; then cap=(--chat-cap "$CHAT_CAP"); fi
+		"$WORK/livecart" serve --addr "127.0.0.1:$port" --audience 0 --host-bot=false --token "$token" \
+			--max-conns-per-ip -1 "${cap[@]}" \
 			--orders "$WORK/orders-$port.jsonl" --log "$WORK/server-$port.log" >"$WORK/server-$port.out" 2>&1 &
 		;;
 	gorilla)
@@ -99,19 +180,23 @@ run_one() { # target port
 		printf '{"client":{"insecure":true},"http_server":{"address":"127.0.0.1","port":%d},"log":{"level":"error"}}\n' \
 			"$port" >"$WORK/centrifugo-$port.json"
 		"$WORK/bin/centrifugo" -c "$WORK/centrifugo-$port.json" >"$WORK/server-$port.log" 2>&1 &
+		path=/connection/websocket
 		;;
 	esac
-	local path=/ws
-	if [[ $target == centrifugo ]]; then path=/connection/websocket; fi
 	SERVER_PID=$!
-	wait_ready "$port"
-	sleep 0.3 # let the server settle before the RSS baseline
-	if ! timeout "$LIMIT" "$WORK/loadgen" -target "$target" -url "ws://127.0.0.1:$port$path" \
-		-viewers "$VIEWERS" -rate "$RATE" -duration "$DURATION" -publishers "$PUBS" \
-		-server-pid "$SERVER_PID" >>"$OUT"; then
-		echo "run $target on port $port failed" >&2
-		# Keep the pairing by index: a failed run counts as saturated.
-		echo "{\"target\":\"$target\",\"saturated\":true,\"notes\":\"run failed\"}" >>"$OUT"
+	if ! wait_ready "$port"; then
+		echo "{\"scenario\":\"$SCENARIO\",\"target\":\"$target\",\"saturated\":true,\"notes\":\"server not ready\"}" >>"$OUT"
+	else
+		sleep 0.3 # let the server settle before the RSS baseline
+		if ! timeout "$LIMIT" "$WORK/loadgen" -scenario "$SCENARIO" -target "$target" \
+			-url "ws://127.0.0.1:$port$path" -viewers "$VIEWERS" -rate "${RATE:-1}" \
+			-duration "$DURATION" -publishers "$PUBS" "${lgtoken[@]}" \
+			-dial-parallel "$DIAL_PARALLEL" -settle "$SETTLE" \
+			-server-pid "$SERVER_PID" >>"$OUT"; then
+			echo "run $target on port $port failed" >&2
+			# Keep the pairing by index: a failed run counts as saturated.
+			echo "{\"scenario\":\"$SCENARIO\",\"target\":\"$target\",\"saturated\":true,\"notes\":\"run failed\"}" >>"$OUT"
+		fi
 	fi
 	tail -n 1 "$OUT" >&2
 	kill "$SERVER_PID" 2>/dev/null || true
@@ -123,11 +208,17 @@ run_one() { # target port
 : >"$OUT"
 port=$BASE_PORT
 for i in $(seq 1 "$RUNS"); do
-	echo "== round $i/$RUNS: livecart, $PEER ($VIEWERS viewers, $RATE msg/s, $DURATION)" >&2
+	if (( PEERED )); then
+		echo "== $SCENARIO round $i/$RUNS: livecart, $PEER ($VIEWERS viewers, $RATE msg/s, $DURATION)" >&2
+	else
+		echo "== $SCENARIO run $i/$RUNS: livecart ($VIEWERS viewers, $RATE msg/s, $DURATION)" >&2
+	fi
 	run_one livecart "$port"
 	port=$((port + 1))
-	run_one "$PEER" "$port"
-	port=$((port + 1))
+	if (( PEERED )); then
+		run_one "$PEER" "$port"
+		port=$((port + 1))
+	fi
 done
 
 echo "results: $OUT"
