@@ -30,11 +30,25 @@ func Line(s string) string {
 	if isPlain(s) {
 		return s
 	}
+	return line(s, true)
+}
+
+// line is Line past its first check. asciiFast takes printable ASCII
+// straight through, as the general case would but without its lookups:
+// most of any chat line is ASCII even when an emoji makes it not plain.
+// The tests run it both ways and compare.
+func line(s string, asciiFast bool) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	combining := 0
 	space := false // a space is pending, written before the next visible rune
 	for i := 0; i < len(s); {
+		if c := s[i]; asciiFast && c > ' ' && c < 0x7f {
+			writeByte(&b, c, &space)
+			combining = 0
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			// A lone byte of 0x80-0x9F is an 8-bit C1 control in terminals
@@ -88,6 +102,14 @@ func Truncate(s string, n int) string {
 	}
 	runes := []rune(s)
 	return strings.TrimRightFunc(string(runes[:n-1]), unicode.IsSpace) + "…"
+}
+
+func writeByte(b *strings.Builder, c byte, space *bool) {
+	if *space {
+		b.WriteByte(' ')
+		*space = false
+	}
+	b.WriteByte(c)
 }
 
 func writeRune(b *strings.Builder, r rune, space *bool) {

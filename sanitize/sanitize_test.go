@@ -110,5 +110,25 @@ func FuzzLine(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		checkSafe(t, s, Line(s))
+		if fast, slow := line(s, true), line(s, false); fast != slow {
+			t.Errorf("line(%q) = %q with the ASCII fast path, %q without", s, fast, slow)
+		}
 	})
+}
+
+// TestASCIIFastPathSameResult: taking printable ASCII straight through
+// changes nothing, next to every kind of character Line treats specially.
+func TestASCIIFastPathSameResult(t *testing.T) {
+	var specials []string
+	for r := rune(0); r < 0x3000; r++ {
+		specials = append(specials, string(r))
+	}
+	specials = append(specials, "\x1b[31m", "\x1b]0;t\x07", "\x9b", "\xff", "\u202e", "\u0301\u0301\u0301", "🍵", "\U000E0041")
+	for _, sp := range specials {
+		for _, s := range []string{sp, "a" + sp, sp + "b", "a " + sp + " b", "x" + sp + sp + "y", "  " + sp + "z  "} {
+			if fast, slow := line(s, true), line(s, false); fast != slow {
+				t.Errorf("line(%q) = %q with the ASCII fast path, %q without", s, fast, slow)
+			}
+		}
+	}
 }

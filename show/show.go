@@ -119,7 +119,7 @@ func (s *State) Apply(env protocol.Envelope) (Change, error) {
 func (s *State) apply(env protocol.Envelope) (Change, error) {
 	switch env.Type {
 	case protocol.TypeChat:
-		c, err := protocol.Decode[protocol.Chat](env)
+		c, err := decodeChat(env)
 		if err != nil {
 			return Change{}, err
 		}
