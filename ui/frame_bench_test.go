@@ -126,3 +126,24 @@ func BenchmarkStormUpdate(b *testing.B) {
 	}
 	b.ReportMetric(float64(i*perMsg)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkStormFrame measures one frame of a 2,000 lines/s chat storm at
+// 120x40: the bridge message carrying a frame's worth of lines (2,000/60)
+// through Update, then View. The pane is full, so every line evicts one.
+func BenchmarkStormFrame(b *testing.B) {
+	const perFrame, msgs = 34, 64
+	m := liveModel(b, 120, 40)
+	m = step(b, m, burst(stormEvents(b, 101, chat.DefaultScrollback)))
+	bursts := make([]link.UpdatesMsg, msgs)
+	for i := range bursts {
+		bursts[i] = burst(stormEvents(b, 101+chat.DefaultScrollback+i*perFrame, perFrame))
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m = step(b, m, bursts[i%msgs])
+		frameSink = m.View().Content
+		i++
+	}
+	b.ReportMetric(float64(i*perFrame)/b.Elapsed().Seconds(), "events/s")
+}

@@ -430,7 +430,22 @@ func update(t *testing.T, m Model, msg tea.Msg) (Model, tea.Cmd) {
 	if !ok {
 		t.Fatalf("Update returned %T, want ui.Model", next)
 	}
+	checkFrameCache(t, nm)
 	return nm, cmd
+}
+
+// checkFrameCache fails when the model draws anything other than what it
+// draws with nothing memoised: a part whose memo key misses something it
+// is drawn from would show stale data. Every state any harness test
+// reaches is checked.
+func checkFrameCache(t *testing.T, m Model) {
+	t.Helper()
+	got := m.View().Content
+	fresh := m
+	fresh.cache = newFrameCache()
+	if want := fresh.View().Content; got != want {
+		t.Fatalf("the memoised frame differs from a fresh one:\n--- fresh\n%s\n--- memoised\n%s", ansi.Strip(want), ansi.Strip(got))
+	}
 }
 
 func (h *harness) send(msg tea.Msg) tea.Cmd {

@@ -127,6 +127,7 @@ type Model struct {
 	pending []string      // chat lines typed while offline, sent on reconnect
 
 	show    show.State
+	applied uint64 // show events applied since the start, for Stats
 	mode    mode
 	earlier []protocol.Pin // products pinned before the current one, newest first
 
@@ -137,6 +138,8 @@ type Model struct {
 	saveGen    uint64   // orders saves so an older cart never overwrites a newer one
 	cartFile   CartFile // nil when the cart is not saved (locked elsewhere, or no store)
 	saver      *saver
+
+	cache *frameCache // memos of the screen's parts, shared by copies
 
 	toast     string
 	toastKind toastKind
@@ -173,6 +176,7 @@ func New(opts Options) Model {
 		input:  in,
 		chat:   chat.New(styles, opts.Scrollback),
 		saver:  &saver{},
+		cache:  newFrameCache(),
 		width:  80,
 		height: 24,
 	}
@@ -201,6 +205,19 @@ func (m Model) Close() {
 
 // Cart returns the viewer's cart.
 func (m Model) Cart() cart.Cart { return m.cart }
+
+// Stats is what the viewer has taken in so far, for load tests
+// (bench/tuistorm) to check that nothing offered was lost.
+type Stats struct {
+	Applied   uint64 // show events applied; refused ones are not counted
+	Seq       uint64 // seq of the last show event applied
+	ChatLines int    // lines the chat pane holds, at most its scrollback
+}
+
+// Stats returns what the viewer has taken in so far.
+func (m Model) Stats() Stats {
+	return Stats{Applied: m.applied, Seq: m.show.Seq, ChatLines: m.chat.Len()}
+}
 
 // cartKeyFor names the cart file of a show: the show's ID on this host. The
 // port is left out so the demo, which picks a free port each run, keeps its

@@ -26,7 +26,7 @@ func (m Model) handleUpdates(msg link.UpdatesMsg) (Model, tea.Cmd) {
 		cmds = append(cmds, m.applyUpdate(u))
 	}
 	m.layout()
-	cmds = append(cmds, link.Wait(m.sess))
+	cmds = append(cmds, bridge{sess: m.sess, last: msg.At}.Wait())
 	return m, tea.Batch(cmds...)
 }
 
@@ -168,6 +168,7 @@ func (m *Model) applyEvents(events []protocol.Envelope) tea.Cmd {
 			m.opts.logf("dropped invalid event", "type", string(env.Type), "err", err)
 			continue
 		}
+		m.applied++
 		if cmd := m.applyChange(ch); cmd != nil {
 			cmds = append(cmds, cmd)
 		}

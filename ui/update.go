@@ -52,7 +52,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case link.StartedMsg:
 		m.sess = msg.Session
-		return m, link.Wait(m.sess)
+		return m, bridge{sess: m.sess}.Wait()
 	case link.UpdatesMsg:
 		return m.handleUpdates(msg)
 	case link.EndedMsg:
@@ -134,10 +134,28 @@ func (m *Model) toastCmd(kind toastKind, text string) tea.Cmd {
 }
 
 // keysNow is the key map with only the bindings that apply right now.
-func (m Model) keysNow() KeyMap {
+func (m Model) keysNow() KeyMap { return m.keys.forState(m.keyState()) }
+
+// keyState is what decides which keys apply.
+type keyState struct {
+	mode                                      mode
+	live, offline, cartEmpty, canAdd, hasRail bool
+}
+
+func (m Model) keyState() keyState {
 	_, v, pinned := m.show.Pinned()
-	canAdd := pinned && v.Stock > 0 && m.cartLoaded
-	return m.keys.forMode(m.mode, m.phase == phaseLive, m.link == link.Waiting, m.cart.IsEmpty(), canAdd, m.cartLoaded && len(m.rail()) > 0)
+	return keyState{
+		mode:      m.mode,
+		live:      m.phase == phaseLive,
+		offline:   m.link == link.Waiting,
+		cartEmpty: m.cart.IsEmpty(),
+		canAdd:    pinned && v.Stock > 0 && m.cartLoaded,
+		hasRail:   m.cartLoaded && len(m.rail()) > 0,
+	}
+}
+
+func (k KeyMap) forState(s keyState) KeyMap {
+	return k.forMode(s.mode, s.live, s.offline, s.cartEmpty, s.canAdd, s.hasRail)
 }
 
 func matches(msg tea.KeyPressMsg, b key.Binding) bool { return key.Matches(msg, b) }

@@ -33,9 +33,10 @@ func (m *Model) chatArea() (int, int) {
 	if m.wide() {
 		return m.width - sideWidth - 1, body
 	}
-	rest := body - lipgloss.Height(m.cardView(m.width))
-	if panel := m.narrowCart(rest); panel != "" {
-		rest -= lipgloss.Height(panel)
+	_, card := m.cardView(m.width)
+	rest := body - card.height()
+	if _, panel, ok := m.narrowCart(rest); ok {
+		rest -= panel.height()
 	}
 	return m.width, max(1, rest)
 }
@@ -45,25 +46,28 @@ func (m *Model) chatArea() (int, int) {
 const minChatRows = 3
 
 // narrowCart is the open cart panel of the narrow layout, at its natural
-// height within rest rows, or "" when the cart is closed.
-func (m *Model) narrowCart(rest int) string {
+// height within rest rows; ok is false when the cart is closed.
+func (m Model) narrowCart(rest int) (string, block, bool) {
 	if m.mode != modeCart || m.wide() {
-		return ""
+		return "", block{}, false
 	}
 	limit := rest
 	if rest > 2*minChatRows+2 {
 		limit = rest - minChatRows
 	}
-	return renderCartPanel(m.styles, m.cart, m.cartSel, true, m.width, max(1, limit))
+	text, blk := m.cartPanel(true, m.width, max(1, limit))
+	return text, blk, true
 }
 
 func (m *Model) wide() bool { return m.width >= wideMinWidth }
 
 // bodyHeight is the screen less the header, input, status and help lines.
 func (m *Model) bodyHeight() int {
-	fixed := 1 + 1 + 1 + lipgloss.Height(m.helpView())
+	_, help := m.helpView()
+	fixed := 1 + 1 + 1 + help.height()
 	if m.linkURL != "" {
-		fixed += lipgloss.Height(m.linkView())
+		_, link := m.linkView()
+		fixed += link.height()
 	}
 	return max(1, m.height-fixed)
 }
@@ -73,13 +77,13 @@ func (m Model) View() tea.View {
 	var content string
 	switch m.phase {
 	case phaseConnecting:
-		content = m.connectingView()
+		content = m.styles.App.Render(m.connectingView())
 	case phaseFailed:
-		content = m.failedView()
+		content = m.styles.App.Render(m.failedView())
 	default:
 		content = m.liveView()
 	}
-	v := tea.NewView(m.styles.App.Render(content))
+	v := tea.NewView(content)
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "livecart"
@@ -89,44 +93,98 @@ func (m Model) View() tea.View {
 	return v
 }
 
+// liveView is the show's screen, styled: header, body, input, status, the
+// checkout link when there is one, and help.
 func (m Model) liveView() string {
-	parts := []string{m.headerView(), m.bodyView(), m.input.View(), m.statusView()}
+	c := m.frames()
+	_, header := m.headerView()
+	in, st := m.input.View(), m.statusView()
+	_, input := c.input.get(in, equal, self(in))
+	_, status := c.status.get(st, equal, self(st))
+	parts := []block{header, m.bodyView(), input, status}
 	if m.linkURL != "" {
-		parts = append(parts, m.linkView())
+		_, link := m.linkView()
+		parts = append(parts, link)
 	}
-	parts = append(parts, m.helpView())
-	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+	_, help := m.helpView()
+	parts = append(parts, help)
+	if app := c.appStyle(m.styles); app.ok {
+		return compose(app, parts...)
+	}
+	return m.styles.App.Render(compose(lineStyle{}, parts...))
 }
 
-func (m Model) bodyView() string {
+// self renders a part that is already a string: its memo only measures it.
+func self(s string) func() string { return func() string { return s } }
+
+// gap is the column between the chat and the side column.
+var gap = newBlock(" ")
+
+func (m Model) bodyView() block {
 	body := m.bodyHeight()
-	cartOpen := m.mode == modeCart
 	if m.wide() {
-		card := m.cardView(sideWidth)
-		side := card
-		rest := body - lipgloss.Height(card)
-		if rest >= 3 {
-			side += "\n" + renderCartPanel(m.styles, m.cart, m.cartSel, cartOpen, sideWidth, rest)
+		card, cardRows := m.cardView(sideWidth)
+		var panel string
+		if rest := body - cardRows.height(); rest >= 3 {
+			panel, _ = m.cartPanel(m.mode == modeCart, sideWidth, rest)
 		}
-		side = lipgloss.NewStyle().Height(body).MaxHeight(body).Render(side)
-		return lipgloss.JoinHorizontal(lipgloss.Top, m.chat.View(), " ", side)
+		_, side := m.frames().side.get(sideKey{card: card, cart: panel, body: body}, equal, func() string {
+			col := card
+			if panel != "" {
+				col += "\n" + panel
+			}
+			return lipgloss.NewStyle().Height(body).MaxHeight(body).Render(col)
+		})
+		return besides(m.chatView(), gap, side)
 	}
-	card := m.cardView(m.width)
-	parts := []string{card}
-	if panel := m.narrowCart(body - lipgloss.Height(card)); panel != "" {
+	_, card := m.cardView(m.width)
+	parts := []block{card}
+	if _, panel, ok := m.narrowCart(body - card.height()); ok {
 		parts = append(parts, panel)
 	}
-	parts = append(parts, m.chat.View())
-	return lipgloss.NewStyle().MaxHeight(body).Render(strings.Join(parts, "\n"))
+	parts = append(parts, m.chatView())
+	return stack(parts...).cut(body)
 }
 
-func (m Model) cardView(width int) string {
+// chatView is the chat pane's rows; a pane not sized yet is one empty row,
+// as its empty View would be.
+func (m Model) chatView() block {
+	rows := m.chat.Rows()
+	if len(rows) == 0 {
+		return newBlock("")
+	}
+	return chatBlock(rows)
+}
+
+func (m Model) cardView(width int) (string, block) {
 	p, v, ok := m.show.Pinned()
+	now := m.serverNow()
+	d := cardData{product: p, variant: v, pinned: ok, serverNow: now, rail: m.rail()}
 	tall := m.wide() || m.height >= tallCardRows
-	return renderCard(m.styles, cardData{product: p, variant: v, pinned: ok, serverNow: m.serverNow(), rail: m.rail()}, width, tall)
+	key := cardKey{styles: m.styles, width: width, tall: tall, pinned: ok, product: p, variant: v, rail: d.rail}
+	if ok && p.Deal.Active(now) {
+		key.dealActive, key.dealSecs = true, secsLeft(p.Deal.EndsAt, now)
+	}
+	return m.frames().card.get(key, sameCard, func() string { return renderCard(m.styles, d, width, tall) })
 }
 
-func (m Model) headerView() string {
+func (m Model) cartPanel(focused bool, width, height int) (string, block) {
+	key := cartKey{styles: m.styles, lines: m.cart.Lines(), sel: m.cartSel, focused: focused, width: width, height: height}
+	return m.frames().cart.get(key, sameCart, func() string {
+		return renderCartPanel(m.styles, m.cart, m.cartSel, focused, width, height)
+	})
+}
+
+func (m Model) headerView() (string, block) {
+	key := headerKey{styles: m.styles, width: m.width, title: m.show.Show.Title, host: m.show.Show.Host,
+		viewers: m.show.Viewers, link: m.link, attempt: m.attempt, secs: link.Countdown(m.now, m.retryAt)}
+	if m.link == link.Connecting {
+		key.spinner = m.spin.View() // the only state that draws it
+	}
+	return m.frames().header.get(key, equal, m.renderHeader)
+}
+
+func (m Model) renderHeader() string {
 	s := m.styles
 	title := m.show.Show.Title
 	if m.show.Show.Host != "" {
@@ -169,22 +227,29 @@ func (m Model) statusView() string {
 
 // linkView shows the checkout link whole, so it can be copied even when it
 // is longer than the screen is wide.
-func (m Model) linkView() string {
-	var rows []string
-	rest := m.linkURL
-	for len(rest) > 0 {
-		n := min(len(rest), max(1, m.width))
-		rows = append(rows, rest[:n])
-		rest = rest[n:]
-	}
-	return m.styles.Accent.Underline(true).Render(strings.Join(rows, "\n")) + "\n" + m.styles.Subtle.Render("esc hides the link")
+func (m Model) linkView() (string, block) {
+	key := linkKey{styles: m.styles, url: m.linkURL, width: m.width}
+	return m.frames().link.get(key, equal, func() string {
+		var rows []string
+		rest := m.linkURL
+		for len(rest) > 0 {
+			n := min(len(rest), max(1, m.width))
+			rows = append(rows, rest[:n])
+			rest = rest[n:]
+		}
+		return m.styles.Accent.Underline(true).Render(strings.Join(rows, "\n")) + "\n" + m.styles.Subtle.Render("esc hides the link")
+	})
 }
 
-func (m Model) helpView() string {
-	// help.Model ends a long short-help line with "…", but when even the
-	// "…" does not fit it keeps every binding instead; clamp so the line
-	// can never run past the screen and wrap.
-	return lipgloss.NewStyle().MaxWidth(max(1, m.width)).Render(m.help.View(m.keysNow()))
+func (m Model) helpView() (string, block) {
+	ks := m.keyState()
+	key := helpKey{width: m.width, helpWidth: m.help.Width(), all: m.help.ShowAll, keys: ks}
+	return m.frames().help.get(key, equal, func() string {
+		// help.Model ends a long short-help line with "…", but when even
+		// the "…" does not fit it keeps every binding instead; clamp so
+		// the line can never run past the screen and wrap.
+		return lipgloss.NewStyle().MaxWidth(max(1, m.width)).Render(m.help.View(m.keys.forState(ks)))
+	})
 }
 
 func (m Model) connectingView() string {

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/sanitize"
@@ -23,14 +24,23 @@ import (
 const DefaultScrollback = 500
 
 type entry struct {
-	id     string   // chat line ID; empty for livecart's own lines
-	styled string   // the whole line, styled, unwrapped
-	rows   []string // styled wrapped to width
+	id     string // chat line ID; empty for livecart's own lines
+	styled string // the whole line, styled, unwrapped
+	rows   []Row  // styled, wrapped and padded to width
+}
+
+// Row is one row of the pane as drawn: styled, padded to the pane's width,
+// and its width in cells. Rows are measured once, when a line arrives or the
+// width changes, so drawing a frame never measures the chat again.
+type Row struct {
+	Text  string
+	Width int // the pane's width, or more when one character is wider than the pane
 }
 
 // Model is the chat pane. It is driven by its parent.
 type Model struct {
 	styles *theme.Styles
+	parts  *parts // what every line repeats, styled once per palette
 
 	ring  []entry // ring buffer of at most cap(ring) entries
 	head  int     // index of the oldest entry
@@ -39,6 +49,7 @@ type Model struct {
 	ids   map[string]int // IDs of the lines held, to skip lines seen before
 
 	width, height int
+	blank         Row // an empty row, padded to the width
 	offset        int // rows scrolled up from the bottom; 0 follows new lines
 	unseen        int // lines that arrived while scrolled back
 
@@ -50,7 +61,39 @@ func New(styles *theme.Styles, scrollback int) Model {
 	if scrollback <= 0 {
 		scrollback = DefaultScrollback
 	}
-	return Model{styles: styles, ring: make([]entry, scrollback), ids: make(map[string]int)}
+	return Model{styles: styles, parts: newParts(styles), ring: make([]entry, scrollback), ids: make(map[string]int)}
+}
+
+// parts are the styled pieces lines are made of that repeat from line to
+// line: styling is most of what a line costs on arrival, and in a flood the
+// same few hundred names speak again and again.
+type parts struct {
+	colon, mention, hostTag string
+	names                   map[protocol.Identity]string // author to styled name
+}
+
+// maxNames bounds the styled names kept; past it they are styled afresh.
+const maxNames = 1024
+
+func newParts(s *theme.Styles) *parts {
+	return &parts{
+		colon:   s.Subtle.Render(":"),
+		mention: s.Mention.Render("@ "),
+		hostTag: s.HostTag.Render("HOST"),
+		names:   make(map[protocol.Identity]string),
+	}
+}
+
+func (p *parts) name(s *theme.Styles, who protocol.Identity) string {
+	if n, ok := p.names[who]; ok {
+		return n
+	}
+	if len(p.names) >= maxNames {
+		clear(p.names)
+	}
+	n := s.Name(who.ID).Render(who.Name)
+	p.names[who] = n
+	return n
 }
 
 // SetSize sets the pane's size in cells and rewraps every line if the width
@@ -59,6 +102,7 @@ func (m *Model) SetSize(w, h int) {
 	w, h = max(w, 1), max(h, 1)
 	if w != m.width {
 		m.width = w
+		m.blank = padRow("", w)
 		m.rows = 0
 		for i := 0; i < m.count; i++ {
 			e := &m.ring[(m.head+i)%len(m.ring)]
@@ -71,7 +115,7 @@ func (m *Model) SetSize(w, h int) {
 }
 
 // SetStyles restyles future lines (the palette changed with the background).
-func (m *Model) SetStyles(s *theme.Styles) { m.styles = s }
+func (m *Model) SetStyles(s *theme.Styles) { m.styles, m.parts = s, newParts(s) }
 
 // Add appends a chat line.
 func (m *Model) Add(l show.Line) { m.push(l.ID, m.format(l)) }
@@ -142,8 +186,27 @@ func (m Model) PageSize() int { return max(1, m.height-1) }
 // View draws the visible rows, newest at the bottom, padded to the pane's
 // size.
 func (m Model) View() string {
+	rows := m.Rows()
+	var b strings.Builder
+	n := len(rows)
+	for _, r := range rows {
+		n += len(r.Text)
+	}
+	b.Grow(n)
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(r.Text)
+	}
+	return b.String()
+}
+
+// Rows is View as rows, top to bottom, for a parent that lays the pane out
+// beside something else: it gets every row's width without measuring.
+func (m Model) Rows() []Row {
 	if m.height <= 0 || m.width <= 0 {
-		return ""
+		return nil
 	}
 	body := m.height
 	var footer string
@@ -151,36 +214,39 @@ func (m Model) View() string {
 		body--
 		footer = m.styles.Accent.Render(sanitize.Truncate(m.indicator(), m.width))
 	}
-	visible := make([]string, 0, body)
+	// Blank rows on top, and every row padded to the width, so the pane is
+	// exactly width by height cells whatever it holds: a column joined
+	// beside it stays put. Filled from the bottom up, newest first.
+	out := make([]Row, m.height)
+	next := body - 1
 	skip := m.offset
-	for i := m.count - 1; i >= 0 && len(visible) < body; i-- {
+	for i := m.count - 1; i >= 0 && next >= 0; i-- {
 		rows := m.ring[(m.head+i)%len(m.ring)].rows
-		for j := len(rows) - 1; j >= 0 && len(visible) < body; j-- {
+		for j := len(rows) - 1; j >= 0 && next >= 0; j-- {
 			if skip > 0 {
 				skip--
 				continue
 			}
-			visible = append(visible, rows[j])
+			out[next] = rows[j]
+			next--
 		}
 	}
-	// Blank rows on top, and every row padded to the width, so the pane is
-	// exactly width by height cells whatever it holds: a column joined
-	// beside it stays put.
-	out := make([]string, 0, m.height)
-	for range body - len(visible) {
-		out = append(out, m.pad(""))
-	}
-	for i := len(visible) - 1; i >= 0; i-- {
-		out = append(out, m.pad(visible[i]))
+	for ; next >= 0; next-- {
+		out[next] = m.blank
 	}
 	if footer != "" {
-		out = append(out, m.pad(footer))
+		out[body] = padRow(footer, m.width)
 	}
-	return strings.Join(out, "\n")
+	return out
 }
 
-func (m Model) pad(row string) string {
-	return row + strings.Repeat(" ", max(0, m.width-lipgloss.Width(row)))
+// padRow pads a styled row with spaces to width cells.
+func padRow(row string, width int) Row {
+	w := lipgloss.Width(row)
+	if w >= width {
+		return Row{Text: row, Width: w}
+	}
+	return Row{Text: row + strings.Repeat(" ", width-w), Width: width}
 }
 
 func (m Model) indicator() string {
@@ -246,23 +312,33 @@ func (m *Model) clamp() {
 }
 
 func (m Model) format(l show.Line) string {
-	name := m.styles.Name(l.Author.ID).Render(l.Author.Name)
+	p := m.parts
+	name := p.name(m.styles, l.Author)
 	text := l.Text
 	switch {
 	case l.Author.Role == protocol.RoleHost:
 		// The host's words are what the show is about: they stand out.
-		name = m.styles.HostTag.Render("HOST") + " " + name
+		name = p.hostTag + " " + name
 		text = m.styles.HostText.Render(text)
 	case mentions(text, m.mention):
-		return m.styles.Mention.Render("@ ") + name + m.styles.Subtle.Render(":") + " " + m.styles.Mention.Render(text)
+		return p.mention + name + p.colon + " " + m.styles.Mention.Render(text)
 	}
-	return name + m.styles.Subtle.Render(":") + " " + text
+	return name + p.colon + " " + text
 }
 
 // wrap breaks a styled line into rows no wider than width, keeping styles
-// intact across the breaks.
-func wrap(styled string, width int) []string {
-	return strings.Split(lipgloss.Wrap(styled, width, " -"), "\n")
+// intact across the breaks, each padded to the width.
+func wrap(styled string, width int) []Row {
+	if w := ansi.StringWidth(styled); w <= width && !strings.Contains(styled, "\n") {
+		// Most chat lines fit: lipgloss.Wrap would return them as they are.
+		return []Row{{Text: styled + strings.Repeat(" ", width-w), Width: width}}
+	}
+	lines := strings.Split(lipgloss.Wrap(styled, width, " -"), "\n")
+	rows := make([]Row, len(lines))
+	for i, l := range lines {
+		rows[i] = padRow(l, width)
+	}
+	return rows
 }
 
 // mentions reports whether text holds the mention as a whole word: "@me"
