@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -275,5 +276,29 @@ func TestChatCapHoldsViewersLinesBackButNotTheirAuthorsOrTheHosts(t *testing.T) 
 	// alone, without a seq.
 	if shown, echoed, _ := count(anaSaw); shown != capacity || echoed != said-capacity {
 		t.Errorf("ana saw %d of her lines broadcast and %d sent to her alone, want %d and %d", shown, echoed, capacity, said-capacity)
+	}
+}
+
+// TestIdleConnectionHoldsOnlyItsReadLoop guards what an idle audience
+// costs: once the welcomes are written, each connection keeps one
+// goroutine (its read loop), not a writer and a timer besides.
+func TestIdleConnectionHoldsOnlyItsReadLoop(t *testing.T) {
+	_, ts := startServer(t)
+	dial(t, ts.URL, "first", "") // starts the server's own loops
+	base := runtime.NumGoroutine()
+	const n = 40
+	for i := range n {
+		dial(t, ts.URL, fmt.Sprintf("idle%d", i), "")
+	}
+	// The server's loops (pinger, flusher, a pending viewers announcement)
+	// may come and go; a writer or timer per connection would add n more.
+	const slack = 4
+	var now int
+	deadline := time.Now().Add(waitFor)
+	for now = runtime.NumGoroutine(); now > base+n+slack && time.Now().Before(deadline); now = runtime.NumGoroutine() {
+		time.Sleep(2 * time.Millisecond)
+	}
+	if now > base+n+slack {
+		t.Fatalf("%d idle connections hold %d goroutines, want at most %d", n, now-base, n+slack)
 	}
 }
