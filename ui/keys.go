@@ -72,6 +72,8 @@ func (k KeyMap) forMode(md mode, live, offline, cartEmpty, canAdd, hasRail bool)
 	k.Quit.SetEnabled(true)
 	k.Help.SetEnabled(true)
 	if !live {
+		// Never connected yet: there is nothing to reconnect to.
+		k.Retry.SetHelp("r", "try now")
 		k.Retry.SetEnabled(offline)
 		return k
 	}

@@ -131,7 +131,8 @@ func TestFirstConnectionFailsThenSucceeds(t *testing.T) {
 	if len(r.waits) != 1 {
 		t.Errorf("the wait armed %d waits", len(r.waits))
 	}
-	h.mustShow("Can't reach the show", "connection refused", "○ reconnecting · attempt 2 in 5s", "r reconnect", "q quit")
+	h.mustShow("Can't reach the show", "connection refused", "○ trying again · attempt 2 in 5s", "r try now", "q quit")
+	h.mustNotShow("reconnect")
 	h.mustNotShow("]0;pwn", "Gave up", "LIVE")
 	assertSafeView(t, h.m.View().Content)
 	err := h.m.Err()
@@ -147,8 +148,8 @@ func TestFirstConnectionFailsThenSucceeds(t *testing.T) {
 	// The dial it started is on screen; r does nothing while it is in
 	// flight.
 	h.updates(connecting(2))
-	h.mustShow("Can't reach the show", "reconnecting · attempt 2")
-	h.mustNotShow("r reconnect", "in 5s")
+	h.mustShow("Can't reach the show", "trying again · attempt 2")
+	h.mustNotShow("r try now", "in 5s")
 	h.pressSettle("r")
 	if n := h.sess.Retries(); n != 1 {
 		t.Errorf("r called Retry during a dial (%d calls)", n)
@@ -176,7 +177,7 @@ func TestFirstConnectionGivesUp(t *testing.T) {
 	cause := errors.New("connect to ws://127.0.0.1:7420/ws: server said 404 Not Found")
 	r = h.updates(failed(cause))
 	h.mustShow("Can't reach the show", "server said 404 Not Found", "Gave up", "q quit")
-	h.mustNotShow("connection refused", "reconnecting", "r reconnect")
+	h.mustNotShow("connection refused", "trying again", "r try now")
 	if err := h.m.Err(); err == nil || !errors.Is(err, cause) || !strings.Contains(err.Error(), testURL) {
 		t.Errorf("Err = %v, want the final reason wrapped with the URL", err)
 	}

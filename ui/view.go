@@ -273,7 +273,7 @@ func (m Model) failedView() string {
 	width := min(m.width-4, 72)
 	next := s.Error.Render("Gave up: this will not work by retrying.")
 	if m.link != link.Down {
-		next = m.connState()
+		next = link.Retrying(m.styles, m.spin.View(), m.link, m.attempt, link.Countdown(m.now, m.retryAt))
 	}
 	advice := s.Subtle.Width(width).Render("Check the address, that the show server is running (livecart serve) and that nothing blocks the connection. Or try the built-in demo: livecart demo")
 	parts := []string{

@@ -45,3 +45,16 @@ func Status(s *theme.Styles, spinner string, st State, attempt, secsLeft int) st
 		return s.Error.Render("○ offline")
 	}
 }
+
+// Retrying is Status for a client that has never been connected: it is
+// trying again, not reconnecting.
+func Retrying(s *theme.Styles, spinner string, st State, attempt, secsLeft int) string {
+	switch st {
+	case Connecting:
+		return spinner + " " + s.Warn.Render(fmt.Sprintf("trying again · attempt %d", attempt))
+	case Waiting:
+		return s.Warn.Render(fmt.Sprintf("○ trying again · attempt %d in %ds", attempt, secsLeft))
+	default:
+		return Status(s, spinner, st, attempt, secsLeft)
+	}
+}

@@ -45,3 +45,24 @@ func TestStatus(t *testing.T) {
 		}
 	}
 }
+
+func TestRetryingNeverSaysReconnecting(t *testing.T) {
+	s := theme.New(true)
+	cases := []struct {
+		st      State
+		attempt int
+		left    int
+		want    string
+	}{
+		{Connecting, 2, 0, "trying again · attempt 2"},
+		{Waiting, 4, 7, "○ trying again · attempt 4 in 7s"},
+		{Up, 0, 0, "● connected"},
+		{Down, 0, 0, "○ offline"},
+	}
+	for _, c := range cases {
+		got := ansi.Strip(Retrying(s, "⠋", c.st, c.attempt, c.left))
+		if !strings.Contains(got, c.want) || strings.Contains(got, "reconnecting") {
+			t.Errorf("Retrying(%d) = %q, want %q", c.st, got, c.want)
+		}
+	}
+}
