@@ -107,6 +107,9 @@ func TestGoldenOtherScreens(t *testing.T) {
 		h := live(t, 80, 24, func(o *Options) { o.Tick = tk.tick })
 		h.drop(errors.New("the link went silent"), 3, 8*time.Second)
 		h.send(tk.lastClock(t, t0.Add(time.Second)))
+		// The long link state pushes the host out of the header, not the
+		// audience's size.
+		h.mustShow("Cosy Corner Live · 128 watching", "reconnecting · attempt 3 in 7s")
 		golden(t, "reconnecting_80x24", h, 80, 24)
 	})
 	t.Run("offline with link", func(t *testing.T) {

@@ -184,6 +184,10 @@ func (m Model) headerView() (string, block) {
 	return m.frames().header.get(key, equal, m.renderHeader)
 }
 
+// minTitle is the fewest cells of the show's title worth showing beside
+// the viewer count in a narrow header.
+const minTitle = 8
+
 func (m Model) renderHeader() string {
 	s := m.styles
 	title := m.show.Show.Title
@@ -192,14 +196,22 @@ func (m Model) renderHeader() string {
 	}
 	state := m.connState()
 	right := s.Subtle.Render(fmt.Sprintf("%d watching", m.show.Viewers)) + "  " + state
+	watching := "" // the count, when it shares the left with the title
 	if !m.wide() {
 		right = state
-		title += s.Subtle.Render(fmt.Sprintf(" · %d watching", m.show.Viewers))
+		watching = s.Subtle.Render(fmt.Sprintf(" · %d watching", m.show.Viewers))
 	}
-	left := s.Live.Render("LIVE") + " " + s.Title.Render(title)
+	live := s.Live.Render("LIVE") + " "
+	left := live + s.Title.Render(title) + watching
 	avail := m.width - lipgloss.Width(right) - 1
+	// Too long: the host goes first, then the title is cut; the count
+	// stays while a few letters of the title still fit beside it.
 	if lipgloss.Width(left) > avail {
-		left = s.Live.Render("LIVE") + " " + s.Title.Render(fit(m.show.Show.Title, max(1, avail-7)))
+		room := avail - lipgloss.Width(live) - lipgloss.Width(watching)
+		if room < minTitle {
+			watching, room = "", avail-lipgloss.Width(live)
+		}
+		left = live + s.Title.Render(fit(m.show.Show.Title, max(1, room))) + watching
 	}
 	if lipgloss.Width(left) > avail {
 		left = "" // too narrow for both: the link's state matters more
