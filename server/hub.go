@@ -103,9 +103,10 @@ func (s *Server) outboxLocked(p pending) {
 	}
 }
 
-// kickLocked wakes the flush loop, starting it the first time.
+// kickLocked wakes the flush loop, starting it the first time. A closed
+// server starts nothing: its goroutines may already be waited for.
 func (s *Server) kickLocked() {
-	if s.out.manual {
+	if s.out.manual || s.closed {
 		return
 	}
 	if !s.out.running {
@@ -130,6 +131,7 @@ func (s *Server) stopFlushLocked() {
 	}
 	s.out.events = nil
 	s.out.replies = nil
+	clear(s.out.queued)
 }
 
 func (s *Server) flushLoop(kick, stop <-chan struct{}) {

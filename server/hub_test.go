@@ -302,3 +302,31 @@ func TestIdleConnectionHoldsOnlyItsReadLoop(t *testing.T) {
 		t.Fatalf("%d idle connections hold %d goroutines, want at most %d", n, now-base, n+slack)
 	}
 }
+
+// TestNothingIsQueuedOrStartedAfterClose: a purchase that lands while the
+// server shuts down (an order posted just then) must not start a flush
+// loop the shutdown has stopped waiting for.
+func TestNothingIsQueuedOrStartedAfterClose(t *testing.T) {
+	s, _ := startServer(t)
+	s.locked(func() {
+		// Queued and not yet taken when the server closes.
+		s.out.manual = true
+		if e := s.setStockLocked(protocol.SetStock{VariantID: "mug-blue", Stock: 4}); e != nil {
+			t.Fatalf("set_stock: %s", e.Message)
+		}
+		s.out.manual = false
+	})
+	s.Close()
+	s.locked(func() {
+		if e := s.setStockLocked(protocol.SetStock{VariantID: "mug-blue", Stock: 3}); e != nil {
+			t.Fatalf("set_stock: %s", e.Message)
+		}
+		if s.out.running || len(s.out.events) > 0 {
+			t.Errorf("after Close: flush loop running %v, %d events queued", s.out.running, len(s.out.events))
+		}
+		if s.out.running {
+			close(s.out.stop) // or the test's own Close would wait for it forever
+			s.out.running = false
+		}
+	})
+}
