@@ -207,7 +207,7 @@ func (m Model) Close() {
 func (m Model) Cart() cart.Cart { return m.cart }
 
 // Stats is what the viewer has taken in so far, for load tests
-// (bench/tuistorm) to check that nothing offered was lost.
+// (ui/tuistorm) to check that nothing offered was lost.
 type Stats struct {
 	Applied   uint64 // show events applied; refused ones are not counted
 	Seq       uint64 // seq of the last show event applied
