@@ -214,16 +214,10 @@ func (s *Server) flush(now bool) time.Duration {
 
 // takeBatchLocked numbers and encodes every queued event, records it in the
 // history and the recent chat, and returns the batch as frames of at most
-// about batchBytes, newline-separated events in seq order.
+// about batchBytes, newline-separated events in seq order (chunk, as a
+// replay is framed).
 func (s *Server) takeBatchLocked() [][]byte {
-	var frames [][]byte
-	var cur []byte
-	type span struct {
-		seq        uint64
-		frame, off int
-		end        int
-	}
-	spans := make([]span, 0, len(s.out.events))
+	events := make([][]byte, 0, len(s.out.events))
 	ts := s.now()
 	for _, p := range s.out.events {
 		data := p.data
@@ -238,6 +232,7 @@ func (s *Server) takeBatchLocked() [][]byte {
 			continue
 		}
 		s.seq++
+		s.history.add(s.seq, b)
 		switch p.typ {
 		case protocol.TypeChat:
 			s.chat.add(p.data.(protocol.Chat))
@@ -248,29 +243,13 @@ func (s *Server) takeBatchLocked() [][]byte {
 				s.chat.remove(id)
 			}
 		}
-		if len(cur) > 0 && len(cur)+1+len(b) > batchBytes {
-			frames = append(frames, cur)
-			cur = nil
-		}
-		if len(cur) > 0 {
-			cur = append(cur, '\n')
-		}
-		spans = append(spans, span{seq: s.seq, frame: len(frames), off: len(cur), end: len(cur) + len(b)})
-		cur = append(cur, b...)
-	}
-	if len(cur) > 0 {
-		frames = append(frames, cur)
-	}
-	// The history shares the batch's bytes: a resumed client is replayed
-	// the very events everyone else got.
-	for _, sp := range spans {
-		s.history.add(sp.seq, frames[sp.frame][sp.off:sp.end:sp.end])
+		events = append(events, b)
 	}
 	clear(s.out.events) // drop references to the payloads
 	s.out.events = s.out.events[:0]
 	s.out.urgent = false
 	s.out.lastFlush = time.Now()
-	return frames
+	return chunk(events, batchBytes)
 }
 
 // evictLocked ends c, whose queue is full: it has fallen too far behind,

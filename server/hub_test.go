@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
 	"runtime"
 	"strings"
@@ -77,23 +78,12 @@ func TestBatchIsEncodedOnceAndShared(t *testing.T) {
 			t.Errorf("viewer %d got its own copy of the batch, want the same bytes", i)
 		}
 	}
-	// The history replays the very bytes of the batch.
+	// The history replays the very events of the batch.
 	var replay [][]byte
 	a.s.locked(func() { replay, _ = a.s.history.since(0, a.s.seq) })
-	if got := string(join(replay)); got != string(first) {
+	if got := string(bytes.Join(replay, []byte{'\n'})); got != string(first) {
 		t.Errorf("history replays\n%s\nwant the batch\n%s", got, first)
 	}
-}
-
-func join(frames [][]byte) []byte {
-	var b []byte
-	for i, f := range frames {
-		if i > 0 {
-			b = append(b, '\n')
-		}
-		b = append(b, f...)
-	}
-	return b
 }
 
 func TestProductChangedTwiceGoesOutOnceWithItsLatestState(t *testing.T) {
@@ -110,7 +100,7 @@ func TestProductChangedTwiceGoesOutOnceWithItsLatestState(t *testing.T) {
 		}
 	})
 	s.flush(false)
-	envs, err := protocol.DecodeFrame(join(queued(a.conns[0])))
+	envs, err := protocol.DecodeFrame(bytes.Join(queued(a.conns[0]), []byte{'\n'}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +144,7 @@ func TestChatWaitsForTheIntervalButAPinDoesNot(t *testing.T) {
 	if wait := s.flush(false); wait != 0 {
 		t.Fatalf("a pin waited %s", wait)
 	}
-	envs, err := protocol.DecodeFrame(join(queued(c)))
+	envs, err := protocol.DecodeFrame(bytes.Join(queued(c), []byte{'\n'}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,14 +283,9 @@ func TestIdleConnectionHoldsOnlyItsReadLoop(t *testing.T) {
 	// The server's loops (pinger, flusher, a pending viewers announcement)
 	// may come and go; a writer or timer per connection would add n more.
 	const slack = 4
-	var now int
-	deadline := time.Now().Add(waitFor)
-	for now = runtime.NumGoroutine(); now > base+n+slack && time.Now().Before(deadline); now = runtime.NumGoroutine() {
-		time.Sleep(2 * time.Millisecond)
-	}
-	if now > base+n+slack {
-		t.Fatalf("%d idle connections hold %d goroutines, want at most %d", n, now-base, n+slack)
-	}
+	waitUntil(t, fmt.Sprintf("%d idle connections holding at most %d goroutines", n, n+slack), func() bool {
+		return runtime.NumGoroutine() <= base+n+slack
+	})
 }
 
 // TestNothingIsQueuedOrStartedAfterClose: a purchase that lands while the
