@@ -24,7 +24,7 @@ type KeyMap struct {
 	Help     key.Binding
 	Quit     key.Binding
 
-	mode mode // set by forMode: which keys the short help puts first
+	mode mode // set by forState: which keys the short help puts first
 }
 
 // DefaultKeyMap returns the viewer's keys.
@@ -60,24 +60,24 @@ const (
 	modeCart              // the cart panel is open
 )
 
-// forMode enables only the bindings that apply in the given mode and state,
-// so help never advertises a key that does nothing.
-func (k KeyMap) forMode(md mode, live, offline, cartEmpty, canAdd, hasRail bool) KeyMap {
+// forState enables only the bindings that apply in state s, so help never
+// advertises a key that does nothing.
+func (k KeyMap) forState(s keyState) KeyMap {
 	all := []*key.Binding{&k.Add, &k.Rail, &k.Cart, &k.Checkout, &k.Chat, &k.Send, &k.Leave, &k.Up, &k.Down,
 		&k.More, &k.Less, &k.Remove, &k.PageUp, &k.PageDown, &k.Bottom, &k.Retry, &k.Help, &k.Quit}
 	for _, b := range all {
 		b.SetEnabled(false)
 	}
-	k.mode = md
+	k.mode = s.mode
 	k.Quit.SetEnabled(true)
 	k.Help.SetEnabled(true)
-	if !live {
+	if !s.live {
 		// Never connected yet: there is nothing to reconnect to.
 		k.Retry.SetHelp("r", "try now")
-		k.Retry.SetEnabled(offline)
+		k.Retry.SetEnabled(s.offline)
 		return k
 	}
-	switch md {
+	switch s.mode {
 	case modeInput:
 		k.Send.SetEnabled(true)
 		k.Leave.SetEnabled(true)
@@ -88,23 +88,23 @@ func (k KeyMap) forMode(md mode, live, offline, cartEmpty, canAdd, hasRail bool)
 		k.Cart.SetEnabled(true)
 		k.Cart.SetHelp("c/esc", "close")
 		k.Cart.SetKeys("c", "esc")
-		k.Checkout.SetEnabled(!cartEmpty)
-		k.Up.SetEnabled(!cartEmpty)
-		k.Down.SetEnabled(!cartEmpty)
-		k.More.SetEnabled(!cartEmpty)
-		k.Less.SetEnabled(!cartEmpty)
-		k.Remove.SetEnabled(!cartEmpty)
-		k.Add.SetEnabled(canAdd)
+		k.Checkout.SetEnabled(!s.cartEmpty)
+		k.Up.SetEnabled(!s.cartEmpty)
+		k.Down.SetEnabled(!s.cartEmpty)
+		k.More.SetEnabled(!s.cartEmpty)
+		k.Less.SetEnabled(!s.cartEmpty)
+		k.Remove.SetEnabled(!s.cartEmpty)
+		k.Add.SetEnabled(s.canAdd)
 	default:
-		k.Add.SetEnabled(canAdd)
-		k.Rail.SetEnabled(hasRail)
+		k.Add.SetEnabled(s.canAdd)
+		k.Rail.SetEnabled(s.hasRail)
 		k.Cart.SetEnabled(true)
-		k.Checkout.SetEnabled(!cartEmpty)
+		k.Checkout.SetEnabled(!s.cartEmpty)
 		k.Chat.SetEnabled(true)
 		k.PageUp.SetEnabled(true)
 		k.PageDown.SetEnabled(true)
 		k.Bottom.SetEnabled(true)
-		k.Retry.SetEnabled(offline)
+		k.Retry.SetEnabled(s.offline)
 	}
 	return k
 }

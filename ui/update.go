@@ -154,8 +154,4 @@ func (m Model) keyState() keyState {
 	}
 }
 
-func (k KeyMap) forState(s keyState) KeyMap {
-	return k.forMode(s.mode, s.live, s.offline, s.cartEmpty, s.canAdd, s.hasRail)
-}
-
 func matches(msg tea.KeyPressMsg, b key.Binding) bool { return key.Matches(msg, b) }
