@@ -67,7 +67,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	show, err := startShow(ctx, showOptions{
 		addr: "127.0.0.1:0", audience: *audience, seed: seedOrRandom(fs, *seed), logger: logger,
-		presenter: *hostMode,
+		personHosts: *hostMode,
 	})
 	if err != nil {
 		return err
@@ -108,9 +108,9 @@ type showOptions struct {
 	maxConnsPerIP int
 	chatCap       int // server.Config.ChatCap
 	logger        *slog.Logger
-	// presenter: a person runs the show from the host dashboard, so the
-	// demo runs the audience without its host bot.
-	presenter bool
+	// personHosts: a person runs the show (livecart host, or demo --host),
+	// so the audience runs without the scripted host.
+	personHosts bool
 }
 
 // runningShow is a show server with its simulated audience.
@@ -180,7 +180,7 @@ func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
 		defer s.wg.Done()
 		s.fail(demo.Run(ctx, demo.Config{
 			URL: s.wsURL, HostToken: token, Audience: o.audience, Seed: o.seed, Logger: o.logger,
-			NoHost: o.presenter,
+			NoHost: o.personHosts,
 		}))
 	}()
 	return s, nil

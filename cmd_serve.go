@@ -60,7 +60,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	show, err := startShow(ctx, showOptions{
 		addr: *addr, catalog: catalog, audience: *audience, seed: seedOrRandom(fs, *seed),
 		token: *token, publicURL: *public, orders: *orders, maxConnsPerIP: *perIP, chatCap: *chatCap, logger: logger,
-		presenter: !*hostBot,
+		personHosts: !*hostBot,
 	})
 	if err != nil {
 		return err

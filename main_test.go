@@ -120,7 +120,7 @@ func TestServeRejectsBadCatalog(t *testing.T) {
 func TestShowHonoursPerAddressCap(t *testing.T) {
 	home := isolate(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := startShow(ctx, showOptions{addr: "127.0.0.1:0", presenter: true, maxConnsPerIP: 2, orders: filepath.Join(home, "orders.jsonl"), logger: slog.New(slog.DiscardHandler)})
+	s, err := startShow(ctx, showOptions{addr: "127.0.0.1:0", personHosts: true, maxConnsPerIP: 2, orders: filepath.Join(home, "orders.jsonl"), logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
