@@ -21,9 +21,9 @@
 //
 // Usage:
 //
-//	go run ./ui/tuistorm -duration 30s
-//	go run ./ui/tuistorm -naive -duration 30s
-//	go run ./ui/tuistorm -idle -duration 10s
+//	go run ./bench/tuistorm -duration 30s
+//	go run ./bench/tuistorm -naive -duration 30s
+//	go run ./bench/tuistorm -idle -duration 10s
 package main
 
 import (
