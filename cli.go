@@ -14,8 +14,8 @@ import (
 	"github.com/livecart/livecart/checkout"
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/config"
-	"github.com/livecart/livecart/ui"
 	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/viewer"
 )
 
 // viewerFlags are the flags every command that opens the viewer shares.
@@ -110,13 +110,13 @@ func openLog(path string) (*slog.Logger, func(), error) {
 
 // runViewer runs the viewer TUI against url until the user quits.
 func runViewer(ctx context.Context, cfg config.Config, url string, logger *slog.Logger) error {
-	model := ui.New(ui.Options{
+	model := viewer.New(viewer.Options{
 		URL:         url,
 		Name:        cfg.Name,
 		Theme:       cfg.Theme,
 		OpenBrowser: cfg.OpenBrowser,
 		Opener:      checkout.Browser(),
-		Carts:       ui.CartFiles{Store: cart.Store{Dir: cart.DefaultDir()}},
+		Carts:       viewer.CartFiles{Store: cart.Store{Dir: cart.DefaultDir()}},
 		Logger:      logger,
 	})
 	return link.Run(ctx, model)

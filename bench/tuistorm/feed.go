@@ -11,7 +11,7 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/ui"
+	"github.com/livecart/livecart/ui/viewer"
 )
 
 // snapshotSeq is the seq of the welcome; the stream's events follow it.
@@ -26,7 +26,7 @@ const updateQueue = 64
 // carries when frames pile up.
 const maxBatch = 1024
 
-// session is a ui.Session fed by this process instead of a socket. The
+// session is a viewer.Session fed by this process instead of a socket. The
 // first updates (connecting, the snapshot) come through it in every mode;
 // in the batched mode the event stream does too.
 type session struct {
@@ -71,8 +71,8 @@ func (s *session) emit(u client.Update) bool {
 	}
 }
 
-// start is the viewer's ui.StartFunc: it opens with the snapshot.
-func (s *session) start(context.Context, client.SessionOptions) ui.Session {
+// start is the viewer's viewer.StartFunc: it opens with the snapshot.
+func (s *session) start(context.Context, client.SessionOptions) viewer.Session {
 	s.feeding.Add(1)
 	go func() {
 		defer s.feeding.Done()
@@ -111,7 +111,7 @@ func welcome() protocol.Welcome {
 	}
 	for i := range 15 {
 		w.Chat = append(w.Chat, protocol.Chat{
-			ID: fmt.Sprintf("w%d", i), Author: viewer(i), Text: texts[i%len(texts)],
+			ID: fmt.Sprintf("w%d", i), Author: speaker(i), Text: texts[i%len(texts)],
 		})
 	}
 	return w
@@ -129,10 +129,11 @@ var texts = []string{
 	"how big is the scarf, does it go twice round the neck or is it more of a cowl?",
 }
 
-// viewers is how many distinct people chat; the host says every 40th line.
+// viewers is how many distinct people chat; the host says every 40th line
+// (speaker picks who says line i).
 const viewers = 211
 
-func viewer(i int) protocol.Identity {
+func speaker(i int) protocol.Identity {
 	if i%40 == 0 {
 		return host
 	}

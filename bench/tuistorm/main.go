@@ -1,4 +1,4 @@
-// Command tuistorm runs the real viewer (ui.Model in a tea.Program) through
+// Command tuistorm runs the real viewer (viewer.Model in a tea.Program) through
 // a chat storm with no terminal, and prints one JSON line of what it cost:
 // every event offered must be applied, at a steady frame rate, in little
 // CPU and flat memory.
@@ -41,7 +41,7 @@ import (
 
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/ui"
+	"github.com/livecart/livecart/ui/viewer"
 )
 
 type config struct {
@@ -170,7 +170,7 @@ func run(c config) (result, error) {
 	sess := newSession()
 	cnt := newCounters()
 	out := newOutput()
-	m := ui.New(ui.Options{
+	m := viewer.New(viewer.Options{
 		URL: "ws://127.0.0.1:7420/ws", Name: "me", Theme: "dark",
 		Start: sess.start, Scrollback: c.scrollback,
 	})

@@ -11,8 +11,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/livecart/livecart/ui"
 	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/viewer"
 )
 
 // counters are read by the measuring goroutine while the program runs.
@@ -38,7 +38,7 @@ type naiveMsg link.UpdatesMsg
 // arms after each message is dropped (the only command a chat or pin
 // event returns) instead of being left to block on the session.
 type probe struct {
-	m ui.Model
+	m viewer.Model
 	c *counters
 }
 
@@ -52,7 +52,7 @@ func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	} else {
 		next, cmd = p.m.Update(msg)
 	}
-	p.m = next.(ui.Model)
+	p.m = next.(viewer.Model)
 	st := p.m.Stats()
 	p.c.applied.Store(st.Applied)
 	p.c.chatLines.Store(int64(st.ChatLines))

@@ -1,4 +1,4 @@
-package ui
+package viewer
 
 import (
 	"encoding/json"
@@ -23,7 +23,7 @@ func step(tb testing.TB, m Model, msg tea.Msg) Model {
 	next, _ := m.Update(msg)
 	nm, ok := next.(Model)
 	if !ok {
-		tb.Fatalf("Update returned %T, want ui.Model", next)
+		tb.Fatalf("Update returned %T, want viewer.Model", next)
 	}
 	return nm
 }

@@ -1,4 +1,4 @@
-package ui
+package viewer
 
 import (
 	"context"
@@ -428,7 +428,7 @@ func update(t *testing.T, m Model, msg tea.Msg) (Model, tea.Cmd) {
 	next, cmd := m.Update(msg)
 	nm, ok := next.(Model)
 	if !ok {
-		t.Fatalf("Update returned %T, want ui.Model", next)
+		t.Fatalf("Update returned %T, want viewer.Model", next)
 	}
 	checkFrameCache(t, nm)
 	return nm, cmd
@@ -600,7 +600,7 @@ func run(t *testing.T, cmd tea.Cmd) ran {
 	if cmd == nil {
 		return out
 	}
-	// Closure names depend on inlining ("ui.Model.handleUpdates.
+	// Closure names depend on inlining ("viewer.Model.handleUpdates.
 	// Wait.func1"), so they are matched on a part that stays.
 	name := funcName(cmd)
 	switch {
@@ -610,7 +610,7 @@ func run(t *testing.T, cmd tea.Cmd) ran {
 	case strings.HasPrefix(name, "charm.land/bubbles/v2/"):
 		// The spinner's tick and the cursor's blink: timers, never run.
 		return out
-	case strings.HasPrefix(name, "github.com/livecart/livecart/ui."),
+	case strings.HasPrefix(name, "github.com/livecart/livecart/ui/viewer."),
 		strings.HasPrefix(name, "github.com/livecart/livecart/ui/link."),
 		strings.HasPrefix(name, "charm.land/bubbletea/v2."):
 	default:

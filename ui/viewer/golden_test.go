@@ -1,4 +1,4 @@
-package ui
+package viewer
 
 import (
 	"errors"
@@ -15,7 +15,7 @@ import (
 	"github.com/livecart/livecart/protocol"
 )
 
-var updateGolden = flag.Bool("update", false, "rewrite ui/testdata/*.golden from the current View")
+var updateGolden = flag.Bool("update", false, "rewrite ui/viewer/testdata/*.golden from the current View")
 
 // checkScreen fails unless the view fills exactly w by h cells and no row
 // is wider than the screen. It runs before a golden is written, so a
@@ -50,10 +50,10 @@ func golden(t *testing.T, name string, h *harness, w, ht int) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./ui -update to create it)", err)
+		t.Fatalf("%v (run go test ./ui/viewer -update to create it)", err)
 	}
 	if got != string(want) {
-		t.Errorf("%s differs from the view (go test ./ui -update refreshes it):\n--- want\n%s\n--- got\n%s", path, want, got)
+		t.Errorf("%s differs from the view (go test ./ui/viewer -update refreshes it):\n--- want\n%s\n--- got\n%s", path, want, got)
 	}
 }
 

@@ -1,9 +1,9 @@
-// Package ui is the viewer's terminal interface. The root Model routes
+// Package viewer is the viewer's terminal interface. The root Model routes
 // messages, owns the layout and the connection's lifecycle; the chat pane,
 // the pinned card and the cart panel each draw their own part. Update is a
 // pure state transition: the network, the disk, the clock and the browser
 // are reached only through commands.
-package ui
+package viewer
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package ui_test
+package viewer_test
 
 import (
 	"context"
@@ -20,19 +20,19 @@ import (
 	"github.com/livecart/livecart/demo"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/server"
-	"github.com/livecart/livecart/ui"
+	"github.com/livecart/livecart/ui/viewer"
 )
 
-// driver runs a ui.Model the way tea.Program does: every command in its own
+// driver runs a viewer.Model the way tea.Program does: every command in its own
 // goroutine, every message back through Update, one at a time.
 type driver struct {
 	t       *testing.T
-	m       ui.Model
+	m       viewer.Model
 	msgs    chan tea.Msg
 	pending sync.WaitGroup // commands still running
 }
 
-func newDriver(t *testing.T, m ui.Model) *driver {
+func newDriver(t *testing.T, m viewer.Model) *driver {
 	d := &driver{t: t, m: m, msgs: make(chan tea.Msg, 4096)}
 	d.run(m.Init())
 	return d
@@ -62,7 +62,7 @@ func (d *driver) handle(msg tea.Msg) {
 			return
 		}
 		next, cmd := d.m.Update(msg)
-		d.m = next.(ui.Model)
+		d.m = next.(viewer.Model)
 		d.run(cmd)
 	}
 }
@@ -165,9 +165,9 @@ func TestEndToEnd(t *testing.T) {
 		opened = append(opened, u)
 		return nil
 	})
-	m := ui.New(ui.Options{
+	m := viewer.New(viewer.Options{
 		URL: url, Name: "ana", Theme: "dark", OpenBrowser: true, Opener: opener,
-		Carts: ui.CartFiles{Store: cart.Store{Dir: t.TempDir()}},
+		Carts: viewer.CartFiles{Store: cart.Store{Dir: t.TempDir()}},
 		Tick:  func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil },
 	})
 	d := newDriver(t, m)
@@ -230,11 +230,11 @@ func TestEndToEndReconnect(t *testing.T) {
 	}
 	defer host.Close()
 
-	m := ui.New(ui.Options{
-		URL: "ws://" + px.addr() + "/ws", Name: "ana", Theme: "dark", Carts: ui.CartFiles{Store: cart.Store{Dir: t.TempDir()}},
+	m := viewer.New(viewer.Options{
+		URL: "ws://" + px.addr() + "/ws", Name: "ana", Theme: "dark", Carts: viewer.CartFiles{Store: cart.Store{Dir: t.TempDir()}},
 		Tick: func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil },
 		// The real session, with waits short enough for a test.
-		Start: func(ctx context.Context, o client.SessionOptions) ui.Session {
+		Start: func(ctx context.Context, o client.SessionOptions) viewer.Session {
 			o.MinBackoff, o.MaxBackoff = 5*time.Millisecond, 20*time.Millisecond
 			return client.StartSession(ctx, o)
 		},
