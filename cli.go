@@ -14,7 +14,7 @@ import (
 	"github.com/livecart/livecart/checkout"
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/config"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 	"github.com/livecart/livecart/ui/viewer"
 )
 
@@ -110,7 +110,7 @@ func openLog(path string) (*slog.Logger, func(), error) {
 
 // runViewer runs the viewer TUI against url until the user quits.
 func runViewer(ctx context.Context, cfg config.Config, url string, logger *slog.Logger) error {
-	model := viewer.New(viewer.Options{
+	return live.Run(ctx, viewer.App(viewer.Options{
 		URL:         url,
 		Name:        cfg.Name,
 		Theme:       cfg.Theme,
@@ -118,8 +118,7 @@ func runViewer(ctx context.Context, cfg config.Config, url string, logger *slog.
 		Opener:      checkout.Browser(),
 		Carts:       viewer.CartFiles{Store: cart.Store{Dir: cart.DefaultDir()}},
 		Logger:      logger,
-	})
-	return link.Run(ctx, model)
+	}))
 }
 
 // oneArg returns the single argument, or "" when there is none.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/livecart/livecart/config"
 	"github.com/livecart/livecart/ui/host"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 )
 
 const hostSynopsis = `Usage: livecart host [flags] [URL]
@@ -90,13 +90,12 @@ func checkToken(token string) error {
 // runHostUI runs the host dashboard against url until the user quits.
 // hint, when set, is the command viewers run to watch the show.
 func runHostUI(ctx context.Context, cfg config.Config, url, token, hint string, logger *slog.Logger) error {
-	model := host.New(host.Options{
+	return live.Run(ctx, host.App(host.Options{
 		URL:       url,
 		Token:     token,
 		Name:      cfg.Name,
 		Theme:     cfg.Theme,
 		Logger:    logger,
 		WatchHint: hint,
-	})
-	return link.Run(ctx, model)
+	}))
 }

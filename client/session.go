@@ -28,9 +28,6 @@ var errGap = errors.New("events missing from the stream")
 // beyond it the session stops reading the socket rather than drop anything.
 const updateQueue = 64
 
-// maxBatch bounds the events one UpdateEvents carries when frames pile up.
-const maxBatch = 1024
-
 // UpdateKind says what a session update carries.
 type UpdateKind int
 
@@ -109,6 +106,11 @@ type SessionOptions struct {
 	// Rand is the jitter source, returning values in [0,1); nil means
 	// math/rand/v2.
 	Rand func() float64
+	// MaxBatch is how many events one UpdateEvents may gather from the
+	// frames already queued, so a burst reaches the consumer as one
+	// update. The consumer decides (the UI's bridge sets it); zero means
+	// each frame is an update of its own.
+	MaxBatch int
 }
 
 // Stats counts what a session repaired in the stream.
@@ -123,6 +125,7 @@ type Stats struct {
 // can, and reports every step as an Update. One goroutine owns the loop.
 type Session struct {
 	opts    Options
+	batch   int // SessionOptions.MaxBatch
 	ping    time.Duration
 	policy  backoff
 	log     *slog.Logger
@@ -157,8 +160,9 @@ func StartSession(ctx context.Context, opts SessionOptions) *Session {
 		opts.ClientID = NewClientID()
 	}
 	s := &Session{
-		opts: opts.Options,
-		ping: orDefault(opts.PingPeriod, protocol.PingPeriod),
+		opts:  opts.Options,
+		batch: opts.MaxBatch,
+		ping:  orDefault(opts.PingPeriod, protocol.PingPeriod),
 		policy: backoff{
 			min:         orDefault(opts.MinBackoff, defaultMinBackoff),
 			max:         orDefault(opts.MaxBackoff, defaultMaxBackoff),
@@ -336,9 +340,9 @@ func (s *Session) serve(c *Conn) error {
 				return connEnded(c)
 			}
 			batch, ok = s.accept(nil, frame)
-			// Take whatever else is already waiting, so a burst reaches the
-			// consumer as one update.
-			for ok && len(batch) < maxBatch {
+			// Take whatever else is already waiting, as far as the
+			// consumer asked, so a burst reaches it as one update.
+			for ok && len(batch) < s.batch {
 				var more bool
 				select {
 				case frame, more = <-c.Events():

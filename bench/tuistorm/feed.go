@@ -11,7 +11,7 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/ui/viewer"
+	"github.com/livecart/livecart/ui/live"
 )
 
 // snapshotSeq is the seq of the welcome; the stream's events follow it.
@@ -22,11 +22,7 @@ const snapshotSeq = 1
 // a socket that is not read stops being read from.
 const updateQueue = 64
 
-// maxBatch matches the real session's bound on the events one update
-// carries when frames pile up.
-const maxBatch = 1024
-
-// session is a viewer.Session fed by this process instead of a socket. The
+// session is a live.Session fed by this process instead of a socket. The
 // first updates (connecting, the snapshot) come through it in every mode;
 // in the batched mode the event stream does too.
 type session struct {
@@ -71,8 +67,9 @@ func (s *session) emit(u client.Update) bool {
 	}
 }
 
-// start is the viewer's viewer.StartFunc: it opens with the snapshot.
-func (s *session) start(context.Context, client.SessionOptions) viewer.Session {
+// open starts the feed with the snapshot, as a first dial does, and returns
+// the session to build the viewer around.
+func (s *session) open() live.Session {
 	s.feeding.Add(1)
 	go func() {
 		defer s.feeding.Done()
@@ -305,12 +302,12 @@ func (s *session) feedBatched(st *stream, netFrame time.Duration, until time.Tim
 				if now.After(until) {
 					now = until
 				}
-				envs := st.frame(now, maxBatch)
+				envs := st.frame(now, live.MaxBatch)
 				offered(st.offered())
 				if len(envs) > 0 && !s.emit(client.Update{Kind: client.UpdateEvents, Events: envs}) {
 					return
 				}
-				if !now.Before(until) && len(envs) < maxBatch {
+				if !now.Before(until) && len(envs) < live.MaxBatch {
 					return
 				}
 			}

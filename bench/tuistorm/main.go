@@ -171,9 +171,8 @@ func run(c config) (result, error) {
 	cnt := newCounters()
 	out := newOutput()
 	m := viewer.New(viewer.Options{
-		URL: "ws://127.0.0.1:7420/ws", Name: "me", Theme: "dark",
-		Start: sess.start, Scrollback: c.scrollback,
-	})
+		URL: "ws://127.0.0.1:7420/ws", Name: "me", Theme: "dark", Scrollback: c.scrollback,
+	}, sess.open())
 	var model tea.Model = probe{m: m, c: cnt}
 	if c.bare {
 		model = bare{c: cnt, screen: strings.Repeat(strings.Repeat("x", c.width)+"\n", c.height-1) + strings.Repeat("x", c.width)}

@@ -3,6 +3,8 @@ package main
 import (
 	"testing"
 	"time"
+
+	"github.com/livecart/livecart/ui/live"
 )
 
 // TestStormEveryEventApplied runs a short storm through the real viewer:
@@ -45,7 +47,7 @@ func TestScheduleCountsWhatItMakes(t *testing.T) {
 	end := start.Add(time.Second)
 	n := 0
 	for {
-		envs := st.frame(end, maxBatch)
+		envs := st.frame(end, live.MaxBatch)
 		if len(envs) == 0 {
 			break
 		}

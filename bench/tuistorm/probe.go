@@ -11,7 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 	"github.com/livecart/livecart/ui/viewer"
 )
 
@@ -30,7 +30,7 @@ type counters struct {
 func newCounters() *counters { return &counters{live: make(chan struct{})} }
 
 // naiveMsg is one event as its own program message.
-type naiveMsg link.UpdatesMsg
+type naiveMsg live.UpdatesMsg
 
 // probe is the real viewer, counted. It adds nothing to what the viewer
 // does but in the naive mode, where it stands in for a bridge that is not
@@ -48,7 +48,7 @@ func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var next tea.Model
 	var cmd tea.Cmd
 	if nm, ok := msg.(naiveMsg); ok {
-		next, _ = p.m.Update(link.UpdatesMsg(nm))
+		next, _ = p.m.Update(live.UpdatesMsg(nm))
 	} else {
 		next, cmd = p.m.Update(msg)
 	}

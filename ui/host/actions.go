@@ -12,7 +12,7 @@ import (
 
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/show"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 )
 
 // What each key sends. Every command goes through do, which shows
@@ -185,7 +185,7 @@ func (m Model) say() (Model, tea.Cmd) {
 	if text == "" {
 		return m, nil
 	}
-	if m.link != link.Up {
+	if m.link != live.Up {
 		// Kept in the input, unlike a viewer's queue: the host decides
 		// whether it still fits once the show is back.
 		return m.notify(statusError, "Not sent: offline · your line is still in the input")
@@ -260,7 +260,7 @@ func (m Model) handlePromptKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 // prompt open and says what is wrong: nothing invalid is sent.
 func (m Model) submitPrompt() (Model, tea.Cmd) {
 	p, in := m.prompt, m.input.Value()
-	if m.link != link.Up {
+	if m.link != live.Up {
 		// Keep what was typed: it can go once the show is back.
 		return m.notify(statusError, "Not sent: not connected to the show · enter sends it once the link is back")
 	}

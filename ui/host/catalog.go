@@ -7,7 +7,7 @@ import (
 
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -138,7 +138,7 @@ func (v catalogView) price(p protocol.Product) string {
 	}
 	left := s.Warn.Render("ending")
 	if p.Deal.Active(v.now) {
-		left = s.Warn.Render(clock(link.Countdown(v.now, p.Deal.EndsAt)))
+		left = s.Warn.Render(clock(live.Countdown(v.now, p.Deal.EndsAt)))
 	}
 	return s.Deal.Render(p.Deal.Price.String()) + " " + s.Deal.Render(off) + " " + left
 }

@@ -5,9 +5,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 )
 
 // Messages the dashboard's commands send back.
@@ -28,23 +27,15 @@ type (
 	}
 )
 
-// startSession starts the session in the background, as the host.
-func (m Model) startSession() tea.Cmd {
-	start := m.opts.Start
-	opts := client.SessionOptions{Options: client.Options{
-		URL: m.opts.URL, Name: m.opts.Name, Token: m.opts.Token, Logger: m.opts.Logger,
-	}}
-	return link.Start(start, opts)
-}
-
 // sendCmd queues a command on the session; Send never blocks.
-func sendCmd(sess Session, op int, typ protocol.Type, data any) tea.Cmd {
+func sendCmd(sess live.Session, op int, typ protocol.Type, data any) tea.Cmd {
 	return func() tea.Msg { return sentMsg{op: op, err: sess.Send(typ, data)} }
 }
 
-// closeSession ends a session that is of no use (the token was refused).
-// Close waits for the session's goroutines, so it runs off the UI.
-func closeSession(sess Session) tea.Cmd {
+// closeSession ends a session that is of no use (the token was refused)
+// before the runner would. Close waits for the session's goroutines, so it
+// runs off the UI.
+func closeSession(sess live.Session) tea.Cmd {
 	return func() tea.Msg {
 		sess.Close()
 		return nil

@@ -34,7 +34,7 @@ func (h *harness) selectProduct(id string) {
 }
 
 func TestPinUnpinPinNext(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.selectProduct("scarf")
 	h.press("p")
 	mustEqual(t, h.lastSent(protocol.TypePin), protocol.Pin{ProductID: "scarf", VariantID: "scarf-red"})
@@ -62,7 +62,7 @@ func TestPinUnpinPinNext(t *testing.T) {
 }
 
 func TestPinSoldOutIsRefused(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.selectProduct("lamp")
 	n := len(h.sess.Sent())
 	h.press("p")
@@ -71,7 +71,7 @@ func TestPinSoldOutIsRefused(t *testing.T) {
 }
 
 func TestQueueEdits(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.metricsEvent(baseMetrics()) // up next: scarf, candle
 
 	h.selectProduct("mug")
@@ -112,7 +112,7 @@ func TestStartDeal(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.in, func(t *testing.T) {
-			h := live(t, 80, 24)
+			h := joined(t, 80, 24)
 			h.selectProduct("scarf")
 			h.press("f")
 			if h.m.mode != modePrompt {
@@ -150,7 +150,7 @@ func TestBadPromptInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			h := live(t, 80, 24)
+			h := joined(t, 80, 24)
 			h.selectProduct(c.product)
 			h.press(c.key)
 			n := len(h.sess.Sent())
@@ -173,7 +173,7 @@ func TestBadPromptInput(t *testing.T) {
 }
 
 func TestEndDeal(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.selectProduct("scarf")
 	n := len(h.sess.Sent())
 	h.press("e") // no deal running: the key does not apply
@@ -194,7 +194,7 @@ func TestEndDeal(t *testing.T) {
 }
 
 func TestSetStockAndPrice(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.selectProduct("mug")
 	h.press("i")
 	h.answer("blue 20")
@@ -236,7 +236,7 @@ func (h *harness) chatFocus(id string) {
 }
 
 func TestModeration(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.press("tab")
 	if l, ok := h.m.chat.Selected(); !ok || l.ID != "c10" {
 		t.Fatalf("tab selected %+v, want the newest line c10", l)
@@ -277,7 +277,7 @@ func TestModeration(t *testing.T) {
 }
 
 func TestHostLinesCannotBeTimedOutOrBanned(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.chatFocus("c06") // Maya, the host
 	n := len(h.sess.Sent())
 	h.press("t", "b")
@@ -290,7 +290,7 @@ func TestHostLinesCannotBeTimedOutOrBanned(t *testing.T) {
 }
 
 func TestSlowModeAndBlockedWords(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.press("s")
 	h.answer("30")
 	mustEqual(t, h.lastSent(protocol.TypeSlowMode), protocol.SlowMode{Seconds: 30})
@@ -332,7 +332,7 @@ func TestSlowModeAndBlockedWords(t *testing.T) {
 }
 
 func TestHostChats(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.press("enter")
 	if h.m.mode != modeTyping {
 		t.Fatal("enter did not open the chat input")
@@ -352,7 +352,7 @@ func TestHostChats(t *testing.T) {
 }
 
 func TestSendFailureIsShown(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.sess.failSends(client.ErrOffline)
 	h.press("u")
 	h.mustShow("Not sent: unpin · not connected to the show")
@@ -360,7 +360,7 @@ func TestSendFailureIsShown(t *testing.T) {
 }
 
 func TestCommandKeysNeedTheLink(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.updates(waiting(errLinkSilent, 2, t0.Add(4*time.Second)))
 	n := len(h.sess.Sent())
 	h.press("p", "u", "f", "i", "$", "s", "w")

@@ -1,6 +1,7 @@
 package host_test
 
 import (
+	"context"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/livecart/livecart/demo"
 	"github.com/livecart/livecart/server"
 	"github.com/livecart/livecart/ui/host"
+	"github.com/livecart/livecart/ui/live"
 )
 
 // driver runs a host.Model the way tea.Program does: every command in its
@@ -21,13 +23,16 @@ import (
 type driver struct {
 	t       *testing.T
 	m       host.Model
+	sess    live.Session
 	msgs    chan tea.Msg
 	pending sync.WaitGroup
 }
 
-func newDriver(t *testing.T, m host.Model) *driver {
-	d := &driver{t: t, m: m, msgs: make(chan tea.Msg, 4096)}
-	d.run(m.Init())
+// newDriver starts app's session, as live.Run does, and runs its screen.
+func newDriver(t *testing.T, app live.App) *driver {
+	s, sess := app.Open(context.Background())
+	d := &driver{t: t, m: s.(host.Model), sess: sess, msgs: make(chan tea.Msg, 4096)}
+	d.run(d.m.Init())
 	return d
 }
 
@@ -56,9 +61,11 @@ func (d *driver) handle(msg tea.Msg) {
 	}
 }
 
-// stop ends the session and waits for every command still running.
+// stop closes the screen and the session, as live.Run does, and waits for
+// every command still running.
 func (d *driver) stop() {
 	d.m.Close()
+	d.sess.Close()
 	done := make(chan struct{})
 	go func() { d.pending.Wait(); close(done) }()
 	for {
@@ -124,7 +131,7 @@ func noTick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 func TestHostEndToEnd(t *testing.T) {
 	noLeaks(t)
 	url, products := startServer(t)
-	d := newDriver(t, host.New(host.Options{URL: url, Token: "the-right-token", Theme: "dark", Tick: noTick}))
+	d := newDriver(t, host.App(host.Options{URL: url, Token: "the-right-token", Theme: "dark", Tick: noTick}))
 	d.handle(tea.WindowSizeMsg{Width: 120, Height: 40})
 	d.until("● connected")
 	d.until(products[0])
@@ -151,7 +158,7 @@ func TestHostEndToEnd(t *testing.T) {
 func TestHostEndToEndWrongToken(t *testing.T) {
 	noLeaks(t)
 	url, _ := startServer(t)
-	d := newDriver(t, host.New(host.Options{URL: url, Token: "not-the-token", Theme: "dark", Tick: noTick}))
+	d := newDriver(t, host.App(host.Options{URL: url, Token: "not-the-token", Theme: "dark", Tick: noTick}))
 	d.handle(tea.WindowSizeMsg{Width: 80, Height: 24})
 	scr := d.until("The server did not accept this host token")
 	if strings.Contains(scr, "not-the-token") {

@@ -12,13 +12,13 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 )
 
 var errLinkSilent = errors.New("the link went silent")
 
 func TestMetricsUpdateNumbersAndSparklines(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.mustShow("waiting for the show's metrics")
 	for _, v := range []int{10, 20, 40} {
 		mt := baseMetrics()
@@ -69,7 +69,7 @@ func rowWith(t *testing.T, view, part string) string {
 }
 
 func TestChatDeletedRemovesTheLine(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.mustShow("spam.example")
 	h.chatFocus("c08")
 	h.press("d")
@@ -97,7 +97,7 @@ func TestServerErrorsInTheStatusLine(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.code, func(t *testing.T) {
-			h := live(t, 100, 30)
+			h := joined(t, 100, 30)
 			h.press("p")
 			h.mustShow("sending pin Speckled Mug (Blue)…")
 			h.serverError(c.code, c.msg)
@@ -109,14 +109,14 @@ func TestServerErrorsInTheStatusLine(t *testing.T) {
 		})
 	}
 	t.Run("unprompted", func(t *testing.T) {
-		h := live(t, 100, 30)
+		h := joined(t, 100, 30)
 		h.serverError(protocol.ErrCodeRateLimited, "slow down")
 		h.mustShow("Server: slow down (rate limited: slow down)")
 	})
 }
 
 func TestCommandsAnsweredByMetricsAfterGrace(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.chatFocus("c08")
 	h.press("b", "y")
 	h.mustShow("sending ban bo…")
@@ -128,7 +128,7 @@ func TestCommandsAnsweredByMetricsAfterGrace(t *testing.T) {
 }
 
 func TestLinkDropForgetsPendingCommands(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.press("u")
 	h.mustShow("sending unpin…")
 	h.updates(waiting(errLinkSilent, 1, t0.Add(2*time.Second)))
@@ -138,7 +138,7 @@ func TestLinkDropForgetsPendingCommands(t *testing.T) {
 
 func TestDealCountdownFollowsTheClock(t *testing.T) {
 	tk := &ticker{}
-	h := live(t, 80, 24, func(o *Options) { o.Tick = tk.tick })
+	h := joined(t, 80, 24, func(o *Options) { o.Tick = tk.tick })
 	scarf := product("scarf", "Merino Scarf", 3900, protocol.Variant{ID: "scarf-red", Name: "Red", Stock: 7})
 	scarf.Deal = &protocol.Deal{Price: money.New(3120, "USD"), Percent: 20, EndsAt: t0.Add(4*time.Minute + 32*time.Second)}
 	h.events(h.env(protocol.TypeProduct, 101, scarf))
@@ -150,7 +150,7 @@ func TestDealCountdownFollowsTheClock(t *testing.T) {
 	// keeps the countdown right.
 	h.now = t0.Add(time.Minute)
 	ev := h.env(protocol.TypeViewers, 102, protocol.Viewers{Count: 130})
-	h.settle(h.send(link.UpdatesMsg{
+	h.settle(h.send(live.UpdatesMsg{
 		Updates: []client.Update{{Kind: client.UpdateEvents, Events: []protocol.Envelope{ev}}},
 		At:      t0.Add(-9 * time.Minute),
 	}))
@@ -164,8 +164,8 @@ func TestTokenIsNeverDrawn(t *testing.T) {
 	h := newHarness(t, 160, 50)
 	views := []string{h.view()}
 	h.start()
-	if calls := h.starter.calls; len(calls) != 1 || calls[0].Token != testToken {
-		t.Fatalf("session started with %+v, want the token in its options", calls)
+	if o := App(h.m.opts).Session; o.Token != testToken || o.Name != "maya" || o.URL != testURL {
+		t.Fatalf("session started with %+v, want the token in its options", o)
 	}
 	h.updates(connecting(1))
 	views = append(views, h.view())
@@ -179,7 +179,7 @@ func TestTokenIsNeverDrawn(t *testing.T) {
 	h.serverError(protocol.ErrCodeForbidden, "bad token "+testToken) // even if a server echoed it
 	views = append(views, h.view())
 
-	rejected := live(t, 80, 24)
+	rejected := joined(t, 80, 24)
 	w := testWelcome()
 	w.You.Role = protocol.RoleViewer
 	rejected.updates(snapshot(w, 100))
@@ -224,7 +224,7 @@ func TestRejectedTokenIsAFullScreenError(t *testing.T) {
 }
 
 func TestResumeKeepsTheDashboard(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.metricsEvent(baseMetrics())
 	h.updates(waiting(errLinkSilent, 1, t0.Add(time.Second)), connecting(1))
 	w := testWelcome()
@@ -234,7 +234,7 @@ func TestResumeKeepsTheDashboard(t *testing.T) {
 }
 
 func TestSnapshotAfterDropRemovesLinesDeletedMeanwhile(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.updates(waiting(errLinkSilent, 1, t0.Add(time.Second)), connecting(1))
 	w := testWelcome()
 	w.Chat = append(w.Chat[:7:7], w.Chat[8:]...) // c08 was deleted while we were away
@@ -246,7 +246,7 @@ func TestSnapshotAfterDropRemovesLinesDeletedMeanwhile(t *testing.T) {
 }
 
 func TestSelectionFollowsTheProductWhenTheCatalogChanges(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.selectProduct("candle")
 	h.events(h.env(protocol.TypeProduct, 101, product("hat", "Bobble Hat", 2000, protocol.Variant{ID: "hat-1", Name: "One", Stock: 3})))
 	if p, _ := h.m.selected(); p.ID != "candle" {
@@ -255,7 +255,7 @@ func TestSelectionFollowsTheProductWhenTheCatalogChanges(t *testing.T) {
 }
 
 func TestKeysAndHelpFollowTheFocus(t *testing.T) {
-	h := live(t, 160, 50)
+	h := joined(t, 160, 50)
 	h.mustShow("p pin", "f deal", "tab chat")
 	h.mustNotShow("d delete line")
 	h.press("tab")
@@ -268,7 +268,7 @@ func TestKeysAndHelpFollowTheFocus(t *testing.T) {
 }
 
 func TestHostileTextIsSanitized(t *testing.T) {
-	h := live(t, 120, 30)
+	h := joined(t, 120, 30)
 	h.events(h.env(protocol.TypeChat, 101, protocol.Chat{ID: "c99", Author: viewer("u-x", "x\x1b]0;pwn\x07"), Text: "hi\x1b[2J\u202eevil"}))
 	mt := baseMetrics()
 	mt.BlockedWords = []string{"bad\x1b[31m"}
@@ -299,7 +299,7 @@ func TestReconnectCountdownKeepsTicking(t *testing.T) {
 }
 
 func TestPromptKeepsItsTextWhileOffline(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.selectProduct("scarf")
 	h.press("f")
 	h.typeText("20% 5m")

@@ -64,7 +64,7 @@ func golden(t *testing.T, name string, h *harness, w, ht int) {
 // up-next list and a slow mode.
 func dashboard(t *testing.T, w, ht int) *harness {
 	t.Helper()
-	h := live(t, w, ht)
+	h := joined(t, w, ht)
 	for i := range 60 {
 		mt := baseMetrics()
 		mt.Viewers = 90 + (i*7)%40

@@ -1,7 +1,6 @@
 package host
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -17,7 +16,7 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 )
 
 const (
@@ -49,7 +48,7 @@ type sentCmd struct {
 }
 
 func newTestSession() *testSession {
-	return &testSession{updates: make(chan client.Update, 2*link.MaxUpdatesPerMsg)}
+	return &testSession{updates: make(chan client.Update, 2*live.MaxBatch)}
 }
 
 func (s *testSession) Updates() <-chan client.Update { return s.updates }
@@ -92,20 +91,6 @@ func (s *testSession) Closes() int {
 	return s.closes
 }
 
-// starter is the model's Options.Start.
-type starter struct {
-	mu    sync.Mutex
-	sess  *testSession
-	calls []client.SessionOptions
-}
-
-func (st *starter) start(_ context.Context, opts client.SessionOptions) Session {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.calls = append(st.calls, opts)
-	return st.sess
-}
-
 // noTick replaces the clock: statuses never expire on their own in tests.
 func noTick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 
@@ -134,11 +119,10 @@ func (tk *ticker) lastClock(t *testing.T, at time.Time) clockMsg {
 
 // harness holds a model and everything it is wired to.
 type harness struct {
-	t       *testing.T
-	m       Model
-	sess    *testSession
-	starter *starter
-	now     time.Time // stamped on updates, and on events as the server's time
+	t    *testing.T
+	m    Model
+	sess *testSession
+	now  time.Time // stamped on updates, and on events as the server's time
 }
 
 func product(id, name string, cents int64, variants ...protocol.Variant) protocol.Product {
@@ -201,38 +185,36 @@ func testWelcome() protocol.Welcome {
 func newHarness(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
 	t.Helper()
 	sess := newTestSession()
-	hs := &harness{t: t, sess: sess, starter: &starter{sess: sess}, now: t0}
+	hs := &harness{t: t, sess: sess, now: t0}
 	opts := Options{
 		URL:       testURL,
 		Token:     testToken,
 		Name:      "maya",
 		Theme:     "dark",
-		Start:     hs.starter.start,
 		Tick:      noTick,
 		WatchHint: testHint,
 	}
 	for _, f := range tweak {
 		f(&opts)
 	}
-	hs.m = New(opts)
+	hs.m = New(opts, sess)
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	return hs
 }
 
-// start runs Init's command that starts the session, which hands the
-// model the test's session.
+// start runs Init, as the program would.
 func (h *harness) start() ran {
 	h.t.Helper()
-	return h.settle(h.m.startSession())
+	return h.settle(h.m.Init())
 }
 
 func (h *harness) updates(ups ...client.Update) ran {
 	h.t.Helper()
-	return h.settle(h.send(link.UpdatesMsg{Updates: ups, At: h.now}))
+	return h.settle(h.send(live.UpdatesMsg{Updates: ups, At: h.now}))
 }
 
-// live is a harness connected to testWelcome as the host.
-func live(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
+// joined is a harness connected to testWelcome as the host.
+func joined(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
 	t.Helper()
 	hs := newHarness(t, w, h, tweak...)
 	hs.start()
@@ -384,7 +366,7 @@ func funcName(cmd tea.Cmd) string {
 
 // run executes cmd and every command in the batches and sequences it yields,
 // and returns the messages. Commands that wait are not run: the spinner's
-// and the cursor's timers, and link.Wait, which blocks on the session.
+// and the cursor's timers, and live.Wait, which blocks on the session.
 // A batch runs last first: a test cannot pass by relying on its order.
 func run(t *testing.T, cmd tea.Cmd) ran {
 	t.Helper()
@@ -394,7 +376,7 @@ func run(t *testing.T, cmd tea.Cmd) ran {
 	}
 	name := funcName(cmd)
 	switch {
-	case strings.Contains(name, "link.Wait.func"), strings.Contains(name, ".Wait.func"):
+	case strings.Contains(name, "live.Wait.func"), strings.Contains(name, ".Wait.func"):
 		return out
 	case strings.HasPrefix(name, "charm.land/bubbles/v2/"):
 		return out

@@ -17,17 +17,12 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/show"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 	"github.com/livecart/livecart/ui/theme"
 )
-
-// Session is a self-healing connection to a show; see link.Session.
-type Session = link.Session
-
-// StartFunc starts a session; see link.StartFunc.
-type StartFunc = link.StartFunc
 
 // Options wire the dashboard to the outside world.
 type Options struct {
@@ -35,7 +30,6 @@ type Options struct {
 	Token string // the host token; sent in the hello, never drawn or logged
 	Name  string // the name asked for; the server shows the host by the show's host name
 	Theme string // "auto", "dark" or "light"
-	Start StartFunc
 	// Tick schedules a message after a delay (tea.Tick when nil). Tests
 	// replace it, as the clock is not theirs to wait on.
 	Tick   func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
@@ -89,8 +83,8 @@ type Model struct {
 	width, height int
 
 	phase   phase
-	sess    Session
-	link    link.State
+	sess    live.Session // the runner's: started before the program, closed after it
+	link    live.State
 	attempt int
 	retryAt time.Time
 	err     error
@@ -126,17 +120,32 @@ type Model struct {
 	statusID   int
 }
 
-// New builds the dashboard. Nothing happens until the program runs Init.
-func New(opts Options) Model {
-	if opts.Start == nil {
-		opts.Start = link.StartClient
+// App is the dashboard as live.Run runs it: its session, as the host, and
+// the screen built around it.
+func App(opts Options) live.App {
+	opts = opts.withDefaults()
+	return live.App{
+		Session: client.SessionOptions{Options: client.Options{
+			URL: opts.URL, Name: opts.Name, Token: opts.Token, Logger: opts.Logger,
+		}},
+		Screen: func(sess live.Session) live.Screen { return New(opts, sess) },
 	}
-	if opts.Tick == nil {
-		opts.Tick = tea.Tick
+}
+
+func (o Options) withDefaults() Options {
+	if o.Tick == nil {
+		o.Tick = tea.Tick
 	}
-	if opts.Name == "" {
-		opts.Name = "host"
+	if o.Name == "" {
+		o.Name = "host"
 	}
+	return o
+}
+
+// New builds the dashboard around its session, which the caller has
+// started and will close. Nothing happens until the program runs Init.
+func New(opts Options, sess live.Session) Model {
+	opts = opts.withDefaults()
 	isDark := theme.StartsDark(opts.Theme)
 	styles := theme.New(isDark)
 	in := textinput.New()
@@ -154,6 +163,7 @@ func New(opts Options) Model {
 		help:   h,
 		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(styles.Accent)),
 		input:  in,
+		sess:   sess,
 		chat:   newChatPane(styles, 0),
 		width:  80,
 		height: 24,
@@ -162,22 +172,19 @@ func New(opts Options) Model {
 	return m
 }
 
-// Init starts the spinner, asks for the background colour and starts the
-// session.
+// Init starts the spinner and the clock, asks for the background colour
+// and arms the bridge from the session.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.spin.Tick, m.startSession()}
+	cmds := []tea.Cmd{m.spin.Tick, live.Wait(m.sess, time.Time{}), m.clockTick()}
 	if theme.FollowsTerminal(m.opts.Theme) {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
 	return tea.Batch(cmds...)
 }
 
-// Close ends the session, if any. Call it after the program has exited.
-func (m Model) Close() {
-	if m.sess != nil {
-		m.sess.Close()
-	}
-}
+// Close releases what the dashboard holds of its own: nothing, as the
+// session is the runner's.
+func (m Model) Close() {}
 
 // Err says why the dashboard could not be used: the show was never reached,
 // or it did not accept the token. Nil otherwise.

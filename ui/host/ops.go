@@ -10,7 +10,7 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/sanitize"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 )
 
 // statusKind picks the status line's colour.
@@ -55,7 +55,7 @@ type op struct {
 
 // do sends a command and tracks it until the server answers.
 func (m *Model) do(o op, data any) tea.Cmd {
-	if m.sess == nil || m.link != link.Up {
+	if m.sess == nil || m.link != live.Up {
 		return m.setStatus(statusError, "Not sent: "+o.what+" · not connected to the show")
 	}
 	m.nextOp++

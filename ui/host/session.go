@@ -11,11 +11,11 @@ import (
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/sanitize"
 	"github.com/livecart/livecart/show"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 )
 
 // handleUpdates applies what the session reported, in order.
-func (m Model) handleUpdates(msg link.UpdatesMsg) (Model, tea.Cmd) {
+func (m Model) handleUpdates(msg live.UpdatesMsg) (Model, tea.Cmd) {
 	m.now = msg.At
 	var cmds []tea.Cmd
 	for _, u := range msg.Updates {
@@ -23,7 +23,7 @@ func (m Model) handleUpdates(msg link.UpdatesMsg) (Model, tea.Cmd) {
 	}
 	m.relayout()
 	if m.phase != phaseRejected {
-		cmds = append(cmds, link.Wait(m.sess))
+		cmds = append(cmds, live.Wait(m.sess, msg.At))
 	}
 	return m, tea.Batch(cmds...)
 }
@@ -34,7 +34,7 @@ func (m *Model) applyUpdate(u client.Update, at time.Time) tea.Cmd {
 	}
 	switch u.Kind {
 	case client.UpdateConnecting:
-		m.link, m.attempt = link.Connecting, u.Attempt
+		m.link, m.attempt = live.Connecting, u.Attempt
 		return m.spin.Tick
 	case client.UpdateSnapshot:
 		if u.Welcome.You.Role != protocol.RoleHost {
@@ -52,7 +52,7 @@ func (m *Model) applyUpdate(u client.Update, at time.Time) tea.Cmd {
 	case client.UpdateWaiting:
 		return m.linkLost(u)
 	case client.UpdateFailed:
-		m.link, m.err = link.Down, u.Err
+		m.link, m.err = live.Down, u.Err
 		if m.phase != phaseLive {
 			m.phase = phaseFailed
 			return nil
@@ -67,7 +67,7 @@ func (m *Model) applyUpdate(u client.Update, at time.Time) tea.Cmd {
 // reject ends a session whose token the server did not accept: a dashboard
 // that cannot pin, deal or moderate would only mislead.
 func (m *Model) reject() tea.Cmd {
-	m.phase, m.link = phaseRejected, link.Down
+	m.phase, m.link = phaseRejected, live.Down
 	m.opts.logf("host token not accepted")
 	return closeSession(m.sess)
 }
@@ -86,7 +86,7 @@ func (m *Model) applySnapshot(u client.Update) tea.Cmd {
 	}
 	m.chat.Reconcile(lines)
 	if first {
-		m.link, m.err = link.Up, nil
+		m.link, m.err = live.Up, nil
 		return m.setStatus(statusGood, "Connected as the host of "+st.Show.Title)
 	}
 	return m.linkRestored("Reconnected")
@@ -94,8 +94,8 @@ func (m *Model) applySnapshot(u client.Update) tea.Cmd {
 
 // linkRestored marks the link up.
 func (m *Model) linkRestored(text string) tea.Cmd {
-	wasDown := m.link != link.Up
-	m.link, m.err, m.attempt = link.Up, nil, 0
+	wasDown := m.link != live.Up
+	m.link, m.err, m.attempt = live.Up, nil, 0
 	if wasDown {
 		return m.setStatus(statusGood, text)
 	}
@@ -105,8 +105,8 @@ func (m *Model) linkRestored(text string) tea.Cmd {
 // linkLost shows that the link is down and when the next try is. Commands
 // in flight may or may not have reached the server: say so.
 func (m *Model) linkLost(u client.Update) tea.Cmd {
-	wasUp := m.link == link.Up
-	m.link, m.attempt, m.retryAt, m.err = link.Waiting, u.Attempt, u.RetryAt, u.Err
+	wasUp := m.link == live.Up
+	m.link, m.attempt, m.retryAt, m.err = live.Waiting, u.Attempt, u.RetryAt, u.Err
 	if m.phase == phaseConnecting {
 		m.phase = phaseFailed // show why, while it keeps trying
 		return nil
@@ -122,15 +122,9 @@ func (m *Model) linkLost(u client.Update) tea.Cmd {
 	return cmd
 }
 
-// startClock starts the once-a-second clock that moves the deal and
-// reconnect countdowns on. It runs from the session's start until the
-// token is refused; a new start makes the old ticks stale.
-func (m *Model) startClock() tea.Cmd {
-	m.clockID++
-	return m.clockTick()
-}
-
-// clockTick asks for the next clock tick.
+// clockTick asks for the next tick of the once-a-second clock that moves
+// the deal and reconnect countdowns on. It runs from Init until the token
+// is refused.
 func (m *Model) clockTick() tea.Cmd {
 	id := m.clockID
 	return m.opts.Tick(time.Second, func(t time.Time) tea.Msg { return clockMsg{id: id, at: t} })

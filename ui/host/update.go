@@ -6,7 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -46,20 +46,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case spinner.TickMsg:
-		if m.phase == phaseLive && m.link == link.Up || m.phase == phaseRejected {
+		if m.phase == phaseLive && m.link == live.Up || m.phase == phaseRejected {
 			return m, nil // stop ticking when nothing is in flight
 		}
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
-	case link.StartedMsg:
-		m.sess = msg.Session
-		clock := m.startClock()
-		return m, tea.Batch(link.Wait(m.sess), clock)
-	case link.UpdatesMsg:
+	case live.UpdatesMsg:
 		return m.handleUpdates(msg)
-	case link.EndedMsg:
-		m.link = link.Down
+	case live.EndedMsg:
+		m.link = live.Down
 		return m, nil
 	case clockMsg:
 		return m.handleClock(msg)
@@ -105,7 +101,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.Retry):
 		status := m.setStatus(statusInfo, "Reconnecting…")
-		return m, tea.Batch(link.Retry(m.sess), m.spin.Tick, status)
+		return m, tea.Batch(live.Retry(m.sess), m.spin.Tick, status)
 	}
 	if m.phase != phaseLive {
 		return m, nil
@@ -222,8 +218,8 @@ func (m *Model) leaveInput() {
 func (m Model) keysNow() KeyMap {
 	st := keyState{
 		live:    m.phase == phaseLive,
-		online:  m.link == link.Up && m.sess != nil,
-		waiting: m.link == link.Waiting,
+		online:  m.link == live.Up && m.sess != nil,
+		waiting: m.link == live.Waiting,
 		mode:    m.mode,
 		focus:   m.focus,
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/livecart/livecart/sanitize"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -232,7 +232,7 @@ func (m Model) watchHint() string { return sanitize.Line(m.opts.WatchHint) }
 
 // connState is the connection state for the header, as the viewer says it.
 func (m Model) connState() string {
-	return link.Status(m.styles, m.spin.View(), m.link, m.attempt, link.Countdown(m.now, m.retryAt))
+	return live.Status(m.styles, m.spin.View(), m.link, m.attempt, live.Countdown(m.now, m.retryAt))
 }
 
 func (m Model) inputView() string {
@@ -297,7 +297,7 @@ func (m Model) failedView() string {
 	s := m.styles
 	width := max(1, min(m.width-4, 72))
 	next := s.Error.Render("Gave up: this will not work by retrying.")
-	if m.link != link.Down {
+	if m.link != live.Down {
 		next = m.connState()
 	}
 	parts := []string{

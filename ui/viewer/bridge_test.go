@@ -2,31 +2,13 @@ package viewer
 
 import (
 	"testing"
-	"time"
 
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 )
 
-func TestBridgeWaitsOutTheFrame(t *testing.T) {
-	sess := newTestSession()
-	sess.updates <- connecting(1)
-	sess.updates <- connecting(2)
-	start := time.Now()
-	msg := bridge{sess: sess, last: start}.Wait()()
-	// Only a lower bound, which a slow machine or the race detector can
-	// lengthen but never shorten.
-	if waited := time.Since(start); waited < frameInterval {
-		t.Errorf("a message %v after the last one: want it held to the frame (%v)", waited, frameInterval)
-	}
-	um, ok := msg.(link.UpdatesMsg)
-	if !ok || len(um.Updates) != 2 {
-		t.Fatalf("bridge = %#v, want one message with both updates", msg)
-	}
-}
-
 func TestBridgeRearmedWithTheMessagesTime(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	r := h.events(chatEnv(t, 101, "b1", "ana", "hi"))
 	if len(r.waits) != 1 {
 		t.Fatalf("%d waits armed, want 1", len(r.waits))
@@ -34,13 +16,13 @@ func TestBridgeRearmedWithTheMessagesTime(t *testing.T) {
 	// h.now is hours ahead of this machine's clock: the pause is still
 	// at most a frame, so the wait returns.
 	h.sess.updates <- eventsUpdate(chatEnv(t, 102, "b2", "bo", "hello"))
-	if um, ok := runWait(t, r).(link.UpdatesMsg); !ok || len(um.Updates) != 1 {
+	if um, ok := runWait(t, r).(live.UpdatesMsg); !ok || len(um.Updates) != 1 {
 		t.Fatalf("wait = %#v", um)
 	}
 }
 
 func TestStatsCountAppliedEvents(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	before := h.m.Stats()
 	h.events(
 		chatEnv(t, 101, "s1", "ana", "one"),

@@ -8,9 +8,8 @@ import (
 
 	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/checkout"
-	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 )
 
 // Messages the viewer's commands send back.
@@ -39,15 +38,8 @@ type (
 	}
 )
 
-// startSession starts the connection's session in the background.
-func (m Model) startSession() tea.Cmd {
-	start := m.opts.Start
-	opts := client.SessionOptions{Options: client.Options{URL: m.opts.URL, Name: m.opts.Name, Logger: m.opts.Logger}}
-	return link.Start(start, opts)
-}
-
 // send queues a command on the session; Send never blocks.
-func send(sess Session, what string, typ protocol.Type, data any) tea.Cmd {
+func send(sess live.Session, what string, typ protocol.Type, data any) tea.Cmd {
 	if sess == nil {
 		return nil
 	}
@@ -56,7 +48,7 @@ func send(sess Session, what string, typ protocol.Type, data any) tea.Cmd {
 
 // say sends a chat line; a failure comes back with the text so it can be
 // shown as not sent.
-func say(sess Session, text string) tea.Cmd {
+func say(sess live.Session, text string) tea.Cmd {
 	return func() tea.Msg {
 		return sentMsg{what: "chat message", text: text, err: sess.Send(protocol.TypeSay, protocol.Say{Text: text})}
 	}

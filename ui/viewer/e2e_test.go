@@ -20,6 +20,7 @@ import (
 	"github.com/livecart/livecart/demo"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/server"
+	"github.com/livecart/livecart/ui/live"
 	"github.com/livecart/livecart/ui/viewer"
 )
 
@@ -28,13 +29,16 @@ import (
 type driver struct {
 	t       *testing.T
 	m       viewer.Model
+	sess    live.Session
 	msgs    chan tea.Msg
 	pending sync.WaitGroup // commands still running
 }
 
-func newDriver(t *testing.T, m viewer.Model) *driver {
-	d := &driver{t: t, m: m, msgs: make(chan tea.Msg, 4096)}
-	d.run(m.Init())
+// newDriver starts app's session, as live.Run does, and runs its screen.
+func newDriver(t *testing.T, app live.App) *driver {
+	s, sess := app.Open(context.Background())
+	d := &driver{t: t, m: s.(viewer.Model), sess: sess, msgs: make(chan tea.Msg, 4096)}
+	d.run(d.m.Init())
 	return d
 }
 
@@ -100,11 +104,12 @@ func (d *driver) key(code rune) {
 
 func (d *driver) enter() { d.handle(tea.KeyPressMsg{Code: tea.KeyEnter}) }
 
-// stop closes the session and waits for every command still running (the
-// bridge returns once the session's updates are closed; saves finish), so
-// nothing outlives the test.
+// stop closes the screen and the session, as live.Run does, and waits for
+// every command still running (the bridge returns once the session's
+// updates are closed; saves finish), so nothing outlives the test.
 func (d *driver) stop() {
 	d.m.Close()
+	d.sess.Close()
 	d.pending.Wait()
 }
 
@@ -165,12 +170,11 @@ func TestEndToEnd(t *testing.T) {
 		opened = append(opened, u)
 		return nil
 	})
-	m := viewer.New(viewer.Options{
+	d := newDriver(t, viewer.App(viewer.Options{
 		URL: url, Name: "ana", Theme: "dark", OpenBrowser: true, Opener: opener,
 		Carts: viewer.CartFiles{Store: cart.Store{Dir: t.TempDir()}},
 		Tick:  func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil },
-	})
-	d := newDriver(t, m)
+	}))
 	defer d.stop()
 	d.handle(tea.WindowSizeMsg{Width: 100, Height: 30})
 	d.until("Nothing pinned")
@@ -230,16 +234,16 @@ func TestEndToEndReconnect(t *testing.T) {
 	}
 	defer host.Close()
 
-	m := viewer.New(viewer.Options{
+	app := viewer.App(viewer.Options{
 		URL: "ws://" + px.addr() + "/ws", Name: "ana", Theme: "dark", Carts: viewer.CartFiles{Store: cart.Store{Dir: t.TempDir()}},
 		Tick: func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil },
-		// The real session, with waits short enough for a test.
-		Start: func(ctx context.Context, o client.SessionOptions) viewer.Session {
-			o.MinBackoff, o.MaxBackoff = 5*time.Millisecond, 20*time.Millisecond
-			return client.StartSession(ctx, o)
-		},
 	})
-	d := newDriver(t, m)
+	// The real session, with waits short enough for a test.
+	app.Start = func(ctx context.Context, o client.SessionOptions) live.Session {
+		o.MinBackoff, o.MaxBackoff = 5*time.Millisecond, 20*time.Millisecond
+		return client.StartSession(ctx, o)
+	}
+	d := newDriver(t, app)
 	defer d.stop()
 	d.handle(tea.WindowSizeMsg{Width: 100, Height: 30})
 	d.until("● connected")

@@ -10,7 +10,7 @@ import (
 	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/chat"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -243,7 +243,7 @@ type headerKey struct {
 	width         int
 	title, host   string
 	viewers       int
-	link          link.State
+	link          live.State
 	attempt, secs int
 	spinner       string
 }

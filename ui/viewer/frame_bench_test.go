@@ -10,7 +10,7 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/chat"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 )
 
 // The harness in helpers_test.go takes a *testing.T; benchmarks need the
@@ -32,8 +32,6 @@ func step(tb testing.TB, m Model, msg tea.Msg) Model {
 // 100 with its (empty) cart loaded, as live() builds it.
 func liveModel(tb testing.TB, w, h int) Model {
 	tb.Helper()
-	sess := newTestSession()
-	st := &starter{sess: sess}
 	m := New(Options{
 		URL:         testURL,
 		Name:        "me",
@@ -41,12 +39,10 @@ func liveModel(tb testing.TB, w, h int) Model {
 		OpenBrowser: true,
 		Opener:      (&opener{}).Opener(),
 		Carts:       newMemStore(),
-		Start:       st.start,
 		Tick:        noTick,
-	})
+	}, newTestSession())
 	m = step(tb, m, tea.WindowSizeMsg{Width: w, Height: h})
-	m = step(tb, m, link.StartedMsg{Session: sess})
-	m = step(tb, m, link.UpdatesMsg{Updates: []client.Update{connecting(1), snapshot(testWelcome(), 100, false)}, At: t0})
+	m = step(tb, m, live.UpdatesMsg{Updates: []client.Update{connecting(1), snapshot(testWelcome(), 100, false)}, At: t0})
 	m = step(tb, m, loadCart(m.opts.Carts, m.cartKey)())
 	if m.phase != phaseLive || !m.cartLoaded {
 		tb.Fatalf("not live with a loaded cart: phase %v, cart loaded %v", m.phase, m.cartLoaded)
@@ -85,10 +81,10 @@ func stormEvents(tb testing.TB, first, n int) []protocol.Envelope {
 	return out
 }
 
-// burst is one bridge message carrying events, as link.Wait hands over a
+// burst is one bridge message carrying events, as live.Wait hands over a
 // flood: one UpdateEvents, as the session batches queued frames.
-func burst(events []protocol.Envelope) link.UpdatesMsg {
-	return link.UpdatesMsg{Updates: []client.Update{eventsUpdate(events...)}, At: t0}
+func burst(events []protocol.Envelope) live.UpdatesMsg {
+	return live.UpdatesMsg{Updates: []client.Update{eventsUpdate(events...)}, At: t0}
 }
 
 var frameSink string
@@ -114,7 +110,7 @@ func BenchmarkStormUpdate(b *testing.B) {
 	const perMsg, msgs = 100, 64
 	m := liveModel(b, 120, 40)
 	m = step(b, m, burst(stormEvents(b, 101, chat.DefaultScrollback)))
-	bursts := make([]link.UpdatesMsg, msgs)
+	bursts := make([]live.UpdatesMsg, msgs)
 	for i := range bursts {
 		bursts[i] = burst(stormEvents(b, 101+chat.DefaultScrollback+i*perMsg, perMsg))
 	}
@@ -134,7 +130,7 @@ func BenchmarkStormFrame(b *testing.B) {
 	const perFrame, msgs = 34, 64
 	m := liveModel(b, 120, 40)
 	m = step(b, m, burst(stormEvents(b, 101, chat.DefaultScrollback)))
-	bursts := make([]link.UpdatesMsg, msgs)
+	bursts := make([]live.UpdatesMsg, msgs)
 	for i := range bursts {
 		bursts[i] = burst(stormEvents(b, 101+chat.DefaultScrollback+i*perFrame, perFrame))
 	}

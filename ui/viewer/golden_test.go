@@ -60,7 +60,7 @@ func golden(t *testing.T, name string, h *harness, w, ht int) {
 func TestGoldenLive(t *testing.T) {
 	for _, sz := range []struct{ w, h int }{{80, 24}, {120, 40}, {160, 50}} {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			h := live(t, sz.w, sz.h)
+			h := joined(t, sz.w, sz.h)
 			golden(t, fmt.Sprintf("live_%dx%d", sz.w, sz.h), h, sz.w, sz.h)
 		})
 	}
@@ -68,7 +68,7 @@ func TestGoldenLive(t *testing.T) {
 
 // withCart is a live show with two lines in the cart and its panel open.
 func withCart(t *testing.T, w, ht int) *harness {
-	h := live(t, w, ht)
+	h := joined(t, w, ht)
 	h.pressSettle("a", "a")
 	h.events(env(t, protocol.TypePin, 101, protocol.Pin{ProductID: "scarf", VariantID: "scarf-red"}))
 	h.pressSettle("a", "c", "down")
@@ -104,7 +104,7 @@ func TestGoldenOtherScreens(t *testing.T) {
 	})
 	t.Run("reconnecting", func(t *testing.T) {
 		tk := &ticker{}
-		h := live(t, 80, 24, func(o *Options) { o.Tick = tk.tick })
+		h := joined(t, 80, 24, func(o *Options) { o.Tick = tk.tick })
 		h.drop(errors.New("the link went silent"), 3, 8*time.Second)
 		h.send(tk.lastClock(t, t0.Add(time.Second)))
 		// The long link state pushes the host out of the header, not the
@@ -113,13 +113,13 @@ func TestGoldenOtherScreens(t *testing.T) {
 		golden(t, "reconnecting_80x24", h, 80, 24)
 	})
 	t.Run("offline with link", func(t *testing.T) {
-		h := live(t, 80, 24, func(o *Options) { o.OpenBrowser = false })
+		h := joined(t, 80, 24, func(o *Options) { o.OpenBrowser = false })
 		h.pressSettle("a", "x")
 		h.updates(failed(errors.New("fell too far behind the show")))
 		golden(t, "offline_link_80x24", h, 80, 24)
 	})
 	t.Run("help", func(t *testing.T) {
-		h := live(t, 80, 24)
+		h := joined(t, 80, 24)
 		h.press("?")
 		golden(t, "help_80x24", h, 80, 24)
 	})
@@ -131,7 +131,7 @@ func TestGoldenOtherScreens(t *testing.T) {
 func TestScreenFitsEverySize(t *testing.T) {
 	for _, sz := range []struct{ w, h int }{{40, 12}, {60, 20}, {99, 30}, {100, 30}, {101, 30}, {200, 60}} {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			h := live(t, sz.w, sz.h)
+			h := joined(t, sz.w, sz.h)
 			checkScreen(t, h.m.View().Content, sz.w, sz.h)
 			h.pressSettle("a", "c")
 			checkScreen(t, h.m.View().Content, sz.w, sz.h)

@@ -9,7 +9,7 @@ import (
 	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/checkout"
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 )
 
 // handleKey routes a key press by mode. Keys are matched against the map of
@@ -82,7 +82,7 @@ func (m Model) handleInputKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 		}
 		m.input.Reset()
 		m.chat.GotoBottom()
-		if m.link != link.Up {
+		if m.link != live.Up {
 			return m.queue(text)
 		}
 		return m, say(m.sess, text)
@@ -222,9 +222,9 @@ func (m Model) checkout() (Model, tea.Cmd) {
 
 // reconnect skips the wait before the next attempt.
 func (m Model) reconnect() (Model, tea.Cmd) {
-	if m.sess == nil || m.link != link.Waiting {
+	if m.sess == nil || m.link != live.Waiting {
 		return m, nil
 	}
 	toast := m.toastCmd(toastInfo, "Reconnecting to "+m.opts.URL+"…")
-	return m, tea.Batch(toast, link.Retry(m.sess), m.spin.Tick)
+	return m, tea.Batch(toast, live.Retry(m.sess), m.spin.Tick)
 }

@@ -1,7 +1,6 @@
 package viewer
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -19,7 +18,7 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 )
 
 const (
@@ -48,7 +47,7 @@ type sentCmd struct {
 
 func newTestSession() *testSession {
 	// Room for more than one bridge message's worth of updates.
-	return &testSession{updates: make(chan client.Update, 2*link.MaxUpdatesPerMsg)}
+	return &testSession{updates: make(chan client.Update, 2*live.MaxBatch)}
 }
 
 func (s *testSession) Updates() <-chan client.Update { return s.updates }
@@ -128,27 +127,6 @@ func (s *testSession) says() []string {
 		}
 	}
 	return out
-}
-
-// starter is the model's Options.Start: it hands out its session and
-// records what it was asked.
-type starter struct {
-	mu    sync.Mutex
-	sess  *testSession
-	calls []client.SessionOptions
-}
-
-func (st *starter) start(_ context.Context, opts client.SessionOptions) Session {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.calls = append(st.calls, opts)
-	return st.sess
-}
-
-func (st *starter) Calls() []client.SessionOptions {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return append([]client.SessionOptions(nil), st.calls...)
 }
 
 // memStore is an in-memory CartStore.
@@ -272,13 +250,12 @@ func (tk *ticker) lastClock(t *testing.T, at time.Time) clockMsg {
 
 // harness holds a model and everything it is wired to.
 type harness struct {
-	t       *testing.T
-	m       Model
-	sess    *testSession
-	starter *starter
-	store   *memStore
-	opener  *opener
-	now     time.Time // stamped on the updates the harness delivers
+	t      *testing.T
+	m      Model
+	sess   *testSession
+	store  *memStore
+	opener *opener
+	now    time.Time // stamped on the updates the harness delivers
 }
 
 func product(id, name string, cents int64, variants ...protocol.Variant) protocol.Product {
@@ -331,11 +308,12 @@ func testWelcome() protocol.Welcome {
 	}
 }
 
-// newHarness builds a model of the given size, its session not yet started.
+// newHarness builds a model of the given size around a test session, not
+// yet started.
 func newHarness(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
 	t.Helper()
 	sess := newTestSession()
-	hs := &harness{t: t, sess: sess, starter: &starter{sess: sess}, store: newMemStore(), opener: &opener{}, now: t0}
+	hs := &harness{t: t, sess: sess, store: newMemStore(), opener: &opener{}, now: t0}
 	opts := Options{
 		URL:         testURL,
 		Name:        "me",
@@ -343,29 +321,27 @@ func newHarness(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
 		OpenBrowser: true,
 		Opener:      hs.opener.Opener(),
 		Carts:       hs.store,
-		Start:       hs.starter.start,
 		Tick:        noTick,
 	}
 	for _, f := range tweak {
 		f(&opts)
 	}
-	hs.m = New(opts)
+	hs.m = New(opts, sess)
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	return hs
 }
 
-// start hands the session to the model, as Init's command would, and
-// returns what that armed.
+// start runs Init, as the program would, and returns what that armed.
 func (h *harness) start() ran {
 	h.t.Helper()
-	return h.settle(h.send(link.StartedMsg{Session: h.sess}))
+	return h.settle(h.m.Init())
 }
 
 // updates delivers updates in one message, as the bridge would, stamped
 // with h.now, and runs what they return.
 func (h *harness) updates(ups ...client.Update) ran {
 	h.t.Helper()
-	return h.settle(h.send(link.UpdatesMsg{Updates: ups, At: h.now}))
+	return h.settle(h.send(live.UpdatesMsg{Updates: ups, At: h.now}))
 }
 
 // connect starts the session and delivers a first connection with a
@@ -376,8 +352,8 @@ func (h *harness) connect(w protocol.Welcome, seq uint64) ran {
 	return h.updates(connecting(1), snapshot(w, seq, false))
 }
 
-// live is a harness connected to testWelcome with its cart loaded.
-func live(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
+// joined is a harness connected to testWelcome with its cart loaded.
+func joined(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
 	t.Helper()
 	hs := newHarness(t, w, h, tweak...)
 	hs.connect(testWelcome(), 100)
@@ -564,7 +540,7 @@ func keyPress(t *testing.T, name string) tea.KeyPressMsg {
 // ran is what running a command produced.
 type ran struct {
 	msgs  []tea.Msg
-	waits []tea.Cmd // link.Wait commands, armed but not run
+	waits []tea.Cmd // live.Wait commands, armed but not run
 }
 
 func (r ran) count(match func(tea.Msg) bool) int {
@@ -590,7 +566,7 @@ func funcName(cmd tea.Cmd) string {
 
 // run executes cmd and every command in the batches and sequences it yields,
 // and returns the messages. Commands that wait are not run: the spinner's
-// and the cursor's (they sleep) and link.Wait (it blocks on the
+// and the cursor's (they sleep) and live.Wait (it blocks on the
 // session), which is returned in waits for the test to run when it has
 // queued an update. A batch promises no order, so its commands run last
 // first: a test cannot pass by relying on one. A sequence runs in order.
@@ -604,14 +580,14 @@ func run(t *testing.T, cmd tea.Cmd) ran {
 	// Wait.func1"), so they are matched on a part that stays.
 	name := funcName(cmd)
 	switch {
-	case strings.Contains(name, "link.Wait.func"), strings.Contains(name, ".Wait.func"):
+	case strings.Contains(name, "live.Wait.func"), strings.Contains(name, ".Wait.func"):
 		out.waits = append(out.waits, cmd)
 		return out
 	case strings.HasPrefix(name, "charm.land/bubbles/v2/"):
 		// The spinner's tick and the cursor's blink: timers, never run.
 		return out
 	case strings.HasPrefix(name, "github.com/livecart/livecart/ui/viewer."),
-		strings.HasPrefix(name, "github.com/livecart/livecart/ui/link."),
+		strings.HasPrefix(name, "github.com/livecart/livecart/ui/live."),
 		strings.HasPrefix(name, "charm.land/bubbletea/v2."):
 	default:
 		// Anything else might block: say so rather than hang.

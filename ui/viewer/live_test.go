@@ -33,7 +33,7 @@ func mugOnDeal(ends time.Time, perBuyer int) protocol.Product {
 // the card changes back the moment the deal ends.
 func TestDealCountdownFollowsTheShowsClock(t *testing.T) {
 	tk := &ticker{}
-	h := live(t, 80, 24, func(o *Options) { o.Tick = tk.tick })
+	h := joined(t, 80, 24, func(o *Options) { o.Tick = tk.tick })
 	showNow := t0.Add(time.Hour) // the server's clock
 	h.updates(eventsUpdate(stamped(t, protocol.TypeProduct, 101, showNow, mugOnDeal(showNow.Add(150*time.Second), 2))))
 
@@ -56,7 +56,7 @@ func TestDealCountdownFollowsTheShowsClock(t *testing.T) {
 }
 
 func TestAddDuringDealUsesDealPrice(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.updates(eventsUpdate(stamped(t, protocol.TypeProduct, 101, t0, mugOnDeal(t0.Add(time.Minute), 0))))
 	h.pressSettle("a")
 	lines := h.m.Cart().Lines()
@@ -66,7 +66,7 @@ func TestAddDuringDealUsesDealPrice(t *testing.T) {
 }
 
 func TestDeletedChatVanishes(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.mustShow("dee: same")
 	h.updates(eventsUpdate(env(t, protocol.TypeChatDeleted, 101, protocol.ChatDeleted{IDs: []string{"c11"}})))
 	h.mustNotShow("dee: same")
@@ -74,14 +74,14 @@ func TestDeletedChatVanishes(t *testing.T) {
 }
 
 func TestPurchaseToast(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.updates(eventsUpdate(env(t, protocol.TypePurchase, 101, protocol.Purchase{
 		Buyer: "Ana", ProductID: "scarf", ProductName: "Merino Scarf", VariantID: "scarf-red", Qty: 1})))
 	h.mustShow("Ana just bought Merino Scarf")
 }
 
 func TestSoldOutToastForWhatIsInTheCart(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.pressSettle("a")
 	gone := testWelcome().Catalog[0]
 	gone.Variants[0].Stock = 0
@@ -89,7 +89,7 @@ func TestSoldOutToastForWhatIsInTheCart(t *testing.T) {
 	h.mustShow("Speckled Mug (Blue) in your cart just sold out")
 
 	// Stock running out of something not in the cart says nothing.
-	h2 := live(t, 80, 24)
+	h2 := joined(t, 80, 24)
 	scarf := testWelcome().Catalog[1]
 	scarf.Variants[0].Stock = 0
 	h2.updates(eventsUpdate(env(t, protocol.TypeProduct, 101, scarf)))
@@ -97,7 +97,7 @@ func TestSoldOutToastForWhatIsInTheCart(t *testing.T) {
 }
 
 func TestOrderConfirmedAndTakenOutOfTheCart(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.pressSettle("a", "a") // two mugs
 	h.updates(eventsUpdate(env(t, protocol.TypeOrder, 0, protocol.Order{
 		ID:    "o-7",
@@ -115,14 +115,14 @@ func TestOrderConfirmedAndTakenOutOfTheCart(t *testing.T) {
 }
 
 func TestTimeoutNotice(t *testing.T) {
-	h := live(t, 100, 24)
+	h := joined(t, 100, 24)
 	h.updates(eventsUpdate(env(t, protocol.TypeNotice, 0, protocol.Notice{
 		Kind: protocol.NoticeTimeout, Until: t0.Add(5 * time.Minute), Message: "You are timed out for 5m"})))
 	h.mustShow("You are timed out for 5m")
 }
 
 func TestRailAddsAnEarlierProduct(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.updates(eventsUpdate(env(t, protocol.TypePin, 101, protocol.Pin{ProductID: "scarf", VariantID: "scarf-red"})))
 	h.mustShow("Earlier: 1 Speckled Mug $24.00")
 	h.pressSettle("1")
@@ -137,7 +137,7 @@ func TestRailAddsAnEarlierProduct(t *testing.T) {
 }
 
 func TestMentionsStandOut(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.updates(eventsUpdate(env(t, protocol.TypeChat, 101, protocol.Chat{ID: "c99", Author: viewer("u-bo", "bo"), Text: "@me you have to get the mug"})))
 	h.mustShow("@ bo: @me you have to get the mug")
 	h.updates(eventsUpdate(env(t, protocol.TypeChat, 102, protocol.Chat{ID: "c100", Author: viewer("u-bo", "bo"), Text: "@meg hi"})))
@@ -146,7 +146,7 @@ func TestMentionsStandOut(t *testing.T) {
 }
 
 func TestSlowModeIsShownInTheInput(t *testing.T) {
-	h := live(t, 100, 24)
+	h := joined(t, 100, 24)
 	h.updates(eventsUpdate(env(t, protocol.TypeSettings, 101, protocol.Settings{SlowModeSeconds: 10})))
 	h.mustShow("slow mode: one line per 10s")
 }
@@ -155,7 +155,7 @@ func TestSlowModeIsShownInTheInput(t *testing.T) {
 // earlier products, at 80x24 and 120x40.
 func TestGoldenDealCard(t *testing.T) {
 	for _, sz := range []struct{ w, h int }{{80, 24}, {120, 40}} {
-		h := live(t, sz.w, sz.h)
+		h := joined(t, sz.w, sz.h)
 		showNow := t0.Add(time.Hour)
 		h.updates(eventsUpdate(
 			env(t, protocol.TypePin, 101, protocol.Pin{ProductID: "scarf", VariantID: "scarf-red"}),

@@ -18,10 +18,11 @@ import (
 
 	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/checkout"
+	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/show"
 	"github.com/livecart/livecart/ui/chat"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -50,12 +51,6 @@ func (f CartFiles) Open(show string) (CartFile, error) {
 	return h, nil
 }
 
-// Session is a self-healing connection to a show; see link.Session.
-type Session = link.Session
-
-// StartFunc starts a session; see link.StartFunc.
-type StartFunc = link.StartFunc
-
 // Options wire the viewer to the outside world.
 type Options struct {
 	URL         string
@@ -64,7 +59,6 @@ type Options struct {
 	OpenBrowser bool   // false: show the checkout link instead of opening it
 	Opener      checkout.Opener
 	Carts       CartStore
-	Start       StartFunc
 	Logger      *slog.Logger
 	Scrollback  int // chat lines kept; 0 means chat.DefaultScrollback
 	// Tick schedules a message after a delay (tea.Tick when nil). Tests
@@ -115,10 +109,10 @@ type Model struct {
 	width, height int
 
 	phase   phase
-	sess    Session
-	link    link.State
+	sess    live.Session // the runner's: started before the program, closed after it
+	link    live.State
 	attempt int           // number of the attempt in flight or scheduled
-	retryAt time.Time     // when the next attempt starts, while link.Waiting
+	retryAt time.Time     // when the next attempt starts, while live.Waiting
 	now     time.Time     // the clock as of the last message that carried it
 	clockID int           // generation of the countdown tick; older ticks are dropped
 	skew    time.Duration // the show's clock minus ours, from event stamps
@@ -147,11 +141,18 @@ type Model struct {
 	linkURL   string // checkout link shown for copying when no browser opened
 }
 
-// New builds the viewer. Nothing happens until the program runs Init.
-func New(opts Options) Model {
-	if opts.Start == nil {
-		opts.Start = link.StartClient
+// App is the viewer as live.Run runs it: its session, and the screen
+// built around it.
+func App(opts Options) live.App {
+	return live.App{
+		Session: client.SessionOptions{Options: client.Options{URL: opts.URL, Name: opts.Name, Logger: opts.Logger}},
+		Screen:  func(sess live.Session) live.Screen { return New(opts, sess) },
 	}
+}
+
+// New builds the viewer around its session, which the caller has started
+// and will close. Nothing happens until the program runs Init.
+func New(opts Options, sess live.Session) Model {
 	if opts.Tick == nil {
 		opts.Tick = tea.Tick
 	}
@@ -174,6 +175,7 @@ func New(opts Options) Model {
 		help:   h,
 		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(styles.Accent)),
 		input:  in,
+		sess:   sess,
 		chat:   chat.New(styles, opts.Scrollback),
 		saver:  &saver{},
 		cache:  newFrameCache(),
@@ -182,22 +184,18 @@ func New(opts Options) Model {
 	}
 }
 
-// Init starts the spinner, asks for the background colour and starts the
-// session.
+// Init starts the spinner, asks for the background colour and arms the
+// bridge from the session.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.spin.Tick, m.startSession()}
+	cmds := []tea.Cmd{m.spin.Tick, live.Wait(m.sess, time.Time{})}
 	if theme.FollowsTerminal(m.opts.Theme) {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
 	return tea.Batch(cmds...)
 }
 
-// Close ends the session and releases the cart file. Call it after the
-// program has exited.
+// Close releases the cart file. Call it after the program has exited.
 func (m Model) Close() {
-	if m.sess != nil {
-		m.sess.Close()
-	}
 	if m.cartFile != nil {
 		m.saver.close(m.cartFile)
 	}
@@ -207,7 +205,7 @@ func (m Model) Close() {
 func (m Model) Cart() cart.Cart { return m.cart }
 
 // Stats is what the viewer has taken in so far, for load tests
-// (ui/tuistorm) to check that nothing offered was lost.
+// (bench/tuistorm) to check that nothing offered was lost.
 type Stats struct {
 	Applied   uint64 // show events applied; refused ones are not counted
 	Seq       uint64 // seq of the last show event applied

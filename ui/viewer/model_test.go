@@ -154,7 +154,7 @@ func TestEvents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := live(t, 80, 24)
+			h := joined(t, 80, 24)
 			r := h.events(tt.events(t)...)
 			if len(r.waits) != 1 {
 				t.Errorf("updatesMsg armed %d waits, want exactly 1", len(r.waits))
@@ -166,7 +166,7 @@ func TestEvents(t *testing.T) {
 }
 
 func TestSoldOutAddDoesNothing(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	sold := testWelcome().Catalog[0]
 	sold.Variants[0].Stock = 0
 	h.events(env(t, protocol.TypeProduct, 101, sold))
@@ -267,7 +267,7 @@ func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 }
 
 func TestAddPinned(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.pressSettle("a")
 	lines := h.m.Cart().Lines()
 	want := cart.Line{ProductID: "mug", VariantID: "mug-blue", Name: "Speckled Mug", Variant: "Blue", Unit: testWelcome().Catalog[0].Price, Qty: 1}
@@ -297,7 +297,7 @@ func TestAddPinned(t *testing.T) {
 }
 
 func TestAddRespectsStock(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.events(env(t, protocol.TypePin, 101, protocol.Pin{ProductID: "candle", VariantID: "candle-fig"}))
 	h.pressSettle("a")
 	h.pressSettle("a")
@@ -314,7 +314,7 @@ func TestAddRespectsStock(t *testing.T) {
 }
 
 func TestCartPanel(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.pressSettle("a")
 	h.events(env(t, protocol.TypePin, 101, protocol.Pin{ProductID: "scarf", VariantID: "scarf-red"}))
 	h.pressSettle("a")
@@ -393,7 +393,7 @@ func TestCartPanel(t *testing.T) {
 }
 
 func TestCartMoreRespectsStock(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.events(env(t, protocol.TypePin, 101, protocol.Pin{ProductID: "candle", VariantID: "candle-fig"}))
 	h.pressSettle("a", "c", "+")
 	if q := h.m.Cart().Lines()[0].Qty; q != 1 {
@@ -405,7 +405,7 @@ func TestCartMoreRespectsStock(t *testing.T) {
 }
 
 func TestCheckoutOpensBrowser(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.pressSettle("a", "a")
 	h.events(env(t, protocol.TypePin, 101, protocol.Pin{ProductID: "scarf", VariantID: "scarf-red"}))
 	h.pressSettle("a", "x")
@@ -421,7 +421,7 @@ func TestCheckoutOpensBrowser(t *testing.T) {
 }
 
 func TestCheckoutOpenerFails(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.opener.err = errors.New("no DISPLAY")
 	h.pressSettle("a", "x")
 	want := "http://127.0.0.1:7420/cart/mug-blue:1"
@@ -437,7 +437,7 @@ func TestCheckoutOpenerFails(t *testing.T) {
 }
 
 func TestCheckoutLinkWithoutBrowser(t *testing.T) {
-	h := live(t, 40, 24, func(o *Options) { o.OpenBrowser = false })
+	h := joined(t, 40, 24, func(o *Options) { o.OpenBrowser = false })
 	// Enough lines for the link to be longer than the screen is wide.
 	for _, pin := range []protocol.Pin{{ProductID: "mug", VariantID: "mug-blue"}, {ProductID: "mug", VariantID: "mug-green"}, {ProductID: "scarf", VariantID: "scarf-red"}} {
 		h.events(env(t, protocol.TypePin, 101, pin))
@@ -462,7 +462,7 @@ func TestCheckoutLinkWithoutBrowser(t *testing.T) {
 }
 
 func TestCheckoutEmptyCart(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.pressSettle("x")
 	if got := h.opener.URLs(); len(got) != 0 {
 		t.Fatalf("opened %q with an empty cart", got)
@@ -499,7 +499,7 @@ func TestCheckoutRefusesUnsafeTemplate(t *testing.T) {
 }
 
 func TestChatInput(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.press("enter")
 	if h.m.mode != modeInput {
 		t.Fatal("enter did not focus the input")
@@ -546,7 +546,7 @@ func TestChatInput(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.mustShow("a add pinned to cart", "c cart", "? help", "q quit")
 	h.mustNotShow("x check out", "r reconnect", "scroll chat back")
 
@@ -562,7 +562,7 @@ func TestHelp(t *testing.T) {
 func TestCartPersistsToDisk(t *testing.T) {
 	dir := t.TempDir()
 	store := cart.Store{Dir: dir}
-	h := live(t, 80, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
+	h := joined(t, 80, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
 	h.pressSettle("a")
 	got, err := store.Load(testCartKey)
 	if err != nil {
@@ -574,7 +574,7 @@ func TestCartPersistsToDisk(t *testing.T) {
 
 	// A second viewer on the same show, while the first holds the cart,
 	// says so and keeps its changes to itself.
-	h2 := live(t, 80, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
+	h2 := joined(t, 80, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
 	if !strings.Contains(h2.m.toast, "open in another livecart") || h2.m.cartFile != nil {
 		t.Errorf("second viewer: toast %q, file %v", h2.m.toast, h2.m.cartFile)
 	}
@@ -586,7 +586,7 @@ func TestCartPersistsToDisk(t *testing.T) {
 
 	// Once the first quits, a new session finds the cart.
 	h.m.Close()
-	h3 := live(t, 80, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
+	h3 := joined(t, 80, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
 	if h3.m.Cart().Units() != 1 || h3.m.cartFile == nil {
 		t.Errorf("new session loaded %+v", h3.m.Cart().Lines())
 	}
@@ -600,7 +600,7 @@ func TestDamagedCart(t *testing.T) {
 	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	h := live(t, 200, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
+	h := joined(t, 200, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
 	if h.m.toastKind != toastError || !strings.Contains(h.m.toast, "Saved cart was damaged") || !strings.Contains(h.m.toast, path+".damaged-") {
 		t.Errorf("toast = %q", h.m.toast)
 	}
@@ -625,14 +625,14 @@ func TestCartLoadError(t *testing.T) {
 }
 
 func TestSendErrorShown(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.sess.failSends(errors.New("send queue full"))
 	h.pressSettle("a")
 	h.mustShow("Could not send cart update: send queue full")
 }
 
 func TestToastExpires(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	var scheduled []func() tea.Msg
 	h.m.opts.Tick = func(_ time.Duration, f func(time.Time) tea.Msg) tea.Cmd {
 		scheduled = append(scheduled, func() tea.Msg { return f(time.Time{}) })
@@ -653,7 +653,7 @@ func TestToastExpires(t *testing.T) {
 }
 
 func TestSavesLandInOrder(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	// Two adds whose saves run in the wrong order, as concurrent commands
 	// may: the older cart must not overwrite the newer one.
 	first := h.press("a")
@@ -670,7 +670,7 @@ func TestSavesLandInOrder(t *testing.T) {
 }
 
 func TestChatScrollKeys(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.press("pgup")
 	h.mustShow("scrolled back · end to return")
 	h.events(env(t, protocol.TypeChat, 101, protocol.Chat{ID: "n1", Author: viewer("u-eve", "eve"), Text: "while you read"}))
@@ -687,7 +687,7 @@ func TestChatScrollKeys(t *testing.T) {
 }
 
 func TestPasteGoesToInputOnly(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.send(tea.PasteMsg{Content: "ignored"})
 	if h.m.input.Value() != "" {
 		t.Errorf("paste outside the input landed: %q", h.m.input.Value())

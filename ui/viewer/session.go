@@ -11,7 +11,7 @@ import (
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/sanitize"
 	"github.com/livecart/livecart/show"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 )
 
 // maxPending bounds the chat lines kept while offline; past it, new lines
@@ -19,21 +19,21 @@ import (
 const maxPending = 20
 
 // handleUpdates applies what the session reported, in order.
-func (m Model) handleUpdates(msg link.UpdatesMsg) (Model, tea.Cmd) {
+func (m Model) handleUpdates(msg live.UpdatesMsg) (Model, tea.Cmd) {
 	m.now = msg.At
 	var cmds []tea.Cmd
 	for _, u := range msg.Updates {
 		cmds = append(cmds, m.applyUpdate(u))
 	}
 	m.layout()
-	cmds = append(cmds, bridge{sess: m.sess, last: msg.At}.Wait())
+	cmds = append(cmds, live.Wait(m.sess, msg.At))
 	return m, tea.Batch(cmds...)
 }
 
 func (m *Model) applyUpdate(u client.Update) tea.Cmd {
 	switch u.Kind {
 	case client.UpdateConnecting:
-		m.link, m.attempt = link.Connecting, u.Attempt
+		m.link, m.attempt = live.Connecting, u.Attempt
 		return m.spin.Tick
 	case client.UpdateSnapshot:
 		return m.applySnapshot(u)
@@ -46,7 +46,7 @@ func (m *Model) applyUpdate(u client.Update) tea.Cmd {
 	case client.UpdateWaiting:
 		return m.linkLost(u)
 	case client.UpdateFailed:
-		m.link, m.err = link.Down, u.Err
+		m.link, m.err = live.Down, u.Err
 		if m.phase != phaseLive {
 			m.phase = phaseFailed
 			return nil
@@ -76,7 +76,7 @@ func (m *Model) applySnapshot(u client.Update) tea.Cmd {
 		}
 	}
 	if first {
-		m.link, m.err = link.Up, nil
+		m.link, m.err = live.Up, nil
 		m.cartKey = cartKeyFor(m.opts.URL, st.Show.ID)
 		return loadCart(m.opts.Carts, m.cartKey)
 	}
@@ -85,8 +85,8 @@ func (m *Model) applySnapshot(u client.Update) tea.Cmd {
 
 // linkRestored marks the link up and sends what was typed while offline.
 func (m *Model) linkRestored(toast string) tea.Cmd {
-	wasDown := m.link != link.Up
-	m.link, m.err, m.attempt = link.Up, nil, 0
+	wasDown := m.link != live.Up
+	m.link, m.err, m.attempt = live.Up, nil, 0
 	says := make([]tea.Cmd, 0, len(m.pending))
 	for _, text := range m.pending {
 		says = append(says, say(m.sess, text))
@@ -102,8 +102,8 @@ func (m *Model) linkRestored(toast string) tea.Cmd {
 
 // linkLost shows that the link is down and when the next try is.
 func (m *Model) linkLost(u client.Update) tea.Cmd {
-	wasUp := m.link == link.Up
-	m.link, m.attempt, m.retryAt, m.err = link.Waiting, u.Attempt, u.RetryAt, u.Err
+	wasUp := m.link == live.Up
+	m.link, m.attempt, m.retryAt, m.err = live.Waiting, u.Attempt, u.RetryAt, u.Err
 	if wasUp && m.phase == phaseLive {
 		m.chat.AddSystem("offline · " + reason(u.Err))
 	}
@@ -117,7 +117,7 @@ func (m *Model) linkLost(u client.Update) tea.Cmd {
 // needClock reports whether something on screen counts down: the next
 // reconnect attempt, or a deal on the pinned product.
 func (m Model) needClock() bool {
-	if m.link == link.Waiting {
+	if m.link == live.Waiting {
 		return true
 	}
 	p, _, ok := m.show.Pinned()
@@ -275,7 +275,7 @@ func (m Model) handleSent(msg sentMsg) (Model, tea.Cmd) {
 
 // queue keeps a chat line typed while offline, visibly.
 func (m Model) queue(text string) (Model, tea.Cmd) {
-	if m.link == link.Down {
+	if m.link == live.Down {
 		// The session gave up: no reconnect will ever send it.
 		m.chat.AddSystem("not sent: " + text)
 		return m.notify(toastError, "Disconnected · your message was not sent")

@@ -1,6 +1,7 @@
 package viewer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -13,10 +14,8 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/chat"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 )
-
-func isSession(m tea.Msg) bool { _, ok := m.(link.StartedMsg); return ok }
 
 // runWait runs the single wait in r, as the program would.
 func runWait(t *testing.T, r ran) tea.Msg {
@@ -43,30 +42,34 @@ func (h *harness) typeLine(text string) ran {
 	return h.pressSettle("enter")
 }
 
-func TestInitStartsSession(t *testing.T) {
+// The runner starts the session with the viewer's address and name, and
+// the bridge's batching, before the program runs; the screen is built
+// around it.
+func TestAppStartsTheSession(t *testing.T) {
+	var got []client.SessionOptions
+	sess := newTestSession()
+	app := App(Options{URL: testURL, Name: "me", Theme: "dark"})
+	app.Start = func(_ context.Context, o client.SessionOptions) live.Session {
+		got = append(got, o)
+		return sess
+	}
+	s, started := app.Open(context.Background())
+	if len(got) != 1 || got[0].URL != testURL || got[0].Name != "me" || got[0].MaxBatch != live.MaxBatch {
+		t.Fatalf("Open started %+v", got)
+	}
+	if m, ok := s.(Model); !ok || m.sess != live.Session(sess) || started != live.Session(sess) {
+		t.Errorf("Open built %T around another session", s)
+	}
+}
+
+func TestInitArmsTheBridge(t *testing.T) {
 	h := newHarness(t, 80, 24)
 	h.mustShow("Connecting to "+testURL, "q quits")
 
-	r := run(t, h.m.Init())
-	calls := h.starter.Calls()
-	if len(calls) != 1 || calls[0].URL != testURL || calls[0].Name != "me" {
-		t.Fatalf("Init started %+v", calls)
-	}
-	if r.count(isSession) != 1 {
-		t.Fatalf("Init yielded %v, want one sessionMsg", r.msgs)
-	}
 	// The session's updates come in through one bridge, armed once.
-	var sm link.StartedMsg
-	for _, m := range r.msgs {
-		if s, ok := m.(link.StartedMsg); ok {
-			sm = s
-		}
-	}
-	if got := h.settle(h.send(sm)); len(got.waits) != 1 {
-		t.Errorf("sessionMsg armed %d waits, want 1", len(got.waits))
-	}
-	if h.m.sess != Session(h.sess) {
-		t.Error("the model did not keep the session")
+	r := run(t, h.m.Init())
+	if len(r.waits) != 1 || len(r.msgs) != 0 {
+		t.Fatalf("Init armed %d waits and yielded %v, want one wait", len(r.waits), r.msgs)
 	}
 	// The first dial keeps the connecting screen.
 	h.updates(connecting(1))
@@ -75,18 +78,18 @@ func TestInitStartsSession(t *testing.T) {
 	if !run(t, h.press("q")).has(isQuit) {
 		t.Error("q did not quit while connecting")
 	}
-	// Close ends the session; a model that never had one closes quietly.
+	// Close leaves the session to the runner that started it.
 	h.m.Close()
-	if n := h.sess.Closes(); n != 1 {
+	if n := h.sess.Closes(); n != 0 {
 		t.Errorf("Close closed the session %d times", n)
 	}
-	New(Options{}).Close()
+	New(Options{}, nil).Close()
 }
 
 func TestConnectShowsLiveView(t *testing.T) {
 	h := newHarness(t, 80, 24)
 	h.start()
-	cmd := h.send(link.UpdatesMsg{Updates: []client.Update{connecting(1), snapshot(testWelcome(), 100, false)}, At: t0})
+	cmd := h.send(live.UpdatesMsg{Updates: []client.Update{connecting(1), snapshot(testWelcome(), 100, false)}, At: t0})
 	r := run(t, cmd)
 	if r.count(isCartLoaded) != 1 {
 		t.Errorf("connect yielded %v, want one cartLoadedMsg", r.msgs)
@@ -196,7 +199,7 @@ func TestFirstConnectionGivesUp(t *testing.T) {
 	// not armed again; the screen stays.
 	h.sess.Close()
 	msg := runWait(t, r)
-	if _, ok := msg.(link.EndedMsg); !ok {
+	if _, ok := msg.(live.EndedMsg); !ok {
 		t.Fatalf("the bridge on a closed stream yielded %#v", msg)
 	}
 	if cmd := h.send(msg); cmd != nil {
@@ -211,7 +214,7 @@ func TestFirstConnectionGivesUp(t *testing.T) {
 func TestHeaderConnectionState(t *testing.T) {
 	for _, sz := range []struct{ w, h int }{{80, 24}, {120, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			h := live(t, sz.w, sz.h)
+			h := joined(t, sz.w, sz.h)
 			steps := []struct {
 				name    string
 				do      func()
@@ -251,7 +254,7 @@ func TestHeaderConnectionState(t *testing.T) {
 // carries, never from the wall clock.
 func TestReconnectCountdown(t *testing.T) {
 	tk := &ticker{}
-	h := live(t, 80, 24, func(o *Options) { o.Tick = tk.tick })
+	h := joined(t, 80, 24, func(o *Options) { o.Tick = tk.tick })
 	h.drop(errors.New("reset"), 2, 5*time.Second)
 	h.mustShow("○ reconnecting · attempt 2 in 5s")
 	if d := tk.delays[len(tk.delays)-1]; d != time.Second {
@@ -307,7 +310,7 @@ func TestReconnectCountdown(t *testing.T) {
 }
 
 func TestRetryOnlyWhileWaiting(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.pressSettle("r")
 	if n := h.sess.Retries(); n != 0 {
 		t.Fatalf("r called Retry %d times while connected", n)
@@ -338,7 +341,7 @@ func TestRetryOnlyWhileWaiting(t *testing.T) {
 // A drop and a lossless resume: one offline line, a toast, no missed
 // marker; the cart stays as it is.
 func TestOfflineAndResume(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.pressSettle("a")
 	before := h.m.chat.Len()
 	h.drop(errors.New("the link went silent"), 1, 2*time.Second)
@@ -383,7 +386,7 @@ func TestOfflineAndResume(t *testing.T) {
 // A reconnect that could not resume: a fresh snapshot, a marker that lines
 // were missed, and only the snapshot's lines the pane does not hold.
 func TestReconnectWithSnapshot(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.pressSettle("a")
 	h.drop(errors.New("fell too far behind the show"), 1, time.Second)
 	before := h.m.chat.Len()
@@ -428,7 +431,7 @@ func TestReconnectWithSnapshot(t *testing.T) {
 }
 
 func TestGiveUpWhileLive(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.drop(errors.New("reset"), 2, time.Second)
 	h.updates(connecting(2))
 	h.updates(failed(errors.New("the show has ended")))
@@ -449,8 +452,8 @@ func TestGiveUpWhileLive(t *testing.T) {
 }
 
 func TestSessionEnded(t *testing.T) {
-	h := live(t, 80, 24)
-	if cmd := h.send(link.EndedMsg{}); cmd != nil {
+	h := joined(t, 80, 24)
+	if cmd := h.send(live.EndedMsg{}); cmd != nil {
 		t.Error("sessionEndedMsg armed a command")
 	}
 	h.mustShow("○ offline", "Cosy Corner Live")
@@ -467,7 +470,7 @@ func TestChatQueuedWhileOffline(t *testing.T) {
 		{"snapshot", []client.Update{connecting(2), snapshot(testWelcome(), 300, true)}},
 	} {
 		t.Run(back.name, func(t *testing.T) {
-			h := live(t, 80, 24)
+			h := joined(t, 80, 24)
 			h.drop(errors.New("timeout"), 1, 3*time.Second)
 			h.sess.failSends(client.ErrOffline) // the real session while down
 			h.typeLine("hi")
@@ -519,7 +522,7 @@ func TestChatQueuedWhileOffline(t *testing.T) {
 }
 
 func TestChatQueueBounded(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.drop(errors.New("timeout"), 1, 3*time.Second)
 	var want []string
 	for i := 1; i <= maxPending; i++ {
@@ -548,7 +551,7 @@ func TestChatQueueBounded(t *testing.T) {
 }
 
 func TestChatSendFailures(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 
 	// Any error but offline: the line is shown as not sent.
 	h.sess.failSends(errors.New("send queue full"))
@@ -585,7 +588,7 @@ func TestChatSendFailures(t *testing.T) {
 // When the session gives up, lines still waiting are shown as not sent,
 // and nothing typed later is kept waiting for a link that will not come.
 func TestGiveUpFailsQueue(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.drop(errors.New("timeout"), 1, time.Second)
 	h.typeLine("one")
 	h.typeLine("two")
@@ -608,7 +611,7 @@ func TestGiveUpFailsQueue(t *testing.T) {
 // The cart does not need the link: every key still changes and saves it,
 // and the signal the host misses is not an error.
 func TestCartWorksOffline(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	h.drop(errors.New("reset"), 2, 5*time.Second)
 	h.sess.failSends(client.ErrOffline)
 
@@ -655,7 +658,7 @@ func TestChatFlood(t *testing.T) {
 		{"small cap", 50, 80, 24, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := live(t, tc.w, tc.h, func(o *Options) { o.Scrollback = tc.scrollback })
+			h := joined(t, tc.w, tc.h, func(o *Options) { o.Scrollback = tc.scrollback })
 			envs := make([]protocol.Envelope, flood)
 			for i := range envs {
 				envs[i] = chatEnv(t, uint64(101+i), fmt.Sprintf("f%04d", i), "eve", fmt.Sprintf("flood %d", i))
@@ -702,7 +705,7 @@ func TestChatFlood(t *testing.T) {
 }
 
 func TestWaitRearmedOncePerUpdate(t *testing.T) {
-	h := live(t, 80, 24)
+	h := joined(t, 80, 24)
 	for i := range 3 {
 		r := h.events(env(t, protocol.TypeViewers, uint64(101+i), protocol.Viewers{Count: i}))
 		if len(r.waits) != 1 {
@@ -710,7 +713,7 @@ func TestWaitRearmedOncePerUpdate(t *testing.T) {
 		}
 		// The armed wait reads the next update from the session.
 		h.sess.updates <- eventsUpdate(chatEnv(t, uint64(200+i), fmt.Sprintf("w%d", i), "wes", "queued"))
-		um, ok := runWait(t, r).(link.UpdatesMsg)
+		um, ok := runWait(t, r).(live.UpdatesMsg)
 		if !ok || len(um.Updates) != 1 || um.At.IsZero() {
 			t.Fatalf("wait yielded %#v, want an updatesMsg with the queued update and its time", um)
 		}
@@ -720,43 +723,4 @@ func TestWaitRearmedOncePerUpdate(t *testing.T) {
 		}
 	}
 	h.mustShow("wes: queued")
-}
-
-func TestWaitBatchesQueuedUpdates(t *testing.T) {
-	sess := newTestSession()
-	for i := range 3 {
-		sess.updates <- eventsUpdate(env(t, protocol.TypeViewers, uint64(i+2), protocol.Viewers{Count: i}))
-	}
-	msg := link.Wait(sess)()
-	um, ok := msg.(link.UpdatesMsg)
-	if !ok || len(um.Updates) != 3 {
-		t.Fatalf("waitForUpdates = %#v, want one updatesMsg with 3 updates", msg)
-	}
-	for i, u := range um.Updates {
-		if u.Events[0].Seq != uint64(i+2) {
-			t.Errorf("update %d has seq %d: out of order", i, u.Events[0].Seq)
-		}
-	}
-
-	// More than one message's worth comes in bounded messages.
-	for range link.MaxUpdatesPerMsg + 10 {
-		sess.updates <- connecting(1)
-	}
-	if um := link.Wait(sess)().(link.UpdatesMsg); len(um.Updates) != link.MaxUpdatesPerMsg {
-		// Fatal: the next read would wait for an update that never comes.
-		t.Fatalf("first message carries %d updates, want %d", len(um.Updates), link.MaxUpdatesPerMsg)
-	}
-	if um := link.Wait(sess)().(link.UpdatesMsg); len(um.Updates) != 10 {
-		t.Errorf("second message carries %d updates, want 10", len(um.Updates))
-	}
-
-	// Updates queued before the stream closed come first, then the end.
-	sess.updates <- failed(errors.New("bye"))
-	sess.Close()
-	if um, ok := link.Wait(sess)().(link.UpdatesMsg); !ok || len(um.Updates) != 1 || um.Updates[0].Kind != client.UpdateFailed {
-		t.Errorf("last updates = %#v", um)
-	}
-	if msg := link.Wait(sess)(); msg != (link.EndedMsg{}) {
-		t.Errorf("closed stream = %#v", msg)
-	}
 }

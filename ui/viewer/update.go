@@ -12,7 +12,7 @@ import (
 
 	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/sanitize"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -44,19 +44,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case spinner.TickMsg:
-		if m.phase == phaseLive && m.link == link.Up {
+		if m.phase == phaseLive && m.link == live.Up {
 			return m, nil // stop ticking when nothing is in flight
 		}
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
-	case link.StartedMsg:
-		m.sess = msg.Session
-		return m, bridge{sess: m.sess}.Wait()
-	case link.UpdatesMsg:
+	case live.UpdatesMsg:
 		return m.handleUpdates(msg)
-	case link.EndedMsg:
-		m.link = link.Down
+	case live.EndedMsg:
+		m.link = live.Down
 		return m, nil
 	case clockMsg:
 		return m.handleClock(msg)
@@ -147,7 +144,7 @@ func (m Model) keyState() keyState {
 	return keyState{
 		mode:      m.mode,
 		live:      m.phase == phaseLive,
-		offline:   m.link == link.Waiting,
+		offline:   m.link == live.Waiting,
 		cartEmpty: m.cart.IsEmpty(),
 		canAdd:    pinned && v.Stock > 0 && m.cartLoaded,
 		hasRail:   m.cartLoaded && len(m.rail()) > 0,

@@ -8,7 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/livecart/livecart/sanitize"
-	"github.com/livecart/livecart/ui/link"
+	"github.com/livecart/livecart/ui/live"
 )
 
 // Layout thresholds, in cells.
@@ -177,8 +177,8 @@ func (m Model) cartPanel(focused bool, width, height int) (string, block) {
 
 func (m Model) headerView() (string, block) {
 	key := headerKey{styles: m.styles, width: m.width, title: m.show.Show.Title, host: m.show.Show.Host,
-		viewers: m.show.Viewers, link: m.link, attempt: m.attempt, secs: link.Countdown(m.now, m.retryAt)}
-	if m.link == link.Connecting {
+		viewers: m.show.Viewers, link: m.link, attempt: m.attempt, secs: live.Countdown(m.now, m.retryAt)}
+	if m.link == live.Connecting {
 		key.spinner = m.spin.View() // the only state that draws it
 	}
 	return m.frames().header.get(key, equal, m.renderHeader)
@@ -273,7 +273,7 @@ func (m Model) connectingView() string {
 // connState is the connection state for the header: connected,
 // reconnecting with the attempt and the time to the next try, or offline.
 func (m Model) connState() string {
-	return link.Status(m.styles, m.spin.View(), m.link, m.attempt, link.Countdown(m.now, m.retryAt))
+	return live.Status(m.styles, m.spin.View(), m.link, m.attempt, live.Countdown(m.now, m.retryAt))
 }
 
 func (m Model) failedView() string {
@@ -284,8 +284,8 @@ func (m Model) failedView() string {
 	}
 	width := min(m.width-4, 72)
 	next := s.Error.Render("Gave up: this will not work by retrying.")
-	if m.link != link.Down {
-		next = link.Retrying(m.styles, m.spin.View(), m.link, m.attempt, link.Countdown(m.now, m.retryAt))
+	if m.link != live.Down {
+		next = live.Retrying(m.styles, m.spin.View(), m.link, m.attempt, live.Countdown(m.now, m.retryAt))
 	}
 	advice := s.Subtle.Width(width).Render("Check the address, that the show server is running (livecart serve) and that nothing blocks the connection. Or try the built-in demo: livecart demo")
 	parts := []string{
