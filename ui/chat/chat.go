@@ -114,8 +114,13 @@ func (m *Model) SetSize(w, h int) {
 	m.clamp()
 }
 
-// SetStyles restyles future lines (the palette changed with the background).
-func (m *Model) SetStyles(s *theme.Styles) { m.styles, m.parts = s, newParts(s) }
+// SetStyles restyles future lines (the palette changed with the
+// background). The styles it already has change nothing.
+func (m *Model) SetStyles(s *theme.Styles) {
+	if s != m.styles {
+		m.styles, m.parts = s, newParts(s)
+	}
+}
 
 // Add appends a chat line.
 func (m *Model) Add(l show.Line) { m.push(l.ID, m.format(l)) }

@@ -21,7 +21,7 @@ import (
 
 // selected returns the selected product.
 func (m Model) selected() (protocol.Product, bool) {
-	cat := m.show.Catalog()
+	cat := m.Show.Catalog()
 	if m.sel < 0 || m.sel >= len(cat) {
 		return protocol.Product{}, false
 	}
@@ -36,7 +36,7 @@ func (m Model) selectedID() string {
 // selectProduct keeps the selection on the product with this ID when the
 // catalog changes under it, and within the catalog in any case.
 func (m *Model) selectProduct(id string) {
-	cat := m.show.Catalog()
+	cat := m.Show.Catalog()
 	for i, p := range cat {
 		if p.ID == id {
 			m.sel = i
@@ -68,7 +68,7 @@ func (m Model) pin() (Model, tea.Cmd) {
 	}
 	i := slices.IndexFunc(p.Variants, func(v protocol.Variant) bool { return v.Stock > 0 })
 	if i < 0 {
-		return m.notify(statusError, "Not pinned: every variant of "+p.Name+" is sold out · i sets stock")
+		return m.notify(live.StatusError, "Not pinned: every variant of "+p.Name+" is sold out · i sets stock")
 	}
 	v := p.Variants[i]
 	return m.send(op{what: "pin " + p.Name + " (" + v.Name + ")", typ: protocol.TypePin, key: p.ID},
@@ -82,7 +82,7 @@ func (m Model) unpin() (Model, tea.Cmd) {
 func (m Model) pinNext() (Model, tea.Cmd) {
 	what := "pin next"
 	if q := m.upNext(); len(q) > 0 {
-		if p, ok := m.show.Product(q[0]); ok {
+		if p, ok := m.Show.Product(q[0]); ok {
 			what = "pin next: " + p.Name
 		}
 	}
@@ -105,7 +105,7 @@ func (m Model) queueAdd() (Model, tea.Cmd) {
 	}
 	q := m.upNext()
 	if len(q) >= protocol.MaxQueue {
-		return m.notify(statusError, "The up-next list is full")
+		return m.notify(live.StatusError, "The up-next list is full")
 	}
 	return m.setQueue("add "+p.Name+" to up next", append(slices.Clone(q), p.ID))
 }
@@ -133,7 +133,7 @@ func (m Model) queueMove(delta int) (Model, tea.Cmd) {
 		if delta > 0 {
 			where = "last"
 		}
-		return m.notify(statusInfo, p.Name+" is already "+where+" in up next")
+		return m.notify(live.StatusInfo, p.Name+" is already "+where+" in up next")
 	}
 	q[i], q[j] = q[j], q[i]
 	return m.setQueue(fmt.Sprintf("move %s to #%d in up next", p.Name, j+1), q)
@@ -176,7 +176,7 @@ func (m Model) handleConfirmKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) 
 	}
 	// Anything else, not only n or esc, cancels: a ban is not undone.
 	m.closePrompt()
-	return m.notify(statusInfo, "Ban cancelled")
+	return m.notify(live.StatusInfo, "Ban cancelled")
 }
 
 // say sends the host's chat line.
@@ -185,10 +185,10 @@ func (m Model) say() (Model, tea.Cmd) {
 	if text == "" {
 		return m, nil
 	}
-	if m.link != live.Up {
+	if m.Link.State != live.Up {
 		// Kept in the input, unlike a viewer's queue: the host decides
 		// whether it still fits once the show is back.
-		return m.notify(statusError, "Not sent: offline · your line is still in the input")
+		return m.notify(live.StatusError, "Not sent: offline · your line is still in the input")
 	}
 	m.input.Reset()
 	m.chat.ClearSelection()
@@ -260,11 +260,11 @@ func (m Model) handlePromptKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 // prompt open and says what is wrong: nothing invalid is sent.
 func (m Model) submitPrompt() (Model, tea.Cmd) {
 	p, in := m.prompt, m.input.Value()
-	if m.link != live.Up {
+	if m.Link.State != live.Up {
 		// Keep what was typed: it can go once the show is back.
-		return m.notify(statusError, "Not sent: not connected to the show · enter sends it once the link is back")
+		return m.notify(live.StatusError, "Not sent: not connected to the show · enter sends it once the link is back")
 	}
-	if cur, ok := m.show.Product(p.product.ID); ok {
+	if cur, ok := m.Show.Product(p.product.ID); ok {
 		p.product = cur // check against the price and variants as they are now
 	}
 	var (
@@ -315,7 +315,7 @@ func (m Model) submitPrompt() (Model, tea.Cmd) {
 		}
 	}
 	if err != nil {
-		return m.notify(statusError, "Not sent: "+err.Error())
+		return m.notify(live.StatusError, "Not sent: "+err.Error())
 	}
 	m.closePrompt()
 	return m.send(o, data)

@@ -138,7 +138,7 @@ func (v catalogView) price(p protocol.Product) string {
 	}
 	left := s.Warn.Render("ending")
 	if p.Deal.Active(v.now) {
-		left = s.Warn.Render(clock(live.Countdown(v.now, p.Deal.EndsAt)))
+		left = s.Warn.Render(live.Left(v.now, p.Deal.EndsAt))
 	}
 	return s.Deal.Render(p.Deal.Price.String()) + " " + s.Deal.Render(off) + " " + left
 }

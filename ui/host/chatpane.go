@@ -60,7 +60,11 @@ func (c *chatPane) SetSize(w, h int) {
 }
 
 // SetStyles restyles every line (the palette changed with the background).
+// The styles it already has change nothing.
 func (c *chatPane) SetStyles(s *theme.Styles) {
+	if s == c.styles {
+		return
+	}
 	c.styles = s
 	c.entries = slices.Clone(c.entries)
 	for i := range c.entries {

@@ -21,10 +21,10 @@ func mustEqual(t *testing.T, got, want any) {
 // selectProduct moves the catalog selection to the product with this ID.
 func (h *harness) selectProduct(id string) {
 	h.t.Helper()
-	for range len(h.m.show.Catalog()) {
+	for range len(h.m.Show.Catalog()) {
 		h.press("up")
 	}
-	for _, p := range h.m.show.Catalog() {
+	for _, p := range h.m.Show.Catalog() {
 		if p.ID == id {
 			return
 		}
@@ -157,8 +157,8 @@ func TestBadPromptInput(t *testing.T) {
 			h.answer(c.in)
 			h.mustSendNothing(n)
 			h.mustShow("Not sent")
-			if !strings.Contains(h.m.status, c.want) {
-				t.Errorf("status %q lacks %q", h.m.status, c.want)
+			if !strings.Contains(h.m.Status.Text, c.want) {
+				t.Errorf("status %q lacks %q", h.m.Status.Text, c.want)
 			}
 			if h.m.mode != modePrompt {
 				t.Error("the prompt closed on a bad answer; the host has to type it all again")

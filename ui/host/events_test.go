@@ -103,7 +103,7 @@ func TestServerErrorsInTheStatusLine(t *testing.T) {
 			h.serverError(c.code, c.msg)
 			h.mustShow(c.want)
 			h.mustNotShow("sending")
-			if h.m.statusKind != statusError {
+			if h.m.Status.Kind != live.StatusError {
 				t.Error("the error is not drawn as one")
 			}
 		})
@@ -313,4 +313,46 @@ func TestPromptKeepsItsTextWhileOffline(t *testing.T) {
 	h.updates(connecting(1), snapshot(testWelcome(), 120))
 	h.press("enter")
 	mustEqual(t, h.lastSent(protocol.TypeStartDeal), protocol.StartDeal{ProductID: "scarf", Percent: 20, Seconds: 300})
+}
+
+// The clock ticks only while something on the dashboard counts down: a
+// deal in the catalog, or the wait for the next attempt.
+func TestClockRestsWhenNothingCountsDown(t *testing.T) {
+	tk := &ticker{}
+	h := joined(t, 80, 24, func(o *Options) { o.Tick = tk.tick })
+	n := len(tk.clocks())
+	if n != 0 {
+		t.Fatalf("%d clock ticks with nothing counting down", n)
+	}
+	scarf := product("scarf", "Merino Scarf", 3900, protocol.Variant{ID: "scarf-red", Name: "Red", Stock: 7})
+	scarf.Deal = &protocol.Deal{Price: money.New(3120, "USD"), Percent: 20, EndsAt: t0.Add(3 * time.Second)}
+	h.events(h.env(protocol.TypeProduct, 101, scarf))
+	if len(tk.clocks()) != 1 {
+		t.Fatal("a deal did not start the clock")
+	}
+	h.send(tk.lastClock(t, t0.Add(2*time.Second)))
+	h.send(tk.lastClock(t, t0.Add(4*time.Second))) // the deal is over
+	n = len(tk.clocks())
+	h.send(tk.lastClock(t, t0.Add(5*time.Second)))
+	if len(tk.clocks()) != n {
+		t.Error("the clock kept ticking once nothing counted down")
+	}
+	h.updates(waiting(errLinkSilent, 2, t0.Add(9*time.Second)))
+	if len(tk.clocks()) != n+1 {
+		t.Error("the wait for the next attempt did not start the clock")
+	}
+}
+
+// Before the show was ever on screen, the dashboard tries again; it has
+// nothing to reconnect to (as the viewer says it).
+func TestFirstConnectionTriesAgain(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.start()
+	h.updates(connecting(1), waiting(errLinkSilent, 2, t0.Add(4*time.Second)))
+	h.mustShow("Can't reach the show", "○ trying again · attempt 2 in 4s", "r try now")
+	h.mustNotShow("reconnect")
+	h.press("r")
+	if want := "Reconnecting to " + testURL + "…"; h.m.Status.Text != want {
+		t.Errorf("status %q after r, want %q", h.m.Status.Text, want)
+	}
 }

@@ -105,16 +105,27 @@ func (tk *ticker) tick(_ time.Duration, f func(time.Time) tea.Msg) tea.Cmd {
 	return nil
 }
 
+// clocks returns the clock ticks scheduled so far.
+func (tk *ticker) clocks() []func(time.Time) tea.Msg {
+	var out []func(time.Time) tea.Msg
+	for _, f := range tk.fns {
+		if _, ok := f(time.Time{}).(live.ClockMsg); ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // lastClock is the newest clock tick, fired at at.
-func (tk *ticker) lastClock(t *testing.T, at time.Time) clockMsg {
+func (tk *ticker) lastClock(t *testing.T, at time.Time) tea.Msg {
 	t.Helper()
 	for i := len(tk.fns) - 1; i >= 0; i-- {
-		if c, ok := tk.fns[i](at).(clockMsg); ok {
+		if c, ok := tk.fns[i](at).(live.ClockMsg); ok {
 			return c
 		}
 	}
 	t.Fatal("no clock tick was scheduled")
-	return clockMsg{}
+	return nil
 }
 
 // harness holds a model and everything it is wired to.
@@ -219,8 +230,8 @@ func joined(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
 	hs := newHarness(t, w, h, tweak...)
 	hs.start()
 	hs.updates(connecting(1), snapshot(testWelcome(), 100))
-	if hs.m.phase != phaseLive {
-		t.Fatalf("phase %d after the welcome, want live", hs.m.phase)
+	if hs.m.Phase != live.PhaseLive {
+		t.Fatalf("phase %d after the welcome, want live", hs.m.Phase)
 	}
 	return hs
 }
@@ -381,6 +392,7 @@ func run(t *testing.T, cmd tea.Cmd) ran {
 	case strings.HasPrefix(name, "charm.land/bubbles/v2/"):
 		return out
 	case strings.HasPrefix(name, "github.com/livecart/livecart/ui/host."),
+		strings.HasPrefix(name, "github.com/livecart/livecart/ui/live."),
 		strings.HasPrefix(name, "charm.land/bubbletea/v2."):
 	default:
 		t.Fatalf("run: unknown command %s", name)

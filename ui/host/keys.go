@@ -1,6 +1,10 @@
 package host
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/livecart/livecart/ui/live"
+)
 
 // KeyMap declares every key the dashboard answers to, once, with its help
 // text. The help line and the full help are generated from these bindings,
@@ -37,9 +41,7 @@ type KeyMap struct {
 	Cancel  key.Binding
 	Confirm key.Binding
 
-	Retry key.Binding
-	Help  key.Binding
-	Quit  key.Binding
+	live.Keys
 
 	state keyState // set by forState: which keys the short help shows
 }
@@ -77,9 +79,7 @@ func DefaultKeyMap() KeyMap {
 		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Confirm: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, ban")),
 
-		Retry: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reconnect")),
-		Help:  key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:  key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Keys: live.DefaultKeys(),
 	}
 }
 
@@ -106,39 +106,30 @@ func (k KeyMap) forState(st keyState) KeyMap {
 		b.SetEnabled(false)
 	}
 	k.state = st
-	k.Quit.SetEnabled(true)
-	k.Help.SetEnabled(true)
+	k.Enable(st.live, st.waiting)
 	if !st.live {
-		k.Retry.SetEnabled(st.waiting)
 		return k
 	}
 	switch st.mode {
 	case modeTyping:
 		k.Send.SetEnabled(true)
 		k.Leave.SetEnabled(true)
-		k.Help.SetEnabled(false) // '?' is text while typing
-		k.Quit.SetKeys("ctrl+c")
-		k.Quit.SetHelp("ctrl+c", "quit")
+		k.Typing()
 		return k
 	case modePrompt:
 		k.Submit.SetEnabled(true)
 		k.Cancel.SetEnabled(true)
-		k.Help.SetEnabled(false)
-		k.Quit.SetKeys("ctrl+c")
-		k.Quit.SetHelp("ctrl+c", "quit")
+		k.Typing()
 		return k
 	case modeConfirm:
 		k.Confirm.SetEnabled(true)
 		k.Cancel.SetEnabled(true)
 		k.Cancel.SetKeys("esc", "n")
 		k.Cancel.SetHelp("n/esc", "cancel")
-		k.Help.SetEnabled(false)
-		k.Quit.SetKeys("ctrl+c")
-		k.Quit.SetHelp("ctrl+c", "quit")
+		k.Typing()
 		return k
 	}
 	k.Focus.SetEnabled(true)
-	k.Retry.SetEnabled(st.waiting)
 	k.Chat.SetEnabled(st.typeable)
 	on := st.online
 	k.Unpin.SetEnabled(on && st.pinned)

@@ -8,12 +8,12 @@
 package host
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -21,7 +21,6 @@ import (
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/show"
 	"github.com/livecart/livecart/ui/live"
-	"github.com/livecart/livecart/ui/theme"
 )
 
 // Options wire the dashboard to the outside world.
@@ -38,16 +37,6 @@ type Options struct {
 	// the header and the help; empty shows nothing.
 	WatchHint string
 }
-
-// phase is what the screen shows.
-type phase int
-
-const (
-	phaseConnecting phase = iota // nothing to show yet
-	phaseLive                    // the dashboard (the link may be down: see link)
-	phaseFailed                  // never reached the show
-	phaseRejected                // reached it, but the token did not make us the host
-)
 
 // pane is which pane has the arrow keys.
 type pane int
@@ -71,32 +60,15 @@ const (
 // minutes at one a second.
 const sampleCount = 180
 
-// Model is the host dashboard.
+// Model is the host dashboard: the live core (the link, the clock, the
+// mirror of the show, the status line) and what only the dashboard has.
 type Model struct {
-	opts   Options
-	styles *theme.Styles
-	keys   KeyMap
-	help   help.Model
-	spin   spinner.Model
-	input  textinput.Model // the chat line and every prompt
+	live.Core
+	opts  Options
+	keys  KeyMap
+	help  help.Model
+	input textinput.Model // the chat line and every prompt
 
-	width, height int
-
-	phase   phase
-	sess    live.Session // the runner's: started before the program, closed after it
-	link    live.State
-	attempt int
-	retryAt time.Time
-	err     error
-	clockID int
-
-	// now is our clock as of the last message that carried it; skew is the
-	// server's clock minus ours, from the newest event's timestamp. Deal
-	// countdowns are in server time: now+skew.
-	now  time.Time
-	skew time.Duration
-
-	show  show.State
 	chat  chatPane
 	sel   int // selected product, an index into the catalog
 	focus pane
@@ -114,10 +86,6 @@ type Model struct {
 
 	ops    []op // commands sent and not yet answered, oldest first
 	nextOp int
-
-	status     string
-	statusKind statusKind
-	statusID   int
 }
 
 // App is the dashboard as live.Run runs it: its session, as the host, and
@@ -133,9 +101,6 @@ func App(opts Options) live.App {
 }
 
 func (o Options) withDefaults() Options {
-	if o.Tick == nil {
-		o.Tick = tea.Tick
-	}
 	if o.Name == "" {
 		o.Name = "host"
 	}
@@ -146,40 +111,32 @@ func (o Options) withDefaults() Options {
 // started and will close. Nothing happens until the program runs Init.
 func New(opts Options, sess live.Session) Model {
 	opts = opts.withDefaults()
-	isDark := theme.StartsDark(opts.Theme)
-	styles := theme.New(isDark)
-	in := textinput.New()
-	in.Prompt = "› "
-	in.Placeholder = idlePlaceholder
-	in.CharLimit = protocol.MaxChatRunes
-	in.SetStyles(textinput.DefaultStyles(isDark))
-	h := help.New()
-	h.Styles = help.DefaultStyles(isDark)
+	core := live.New(live.Options{
+		URL: opts.URL, Theme: opts.Theme, Logger: opts.Logger, Tick: opts.Tick, CountsDown: anyDeal,
+	}, sess)
+	h := core.Help()
 	h.FullSeparator = "   "
 	m := Model{
-		opts:   opts,
-		styles: styles,
-		keys:   DefaultKeyMap(),
-		help:   h,
-		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(styles.Accent)),
-		input:  in,
-		sess:   sess,
-		chat:   newChatPane(styles, 0),
-		width:  80,
-		height: 24,
+		Core:  core,
+		opts:  opts,
+		keys:  DefaultKeyMap(),
+		help:  h,
+		input: core.ChatInput(idlePlaceholder),
+		chat:  newChatPane(core.Styles, 0),
 	}
 	m.relayout()
 	return m
 }
 
-// Init starts the spinner and the clock, asks for the background colour
-// and arms the bridge from the session.
-func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.spin.Tick, live.Wait(m.sess, time.Time{}), m.clockTick()}
-	if theme.FollowsTerminal(m.opts.Theme) {
-		cmds = append(cmds, tea.RequestBackgroundColor)
+// anyDeal is what counts down on the dashboard besides the next attempt:
+// the catalog shows the time left of every deal running.
+func anyDeal(s *show.State, now time.Time) bool {
+	for _, p := range s.Catalog() {
+		if p.Deal.Active(now) {
+			return true
+		}
 	}
-	return tea.Batch(cmds...)
+	return false
 }
 
 // Close releases what the dashboard holds of its own: nothing, as the
@@ -189,17 +146,11 @@ func (m Model) Close() {}
 // Err says why the dashboard could not be used: the show was never reached,
 // or it did not accept the token. Nil otherwise.
 func (m Model) Err() error {
-	switch {
-	case m.phase == phaseRejected:
+	if m.Phase == live.PhaseHungUp {
 		return fmt.Errorf("the show at %s did not accept this host token", m.opts.URL)
-	case m.phase == phaseFailed && m.err != nil:
-		return fmt.Errorf("could not reach the show at %s: %s", m.opts.URL, m.scrub(m.err.Error()))
+	}
+	if err := m.Core.Err(); err != nil {
+		return errors.New(m.scrub(err.Error()))
 	}
 	return nil
-}
-
-func (o Options) logf(msg string, args ...any) {
-	if o.Logger != nil {
-		o.Logger.Debug(msg, args...)
-	}
 }

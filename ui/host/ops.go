@@ -3,7 +3,6 @@ package host
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -11,21 +10,6 @@ import (
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/sanitize"
 	"github.com/livecart/livecart/ui/live"
-)
-
-// statusKind picks the status line's colour.
-type statusKind int
-
-const (
-	statusInfo statusKind = iota
-	statusGood
-	statusError
-)
-
-// How long status messages stay up.
-const (
-	statusTTL = 5 * time.Second
-	errorTTL  = 15 * time.Second // long enough to read what went wrong
 )
 
 // metricsGrace is how many metrics events (one a second) after a command
@@ -55,17 +39,16 @@ type op struct {
 
 // do sends a command and tracks it until the server answers.
 func (m *Model) do(o op, data any) tea.Cmd {
-	if m.sess == nil || m.link != live.Up {
-		return m.setStatus(statusError, "Not sent: "+o.what+" · not connected to the show")
+	if m.Session() == nil || m.Link.State != live.Up {
+		return m.Notify(live.StatusError, "Not sent: "+o.what+" · not connected to the show")
 	}
 	m.nextOp++
 	o.id = m.nextOp
 	m.ops = append(m.ops, o)
 	// An older answer would read as this command's: the line now says
 	// "sending…" until this one is answered.
-	m.status = ""
-	m.statusID++
-	return sendCmd(m.sess, o.id, o.typ, data)
+	m.ClearStatus()
+	return sendCmd(m.Session(), o.id, o.typ, data)
 }
 
 // send is do for handlers that return the model: the command is taken
@@ -75,9 +58,9 @@ func (m Model) send(o op, data any) (Model, tea.Cmd) {
 	return m, cmd
 }
 
-// notify is setStatus for handlers that return the model.
-func (m Model) notify(kind statusKind, text string) (Model, tea.Cmd) {
-	cmd := m.setStatus(kind, text)
+// notify is Notify for handlers that return the model.
+func (m Model) notify(kind live.StatusKind, text string) (Model, tea.Cmd) {
+	cmd := m.Notify(kind, text)
 	return m, cmd
 }
 
@@ -91,11 +74,11 @@ func (m Model) handleSent(msg sentMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		what := m.ops[i].what
 		m.ops = append(m.ops[:i:i], m.ops[i+1:]...)
-		why := reason(msg.err)
+		why := live.Reason(msg.err)
 		if errors.Is(msg.err, client.ErrOffline) {
 			why = "not connected to the show"
 		}
-		return m.notify(statusError, "Not sent: "+what+" · "+why)
+		return m.notify(live.StatusError, "Not sent: "+what+" · "+why)
 	}
 	m.ops[i].sent, m.ops[i].at = true, m.metricsSeen
 	return m, nil
@@ -117,7 +100,7 @@ func (m *Model) confirm(match func(op) bool) tea.Cmd {
 	for i, o := range m.ops {
 		if o.sent && match(o) {
 			m.answered(i)
-			return m.setStatus(statusGood, "✓ "+o.what)
+			return m.Notify(live.StatusGood, "✓ "+o.what)
 		}
 	}
 	return nil
@@ -146,10 +129,10 @@ func (m *Model) refused(e protocol.Error) tea.Cmd {
 	for i, o := range m.ops {
 		if o.sent {
 			m.ops = append(m.ops[:i:i], m.ops[i+1:]...)
-			return m.setStatus(statusError, fmt.Sprintf("✗ %s: %s (%s)", o.what, msg, label))
+			return m.Notify(live.StatusError, fmt.Sprintf("✗ %s: %s (%s)", o.what, msg, label))
 		}
 	}
-	return m.setStatus(statusError, fmt.Sprintf("Server: %s (%s)", msg, label))
+	return m.Notify(live.StatusError, fmt.Sprintf("Server: %s (%s)", msg, label))
 }
 
 // errorLabel says an error code in words.
@@ -185,23 +168,11 @@ func (m *Model) confirmByMetrics() tea.Cmd {
 	}
 	what := m.ops[last].what
 	m.answered(last)
-	return m.setStatus(statusGood, "✓ "+what)
+	return m.Notify(live.StatusGood, "✓ "+what)
 }
 
 // failOps forgets every unanswered command.
 func (m *Model) failOps() { m.ops = nil }
-
-// setStatus shows a message in the status line that clears itself.
-func (m *Model) setStatus(kind statusKind, text string) tea.Cmd {
-	m.statusID++
-	m.status, m.statusKind = sanitize.Line(text), kind
-	id := m.statusID
-	ttl := statusTTL
-	if kind == statusError {
-		ttl = errorTTL
-	}
-	return m.opts.Tick(ttl, func(time.Time) tea.Msg { return statusExpiredMsg{id: id} })
-}
 
 // pendingText is what the status line says about commands in flight.
 func (m Model) pendingText() string {

@@ -24,7 +24,7 @@ type sale struct {
 // from the mirror, which holds it sanitized.
 func (m *Model) addSale(p protocol.Purchase) {
 	s := sale{buyer: sanitize.Line(p.Buyer), product: sanitize.Line(p.ProductName), qty: p.Qty}
-	if prod, ok := m.show.Product(p.ProductID); ok {
+	if prod, ok := m.Show.Product(p.ProductID); ok {
 		if v, ok := prod.Variant(p.VariantID); ok {
 			s.variant = v.Name
 		}

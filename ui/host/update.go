@@ -2,12 +2,10 @@ package host
 
 import (
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/live"
-	"github.com/livecart/livecart/ui/theme"
 )
 
 // Placeholders of the chat input, idle and focused.
@@ -16,16 +14,9 @@ const (
 	typingPlaceholder = "say something to everyone · enter sends · esc leaves"
 )
 
-// Update routes a message to its handler.
+// Update routes a message to its handler; what the core owns goes to it.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.relayout()
-		return m, nil
-	case tea.BackgroundColorMsg:
-		m.restyle(msg.IsDark())
-		return m, nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	case tea.PasteMsg:
@@ -36,7 +27,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.MouseWheelMsg:
-		if m.phase == phaseLive {
+		if m.Phase == live.PhaseLive {
 			m.focus = paneChat
 			if msg.Button == tea.MouseWheelUp {
 				m.chat.Move(-1)
@@ -45,38 +36,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return m, nil
-	case spinner.TickMsg:
-		if m.phase == phaseLive && m.link == live.Up || m.phase == phaseRejected {
-			return m, nil // stop ticking when nothing is in flight
-		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
-	case live.UpdatesMsg:
-		return m.handleUpdates(msg)
-	case live.EndedMsg:
-		m.link = live.Down
-		return m, nil
-	case clockMsg:
-		return m.handleClock(msg)
 	case sentMsg:
 		return m.handleSent(msg)
-	case statusExpiredMsg:
-		if msg.id == m.statusID {
-			m.status = ""
-		}
-		return m, nil
 	}
-	return m, nil
-}
-
-func (m *Model) restyle(isDark bool) {
-	if !theme.FollowsTerminal(m.opts.Theme) {
-		return // the user chose
+	cmd, relayout := m.Core.Update(msg, m.applyUpdate)
+	if relayout {
+		m.relayout()
 	}
-	m.styles = theme.New(isDark)
-	m.chat.SetStyles(m.styles)
-	m.spin.Style = m.styles.Accent
+	return m, cmd
 }
 
 // handleKey routes a key press by mode. Keys are matched against the map
@@ -100,10 +67,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.relayout()
 		return m, nil
 	case key.Matches(msg, k.Retry):
-		status := m.setStatus(statusInfo, "Reconnecting…")
-		return m, tea.Batch(live.Retry(m.sess), m.spin.Tick, status)
+		cmd := m.Reconnect()
+		return m, cmd
 	}
-	if m.phase != phaseLive {
+	if m.Phase != live.PhaseLive {
 		return m, nil
 	}
 	switch {
@@ -148,7 +115,7 @@ func (m Model) handleCatalogKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) 
 	case key.Matches(msg, k.Up):
 		m.sel = max(0, m.sel-1)
 	case key.Matches(msg, k.Down):
-		m.sel = min(len(m.show.Catalog())-1, m.sel+1)
+		m.sel = min(len(m.Show.Catalog())-1, m.sel+1)
 	case key.Matches(msg, k.Pin):
 		return m.pin()
 	case key.Matches(msg, k.Queue):
@@ -217,16 +184,16 @@ func (m *Model) leaveInput() {
 // keysNow is the key map with only the bindings that apply right now.
 func (m Model) keysNow() KeyMap {
 	st := keyState{
-		live:    m.phase == phaseLive,
-		online:  m.link == live.Up && m.sess != nil,
-		waiting: m.link == live.Waiting,
+		live:    m.Phase == live.PhaseLive,
+		online:  m.Link.State == live.Up && m.Session() != nil,
+		waiting: m.Link.State == live.Waiting,
 		mode:    m.mode,
 		focus:   m.focus,
 	}
 	if st.live {
 		p, ok := m.selected()
 		st.product = ok
-		_, _, st.pinned = m.show.Pinned()
+		_, _, st.pinned = m.Show.Pinned()
 		st.upNext = len(m.upNext()) > 0
 		st.queued = ok && m.queuePos(p.ID) >= 0
 		st.deal = ok && p.Deal != nil

@@ -34,12 +34,12 @@ type frame struct {
 }
 
 func (m Model) frameFor() frame {
-	f := frame{wide: m.width >= wideMinWidth && m.height >= wideMinHeight}
-	f.body = max(0, m.height-3-lipgloss.Height(m.helpView()))
-	n := len(m.show.Catalog())
+	f := frame{wide: m.Width >= wideMinWidth && m.Height >= wideMinHeight}
+	f.body = max(0, m.Height-3-lipgloss.Height(m.helpView()))
+	n := len(m.Show.Catalog())
 	if f.wide {
-		f.leftW = m.width * 11 / 20
-		f.rightW = m.width - f.leftW - 3
+		f.leftW = m.Width * 11 / 20
+		f.rightW = m.Width - f.leftW - 3
 		f.metrics = min(1+panelRows, max(0, f.body-4-min(n, 3)))
 		f.catalog = min(n, max(0, f.body-4-f.metrics))
 		f.chatW, f.chatH = f.rightW, max(1, f.body-1)
@@ -50,39 +50,33 @@ func (m Model) frameFor() frame {
 	}
 	rest := max(0, f.body-f.metrics-3) // two headings and the table's header
 	f.catalog = min(n, max(1, rest/2))
-	f.chatW, f.chatH = m.width, max(1, rest-f.catalog)
+	f.chatW, f.chatH = m.Width, max(1, rest-f.catalog)
 	return f
 }
 
 // relayout sizes the parts that keep state about their size.
 func (m *Model) relayout() {
-	m.help.SetWidth(m.width)
+	m.chat.SetStyles(m.Styles)
+	m.help.SetWidth(m.Width)
 	f := m.frameFor()
 	m.chat.SetSize(f.chatW, f.chatH)
-	m.input.SetWidth(max(1, m.width-lipgloss.Width(m.input.Prompt)-2))
+	m.input.SetWidth(max(1, m.Width-lipgloss.Width(m.input.Prompt)-2))
 }
 
 // View draws the whole screen.
 func (m Model) View() tea.View {
 	var content string
-	switch m.phase {
-	case phaseConnecting:
+	switch m.Phase {
+	case live.PhaseConnecting:
 		content = m.connectingView()
-	case phaseFailed:
+	case live.PhaseFailed:
 		content = m.failedView()
-	case phaseRejected:
+	case live.PhaseHungUp:
 		content = m.rejectedView()
 	default:
 		content = m.liveView()
 	}
-	v := tea.NewView(m.styles.App.Render(m.scrub(fitScreen(content, m.width, m.height))))
-	v.AltScreen = true
-	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "livecart host"
-	if m.phase == phaseLive && m.show.Show.Title != "" {
-		v.WindowTitle = "livecart host · " + m.show.Show.Title
-	}
-	return v
+	return m.Frame(m.Styles.App.Render(m.scrub(fitScreen(content, m.Width, m.Height))), "livecart host")
 }
 
 func (m Model) liveView() string {
@@ -102,36 +96,36 @@ func (m Model) liveView() string {
 func (m Model) narrowBody(f frame) []string {
 	var rows []string
 	if f.metrics > 0 {
-		for _, r := range metricsStrip(m.styles, m.metrics, m.haveMetrics, m.viewersHist, m.chatHist, m.revenueHist, m.width) {
-			rows = append(rows, fit(r, m.width))
+		for _, r := range metricsStrip(m.Styles, m.metrics, m.haveMetrics, m.viewersHist, m.chatHist, m.revenueHist, m.Width) {
+			rows = append(rows, fit(r, m.Width))
 		}
 	}
-	rows = append(rows, m.catalogHeading(m.width))
-	rows = append(rows, m.catalogTable(f, m.width, false)...)
-	rows = append(rows, m.chatHeading(m.width))
+	rows = append(rows, m.catalogHeading(m.Width))
+	rows = append(rows, m.catalogTable(f, m.Width, false)...)
+	rows = append(rows, m.chatHeading(m.Width))
 	rows = append(rows, m.chat.View())
-	return block(strings.Join(rows, "\n"), m.width, f.body)
+	return block(strings.Join(rows, "\n"), m.Width, f.body)
 }
 
 func (m Model) wideBody(f frame) []string {
 	left := []string{m.catalogHeading(f.leftW)}
 	left = append(left, m.catalogTable(f, f.leftW, true)...)
 	if p, ok := m.selected(); ok {
-		left = append(left, fit(m.styles.Subtle.Render("  variants: ")+variantsLine(m.styles, p), f.leftW))
+		left = append(left, fit(m.Styles.Subtle.Render("  variants: ")+variantsLine(m.Styles, p), f.leftW))
 	}
 	if f.metrics > 0 {
-		left = append(left, "", heading(m.styles, "Metrics", "last 3 minutes", false, f.leftW))
-		panel := metricsPanel(m.styles, m.metrics, m.haveMetrics, m.viewersHist, m.chatHist, m.revenueHist, f.leftW)
+		left = append(left, "", heading(m.Styles, "Metrics", "last 3 minutes", false, f.leftW))
+		panel := metricsPanel(m.Styles, m.metrics, m.haveMetrics, m.viewersHist, m.chatHist, m.revenueHist, f.leftW)
 		left = append(left, panel[:min(len(panel), f.metrics-1)]...)
 	}
 	if room := f.body - len(left) - 2; room > 0 {
-		left = append(left, "", heading(m.styles, "Sales", "newest first", false, f.leftW))
-		left = append(left, salesRows(m.styles, m.sales, room)...)
+		left = append(left, "", heading(m.Styles, "Sales", "newest first", false, f.leftW))
+		left = append(left, salesRows(m.Styles, m.sales, room)...)
 	}
 	right := m.chatHeading(f.rightW) + "\n" + m.chat.View()
 	l := block(strings.Join(left, "\n"), f.leftW, f.body)
 	r := block(right, f.rightW, f.body)
-	rule := m.styles.Subtle.Render("│")
+	rule := m.Styles.Subtle.Render("│")
 	rows := make([]string, f.body)
 	for i := range rows {
 		rows[i] = l[i] + " " + rule + " " + r[i]
@@ -141,7 +135,7 @@ func (m Model) wideBody(f frame) []string {
 
 func (m Model) catalogTable(f frame, width int, wide bool) []string {
 	pinned := ""
-	if p, _, ok := m.show.Pinned(); ok {
+	if p, _, ok := m.Show.Pinned(); ok {
 		pinned = p.ID
 	}
 	up := map[string]int{}
@@ -149,27 +143,27 @@ func (m Model) catalogTable(f frame, width int, wide bool) []string {
 		up[id] = i + 1
 	}
 	v := catalogView{
-		styles: m.styles, products: m.show.Catalog(), sel: m.sel, focused: m.focus == paneCatalog,
-		pinned: pinned, upNext: up, counts: productMetrics(m.metrics), now: m.serverNow(), wide: wide,
+		styles: m.Styles, products: m.Show.Catalog(), sel: m.sel, focused: m.focus == paneCatalog,
+		pinned: pinned, upNext: up, counts: productMetrics(m.metrics), now: m.ServerNow(), wide: wide,
 	}
 	return v.rows(width, f.catalog)
 }
 
 func (m Model) catalogHeading(width int) string {
-	info := fmt.Sprintf("%d products", len(m.show.Catalog()))
-	if p, _, ok := m.show.Pinned(); ok {
+	info := fmt.Sprintf("%d products", len(m.Show.Catalog()))
+	if p, _, ok := m.Show.Pinned(); ok {
 		info += " · pinned: " + p.Name
 	}
 	if q := m.metrics.UpNext; len(q) > 0 {
 		names := make([]string, 0, len(q))
 		for _, id := range q {
-			if p, ok := m.show.Product(id); ok {
+			if p, ok := m.Show.Product(id); ok {
 				names = append(names, p.Name)
 			}
 		}
 		info += " · up next: " + strings.Join(names, ", ")
 	}
-	return heading(m.styles, "Catalog", info, m.focus == paneCatalog, width)
+	return heading(m.Styles, "Catalog", info, m.focus == paneCatalog, width)
 }
 
 func (m Model) chatHeading(width int) string {
@@ -180,7 +174,7 @@ func (m Model) chatHeading(width int) string {
 	if m.focus == paneChat {
 		info += " · ↑/↓ picks a line"
 	}
-	return heading(m.styles, "Chat", info, m.focus == paneChat, width)
+	return heading(m.Styles, "Chat", info, m.focus == paneChat, width)
 }
 
 // heading is a section title with a rule to the end of the line; the
@@ -205,58 +199,46 @@ func heading(s *theme.Styles, title, info string, focused bool, width int) strin
 }
 
 func (m Model) headerView() string {
-	s := m.styles
-	viewers := fmt.Sprintf("%d watching", m.show.Viewers)
+	s := m.Styles
+	viewers := fmt.Sprintf("%d watching", m.Show.Viewers)
 	if m.haveMetrics {
 		viewers += fmt.Sprintf(" · peak %d", m.metrics.PeakViewers)
 	}
-	right := s.Subtle.Render(viewers) + "  " + m.connState()
-	left := s.Live.Render("LIVE") + " " + s.Title.Render(m.show.Show.Title) + s.Subtle.Render(" · you are the host")
-	avail := m.width - cells(right) - 1
+	right := s.Subtle.Render(viewers) + "  " + m.LinkStatus()
+	left := s.Live.Render("LIVE") + " " + s.Title.Render(m.Show.Show.Title) + s.Subtle.Render(" · you are the host")
+	avail := m.Width - cells(right) - 1
 	if cells(left) > avail {
-		left = s.Live.Render("LIVE") + " " + s.Title.Render(ansi.Truncate(m.show.Show.Title, max(1, avail-7), "…"))
+		left = s.Live.Render("LIVE") + " " + s.Title.Render(ansi.Truncate(m.Show.Show.Title, max(1, avail-7), "…"))
 	}
 	if cells(left) > avail {
 		left = "" // too narrow for both: the link's state matters more
 	}
 	if hint := m.watchHint(); hint != "" {
-		if mid := s.Subtle.Render("viewers: ") + s.Accent.Render(hint); cells(left)+cells(mid)+cells(right)+4 <= m.width {
+		if mid := s.Subtle.Render("viewers: ") + s.Accent.Render(hint); cells(left)+cells(mid)+cells(right)+4 <= m.Width {
 			left += "  " + mid
 		}
 	}
-	return fit(spread(left, right, m.width), m.width)
+	return fit(spread(left, right, m.Width), m.Width)
 }
 
 // watchHint is the command viewers run, safe to draw.
 func (m Model) watchHint() string { return sanitize.Line(m.opts.WatchHint) }
 
-// connState is the connection state for the header, as the viewer says it.
-func (m Model) connState() string {
-	return live.Status(m.styles, m.spin.View(), m.link, m.attempt, live.Countdown(m.now, m.retryAt))
-}
-
 func (m Model) inputView() string {
 	if m.mode == modeConfirm {
 		l := m.prompt.line
-		return fit(m.styles.Warn.Render("Ban "+l.Author.Name+" from the show for good? ")+
-			m.styles.Subtle.Render("y bans · n or esc cancels"), m.width)
+		return fit(m.Styles.Warn.Render("Ban "+l.Author.Name+" from the show for good? ")+
+			m.Styles.Subtle.Render("y bans · n or esc cancels"), m.Width)
 	}
-	return fit(m.input.View(), m.width)
+	return fit(m.input.View(), m.Width)
 }
 
 func (m Model) statusView() string {
-	s := m.styles
+	s := m.Styles
 	var left string
 	switch {
-	case m.status != "" && (m.mode != modePrompt || m.statusKind == statusError):
-		style := s.Toast
-		switch m.statusKind {
-		case statusGood:
-			style = s.Good
-		case statusError:
-			style = s.Error
-		}
-		left = style.Render(m.status)
+	case m.Status.Text != "" && (m.mode != modePrompt || m.Status.Kind == live.StatusError):
+		left = m.Status.Style(s).Render(m.Status.Text)
 	case m.mode == modePrompt:
 		left = s.Subtle.Render(m.prompt.hint)
 	}
@@ -265,45 +247,45 @@ func (m Model) statusView() string {
 		right = s.Warn.Render("⋯ " + p)
 	}
 	if left == "" || right == "" {
-		return fit(left+right, m.width)
+		return fit(left+right, m.Width)
 	}
-	if cells(left)+cells(right)+2 > m.width {
+	if cells(left)+cells(right)+2 > m.Width {
 		// The answer matters more than what is still in flight.
 		right = s.Warn.Render(fmt.Sprintf("⋯ sending %d…", len(m.ops)))
 	}
-	if cells(left)+cells(right)+2 > m.width {
-		return fit(left, m.width)
+	if cells(left)+cells(right)+2 > m.Width {
+		return fit(left, m.Width)
 	}
-	return fit(spread(left, right, m.width), m.width)
+	return fit(spread(left, right, m.Width), m.Width)
 }
 
 func (m Model) helpView() string {
 	h := m.help.View(m.keysNow())
 	if m.help.ShowAll && m.watchHint() != "" {
-		h += "\n" + m.styles.Subtle.Render("Watch as a viewer in another terminal: ") + m.styles.Accent.Render(m.watchHint())
+		h += "\n" + m.Styles.Subtle.Render("Watch as a viewer in another terminal: ") + m.Styles.Accent.Render(m.watchHint())
 	}
 	// help.Model cuts a long short-help line with "…" but keeps every
 	// binding when even that does not fit; clamp so it cannot wrap.
-	return strings.Join(block(h, m.width, lipgloss.Height(h)), "\n")
+	return strings.Join(block(h, m.Width, lipgloss.Height(h)), "\n")
 }
 
 func (m Model) connectingView() string {
-	s := m.styles
-	msg := m.spin.View() + " Connecting to " + s.Accent.Render(sanitize.Line(m.opts.URL)) + " as the host…"
-	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg+"\n\n"+s.Subtle.Render("q quits"))
+	s := m.Styles
+	msg := m.Spin.View() + " Connecting to " + s.Accent.Render(sanitize.Line(m.opts.URL)) + " as the host…"
+	return lipgloss.Place(m.Width, m.Height, lipgloss.Center, lipgloss.Center, msg+"\n\n"+s.Subtle.Render("q quits"))
 }
 
 func (m Model) failedView() string {
-	s := m.styles
-	width := max(1, min(m.width-4, 72))
+	s := m.Styles
+	width := max(1, min(m.Width-4, 72))
 	next := s.Error.Render("Gave up: this will not work by retrying.")
-	if m.link != live.Down {
-		next = m.connState()
+	if m.Link.State != live.Down {
+		next = m.LinkStatus()
 	}
 	parts := []string{
 		s.Error.Bold(true).Render("Can't reach the show"),
 		"",
-		lipgloss.NewStyle().Width(width).Render(reason(m.err)),
+		lipgloss.NewStyle().Width(width).Render(live.Reason(m.Link.Err)),
 		"",
 		next,
 		"",
@@ -311,13 +293,13 @@ func (m Model) failedView() string {
 		"",
 		m.help.View(m.keysNow()),
 	}
-	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, strings.Join(parts, "\n"))
+	return lipgloss.Place(m.Width, m.Height, lipgloss.Center, lipgloss.Center, strings.Join(parts, "\n"))
 }
 
 // rejectedView says the token was refused, without saying the token.
 func (m Model) rejectedView() string {
-	s := m.styles
-	width := max(1, min(m.width-4, 72))
+	s := m.Styles
+	width := max(1, min(m.Width-4, 72))
 	parts := []string{
 		s.Error.Bold(true).Render("The server did not accept this host token"),
 		"",
@@ -328,7 +310,7 @@ func (m Model) rejectedView() string {
 		"",
 		s.Subtle.Render("q quits"),
 	}
-	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, strings.Join(parts, "\n"))
+	return lipgloss.Place(m.Width, m.Height, lipgloss.Center, lipgloss.Center, strings.Join(parts, "\n"))
 }
 
 // minScrubbed is the shortest token scrub looks for: a shorter one would

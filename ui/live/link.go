@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -18,7 +19,33 @@ const (
 	Down                    // the session gave up
 )
 
-// Countdown is the whole seconds from now until t, rounded up, at least 0.
+// Link is the connection as the session last reported it.
+type Link struct {
+	State   State
+	Attempt int       // the attempt in flight or scheduled
+	RetryAt time.Time // when the next attempt starts, while Waiting
+	Err     error     // why the link is down; nil while it is up
+}
+
+// Apply moves the link on by one session update and returns the state it
+// was in before.
+func (l *Link) Apply(u client.Update) State {
+	was := l.State
+	switch u.Kind {
+	case client.UpdateConnecting:
+		l.State, l.Attempt = Connecting, u.Attempt
+	case client.UpdateSnapshot, client.UpdateResumed:
+		l.State, l.Attempt, l.Err = Up, 0, nil
+	case client.UpdateWaiting:
+		l.State, l.Attempt, l.RetryAt, l.Err = Waiting, u.Attempt, u.RetryAt, u.Err
+	case client.UpdateFailed:
+		l.State, l.Err = Down, u.Err
+	}
+	return was
+}
+
+// Countdown is the whole seconds from now until t, rounded up, at least 0:
+// every countdown on screen (the next attempt, a deal) counts with it.
 func Countdown(now, t time.Time) int {
 	d := t.Sub(now)
 	if d <= 0 {
@@ -27,10 +54,16 @@ func Countdown(now, t time.Time) int {
 	return int((d + time.Second - 1) / time.Second)
 }
 
-// Status is the connection state as a header shows it: connected,
+// Left is Countdown as m:ss.
+func Left(now, t time.Time) string {
+	secs := Countdown(now, t)
+	return fmt.Sprintf("%d:%02d", secs/60, secs%60)
+}
+
+// linkText is the connection state as a header shows it: connected,
 // connecting or reconnecting (with the attempt, and the seconds to the next
 // one while waiting), or offline. spinner is the spinner's current frame.
-func Status(s *theme.Styles, spinner string, st State, attempt, secsLeft int) string {
+func linkText(s *theme.Styles, spinner string, st State, attempt, secsLeft int) string {
 	switch st {
 	case Up:
 		return s.Good.Render("● connected")
@@ -46,15 +79,15 @@ func Status(s *theme.Styles, spinner string, st State, attempt, secsLeft int) st
 	}
 }
 
-// Retrying is Status for a client that has never been connected: it is
+// retryText is linkText for a client that has never been connected: it is
 // trying again, not reconnecting.
-func Retrying(s *theme.Styles, spinner string, st State, attempt, secsLeft int) string {
+func retryText(s *theme.Styles, spinner string, st State, attempt, secsLeft int) string {
 	switch st {
 	case Connecting:
 		return spinner + " " + s.Warn.Render(fmt.Sprintf("trying again · attempt %d", attempt))
 	case Waiting:
 		return s.Warn.Render(fmt.Sprintf("○ trying again · attempt %d in %ds", attempt, secsLeft))
 	default:
-		return Status(s, spinner, st, attempt, secsLeft)
+		return linkText(s, spinner, st, attempt, secsLeft)
 	}
 }

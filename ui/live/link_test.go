@@ -39,9 +39,9 @@ func TestStatus(t *testing.T) {
 		{Down, 0, 0, "○ offline", false},
 	}
 	for _, c := range cases {
-		got := ansi.Strip(Status(s, "⠋", c.st, c.attempt, c.left))
+		got := ansi.Strip(linkText(s, "⠋", c.st, c.attempt, c.left))
 		if !strings.Contains(got, c.want) || strings.Contains(got, "⠋") != c.spinning {
-			t.Errorf("Status(%d) = %q, want %q (spinner %v)", c.st, got, c.want, c.spinning)
+			t.Errorf("linkText(%d) = %q, want %q (spinner %v)", c.st, got, c.want, c.spinning)
 		}
 	}
 }
@@ -60,9 +60,9 @@ func TestRetryingNeverSaysReconnecting(t *testing.T) {
 		{Down, 0, 0, "○ offline"},
 	}
 	for _, c := range cases {
-		got := ansi.Strip(Retrying(s, "⠋", c.st, c.attempt, c.left))
+		got := ansi.Strip(retryText(s, "⠋", c.st, c.attempt, c.left))
 		if !strings.Contains(got, c.want) || strings.Contains(got, "reconnecting") {
-			t.Errorf("Retrying(%d) = %q, want %q", c.st, got, c.want)
+			t.Errorf("retryText(%d) = %q, want %q", c.st, got, c.want)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/live"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -76,17 +77,11 @@ func renderCard(s *theme.Styles, d cardData, width int, tall bool) string {
 
 // dealRow says the deal is on, how long it has left and the buyer limit.
 func dealRow(s *theme.Styles, d protocol.Deal, serverNow time.Time, width int) string {
-	secs := secsLeft(d.EndsAt, serverNow)
-	text := fmt.Sprintf("⚡ FLASH DEAL · %d:%02d left", secs/60, secs%60)
+	text := "⚡ FLASH DEAL · " + live.Left(serverNow, d.EndsAt) + " left"
 	if d.PerBuyer > 0 {
 		text += fmt.Sprintf(" · limit %d each", d.PerBuyer)
 	}
 	return s.Deal.Render(fit(text, width))
-}
-
-// secsLeft is the whole seconds from now to end, rounded up.
-func secsLeft(end, now time.Time) int {
-	return int((end.Sub(now) + time.Second - 1) / time.Second)
 }
 
 // renderRail lists products pinned earlier, each with the number key that

@@ -2,7 +2,6 @@ package viewer
 
 import (
 	"sync"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -29,12 +28,6 @@ type (
 	checkoutMsg struct {
 		url string
 		err error
-	}
-	toastExpiredMsg struct{ id int }
-	// clockMsg drives the reconnect countdown, once a second while waiting.
-	clockMsg struct {
-		id int
-		at time.Time
 	}
 )
 

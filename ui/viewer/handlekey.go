@@ -28,13 +28,14 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.layout()
 		return m, nil
 	case matches(msg, k.Retry):
-		return m.reconnect()
+		cmd := m.Reconnect()
+		return m, cmd
 	case m.linkURL != "" && msg.String() == "esc":
 		m.linkURL = ""
 		m.layout()
 		return m, nil
 	}
-	if m.phase != phaseLive {
+	if m.Phase != live.PhaseLive {
 		return m, nil
 	}
 	if m.mode == modeCart {
@@ -82,10 +83,10 @@ func (m Model) handleInputKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 		}
 		m.input.Reset()
 		m.chat.GotoBottom()
-		if m.link != live.Up {
+		if m.Link.State != live.Up {
 			return m.queue(text)
 		}
-		return m, say(m.sess, text)
+		return m, say(m.Session(), text)
 	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
@@ -119,9 +120,9 @@ func (m Model) handleCartKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 
 // addPinned puts one of the pinned variant in the cart.
 func (m Model) addPinned() (Model, tea.Cmd) {
-	p, v, ok := m.show.Pinned()
+	p, v, ok := m.Show.Pinned()
 	if !ok {
-		return m.notify(toastInfo, "Nothing is pinned right now")
+		return m.notify(live.StatusInfo, "Nothing is pinned right now")
 	}
 	return m.add(p, v)
 }
@@ -133,7 +134,7 @@ func (m Model) addEarlier(n int) (Model, tea.Cmd) {
 		if it.key != n {
 			continue
 		}
-		p, _ := m.show.Product(it.pin.ProductID)
+		p, _ := m.Show.Product(it.pin.ProductID)
 		v, _ := p.Variant(it.pin.VariantID)
 		if v.Stock == 0 {
 			for _, alt := range p.Variants {
@@ -152,34 +153,34 @@ func (m Model) addEarlier(n int) (Model, tea.Cmd) {
 func (m Model) add(p protocol.Product, v protocol.Variant) (Model, tea.Cmd) {
 	switch {
 	case v.Stock == 0:
-		return m.notify(toastError, p.Name+" ("+v.Name+") is sold out")
+		return m.notify(live.StatusError, p.Name+" ("+v.Name+") is sold out")
 	case !m.cartLoaded:
-		return m.notify(toastInfo, "Your cart is still loading")
+		return m.notify(live.StatusInfo, "Your cart is still loading")
 	}
-	line := cart.Line{ProductID: p.ID, VariantID: v.ID, Name: p.Name, Variant: v.Name, Unit: p.PriceAt(m.serverNow()), Qty: 1}
+	line := cart.Line{ProductID: p.ID, VariantID: v.ID, Name: p.Name, Variant: v.Name, Unit: p.PriceAt(m.ServerNow()), Qty: 1}
 	next, err := m.cart.Add(line, v.Stock)
 	if err != nil {
-		return m.notify(toastError, "Not added: "+err.Error())
+		return m.notify(live.StatusError, "Not added: "+err.Error())
 	}
 	m.cart = next
 	total, _ := m.cart.Total()
-	toast := m.toastCmd(toastGood, fmt.Sprintf("Added %s (%s) · cart: %s, %s", p.Name, v.Name, items(m.cart.Units()), total))
+	toast := m.Notify(live.StatusGood, fmt.Sprintf("Added %s (%s) · cart: %s, %s", p.Name, v.Name, items(m.cart.Units()), total))
 	signal := protocol.CartSignal{Action: protocol.CartAdd, ProductID: p.ID, VariantID: v.ID, Qty: 1}
 	m.layout()
-	return m, tea.Batch(toast, m.persist(), send(m.sess, "cart update", protocol.TypeCart, signal))
+	return m, tea.Batch(toast, m.persist(), send(m.Session(), "cart update", protocol.TypeCart, signal))
 }
 
 // changeQty moves a cart line's quantity by delta; reaching zero removes it.
 func (m Model) changeQty(l cart.Line, delta int) (Model, tea.Cmd) {
 	stock := -1 // unknown: the product may have left the catalog
-	if p, ok := m.show.ProductOfVariant(l.VariantID); ok {
+	if p, ok := m.Show.ProductOfVariant(l.VariantID); ok {
 		if v, ok := p.Variant(l.VariantID); ok {
 			stock = v.Stock
 		}
 	}
 	next, err := m.cart.SetQty(l.VariantID, l.Qty+delta, stock)
 	if err != nil {
-		return m.notify(toastError, err.Error())
+		return m.notify(live.StatusError, err.Error())
 	}
 	m.cart = next
 	m.cartSel = min(m.cartSel, max(0, m.cart.Len()-1))
@@ -189,7 +190,7 @@ func (m Model) changeQty(l cart.Line, delta int) (Model, tea.Cmd) {
 	}
 	signal := protocol.CartSignal{Action: action, ProductID: l.ProductID, VariantID: l.VariantID, Qty: qty}
 	m.layout()
-	return m, tea.Batch(m.persist(), send(m.sess, "cart update", protocol.TypeCart, signal))
+	return m, tea.Batch(m.persist(), send(m.Session(), "cart update", protocol.TypeCart, signal))
 }
 
 // persist saves the current cart in the background, in order.
@@ -201,30 +202,21 @@ func (m *Model) persist() tea.Cmd {
 // checkout hands the cart to the browser, or shows the link to copy.
 func (m Model) checkout() (Model, tea.Cmd) {
 	if m.cart.IsEmpty() {
-		return m.notify(toastInfo, "Your cart is empty · a adds the pinned product")
+		return m.notify(live.StatusInfo, "Your cart is empty · a adds the pinned product")
 	}
 	items := make([]checkout.Item, 0, m.cart.Len())
 	for _, l := range m.cart.Lines() {
 		items = append(items, checkout.Item{VariantID: l.VariantID, Qty: l.Qty})
 	}
-	link, err := checkout.Link(m.show.Checkout, items)
+	link, err := checkout.Link(m.Show.Checkout, items)
 	if err != nil {
-		return m.notify(toastError, "Cannot check out: the show's checkout link is unusable ("+err.Error()+")")
+		return m.notify(live.StatusError, "Cannot check out: the show's checkout link is unusable ("+err.Error()+")")
 	}
 	if !m.opts.OpenBrowser {
 		m.linkURL = link
 		m.layout()
-		return m.notify(toastInfo, "Open the link below to check out · your cart is kept")
+		return m.notify(live.StatusInfo, "Open the link below to check out · your cart is kept")
 	}
-	toast := m.toastCmd(toastInfo, "Opening checkout in your browser…")
+	toast := m.Notify(live.StatusInfo, "Opening checkout in your browser…")
 	return m, tea.Batch(toast, openCheckout(m.opts.Opener, link))
-}
-
-// reconnect skips the wait before the next attempt.
-func (m Model) reconnect() (Model, tea.Cmd) {
-	if m.sess == nil || m.link != live.Waiting {
-		return m, nil
-	}
-	toast := m.toastCmd(toastInfo, "Reconnecting to "+m.opts.URL+"…")
-	return m, tea.Batch(toast, live.Retry(m.sess), m.spin.Tick)
 }

@@ -227,25 +227,32 @@ func (tk *ticker) tick(d time.Duration, f func(time.Time) tea.Msg) tea.Cmd {
 	return nil
 }
 
-// clocks returns the countdown ticks scheduled so far, fired at at.
-func (tk *ticker) clocks(at time.Time) []clockMsg {
-	var out []clockMsg
+// clocks returns the countdown ticks scheduled so far, to fire at a time
+// of the test's choosing.
+func (tk *ticker) clocks() []func(time.Time) tea.Msg {
+	var out []func(time.Time) tea.Msg
 	for _, f := range tk.fns {
-		if c, ok := f(at).(clockMsg); ok {
-			out = append(out, c)
+		if _, ok := f(time.Time{}).(live.ClockMsg); ok {
+			out = append(out, f)
 		}
 	}
 	return out
 }
 
-// lastClock is the newest countdown tick, fired at at.
-func (tk *ticker) lastClock(t *testing.T, at time.Time) clockMsg {
+// lastClockFunc is the newest countdown tick, to fire later.
+func (tk *ticker) lastClockFunc(t *testing.T) func(time.Time) tea.Msg {
 	t.Helper()
-	cs := tk.clocks(at)
+	cs := tk.clocks()
 	if len(cs) == 0 {
 		t.Fatal("no countdown tick was scheduled")
 	}
 	return cs[len(cs)-1]
+}
+
+// lastClock is the newest countdown tick, fired at at.
+func (tk *ticker) lastClock(t *testing.T, at time.Time) tea.Msg {
+	t.Helper()
+	return tk.lastClockFunc(t)(at)
 }
 
 // harness holds a model and everything it is wired to.

@@ -1,6 +1,10 @@
 package viewer
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/livecart/livecart/ui/live"
+)
 
 // KeyMap declares every key the viewer answers to, once, with its help text.
 // The help line and the full help are generated from these bindings.
@@ -20,9 +24,7 @@ type KeyMap struct {
 	PageUp   key.Binding
 	PageDown key.Binding
 	Bottom   key.Binding
-	Retry    key.Binding
-	Help     key.Binding
-	Quit     key.Binding
+	live.Keys
 
 	mode mode // set by forState: which keys the short help puts first
 }
@@ -45,9 +47,7 @@ func DefaultKeyMap() KeyMap {
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll chat back")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "scroll chat on")),
 		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "newest chat")),
-		Retry:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reconnect")),
-		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Keys:     live.DefaultKeys(),
 	}
 }
 
@@ -69,22 +69,17 @@ func (k KeyMap) forState(s keyState) KeyMap {
 		b.SetEnabled(false)
 	}
 	k.mode = s.mode
-	k.Quit.SetEnabled(true)
-	k.Help.SetEnabled(true)
+	k.Enable(s.live, s.offline)
 	if !s.live {
-		// Never connected yet: there is nothing to reconnect to.
-		k.Retry.SetHelp("r", "try now")
-		k.Retry.SetEnabled(s.offline)
 		return k
 	}
 	switch s.mode {
 	case modeInput:
 		k.Send.SetEnabled(true)
 		k.Leave.SetEnabled(true)
-		k.Help.SetEnabled(false) // '?' is text while typing
-		k.Quit.SetKeys("ctrl+c")
-		k.Quit.SetHelp("ctrl+c", "quit")
+		k.Typing()
 	case modeCart:
+		k.Retry.SetEnabled(false)
 		k.Cart.SetEnabled(true)
 		k.Cart.SetHelp("c/esc", "close")
 		k.Cart.SetKeys("c", "esc")
@@ -104,7 +99,6 @@ func (k KeyMap) forState(s keyState) KeyMap {
 		k.PageUp.SetEnabled(true)
 		k.PageDown.SetEnabled(true)
 		k.Bottom.SetEnabled(true)
-		k.Retry.SetEnabled(s.offline)
 	}
 	return k
 }

@@ -165,3 +165,16 @@ func TestGoldenDealCard(t *testing.T) {
 		golden(t, "deal_"+strconv.Itoa(sz.w)+"x"+strconv.Itoa(sz.h), h, sz.w, sz.h)
 	}
 }
+
+// A deal already running when the viewer joins counts down from the first
+// frame: a snapshot starts the clock as an event does.
+func TestDealInTheSnapshotStartsTheClock(t *testing.T) {
+	tk := &ticker{}
+	h := newHarness(t, 80, 24, func(o *Options) { o.Tick = tk.tick })
+	w := testWelcome()
+	w.Catalog[0] = mugOnDeal(t0.Add(90*time.Second), 0)
+	h.connect(w, 100)
+	h.mustShow("FLASH DEAL · 1:30 left")
+	h.send(tk.lastClock(t, t0.Add(10*time.Second)))
+	h.mustShow("FLASH DEAL · 1:20 left")
+}

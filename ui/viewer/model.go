@@ -6,13 +6,11 @@
 package viewer
 
 import (
-	"fmt"
 	"log/slog"
 	"net/url"
 	"time"
 
 	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -23,7 +21,6 @@ import (
 	"github.com/livecart/livecart/show"
 	"github.com/livecart/livecart/ui/chat"
 	"github.com/livecart/livecart/ui/live"
-	"github.com/livecart/livecart/ui/theme"
 )
 
 // CartStore opens the saved cart of a show; CartFiles is the real one.
@@ -66,24 +63,6 @@ type Options struct {
 	Tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }
 
-// phase is what the screen shows.
-type phase int
-
-const (
-	phaseConnecting phase = iota // nothing to show yet
-	phaseLive                    // a show is on screen (the link may be down: see link)
-	phaseFailed                  // never reached the show: the error screen
-)
-
-// toastKind picks the status line's colour.
-type toastKind int
-
-const (
-	toastInfo toastKind = iota
-	toastGood
-	toastError
-)
-
 // Placeholders of the chat input, idle and focused.
 const (
 	idlePlaceholder   = "press enter to chat"
@@ -93,35 +72,18 @@ const (
 // maxRail is how many earlier products the rail offers (keys 1-9).
 const maxRail = 9
 
-// toastTTL is how long a status message stays up.
-const toastTTL = 4 * time.Second
-
-// Model is the viewer.
+// Model is the viewer: the live core (the link, the clock, the mirror of
+// the show, the status line) and what only the viewer has.
 type Model struct {
-	opts   Options
-	styles *theme.Styles
-	keys   KeyMap
-	help   help.Model
-	spin   spinner.Model
-	input  textinput.Model
-	chat   chat.Model
+	live.Core
+	opts  Options
+	keys  KeyMap
+	help  help.Model
+	input textinput.Model
+	chat  chat.Model
 
-	width, height int
-
-	phase   phase
-	sess    live.Session // the runner's: started before the program, closed after it
-	link    live.State
-	attempt int           // number of the attempt in flight or scheduled
-	retryAt time.Time     // when the next attempt starts, while live.Waiting
-	now     time.Time     // the clock as of the last message that carried it
-	clockID int           // generation of the countdown tick; older ticks are dropped
-	skew    time.Duration // the show's clock minus ours, from event stamps
-	ticking bool          // a clock tick is scheduled
-	err     error         // why the link is down
-	pending []string      // chat lines typed while offline, sent on reconnect
-
-	show    show.State
-	applied uint64 // show events applied since the start, for Stats
+	pending []string // chat lines typed while offline, sent on reconnect
+	applied uint64   // show events applied since the start, for Stats
 	mode    mode
 	earlier []protocol.Pin // products pinned before the current one, newest first
 
@@ -135,10 +97,7 @@ type Model struct {
 
 	cache *frameCache // memos of the screen's parts, shared by copies
 
-	toast     string
-	toastKind toastKind
-	toastID   int
-	linkURL   string // checkout link shown for copying when no browser opened
+	linkURL string // checkout link shown for copying when no browser opened
 }
 
 // App is the viewer as live.Run runs it: its session, and the screen
@@ -153,45 +112,29 @@ func App(opts Options) live.App {
 // New builds the viewer around its session, which the caller has started
 // and will close. Nothing happens until the program runs Init.
 func New(opts Options, sess live.Session) Model {
-	if opts.Tick == nil {
-		opts.Tick = tea.Tick
-	}
 	if opts.Opener == nil {
 		opts.Opener = checkout.Browser()
 	}
-	isDark := theme.StartsDark(opts.Theme)
-	styles := theme.New(isDark)
-	in := textinput.New()
-	in.Prompt = "› "
-	in.Placeholder = idlePlaceholder
-	in.CharLimit = protocol.MaxChatRunes
-	in.SetStyles(textinput.DefaultStyles(isDark))
-	h := help.New()
-	h.Styles = help.DefaultStyles(isDark)
+	core := live.New(live.Options{
+		URL: opts.URL, Theme: opts.Theme, Logger: opts.Logger, Tick: opts.Tick, CountsDown: pinnedDeal,
+	}, sess)
 	return Model{
-		opts:   opts,
-		styles: styles,
-		keys:   DefaultKeyMap(),
-		help:   h,
-		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(styles.Accent)),
-		input:  in,
-		sess:   sess,
-		chat:   chat.New(styles, opts.Scrollback),
-		saver:  &saver{},
-		cache:  newFrameCache(),
-		width:  80,
-		height: 24,
+		Core:  core,
+		opts:  opts,
+		keys:  DefaultKeyMap(),
+		help:  core.Help(),
+		input: core.ChatInput(idlePlaceholder),
+		chat:  chat.New(core.Styles, opts.Scrollback),
+		saver: &saver{},
+		cache: newFrameCache(),
 	}
 }
 
-// Init starts the spinner, asks for the background colour and arms the
-// bridge from the session.
-func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.spin.Tick, live.Wait(m.sess, time.Time{})}
-	if theme.FollowsTerminal(m.opts.Theme) {
-		cmds = append(cmds, tea.RequestBackgroundColor)
-	}
-	return tea.Batch(cmds...)
+// pinnedDeal is what counts down on the viewer's screen besides the next
+// attempt: a deal on the pinned product.
+func pinnedDeal(s *show.State, now time.Time) bool {
+	p, _, ok := s.Pinned()
+	return ok && p.Deal.Active(now)
 }
 
 // Close releases the cart file. Call it after the program has exited.
@@ -214,7 +157,7 @@ type Stats struct {
 
 // Stats returns what the viewer has taken in so far.
 func (m Model) Stats() Stats {
-	return Stats{Applied: m.applied, Seq: m.show.Seq, ChatLines: m.chat.Len()}
+	return Stats{Applied: m.applied, Seq: m.Show.Seq, ChatLines: m.chat.Len()}
 }
 
 // cartKeyFor names the cart file of a show: the show's ID on this host. The
@@ -228,37 +171,17 @@ func cartKeyFor(rawURL, showID string) string {
 	return showID + "@" + host
 }
 
-func (o Options) logf(msg string, args ...any) {
-	if o.Logger != nil {
-		o.Logger.Debug(msg, args...)
-	}
-}
-
-// Err is why the viewer could not show anything: set when the program ended
-// while the first connection had failed, nil otherwise.
-func (m Model) Err() error {
-	if m.phase == phaseFailed && m.err != nil {
-		return fmt.Errorf("could not reach the show at %s: %w", m.opts.URL, m.err)
-	}
-	return nil
-}
-
-// serverNow is the show's clock: ours as of the last message, corrected by
-// the skew seen in event stamps, so a countdown is right even when this
-// machine's clock is off.
-func (m Model) serverNow() time.Time { return m.now.Add(m.skew) }
-
 // rail lists the earlier products still in the catalog, not counting the
 // one pinned now, numbered from 1.
 func (m Model) rail() []railItem {
-	current, _, _ := m.show.Pinned()
+	current, _, _ := m.Show.Pinned()
 	items := make([]railItem, 0, len(m.earlier))
 	for _, pin := range m.earlier {
-		p, ok := m.show.Product(pin.ProductID)
+		p, ok := m.Show.Product(pin.ProductID)
 		if !ok || p.ID == current.ID {
 			continue
 		}
-		items = append(items, railItem{key: len(items) + 1, pin: pin, name: p.Name, price: p.PriceAt(m.serverNow())})
+		items = append(items, railItem{key: len(items) + 1, pin: pin, name: p.Name, price: p.PriceAt(m.ServerNow())})
 	}
 	return items
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/live"
 )
 
 func isCartLoaded(m tea.Msg) bool { _, ok := m.(cartLoadedMsg); return ok }
@@ -304,8 +305,8 @@ func TestAddRespectsStock(t *testing.T) {
 	if got := h.m.Cart().Lines(); len(got) != 1 || got[0].Qty != 1 {
 		t.Errorf("cart = %+v, want one candle", got)
 	}
-	if h.m.toastKind != toastError || !strings.Contains(h.m.toast, "only 1 left") {
-		t.Errorf("toast = %v %q", h.m.toastKind, h.m.toast)
+	if h.m.Status.Kind != live.StatusError || !strings.Contains(h.m.Status.Text, "only 1 left") {
+		t.Errorf("toast = %v %q", h.m.Status.Kind, h.m.Status.Text)
 	}
 	h.mustShow("Not added")
 	if n := len(h.sess.cartSignals()); n != 1 {
@@ -399,8 +400,8 @@ func TestCartMoreRespectsStock(t *testing.T) {
 	if q := h.m.Cart().Lines()[0].Qty; q != 1 {
 		t.Errorf("qty = %d beyond the stock of 1", q)
 	}
-	if h.m.toastKind != toastError || !strings.Contains(h.m.toast, "only 1 left") {
-		t.Errorf("toast = %q", h.m.toast)
+	if h.m.Status.Kind != live.StatusError || !strings.Contains(h.m.Status.Text, "only 1 left") {
+		t.Errorf("toast = %q", h.m.Status.Text)
 	}
 }
 
@@ -473,8 +474,8 @@ func TestCheckoutEmptyCart(t *testing.T) {
 	// x is disabled with an empty cart, so the key does nothing; checkout
 	// itself still refuses and says why.
 	m, _ := h.m.checkout()
-	if !strings.Contains(m.toast, "Your cart is empty") {
-		t.Errorf("toast = %q", m.toast)
+	if !strings.Contains(m.Status.Text, "Your cart is empty") {
+		t.Errorf("toast = %q", m.Status.Text)
 	}
 }
 
@@ -575,8 +576,8 @@ func TestCartPersistsToDisk(t *testing.T) {
 	// A second viewer on the same show, while the first holds the cart,
 	// says so and keeps its changes to itself.
 	h2 := joined(t, 80, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
-	if !strings.Contains(h2.m.toast, "open in another livecart") || h2.m.cartFile != nil {
-		t.Errorf("second viewer: toast %q, file %v", h2.m.toast, h2.m.cartFile)
+	if !strings.Contains(h2.m.Status.Text, "open in another livecart") || h2.m.cartFile != nil {
+		t.Errorf("second viewer: toast %q, file %v", h2.m.Status.Text, h2.m.cartFile)
 	}
 	h2.pressSettle("a")
 	h2.pressSettle("a")
@@ -601,8 +602,8 @@ func TestDamagedCart(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := joined(t, 200, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
-	if h.m.toastKind != toastError || !strings.Contains(h.m.toast, "Saved cart was damaged") || !strings.Contains(h.m.toast, path+".damaged-") {
-		t.Errorf("toast = %q", h.m.toast)
+	if h.m.Status.Kind != live.StatusError || !strings.Contains(h.m.Status.Text, "Saved cart was damaged") || !strings.Contains(h.m.Status.Text, path+".damaged-") {
+		t.Errorf("toast = %q", h.m.Status.Text)
 	}
 	h.mustShow("Saved cart was damaged", "kept a copy at "+path+".damaged-")
 	if !h.m.Cart().IsEmpty() || !h.m.cartLoaded {
@@ -619,8 +620,8 @@ func TestCartLoadError(t *testing.T) {
 	h := newHarness(t, 80, 24)
 	h.store.loadErr = errors.New("permission denied")
 	h.connect(testWelcome(), 1)
-	if !strings.Contains(h.m.toast, "Could not load the saved cart: permission denied") {
-		t.Errorf("toast = %q", h.m.toast)
+	if !strings.Contains(h.m.Status.Text, "Could not load the saved cart: permission denied") {
+		t.Errorf("toast = %q", h.m.Status.Text)
 	}
 }
 
@@ -632,23 +633,24 @@ func TestSendErrorShown(t *testing.T) {
 }
 
 func TestToastExpires(t *testing.T) {
-	h := joined(t, 80, 24)
 	var scheduled []func() tea.Msg
-	h.m.opts.Tick = func(_ time.Duration, f func(time.Time) tea.Msg) tea.Cmd {
-		scheduled = append(scheduled, func() tea.Msg { return f(time.Time{}) })
-		return nil
-	}
+	h := joined(t, 80, 24, func(o *Options) {
+		o.Tick = func(_ time.Duration, f func(time.Time) tea.Msg) tea.Cmd {
+			scheduled = append(scheduled, func() tea.Msg { return f(time.Time{}) })
+			return nil
+		}
+	})
 	h.pressSettle("a")
 	first := scheduled[len(scheduled)-1]()
 	h.pressSettle("a")
 	second := scheduled[len(scheduled)-1]()
 	h.send(first) // an older toast's timer does not clear the newer one
-	if h.m.toast == "" {
+	if h.m.Status.Text == "" {
 		t.Error("an expired older toast cleared the current one")
 	}
 	h.send(second)
-	if h.m.toast != "" {
-		t.Errorf("toast %q outlived its timer", h.m.toast)
+	if h.m.Status.Text != "" {
+		t.Errorf("toast %q outlived its timer", h.m.Status.Text)
 	}
 }
 

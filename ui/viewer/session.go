@@ -3,13 +3,11 @@ package viewer
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/sanitize"
 	"github.com/livecart/livecart/show"
 	"github.com/livecart/livecart/ui/live"
 )
@@ -18,154 +16,57 @@ import (
 // are refused out loud rather than piling up.
 const maxPending = 20
 
-// handleUpdates applies what the session reported, in order.
-func (m Model) handleUpdates(msg live.UpdatesMsg) (Model, tea.Cmd) {
-	m.now = msg.At
-	var cmds []tea.Cmd
-	for _, u := range msg.Updates {
-		cmds = append(cmds, m.applyUpdate(u))
-	}
-	m.layout()
-	cmds = append(cmds, live.Wait(m.sess, msg.At))
-	return m, tea.Batch(cmds...)
-}
-
+// applyUpdate is the viewer's reaction to one session update, which the
+// core has applied.
 func (m *Model) applyUpdate(u client.Update) tea.Cmd {
-	switch u.Kind {
-	case client.UpdateConnecting:
-		m.link, m.attempt = live.Connecting, u.Attempt
-		return m.spin.Tick
-	case client.UpdateSnapshot:
-		return m.applySnapshot(u)
-	case client.UpdateResumed:
-		m.show.You, m.show.Viewers = u.Welcome.You, u.Welcome.Viewers
-		m.show.You.Name = sanitize.Line(m.show.You.Name)
-		return m.linkRestored("Reconnected · nothing was missed")
-	case client.UpdateEvents:
-		return m.applyEvents(u.Events)
-	case client.UpdateWaiting:
-		return m.linkLost(u)
-	case client.UpdateFailed:
-		m.link, m.err = live.Down, u.Err
-		if m.phase != phaseLive {
-			m.phase = phaseFailed
-			return nil
+	o, cmd := m.Apply(u)
+	if o.Note != "" {
+		m.chat.AddSystem(o.Note)
+	}
+	switch o.What {
+	case live.Joined, live.Rejoined:
+		m.chat.SetMention(m.Show.You.Name)
+		m.setPlaceholder()
+		for _, l := range o.Lines {
+			if !m.chat.Has(l.ID) {
+				m.chat.Add(l)
+			}
 		}
-		m.chat.AddSystem("disconnected for good · " + reason(u.Err))
+		if o.What == live.Joined {
+			m.cartKey = cartKeyFor(m.opts.URL, m.Show.Show.ID)
+			return tea.Batch(cmd, loadCart(m.opts.Carts, m.cartKey))
+		}
+		return tea.Batch(cmd, m.sendPending())
+	case live.Resumed:
+		return tea.Batch(cmd, m.sendPending())
+	case live.Events:
+		return tea.Batch(cmd, m.applyEvents(u.Events))
+	case live.Ended:
 		m.failPending()
-		return m.toastCmd(toastError, "Disconnected: "+reason(u.Err))
 	}
-	return nil
+	return cmd
 }
 
-// applySnapshot replaces the mirror with a fresh snapshot. After a drop
-// that could not be resumed, the chat says that lines were missed and adds
-// the recent ones it did not have.
-func (m *Model) applySnapshot(u client.Update) tea.Cmd {
-	st, lines := show.FromWelcome(u.Welcome, u.Seq)
-	first := m.phase != phaseLive
-	m.show, m.phase = st, phaseLive
-	m.chat.SetMention(st.You.Name)
-	m.setPlaceholder()
-	if !first && u.Missed {
-		m.chat.AddSystem("you were offline · some messages were missed")
-	}
-	for _, l := range lines {
-		if !m.chat.Has(l.ID) {
-			m.chat.Add(l)
-		}
-	}
-	if first {
-		m.link, m.err = live.Up, nil
-		m.cartKey = cartKeyFor(m.opts.URL, st.Show.ID)
-		return loadCart(m.opts.Carts, m.cartKey)
-	}
-	return m.linkRestored("Reconnected")
-}
-
-// linkRestored marks the link up and sends what was typed while offline.
-func (m *Model) linkRestored(toast string) tea.Cmd {
-	wasDown := m.link != live.Up
-	m.link, m.err, m.attempt = live.Up, nil, 0
+// sendPending sends what was typed while offline, in the order typed: a
+// Batch would send the lines all at once, in any order.
+func (m *Model) sendPending() tea.Cmd {
 	says := make([]tea.Cmd, 0, len(m.pending))
 	for _, text := range m.pending {
-		says = append(says, say(m.sess, text))
+		says = append(says, say(m.Session(), text))
 	}
 	m.pending = nil
-	// In the order typed: a Batch would send them all at once, in any order.
-	cmds := []tea.Cmd{tea.Sequence(says...)}
-	if wasDown {
-		cmds = append(cmds, m.toastCmd(toastGood, toast))
-	}
-	return tea.Batch(cmds...)
-}
-
-// linkLost shows that the link is down and when the next try is.
-func (m *Model) linkLost(u client.Update) tea.Cmd {
-	wasUp := m.link == live.Up
-	m.link, m.attempt, m.retryAt, m.err = live.Waiting, u.Attempt, u.RetryAt, u.Err
-	if wasUp && m.phase == phaseLive {
-		m.chat.AddSystem("offline · " + reason(u.Err))
-	}
-	if m.phase == phaseConnecting {
-		m.phase = phaseFailed // show why, while it keeps trying
-	}
-	m.ticking = false // restart the clock from this moment
-	return m.ensureClock()
-}
-
-// needClock reports whether something on screen counts down: the next
-// reconnect attempt, or a deal on the pinned product.
-func (m Model) needClock() bool {
-	if m.link == live.Waiting {
-		return true
-	}
-	p, _, ok := m.show.Pinned()
-	return ok && p.Deal.Active(m.serverNow())
-}
-
-// ensureClock starts the once-a-second tick if something needs it and it
-// is not already running.
-func (m *Model) ensureClock() tea.Cmd {
-	if m.ticking || !m.needClock() {
-		return nil
-	}
-	m.ticking = true
-	m.clockID++
-	return m.clockTick()
-}
-
-// clockTick asks for the next countdown tick.
-func (m *Model) clockTick() tea.Cmd {
-	id := m.clockID
-	return m.opts.Tick(time.Second, func(t time.Time) tea.Msg { return clockMsg{id: id, at: t} })
-}
-
-func (m Model) handleClock(msg clockMsg) (Model, tea.Cmd) {
-	if msg.id != m.clockID {
-		return m, nil
-	}
-	m.now = msg.at
-	if !m.needClock() {
-		m.ticking = false
-		return m, nil
-	}
-	return m, m.clockTick()
+	return tea.Sequence(says...)
 }
 
 // applyEvents applies show events to the mirror and routes what changed.
 func (m *Model) applyEvents(events []protocol.Envelope) tea.Cmd {
 	var cmds []tea.Cmd
 	for _, env := range events {
-		if !env.TS.IsZero() && !m.now.IsZero() {
-			m.skew = env.TS.Sub(m.now)
-		}
 		if env.Type == protocol.TypePin || env.Type == protocol.TypeUnpin {
 			m.rememberPin()
 		}
-		ch, err := m.show.Apply(env)
-		if err != nil {
-			m.opts.logf("dropped invalid event", "type", string(env.Type), "err", err)
+		ch, ok := m.ApplyEvent(env)
+		if !ok {
 			continue
 		}
 		m.applied++
@@ -173,7 +74,6 @@ func (m *Model) applyEvents(events []protocol.Envelope) tea.Cmd {
 			cmds = append(cmds, cmd)
 		}
 	}
-	cmds = append(cmds, m.ensureClock())
 	return tea.Batch(cmds...)
 }
 
@@ -185,16 +85,16 @@ func (m *Model) applyChange(ch show.Change) tea.Cmd {
 	case show.KindChatDeleted:
 		m.chat.Remove(ch.IDs...)
 	case show.KindError:
-		return m.toastCmd(toastError, serverError(ch.Err))
+		return m.Notify(live.StatusError, serverError(ch.Err))
 	case show.KindProduct:
 		return m.stockNews(ch)
 	case show.KindPurchase:
-		return m.toastCmd(toastInfo, fmt.Sprintf("%s just bought %s", ch.Purchase.Buyer, ch.Purchase.ProductName))
+		return m.Notify(live.StatusInfo, fmt.Sprintf("%s just bought %s", ch.Purchase.Buyer, ch.Purchase.ProductName))
 	case show.KindSettings:
 		m.setPlaceholder()
 	case show.KindNotice:
 		m.chat.AddSystem(ch.Notice.Message)
-		return m.toastCmd(toastError, ch.Notice.Message)
+		return m.Notify(live.StatusError, ch.Notice.Message)
 	case show.KindOrder:
 		return m.orderPlaced(ch.Order)
 	}
@@ -204,7 +104,7 @@ func (m *Model) applyChange(ch show.Change) tea.Cmd {
 // rememberPin puts the product pinned now at the front of the rail before a
 // new pin replaces it.
 func (m *Model) rememberPin() {
-	p, v, ok := m.show.Pinned()
+	p, v, ok := m.Show.Pinned()
 	if !ok {
 		return
 	}
@@ -220,7 +120,7 @@ func (m *Model) rememberPin() {
 // stockNews tells the viewer when something in their cart has just sold
 // out.
 func (m *Model) stockNews(ch show.Change) tea.Cmd {
-	p, ok := m.show.Product(ch.ProductID)
+	p, ok := m.Show.Product(ch.ProductID)
 	if !ok {
 		return nil
 	}
@@ -231,7 +131,7 @@ func (m *Model) stockNews(ch show.Change) tea.Cmd {
 		before, _ := ch.Before.Variant(l.VariantID)
 		now, _ := p.Variant(l.VariantID)
 		if before.Stock > 0 && now.Stock == 0 {
-			return m.toastCmd(toastError, fmt.Sprintf("%s (%s) in your cart just sold out", l.Name, l.Variant))
+			return m.Notify(live.StatusError, fmt.Sprintf("%s (%s) in your cart just sold out", l.Name, l.Variant))
 		}
 	}
 	return nil
@@ -251,7 +151,7 @@ func (m *Model) orderPlaced(o protocol.Order) tea.Cmd {
 	m.cart = next
 	m.cartSel = min(m.cartSel, max(0, m.cart.Len()-1))
 	m.chat.AddSystem(fmt.Sprintf("order %s placed · %s", o.ID, o.Total))
-	return tea.Batch(m.toastCmd(toastGood, fmt.Sprintf("Order %s placed · %s · thank you!", o.ID, o.Total)), m.persist())
+	return tea.Batch(m.Notify(live.StatusGood, fmt.Sprintf("Order %s placed · %s · thank you!", o.ID, o.Total)), m.persist())
 }
 
 // handleSent reports a command that could not be sent. A chat line that
@@ -265,28 +165,28 @@ func (m Model) handleSent(msg sentMsg) (Model, tea.Cmd) {
 			return m.queue(msg.text)
 		}
 		m.chat.AddSystem("not sent: " + msg.text)
-		return m.notify(toastError, "Your message was not sent: "+msg.err.Error())
+		return m.notify(live.StatusError, "Your message was not sent: "+msg.err.Error())
 	}
 	if errors.Is(msg.err, client.ErrOffline) {
 		return m, nil // cart signals are counts for the host; the cart itself is safe
 	}
-	return m.notify(toastError, fmt.Sprintf("Could not send %s: %v", msg.what, msg.err))
+	return m.notify(live.StatusError, fmt.Sprintf("Could not send %s: %v", msg.what, msg.err))
 }
 
 // queue keeps a chat line typed while offline, visibly.
 func (m Model) queue(text string) (Model, tea.Cmd) {
-	if m.link == live.Down {
+	if m.Link.State == live.Down {
 		// The session gave up: no reconnect will ever send it.
 		m.chat.AddSystem("not sent: " + text)
-		return m.notify(toastError, "Disconnected · your message was not sent")
+		return m.notify(live.StatusError, "Disconnected · your message was not sent")
 	}
 	if len(m.pending) >= maxPending {
 		m.chat.AddSystem("not sent (too many waiting): " + text)
-		return m.notify(toastError, "Offline · too many messages waiting; this one was not kept")
+		return m.notify(live.StatusError, "Offline · too many messages waiting; this one was not kept")
 	}
 	m.pending = append(m.pending, text)
 	m.chat.AddSystem("waiting to send: " + text)
-	return m.notify(toastInfo, fmt.Sprintf("Offline · %d message(s) will be sent when the show is back", len(m.pending)))
+	return m.notify(live.StatusInfo, fmt.Sprintf("Offline · %d message(s) will be sent when the show is back", len(m.pending)))
 }
 
 // failPending shows every waiting chat line as not sent.
@@ -295,14 +195,6 @@ func (m *Model) failPending() {
 		m.chat.AddSystem("not sent: " + text)
 	}
 	m.pending = nil
-}
-
-// reason is an error's text, safe to draw.
-func reason(err error) string {
-	if err == nil {
-		return "connection lost"
-	}
-	return sanitize.Line(err.Error())
 }
 
 func serverError(e protocol.Error) string {
@@ -319,8 +211,8 @@ func (m *Model) setPlaceholder() {
 	if m.mode == modeInput {
 		p = typingPlaceholder
 	}
-	if m.show.SlowMode > 0 {
-		p += fmt.Sprintf(" · slow mode: one line per %ds", m.show.SlowMode)
+	if m.Show.SlowMode > 0 {
+		p += fmt.Sprintf(" · slow mode: one line per %ds", m.Show.SlowMode)
 	}
 	m.input.Placeholder = p
 }

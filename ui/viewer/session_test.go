@@ -57,7 +57,7 @@ func TestAppStartsTheSession(t *testing.T) {
 	if len(got) != 1 || got[0].URL != testURL || got[0].Name != "me" || got[0].MaxBatch != live.MaxBatch {
 		t.Fatalf("Open started %+v", got)
 	}
-	if m, ok := s.(Model); !ok || m.sess != live.Session(sess) || started != live.Session(sess) {
+	if m, ok := s.(Model); !ok || m.Session() != live.Session(sess) || started != live.Session(sess) {
 		t.Errorf("Open built %T around another session", s)
 	}
 }
@@ -101,8 +101,8 @@ func TestConnectShowsLiveView(t *testing.T) {
 		"PINNED Speckled Mug", "Blue · $24.00", "12 in stock",
 		"dee: 🍵🍵🍵", "HOST  Maya: Scarf after the mugs")
 	h.mustNotShow("missed", "offline")
-	if h.m.show.Seq != 100 {
-		t.Errorf("Seq = %d", h.m.show.Seq)
+	if h.m.Show.Seq != 100 {
+		t.Errorf("Seq = %d", h.m.Show.Seq)
 	}
 	if got := h.m.View().WindowTitle; got != "livecart · Cosy Corner Live" {
 		t.Errorf("WindowTitle = %q", got)
@@ -260,7 +260,7 @@ func TestReconnectCountdown(t *testing.T) {
 	if d := tk.delays[len(tk.delays)-1]; d != time.Second {
 		t.Errorf("countdown ticks every %v, want 1s", d)
 	}
-	first := tk.lastClock(t, t0)
+	first := tk.lastClockFunc(t)
 
 	for _, step := range []struct {
 		after time.Duration
@@ -288,8 +288,7 @@ func TestReconnectCountdown(t *testing.T) {
 	h.updates(connecting(3))
 	h.drop(errors.New("refused"), 3, 10*time.Second)
 	h.mustShow("attempt 3 in 10s")
-	stale := first
-	stale.at = t0.Add(17 * time.Second)
+	stale := first(t0.Add(17 * time.Second))
 	n := len(tk.fns)
 	if cmd := h.send(stale); cmd != nil || len(tk.fns) != n {
 		t.Error("a tick of an old countdown scheduled another")
@@ -364,8 +363,8 @@ func TestOfflineAndResume(t *testing.T) {
 	if got := h.m.chat.Len(); got != before+2 {
 		t.Errorf("chat grew by %d lines, want the offline line and the missed event", got-before)
 	}
-	if h.m.toastKind != toastGood {
-		t.Errorf("toast kind = %v", h.m.toastKind)
+	if h.m.Status.Kind != live.StatusGood {
+		t.Errorf("toast kind = %v", h.m.Status.Kind)
 	}
 	if r.has(isCartLoaded) {
 		t.Error("a resume reloaded the cart over the one in memory")
@@ -373,8 +372,8 @@ func TestOfflineAndResume(t *testing.T) {
 	if len(r.waits) != 1 {
 		t.Errorf("the resume armed %d waits", len(r.waits))
 	}
-	if h.m.Cart().Units() != 1 || h.m.show.Seq != 101 {
-		t.Errorf("after the resume: %d units, seq %d", h.m.Cart().Units(), h.m.show.Seq)
+	if h.m.Cart().Units() != 1 || h.m.Show.Seq != 101 {
+		t.Errorf("after the resume: %d units, seq %d", h.m.Cart().Units(), h.m.Show.Seq)
 	}
 	// The catalog and pin survive a resume, which carries neither.
 	h.mustShow("PINNED Speckled Mug")
@@ -414,8 +413,8 @@ func TestReconnectWithSnapshot(t *testing.T) {
 	if r.has(isCartLoaded) || h.m.Cart().Units() != 1 {
 		t.Errorf("a later snapshot touched the cart (reloaded: %v, %d units)", r.has(isCartLoaded), h.m.Cart().Units())
 	}
-	if h.m.show.Seq != 250 {
-		t.Errorf("Seq = %d", h.m.show.Seq)
+	if h.m.Show.Seq != 250 {
+		t.Errorf("Seq = %d", h.m.Show.Seq)
 	}
 
 	// A snapshot that lost nothing says nothing about missed lines.
@@ -437,8 +436,8 @@ func TestGiveUpWhileLive(t *testing.T) {
 	h.updates(failed(errors.New("the show has ended")))
 	h.mustShow("○ offline", "— disconnected for good · the show has ended —", "Disconnected: the show has ended", "Cosy Corner Live")
 	h.mustNotShow("r reconnect", "reconnecting")
-	if h.m.toastKind != toastError {
-		t.Errorf("toast kind = %v", h.m.toastKind)
+	if h.m.Status.Kind != live.StatusError {
+		t.Errorf("toast kind = %v", h.m.Status.Kind)
 	}
 	if h.m.Err() != nil {
 		t.Errorf("Err = %v: the show was reached, so the program ends normally", h.m.Err())
@@ -537,8 +536,8 @@ func TestChatQueueBounded(t *testing.T) {
 
 	h.typeLine("m21")
 	h.mustShow("— not sent (too many waiting): m21 —", "too many messages waiting")
-	if h.m.toastKind != toastError {
-		t.Errorf("toast kind = %v", h.m.toastKind)
+	if h.m.Status.Kind != live.StatusError {
+		t.Errorf("toast kind = %v", h.m.Status.Kind)
 	}
 	if !reflect.DeepEqual(h.m.pending, want) {
 		t.Errorf("pending after the 21st = %q", h.m.pending)
@@ -557,8 +556,8 @@ func TestChatSendFailures(t *testing.T) {
 	h.sess.failSends(errors.New("send queue full"))
 	h.typeLine("hello")
 	h.mustShow("— not sent: hello —", "Your message was not sent: send queue full")
-	if h.m.toastKind != toastError || len(h.m.pending) != 0 {
-		t.Errorf("toast kind %v, pending %q", h.m.toastKind, h.m.pending)
+	if h.m.Status.Kind != live.StatusError || len(h.m.pending) != 0 {
+		t.Errorf("toast kind %v, pending %q", h.m.Status.Kind, h.m.pending)
 	}
 
 	// The link dropped under the send, before the session said so: the
@@ -636,8 +635,8 @@ func TestCartWorksOffline(t *testing.T) {
 	if n := len(h.sess.cartSignals()); n != 4 {
 		t.Errorf("%d cart signals tried, want 4", n)
 	}
-	if h.m.toastKind == toastError {
-		t.Errorf("error toast for an offline cart signal: %q", h.m.toast)
+	if h.m.Status.Kind == live.StatusError {
+		t.Errorf("error toast for an offline cart signal: %q", h.m.Status.Text)
 	}
 	h.mustNotShow("Could not send")
 }
@@ -682,8 +681,8 @@ func TestChatFlood(t *testing.T) {
 			if len(r.waits) != 1 {
 				t.Errorf("the flood armed %d waits", len(r.waits))
 			}
-			if h.m.show.Seq != 100+flood {
-				t.Errorf("Seq = %d", h.m.show.Seq)
+			if h.m.Show.Seq != 100+flood {
+				t.Errorf("Seq = %d", h.m.Show.Seq)
 			}
 			if h.m.chat.Has("f0000") || h.m.chat.Has("c01") || !h.m.chat.Has(fmt.Sprintf("f%04d", flood-1)) {
 				t.Error("the pane's ID index does not follow its cap")

@@ -3,29 +3,18 @@ package viewer
 import (
 	"errors"
 	"fmt"
-	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/sanitize"
 	"github.com/livecart/livecart/ui/live"
-	"github.com/livecart/livecart/ui/theme"
 )
 
-// Update routes a message to its handler.
+// Update routes a message to its handler; what the core owns goes to it.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.layout()
-		return m, nil
-	case tea.BackgroundColorMsg:
-		m.restyle(msg.IsDark())
-		return m, nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	case tea.PasteMsg:
@@ -43,47 +32,23 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.chat.ScrollDown(3)
 		}
 		return m, nil
-	case spinner.TickMsg:
-		if m.phase == phaseLive && m.link == live.Up {
-			return m, nil // stop ticking when nothing is in flight
-		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
-	case live.UpdatesMsg:
-		return m.handleUpdates(msg)
-	case live.EndedMsg:
-		m.link = live.Down
-		return m, nil
-	case clockMsg:
-		return m.handleClock(msg)
 	case cartLoadedMsg:
 		return m.handleCartLoaded(msg)
 	case cartSavedMsg:
 		if msg.err != nil {
-			return m.notify(toastError, "Could not save the cart: "+msg.err.Error())
+			return m.notify(live.StatusError, "Could not save the cart: "+msg.err.Error())
 		}
 		return m, nil
 	case sentMsg:
 		return m.handleSent(msg)
 	case checkoutMsg:
 		return m.handleCheckout(msg)
-	case toastExpiredMsg:
-		if msg.id == m.toastID {
-			m.toast = ""
-		}
-		return m, nil
 	}
-	return m, nil
-}
-
-func (m *Model) restyle(isDark bool) {
-	if !theme.FollowsTerminal(m.opts.Theme) {
-		return // the user chose
+	cmd, relayout := m.Core.Update(msg, m.applyUpdate)
+	if relayout {
+		m.layout()
 	}
-	m.styles = theme.New(isDark)
-	m.chat.SetStyles(m.styles)
-	m.spin.Style = m.styles.Accent
+	return m, cmd
 }
 
 func (m Model) handleCartLoaded(msg cartLoadedMsg) (Model, tea.Cmd) {
@@ -97,11 +62,11 @@ func (m Model) handleCartLoaded(msg cartLoadedMsg) (Model, tea.Cmd) {
 	var locked *cart.LockedError
 	switch {
 	case errors.As(msg.err, &locked):
-		return m.notify(toastError, sanitize.Line(locked.Error())+" · changes here are not saved")
+		return m.notify(live.StatusError, sanitize.Line(locked.Error())+" · changes here are not saved")
 	case errors.As(msg.err, &damaged):
-		return m.notify(toastError, fmt.Sprintf("Saved cart was damaged (%s); kept a copy at %s", damaged.Reason, damaged.MovedTo))
+		return m.notify(live.StatusError, fmt.Sprintf("Saved cart was damaged (%s); kept a copy at %s", damaged.Reason, damaged.MovedTo))
 	case msg.err != nil:
-		return m.notify(toastError, "Could not load the saved cart: "+msg.err.Error())
+		return m.notify(live.StatusError, "Could not load the saved cart: "+msg.err.Error())
 	}
 	return m, nil
 }
@@ -110,24 +75,15 @@ func (m Model) handleCheckout(msg checkoutMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		m.linkURL = msg.url
 		m.layout()
-		return m.notify(toastError, "No browser could be opened · copy the link below · your cart is kept")
+		return m.notify(live.StatusError, "No browser could be opened · copy the link below · your cart is kept")
 	}
-	return m.notify(toastGood, "Checkout opened in your browser · your cart is kept until you order")
+	return m.notify(live.StatusGood, "Checkout opened in your browser · your cart is kept until you order")
 }
 
-// notify shows a status message that clears itself.
-func (m Model) notify(kind toastKind, text string) (Model, tea.Cmd) {
-	cmd := m.toastCmd(kind, text)
+// notify is Notify for handlers that return the model.
+func (m Model) notify(kind live.StatusKind, text string) (Model, tea.Cmd) {
+	cmd := m.Notify(kind, text)
 	return m, cmd
-}
-
-// toastCmd sets the status line on the model it is called on; callers that
-// keep a Model value must call it through a pointer.
-func (m *Model) toastCmd(kind toastKind, text string) tea.Cmd {
-	m.toastID++
-	m.toast, m.toastKind = strings.TrimSpace(text), kind
-	id := m.toastID
-	return m.opts.Tick(toastTTL, func(time.Time) tea.Msg { return toastExpiredMsg{id: id} })
 }
 
 // keysNow is the key map with only the bindings that apply right now.
@@ -140,11 +96,11 @@ type keyState struct {
 }
 
 func (m Model) keyState() keyState {
-	_, v, pinned := m.show.Pinned()
+	_, v, pinned := m.Show.Pinned()
 	return keyState{
 		mode:      m.mode,
-		live:      m.phase == phaseLive,
-		offline:   m.link == live.Waiting,
+		live:      m.Phase == live.PhaseLive,
+		offline:   m.Link.State == live.Waiting,
 		cartEmpty: m.cart.IsEmpty(),
 		canAdd:    pinned && v.Stock > 0 && m.cartLoaded,
 		hasRail:   m.cartLoaded && len(m.rail()) > 0,

@@ -21,24 +21,25 @@ const (
 // layout recomputes the sizes of the parts that keep state about their size.
 // All size arithmetic lives here and in View, so the two cannot disagree.
 func (m *Model) layout() {
+	m.chat.SetStyles(m.Styles)
 	chatW, chatH := m.chatArea()
 	m.chat.SetSize(chatW, chatH)
-	m.input.SetWidth(max(1, m.width-4))
-	m.help.SetWidth(m.width)
+	m.input.SetWidth(max(1, m.Width-4))
+	m.help.SetWidth(m.Width)
 }
 
 // chatArea is the size of the chat pane in the current layout.
 func (m *Model) chatArea() (int, int) {
 	body := m.bodyHeight()
 	if m.wide() {
-		return m.width - sideWidth - 1, body
+		return m.Width - sideWidth - 1, body
 	}
-	_, card := m.cardView(m.width)
+	_, card := m.cardView(m.Width)
 	rest := body - card.height()
 	if _, panel, ok := m.narrowCart(rest); ok {
 		rest -= panel.height()
 	}
-	return m.width, max(1, rest)
+	return m.Width, max(1, rest)
 }
 
 // minChatRows is how much chat the narrow layout keeps under an open cart
@@ -55,11 +56,11 @@ func (m Model) narrowCart(rest int) (string, block, bool) {
 	if rest > 2*minChatRows+2 {
 		limit = rest - minChatRows
 	}
-	text, blk := m.cartPanel(true, m.width, max(1, limit))
+	text, blk := m.cartPanel(true, m.Width, max(1, limit))
 	return text, blk, true
 }
 
-func (m *Model) wide() bool { return m.width >= wideMinWidth }
+func (m *Model) wide() bool { return m.Width >= wideMinWidth }
 
 // bodyHeight is the screen less the header, input, status and help lines.
 func (m *Model) bodyHeight() int {
@@ -69,28 +70,21 @@ func (m *Model) bodyHeight() int {
 		_, link := m.linkView()
 		fixed += link.height()
 	}
-	return max(1, m.height-fixed)
+	return max(1, m.Height-fixed)
 }
 
 // View draws the whole screen.
 func (m Model) View() tea.View {
 	var content string
-	switch m.phase {
-	case phaseConnecting:
-		content = m.styles.App.Render(m.connectingView())
-	case phaseFailed:
-		content = m.styles.App.Render(m.failedView())
+	switch m.Phase {
+	case live.PhaseConnecting:
+		content = m.Styles.App.Render(m.connectingView())
+	case live.PhaseFailed:
+		content = m.Styles.App.Render(m.failedView())
 	default:
 		content = m.liveView()
 	}
-	v := tea.NewView(content)
-	v.AltScreen = true
-	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "livecart"
-	if m.phase == phaseLive && m.show.Show.Title != "" {
-		v.WindowTitle = "livecart · " + m.show.Show.Title
-	}
-	return v
+	return m.Frame(content, "livecart")
 }
 
 // liveView is the show's screen, styled: header, body, input, status, the
@@ -108,10 +102,10 @@ func (m Model) liveView() string {
 	}
 	_, help := m.helpView()
 	parts = append(parts, help)
-	if app := c.appStyle(m.styles); app.ok {
+	if app := c.appStyle(m.Styles); app.ok {
 		return compose(app, parts...)
 	}
-	return m.styles.App.Render(compose(lineStyle{}, parts...))
+	return m.Styles.App.Render(compose(lineStyle{}, parts...))
 }
 
 // self renders a part that is already a string: its memo only measures it.
@@ -137,7 +131,7 @@ func (m Model) bodyView() block {
 		})
 		return besides(m.chatView(), gap, side)
 	}
-	_, card := m.cardView(m.width)
+	_, card := m.cardView(m.Width)
 	parts := []block{card}
 	if _, panel, ok := m.narrowCart(body - card.height()); ok {
 		parts = append(parts, panel)
@@ -157,29 +151,29 @@ func (m Model) chatView() block {
 }
 
 func (m Model) cardView(width int) (string, block) {
-	p, v, ok := m.show.Pinned()
-	now := m.serverNow()
+	p, v, ok := m.Show.Pinned()
+	now := m.ServerNow()
 	d := cardData{product: p, variant: v, pinned: ok, serverNow: now, rail: m.rail()}
-	tall := m.wide() || m.height >= tallCardRows
-	key := cardKey{styles: m.styles, width: width, tall: tall, pinned: ok, product: p, variant: v, rail: d.rail}
+	tall := m.wide() || m.Height >= tallCardRows
+	key := cardKey{styles: m.Styles, width: width, tall: tall, pinned: ok, product: p, variant: v, rail: d.rail}
 	if ok && p.Deal.Active(now) {
-		key.dealActive, key.dealSecs = true, secsLeft(p.Deal.EndsAt, now)
+		key.dealActive, key.dealSecs = true, live.Countdown(now, p.Deal.EndsAt)
 	}
-	return m.frames().card.get(key, sameCard, func() string { return renderCard(m.styles, d, width, tall) })
+	return m.frames().card.get(key, sameCard, func() string { return renderCard(m.Styles, d, width, tall) })
 }
 
 func (m Model) cartPanel(focused bool, width, height int) (string, block) {
-	key := cartKey{styles: m.styles, lines: m.cart.Lines(), sel: m.cartSel, focused: focused, width: width, height: height}
+	key := cartKey{styles: m.Styles, lines: m.cart.Lines(), sel: m.cartSel, focused: focused, width: width, height: height}
 	return m.frames().cart.get(key, sameCart, func() string {
-		return renderCartPanel(m.styles, m.cart, m.cartSel, focused, width, height)
+		return renderCartPanel(m.Styles, m.cart, m.cartSel, focused, width, height)
 	})
 }
 
 func (m Model) headerView() (string, block) {
-	key := headerKey{styles: m.styles, width: m.width, title: m.show.Show.Title, host: m.show.Show.Host,
-		viewers: m.show.Viewers, link: m.link, attempt: m.attempt, secs: live.Countdown(m.now, m.retryAt)}
-	if m.link == live.Connecting {
-		key.spinner = m.spin.View() // the only state that draws it
+	key := headerKey{styles: m.Styles, width: m.Width, title: m.Show.Show.Title, host: m.Show.Show.Host,
+		viewers: m.Show.Viewers, link: m.Link.State, attempt: m.Link.Attempt, secs: m.RetryIn()}
+	if m.Link.State == live.Connecting {
+		key.spinner = m.Spin.View() // the only state that draws it
 	}
 	return m.frames().header.get(key, equal, m.renderHeader)
 }
@@ -189,21 +183,21 @@ func (m Model) headerView() (string, block) {
 const minTitle = 8
 
 func (m Model) renderHeader() string {
-	s := m.styles
-	title := m.show.Show.Title
-	if m.show.Show.Host != "" {
-		title += s.Subtle.Render(" · with ") + m.show.Show.Host
+	s := m.Styles
+	title := m.Show.Show.Title
+	if m.Show.Show.Host != "" {
+		title += s.Subtle.Render(" · with ") + m.Show.Show.Host
 	}
-	state := m.connState()
-	right := s.Subtle.Render(fmt.Sprintf("%d watching", m.show.Viewers)) + "  " + state
+	state := m.LinkStatus()
+	right := s.Subtle.Render(fmt.Sprintf("%d watching", m.Show.Viewers)) + "  " + state
 	watching := "" // the count, when it shares the left with the title
 	if !m.wide() {
 		right = state
-		watching = s.Subtle.Render(fmt.Sprintf(" · %d watching", m.show.Viewers))
+		watching = s.Subtle.Render(fmt.Sprintf(" · %d watching", m.Show.Viewers))
 	}
 	live := s.Live.Render("LIVE") + " "
 	left := live + s.Title.Render(title) + watching
-	avail := m.width - lipgloss.Width(right) - 1
+	avail := m.Width - lipgloss.Width(right) - 1
 	// Too long: the host goes first, then the title is cut; the count
 	// stays while a few letters of the title still fit beside it.
 	if lipgloss.Width(left) > avail {
@@ -211,81 +205,68 @@ func (m Model) renderHeader() string {
 		if room < minTitle {
 			watching, room = "", avail-lipgloss.Width(live)
 		}
-		left = live + s.Title.Render(fit(m.show.Show.Title, max(1, room))) + watching
+		left = live + s.Title.Render(fit(m.Show.Show.Title, max(1, room))) + watching
 	}
 	if lipgloss.Width(left) > avail {
 		left = "" // too narrow for both: the link's state matters more
 	}
-	return lipgloss.NewStyle().MaxWidth(max(1, m.width)).Render(spread(left, right, m.width))
+	return lipgloss.NewStyle().MaxWidth(max(1, m.Width)).Render(spread(left, right, m.Width))
 }
 
 func (m Model) statusView() string {
-	s := m.styles
-	if m.toast == "" {
+	s := m.Styles
+	if m.Status.Text == "" {
 		if !m.wide() && m.mode != modeCart {
 			return cartSummary(s, m.cart)
 		}
 		return ""
 	}
-	style := s.Toast
-	switch m.toastKind {
-	case toastGood:
-		style = s.Good
-	case toastError:
-		style = s.Error
-	}
-	return style.Render(fit(m.toast, max(1, m.width)))
+	return m.Status.Style(s).Render(fit(m.Status.Text, max(1, m.Width)))
 }
 
 // linkView shows the checkout link whole, so it can be copied even when it
 // is longer than the screen is wide.
 func (m Model) linkView() (string, block) {
-	key := linkKey{styles: m.styles, url: m.linkURL, width: m.width}
+	key := linkKey{styles: m.Styles, url: m.linkURL, width: m.Width}
 	return m.frames().link.get(key, equal, func() string {
 		var rows []string
 		rest := m.linkURL
 		for len(rest) > 0 {
-			n := min(len(rest), max(1, m.width))
+			n := min(len(rest), max(1, m.Width))
 			rows = append(rows, rest[:n])
 			rest = rest[n:]
 		}
-		return m.styles.Accent.Underline(true).Render(strings.Join(rows, "\n")) + "\n" + m.styles.Subtle.Render("esc hides the link")
+		return m.Styles.Accent.Underline(true).Render(strings.Join(rows, "\n")) + "\n" + m.Styles.Subtle.Render("esc hides the link")
 	})
 }
 
 func (m Model) helpView() (string, block) {
 	ks := m.keyState()
-	key := helpKey{width: m.width, helpWidth: m.help.Width(), all: m.help.ShowAll, keys: ks}
+	key := helpKey{width: m.Width, helpWidth: m.help.Width(), all: m.help.ShowAll, keys: ks}
 	return m.frames().help.get(key, equal, func() string {
 		// help.Model ends a long short-help line with "…", but when even
 		// the "…" does not fit it keeps every binding instead; clamp so
 		// the line can never run past the screen and wrap.
-		return lipgloss.NewStyle().MaxWidth(max(1, m.width)).Render(m.help.View(m.keys.forState(ks)))
+		return lipgloss.NewStyle().MaxWidth(max(1, m.Width)).Render(m.help.View(m.keys.forState(ks)))
 	})
 }
 
 func (m Model) connectingView() string {
-	s := m.styles
-	msg := m.spin.View() + " Connecting to " + s.Accent.Render(m.opts.URL) + "…"
-	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg+"\n\n"+s.Subtle.Render("q quits"))
-}
-
-// connState is the connection state for the header: connected,
-// reconnecting with the attempt and the time to the next try, or offline.
-func (m Model) connState() string {
-	return live.Status(m.styles, m.spin.View(), m.link, m.attempt, live.Countdown(m.now, m.retryAt))
+	s := m.Styles
+	msg := m.Spin.View() + " Connecting to " + s.Accent.Render(m.opts.URL) + "…"
+	return lipgloss.Place(m.Width, m.Height, lipgloss.Center, lipgloss.Center, msg+"\n\n"+s.Subtle.Render("q quits"))
 }
 
 func (m Model) failedView() string {
-	s := m.styles
+	s := m.Styles
 	why := "unknown error"
-	if m.err != nil {
-		why = sanitize.Line(m.err.Error())
+	if m.Link.Err != nil {
+		why = sanitize.Line(m.Link.Err.Error())
 	}
-	width := min(m.width-4, 72)
+	width := min(m.Width-4, 72)
 	next := s.Error.Render("Gave up: this will not work by retrying.")
-	if m.link != live.Down {
-		next = live.Retrying(m.styles, m.spin.View(), m.link, m.attempt, live.Countdown(m.now, m.retryAt))
+	if m.Link.State != live.Down {
+		next = m.LinkStatus()
 	}
 	advice := s.Subtle.Width(width).Render("Check the address, that the show server is running (livecart serve) and that nothing blocks the connection. Or try the built-in demo: livecart demo")
 	parts := []string{
@@ -300,13 +281,13 @@ func (m Model) failedView() string {
 		m.help.View(m.keysNow()),
 	}
 	body := strings.Join(parts, "\n")
-	if lipgloss.Height(body) > m.height {
+	if lipgloss.Height(body) > m.Height {
 		// A short terminal: the advice goes first, the reason and the keys
 		// stay.
 		body = strings.Join(append(parts[:6:6], parts[8]), "\n")
 	}
-	if rows := strings.Split(body, "\n"); len(rows) > m.height {
-		body = strings.Join(rows[:max(1, m.height)], "\n")
+	if rows := strings.Split(body, "\n"); len(rows) > m.Height {
+		body = strings.Join(rows[:max(1, m.Height)], "\n")
 	}
-	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, body)
+	return lipgloss.Place(m.Width, m.Height, lipgloss.Center, lipgloss.Center, body)
 }

@@ -1,0 +1,76 @@
+package live
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// clock is the show's clock as the screen knows it. Update never reads the
+// wall clock: now moves with the messages that carry a time (the bridge's,
+// the tick's), and skew is the show's clock minus ours, from the stamps on
+// its events, so a countdown is right even when this machine's clock is
+// off.
+//
+// It ticks once a second, and only while something on screen counts down:
+// the next reconnect attempt, or whatever the screen says counts
+// (Options.CountsDown).
+type clock struct {
+	now     time.Time
+	skew    time.Duration
+	gen     int  // generation of the tick; older ticks are dropped
+	ticking bool // a tick of generation gen is scheduled
+}
+
+// ClockMsg moves the clock on.
+type ClockMsg struct {
+	gen int
+	at  time.Time
+}
+
+// ServerNow is the show's clock: ours as of the last message, corrected by
+// the skew seen in event stamps.
+func (c Core) ServerNow() time.Time { return c.clock.now.Add(c.clock.skew) }
+
+// RetryIn is the whole seconds to the next attempt while the link waits.
+func (c Core) RetryIn() int { return Countdown(c.clock.now, c.Link.RetryAt) }
+
+// needsClock reports whether something on screen counts down.
+func (c Core) needsClock() bool {
+	switch {
+	case c.Phase == PhaseHungUp:
+		return false
+	case c.Link.State == Waiting:
+		return true
+	}
+	return c.opts.CountsDown != nil && c.opts.CountsDown(&c.Show, c.ServerNow())
+}
+
+// ensureClock starts the tick if something needs it and it is not
+// already running.
+func (c *Core) ensureClock() tea.Cmd {
+	if c.clock.ticking || !c.needsClock() {
+		return nil
+	}
+	c.clock.ticking = true
+	c.clock.gen++
+	return c.nextTick()
+}
+
+// nextTick asks for the tick a second from now.
+func (c *Core) nextTick() tea.Cmd {
+	gen := c.clock.gen
+	return c.opts.Tick(time.Second, func(t time.Time) tea.Msg { return ClockMsg{gen: gen, at: t} })
+}
+
+func (c *Core) tick(msg ClockMsg) tea.Cmd {
+	if msg.gen != c.clock.gen || !c.clock.ticking {
+		return nil
+	}
+	c.clock.now = msg.at
+	if !c.needsClock() {
+		c.clock.ticking = false
+		return nil
+	}
+	return c.nextTick()
+}
