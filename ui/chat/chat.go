@@ -1,11 +1,14 @@
-// Package chat is the live chat pane: a capped scrollback of lines, each
-// styled and wrapped once when it arrives (and again only when the width
-// changes), drawn bottom-up. Scrolling back holds the view still while new
-// lines arrive, until the user returns to the bottom.
+// Package chat is the live chat pane, the one both screens use: a capped
+// scrollback of lines, each styled and wrapped once when it arrives (and
+// again only when the width or the palette changes), drawn bottom-up.
+//
+// Scrolling back holds the view still while new lines arrive, until the
+// user returns to the bottom. With Selectable (the host dashboard's
+// moderation) a line can be selected instead: the view then holds still
+// around the selection.
 package chat
 
 import (
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -23,11 +26,18 @@ import (
 // dropped, so a chat flood cannot grow memory without bound.
 const DefaultScrollback = 500
 
+// entry is one line of the pane: a chat line, one of livecart's own (a
+// marker, a notice), or the empty slot of a line the host removed.
 type entry struct {
-	id     string // chat line ID; empty for livecart's own lines
-	styled string // the whole line, styled, unwrapped
-	rows   []Row  // styled, wrapped and padded to width
+	line   show.Line // the chat line; for livecart's own, Text alone
+	system bool      // livecart's own line
+	gone   bool      // removed: no rows, not selectable
+	styled string    // the whole line, styled, unwrapped
+	rows   []Row     // styled, wrapped and padded to width
 }
+
+// isLine reports whether e is a chat line still on screen.
+func (e *entry) isLine() bool { return !e.system && !e.gone }
 
 // Row is one row of the pane as drawn: styled, padded to the pane's width,
 // and its width in cells. Rows are measured once, when a line arrives or the
@@ -54,14 +64,29 @@ type Model struct {
 	unseen        int // lines that arrived while scrolled back
 
 	mention string // "@name" that marks a line as speaking to the viewer, lower-case
+
+	selectable bool // see Selectable
+	sel        int  // selected entry, oldest first; -1 for none
+	end        int  // last entry shown while a selection holds the view; -1 for none
 }
 
+// Option configures a pane.
+type Option func(*Model)
+
+// Selectable lets a line be selected (Move, Selected), for the host to act
+// on: the view holds still around the selection rather than scrolling.
+func Selectable() Option { return func(m *Model) { m.selectable = true } }
+
 // New returns an empty pane that keeps up to scrollback lines.
-func New(styles *theme.Styles, scrollback int) Model {
+func New(styles *theme.Styles, scrollback int, opts ...Option) Model {
 	if scrollback <= 0 {
 		scrollback = DefaultScrollback
 	}
-	return Model{styles: styles, parts: newParts(styles), ring: make([]entry, scrollback), ids: make(map[string]int)}
+	m := Model{styles: styles, parts: newParts(styles), ring: make([]entry, scrollback), ids: make(map[string]int), sel: -1, end: -1}
+	for _, o := range opts {
+		o(&m)
+	}
+	return m
 }
 
 // parts are the styled pieces lines are made of that repeat from line to
@@ -96,6 +121,9 @@ func (p *parts) name(s *theme.Styles, who protocol.Identity) string {
 	return n
 }
 
+// at is the entry i places from the oldest.
+func (m *Model) at(i int) *entry { return &m.ring[(m.head+i)%len(m.ring)] }
+
 // SetSize sets the pane's size in cells and rewraps every line if the width
 // changed.
 func (m *Model) SetSize(w, h int) {
@@ -103,54 +131,120 @@ func (m *Model) SetSize(w, h int) {
 	if w != m.width {
 		m.width = w
 		m.blank = padRow("", w)
-		m.rows = 0
-		for i := 0; i < m.count; i++ {
-			e := &m.ring[(m.head+i)%len(m.ring)]
-			e.rows = wrap(e.styled, w)
-			m.rows += len(e.rows)
-		}
+		m.rewrap()
 	}
 	m.height = h
 	m.clamp()
+	m.keepSelectionInView()
 }
 
-// SetStyles restyles future lines (the palette changed with the
+// rewrap wraps every line again at the pane's width.
+func (m *Model) rewrap() {
+	m.rows = 0
+	for i := 0; i < m.count; i++ {
+		e := m.at(i)
+		if e.gone {
+			continue
+		}
+		e.rows = wrap(e.styled, m.width)
+		m.rows += len(e.rows)
+	}
+}
+
+// SetStyles restyles every line (the palette changed with the
 // background). The styles it already has change nothing.
 func (m *Model) SetStyles(s *theme.Styles) {
-	if s != m.styles {
-		m.styles, m.parts = s, newParts(s)
+	if s == m.styles {
+		return
+	}
+	m.styles, m.parts = s, newParts(s)
+	for i := 0; i < m.count; i++ {
+		e := m.at(i)
+		if !e.gone {
+			e.styled = m.style(e)
+		}
+	}
+	if m.width > 0 {
+		m.rewrap()
+		m.clamp()
+		m.keepSelectionInView()
 	}
 }
 
 // Add appends a chat line.
-func (m *Model) Add(l show.Line) { m.push(l.ID, m.format(l)) }
+func (m *Model) Add(l show.Line) { m.push(entry{line: l}) }
+
+// AddSystem appends a line from livecart itself (a marker, a notice).
+func (m *Model) AddSystem(text string) {
+	m.push(entry{line: show.Line{Text: sanitize.Line(text)}, system: true})
+}
 
 // Remove takes lines out of the pane (the host deleted them). The slot
 // stays in the ring with no rows, so scrolling and the cap are unaffected.
+// A selected line that goes passes the selection to the next line, as in a
+// list, or to the one before it when it was the newest.
 func (m *Model) Remove(ids ...string) {
 	for _, id := range ids {
 		if !m.Has(id) {
 			continue
 		}
 		for i := 0; i < m.count; i++ {
-			e := &m.ring[(m.head+i)%len(m.ring)]
-			if e.id != id {
+			e := m.at(i)
+			if !e.isLine() || e.line.ID != id {
 				continue
 			}
 			m.rows -= len(e.rows)
 			m.forget(id)
-			*e = entry{}
+			*e = entry{gone: true}
+			if i == m.sel {
+				m.reselect(i)
+			}
 		}
 	}
 	m.clamp()
+	m.keepSelectionInView()
 }
 
 // Has reports whether the pane holds the line with this ID.
 func (m Model) Has(id string) bool { return id != "" && m.ids[id] > 0 }
 
-// AddSystem appends a line from livecart itself (a marker, a notice).
-func (m *Model) AddSystem(text string) {
-	m.push("", m.styles.Subtle.Italic(true).Render("— "+sanitize.Line(text)+" —"))
+// Reconcile merges a snapshot's recent chat after a reconnect: lines it
+// lacks were deleted while we were away (if they are newer than its oldest
+// line), and lines the pane lacks are added.
+func (m *Model) Reconcile(lines []show.Line) {
+	if len(lines) > 0 {
+		if from := m.index(lines[0].ID); from >= 0 {
+			keep := make(map[string]bool, len(lines))
+			for _, l := range lines {
+				keep[l.ID] = true
+			}
+			var gone []string
+			for i := from; i < m.count; i++ {
+				if e := m.at(i); e.isLine() && !keep[e.line.ID] {
+					gone = append(gone, e.line.ID)
+				}
+			}
+			m.Remove(gone...)
+		}
+	}
+	for _, l := range lines {
+		if !m.Has(l.ID) {
+			m.Add(l)
+		}
+	}
+}
+
+// index is the place of the newest line with this ID, or -1.
+func (m Model) index(id string) int {
+	if !m.Has(id) {
+		return -1
+	}
+	for i := m.count - 1; i >= 0; i-- {
+		if e := m.at(i); e.isLine() && e.line.ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // SetMention sets the viewer's own name; later lines that mention it with
@@ -165,124 +259,27 @@ func (m *Model) SetMention(name string) {
 // Len is how many lines the pane holds.
 func (m Model) Len() int { return m.count }
 
-// Following reports whether the pane shows the newest lines.
-func (m Model) Following() bool { return m.offset == 0 }
-
-// ScrollUp moves back by n rows.
-func (m *Model) ScrollUp(n int) {
-	m.offset += n
-	m.clamp()
-}
-
-// ScrollDown moves forward by n rows; reaching the bottom resumes following.
-func (m *Model) ScrollDown(n int) {
-	m.offset = max(0, m.offset-n)
-	if m.offset == 0 {
-		m.unseen = 0
-	}
-}
-
-// GotoBottom jumps to the newest line.
-func (m *Model) GotoBottom() { m.offset, m.unseen = 0, 0 }
-
-// PageSize is how far a page key scrolls.
-func (m Model) PageSize() int { return max(1, m.height-1) }
-
-// View draws the visible rows, newest at the bottom, padded to the pane's
-// size.
-func (m Model) View() string {
-	rows := m.Rows()
-	var b strings.Builder
-	n := len(rows)
-	for _, r := range rows {
-		n += len(r.Text)
-	}
-	b.Grow(n)
-	for i, r := range rows {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(r.Text)
-	}
-	return b.String()
-}
-
-// Rows is View as rows, top to bottom, for a parent that lays the pane out
-// beside something else: it gets every row's width without measuring.
-func (m Model) Rows() []Row {
-	if m.height <= 0 || m.width <= 0 {
-		return nil
-	}
-	body := m.height
-	var footer string
-	if m.offset > 0 && m.height > 1 {
-		body--
-		footer = m.styles.Accent.Render(sanitize.Truncate(m.indicator(), m.width))
-	}
-	// Blank rows on top, and every row padded to the width, so the pane is
-	// exactly width by height cells whatever it holds: a column joined
-	// beside it stays put. Filled from the bottom up, newest first.
-	out := make([]Row, m.height)
-	next := body - 1
-	skip := m.offset
-	for i := m.count - 1; i >= 0 && next >= 0; i-- {
-		rows := m.ring[(m.head+i)%len(m.ring)].rows
-		for j := len(rows) - 1; j >= 0 && next >= 0; j-- {
-			if skip > 0 {
-				skip--
-				continue
-			}
-			out[next] = rows[j]
-			next--
-		}
-	}
-	for ; next >= 0; next-- {
-		out[next] = m.blank
-	}
-	if footer != "" {
-		out[body] = padRow(footer, m.width)
-	}
-	return out
-}
-
-// padRow pads a styled row with spaces to width cells.
-func padRow(row string, width int) Row {
-	w := lipgloss.Width(row)
-	if w >= width {
-		return Row{Text: row, Width: w}
-	}
-	return Row{Text: row + strings.Repeat(" ", width-w), Width: width}
-}
-
-func (m Model) indicator() string {
-	if m.unseen == 0 {
-		return "↓ scrolled back · end to return"
-	}
-	n := strconv.Itoa(m.unseen) + " new message"
-	if m.unseen > 1 {
-		n += "s"
-	}
-	return "↓ " + n + " · end to return"
-}
-
-func (m *Model) push(id, styled string) {
-	e := entry{id: id, styled: styled}
+func (m *Model) push(e entry) {
+	e.styled = m.style(&e)
 	if m.width > 0 {
-		e.rows = wrap(styled, m.width)
+		e.rows = wrap(e.styled, m.width)
 	}
 	if m.count == len(m.ring) {
-		old := &m.ring[m.head]
+		old := m.at(0)
 		m.rows -= len(old.rows)
-		m.forget(old.id)
-		m.ring[m.head] = e
+		if old.isLine() {
+			m.forget(old.line.ID)
+		}
+		*old = e
 		m.head = (m.head + 1) % len(m.ring)
+		m.dropped()
 	} else {
-		m.ring[(m.head+m.count)%len(m.ring)] = e
+		*m.at(m.count) = e
 		m.count++
 	}
 	m.rows += len(e.rows)
-	if id != "" {
-		m.ids[id]++
+	if e.isLine() && e.line.ID != "" {
+		m.ids[e.line.ID]++
 	}
 	if m.offset > 0 {
 		// Hold the view still: the rows the user is reading move up by
@@ -291,6 +288,7 @@ func (m *Model) push(id, styled string) {
 		m.unseen++
 	}
 	m.clamp()
+	m.keepSelectionInView()
 }
 
 func (m *Model) forget(id string) {
@@ -302,18 +300,12 @@ func (m *Model) forget(id string) {
 	}
 }
 
-func (m *Model) clamp() {
-	shown := m.height
-	if shown > 1 {
-		shown-- // the indicator takes a row
+// style is the entry as drawn, unwrapped.
+func (m Model) style(e *entry) string {
+	if e.system {
+		return m.styles.Subtle.Italic(true).Render("— " + e.line.Text + " —")
 	}
-	limit := max(0, m.rows-shown)
-	if m.offset > limit {
-		m.offset = limit
-	}
-	if m.offset < 0 {
-		m.offset = 0
-	}
+	return m.format(e.line)
 }
 
 func (m Model) format(l show.Line) string {
@@ -338,12 +330,27 @@ func wrap(styled string, width int) []Row {
 		// Most chat lines fit: lipgloss.Wrap would return them as they are.
 		return []Row{{Text: styled + strings.Repeat(" ", width-w), Width: width}}
 	}
-	lines := strings.Split(lipgloss.Wrap(styled, width, " -"), "\n")
+	lines := wrapText(styled, width)
 	rows := make([]Row, len(lines))
 	for i, l := range lines {
 		rows[i] = padRow(l, width)
 	}
 	return rows
+}
+
+// wrapText breaks a styled line into rows no wider than width, at spaces
+// and hyphens where it can.
+func wrapText(styled string, width int) []string {
+	return strings.Split(lipgloss.Wrap(styled, width, " -"), "\n")
+}
+
+// padRow pads a styled row with spaces to width cells.
+func padRow(row string, width int) Row {
+	w := lipgloss.Width(row)
+	if w >= width {
+		return Row{Text: row, Width: w}
+	}
+	return Row{Text: row + strings.Repeat(" ", width-w), Width: width}
 }
 
 // mentions reports whether text holds the mention as a whole word: "@me"

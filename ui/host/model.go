@@ -20,6 +20,7 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/show"
+	"github.com/livecart/livecart/ui/chat"
 	"github.com/livecart/livecart/ui/live"
 )
 
@@ -69,8 +70,8 @@ type Model struct {
 	help  help.Model
 	input textinput.Model // the chat line and every prompt
 
-	chat  chatPane
-	sel   int // selected product, an index into the catalog
+	chat  chat.Model // selectable, for moderation
+	sel   int        // selected product, an index into the catalog
 	focus pane
 	mode  mode
 
@@ -122,7 +123,7 @@ func New(opts Options, sess live.Session) Model {
 		keys:  DefaultKeyMap(),
 		help:  h,
 		input: core.ChatInput(idlePlaceholder),
-		chat:  newChatPane(core.Styles, 0),
+		chat:  chat.New(core.Styles, 0, chat.Selectable()),
 	}
 	m.relayout()
 	return m

@@ -86,7 +86,7 @@ func (m *Model) applyEvents(events []protocol.Envelope) tea.Cmd {
 		case show.KindError:
 			cmds = append(cmds, m.refused(ch.Err))
 		case show.KindChatDeleted:
-			m.chat.Remove(ch.IDs)
+			m.chat.Remove(ch.IDs...)
 			cmds = append(cmds, m.confirm(func(o op) bool { return o.typ == protocol.TypeDeleteChat && slices.Contains(ch.IDs, o.key) }))
 		case show.KindSettings:
 			m.metrics.SlowModeSeconds = m.Show.SlowMode

@@ -39,10 +39,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case sentMsg:
 		return m.handleSent(msg)
 	}
-	cmd, relayout := m.Core.Update(msg, m.applyUpdate)
-	if relayout {
-		m.relayout()
-	}
+	cmd := m.Core.Update(msg, m.applyUpdate, m.relayout)
 	return m, cmd
 }
 

@@ -159,20 +159,25 @@ func (c Core) LinkStatus() string {
 // size, the terminal's background, the session's updates (each through
 // apply, see receive) and its end, the clock, the status line's expiry and
 // the spinner. A screen routes its own messages (keys, its commands'
-// replies) and hands the rest here. relayout says the screen must lay
-// itself out again: the size, the styles or the show changed. Its layout
-// hands the parts that keep styles the core's current ones.
-func (c *Core) Update(msg tea.Msg, apply func(client.Update) tea.Cmd) (cmd tea.Cmd, relayout bool) {
+// replies) and hands the rest here, with its apply and its layout, which
+// is called when the size, the styles or the show changed; layout hands
+// the parts that keep styles the core's current ones.
+func (c *Core) Update(msg tea.Msg, apply func(client.Update) tea.Cmd, layout func()) tea.Cmd {
+	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		c.Width, c.Height = msg.Width, msg.Height
-		return nil, true
 	case tea.BackgroundColorMsg:
-		return nil, c.restyle(msg.IsDark())
+		if !c.restyle(msg.IsDark()) {
+			return nil
+		}
 	case UpdatesMsg:
-		return c.receive(msg, apply), true
+		cmd = c.receive(msg, apply)
+	default:
+		return c.update(msg)
 	}
-	return c.update(msg), false
+	layout()
+	return cmd
 }
 
 func (c *Core) update(msg tea.Msg) tea.Cmd {

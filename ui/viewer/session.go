@@ -27,11 +27,7 @@ func (m *Model) applyUpdate(u client.Update) tea.Cmd {
 	case live.Joined, live.Rejoined:
 		m.chat.SetMention(m.Show.You.Name)
 		m.setPlaceholder()
-		for _, l := range o.Lines {
-			if !m.chat.Has(l.ID) {
-				m.chat.Add(l)
-			}
-		}
+		m.chat.Reconcile(o.Lines)
 		if o.What == live.Joined {
 			m.cartKey = cartKeyFor(m.opts.URL, m.Show.Show.ID)
 			return tea.Batch(cmd, loadCart(m.opts.Carts, m.cartKey))

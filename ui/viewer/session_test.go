@@ -723,3 +723,19 @@ func TestWaitRearmedOncePerUpdate(t *testing.T) {
 	}
 	h.mustShow("wes: queued")
 }
+
+// A line the host deleted while the viewer was away is gone after the
+// snapshot, as on the dashboard.
+func TestSnapshotAfterDropRemovesLinesDeletedMeanwhile(t *testing.T) {
+	h := joined(t, 80, 24)
+	h.mustShow("dee: same")
+	h.drop(errors.New("fell too far behind the show"), 1, time.Second)
+	w := testWelcome()
+	w.Chat = append(w.Chat[:10:10], w.Chat[11:]...) // c11 was deleted while we were away
+	h.updates(connecting(2), snapshot(w, 250, true))
+	if h.m.chat.Has("c11") {
+		t.Error("a line deleted while offline is still held")
+	}
+	h.mustNotShow("dee: same")
+	h.mustShow("some messages were missed", "ana: scarf next?")
+}

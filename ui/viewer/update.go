@@ -44,10 +44,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case checkoutMsg:
 		return m.handleCheckout(msg)
 	}
-	cmd, relayout := m.Core.Update(msg, m.applyUpdate)
-	if relayout {
-		m.layout()
-	}
+	cmd := m.Core.Update(msg, m.applyUpdate, m.layout)
 	return m, cmd
 }
 
