@@ -9,6 +9,7 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/internal/uitest"
 )
 
 func mustEqual(t *testing.T, got, want any) {
@@ -20,54 +21,54 @@ func mustEqual(t *testing.T, got, want any) {
 
 // selectProduct moves the catalog selection to the product with this ID.
 func (h *harness) selectProduct(id string) {
-	h.t.Helper()
-	for range len(h.m.Show.Catalog()) {
-		h.press("up")
+	h.T.Helper()
+	for range len(h.M.Show.Catalog()) {
+		h.PressSettle("up")
 	}
-	for _, p := range h.m.Show.Catalog() {
+	for _, p := range h.M.Show.Catalog() {
 		if p.ID == id {
 			return
 		}
-		h.press("down")
+		h.PressSettle("down")
 	}
-	h.t.Fatalf("no product %s", id)
+	h.T.Fatalf("no product %s", id)
 }
 
 func TestPinUnpinPinNext(t *testing.T) {
 	h := joined(t, 80, 24)
 	h.selectProduct("scarf")
-	h.press("p")
+	h.PressSettle("p")
 	mustEqual(t, h.lastSent(protocol.TypePin), protocol.Pin{ProductID: "scarf", VariantID: "scarf-red"})
-	h.mustShow("sending pin Merino Scarf (Red)…")
+	h.MustShow("sending pin Merino Scarf (Red)…")
 
 	// The first variant in stock, not the first variant.
 	h.selectProduct("mug")
-	h.events(h.env(protocol.TypeProduct, 101, product("mug", "Speckled Mug", 2400,
+	h.Events(h.env(protocol.TypeProduct, 101, uitest.Product("mug", "Speckled Mug", 2400,
 		protocol.Variant{ID: "mug-blue", Name: "Blue", Stock: 0},
 		protocol.Variant{ID: "mug-green", Name: "Green", Stock: 4})))
-	h.press("p")
+	h.PressSettle("p")
 	mustEqual(t, h.lastSent(protocol.TypePin), protocol.Pin{ProductID: "mug", VariantID: "mug-green"})
 
-	h.press("u")
+	h.PressSettle("u")
 	mustEqual(t, h.lastSent(protocol.TypeUnpin), protocol.Unpin{})
 
 	// n needs an up-next list, which the metrics carry.
 	n := len(h.sess.Sent())
-	h.press("n")
+	h.PressSettle("n")
 	h.mustSendNothing(n)
 	h.metricsEvent(baseMetrics())
-	h.press("n")
+	h.PressSettle("n")
 	h.lastSent(protocol.TypePinNext)
-	h.mustShow("sending pin next: Merino Scarf…")
+	h.MustShow("sending pin next: Merino Scarf…")
 }
 
 func TestPinSoldOutIsRefused(t *testing.T) {
 	h := joined(t, 80, 24)
 	h.selectProduct("lamp")
 	n := len(h.sess.Sent())
-	h.press("p")
+	h.PressSettle("p")
 	h.mustSendNothing(n)
-	h.mustShow("every variant of Mushroom Desk Lamp is sold out")
+	h.MustShow("every variant of Mushroom Desk Lamp is sold out")
 }
 
 func TestQueueEdits(t *testing.T) {
@@ -75,29 +76,29 @@ func TestQueueEdits(t *testing.T) {
 	h.metricsEvent(baseMetrics()) // up next: scarf, candle
 
 	h.selectProduct("mug")
-	h.press("a")
+	h.PressSettle("a")
 	mustEqual(t, h.lastSent(protocol.TypeQueue), protocol.Queue{ProductIDs: []string{"scarf", "candle", "mug"}})
 
 	// Edits build on the list just asked for, not on the server's older one.
 	h.selectProduct("candle")
-	h.press("[")
+	h.PressSettle("[")
 	mustEqual(t, h.lastSent(protocol.TypeQueue), protocol.Queue{ProductIDs: []string{"candle", "scarf", "mug"}})
-	h.press("]")
+	h.PressSettle("]")
 	mustEqual(t, h.lastSent(protocol.TypeQueue), protocol.Queue{ProductIDs: []string{"scarf", "candle", "mug"}})
 
 	h.selectProduct("mug")
 	n := len(h.sess.Sent())
-	h.press("]") // already last
+	h.PressSettle("]") // already last
 	h.mustSendNothing(n)
-	h.mustShow("already last in up next")
+	h.MustShow("already last in up next")
 
-	h.press("x")
+	h.PressSettle("x")
 	mustEqual(t, h.lastSent(protocol.TypeQueue), protocol.Queue{ProductIDs: []string{"scarf", "candle"}})
 
 	// The metrics showing the list answer the command.
 	mt := baseMetrics()
 	h.metricsEvent(mt)
-	h.mustNotShow("sending")
+	h.MustNotShow("sending")
 }
 
 func TestStartDeal(t *testing.T) {
@@ -114,13 +115,13 @@ func TestStartDeal(t *testing.T) {
 		t.Run(c.in, func(t *testing.T) {
 			h := joined(t, 80, 24)
 			h.selectProduct("scarf")
-			h.press("f")
-			if h.m.mode != modePrompt {
+			h.PressSettle("f")
+			if h.M.mode != modePrompt {
 				t.Fatal("f did not open the deal prompt")
 			}
 			h.answer(c.in)
 			mustEqual(t, h.lastSent(protocol.TypeStartDeal), c.want)
-			if h.m.mode != modeNormal {
+			if h.M.mode != modeNormal {
 				t.Error("the prompt stayed open after a good answer")
 			}
 		})
@@ -152,19 +153,19 @@ func TestBadPromptInput(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			h := joined(t, 80, 24)
 			h.selectProduct(c.product)
-			h.press(c.key)
+			h.PressSettle(c.key)
 			n := len(h.sess.Sent())
 			h.answer(c.in)
 			h.mustSendNothing(n)
-			h.mustShow("Not sent")
-			if !strings.Contains(h.m.Status.Text, c.want) {
-				t.Errorf("status %q lacks %q", h.m.Status.Text, c.want)
+			h.MustShow("Not sent")
+			if !strings.Contains(h.M.Status.Text, c.want) {
+				t.Errorf("status %q lacks %q", h.M.Status.Text, c.want)
 			}
-			if h.m.mode != modePrompt {
+			if h.M.mode != modePrompt {
 				t.Error("the prompt closed on a bad answer; the host has to type it all again")
 			}
-			h.press("esc")
-			if h.m.mode != modeNormal {
+			h.PressSettle("esc")
+			if h.M.mode != modeNormal {
 				t.Error("esc did not close the prompt")
 			}
 			h.mustSendNothing(n)
@@ -176,103 +177,103 @@ func TestEndDeal(t *testing.T) {
 	h := joined(t, 80, 24)
 	h.selectProduct("scarf")
 	n := len(h.sess.Sent())
-	h.press("e") // no deal running: the key does not apply
+	h.PressSettle("e") // no deal running: the key does not apply
 	h.mustSendNothing(n)
 
-	scarf := product("scarf", "Merino Scarf", 3900, protocol.Variant{ID: "scarf-red", Name: "Red", Stock: 7})
-	scarf.Deal = &protocol.Deal{Price: money.New(3120, "USD"), Percent: 20, EndsAt: t0.Add(5 * time.Minute)}
-	h.events(h.env(protocol.TypeProduct, 101, scarf))
-	h.press("e")
+	scarf := uitest.Product("scarf", "Merino Scarf", 3900, protocol.Variant{ID: "scarf-red", Name: "Red", Stock: 7})
+	scarf.Deal = &protocol.Deal{Price: money.New(3120, "USD"), Percent: 20, EndsAt: uitest.T0.Add(5 * time.Minute)}
+	h.Events(h.env(protocol.TypeProduct, 101, scarf))
+	h.PressSettle("e")
 	mustEqual(t, h.lastSent(protocol.TypeEndDeal), protocol.EndDeal{ProductID: "scarf"})
-	h.mustShow("sending end the deal on Merino Scarf…")
+	h.MustShow("sending end the deal on Merino Scarf…")
 
 	// The product without its deal answers it.
 	scarf.Deal = nil
-	h.events(h.env(protocol.TypeProduct, 102, scarf))
-	h.mustNotShow("sending")
-	h.mustShow("✓ end the deal on Merino Scarf")
+	h.Events(h.env(protocol.TypeProduct, 102, scarf))
+	h.MustNotShow("sending")
+	h.MustShow("✓ end the deal on Merino Scarf")
 }
 
 func TestSetStockAndPrice(t *testing.T) {
 	h := joined(t, 80, 24)
 	h.selectProduct("mug")
-	h.press("i")
+	h.PressSettle("i")
 	h.answer("blue 20")
 	mustEqual(t, h.lastSent(protocol.TypeSetStock), protocol.SetStock{VariantID: "mug-blue", Stock: 20})
-	h.press("i")
+	h.PressSettle("i")
 	h.answer("mug-green 0")
 	mustEqual(t, h.lastSent(protocol.TypeSetStock), protocol.SetStock{VariantID: "mug-green", Stock: 0})
 
 	h.selectProduct("scarf") // one variant: the number alone will do
-	h.press("i")
+	h.PressSettle("i")
 	h.answer("9")
 	mustEqual(t, h.lastSent(protocol.TypeSetStock), protocol.SetStock{VariantID: "scarf-red", Stock: 9})
 
 	h.selectProduct("mug")
-	h.press("$")
-	if got := h.m.input.Value(); got != "24.00" {
+	h.PressSettle("$")
+	if got := h.M.input.Value(); got != "24.00" {
 		t.Errorf("price prompt starts with %q, want the current price 24.00", got)
 	}
 	h.answer("26.5")
 	mustEqual(t, h.lastSent(protocol.TypeSetPrice), protocol.SetPrice{ProductID: "mug", Price: money.New(2650, "USD")})
-	h.press("$")
+	h.PressSettle("$")
 	h.answer("$1200")
 	mustEqual(t, h.lastSent(protocol.TypeSetPrice), protocol.SetPrice{ProductID: "mug", Price: money.New(120000, "USD")})
 }
 
 // chatFocus moves to the chat pane and selects the line with this ID.
 func (h *harness) chatFocus(id string) {
-	h.t.Helper()
-	if h.m.focus != paneChat {
-		h.press("tab")
+	h.T.Helper()
+	if h.M.focus != paneChat {
+		h.PressSettle("tab")
 	}
 	for range 100 {
-		if l, ok := h.m.chat.Selected(); ok && l.ID == id {
+		if l, ok := h.M.chat.Selected(); ok && l.ID == id {
 			return
 		}
-		h.press("up")
+		h.PressSettle("up")
 	}
-	h.t.Fatalf("could not select chat line %s", id)
+	h.T.Fatalf("could not select chat line %s", id)
 }
 
 func TestModeration(t *testing.T) {
 	h := joined(t, 80, 24)
-	h.press("tab")
-	if l, ok := h.m.chat.Selected(); !ok || l.ID != "c10" {
+	h.PressSettle("tab")
+	if l, ok := h.M.chat.Selected(); !ok || l.ID != "c10" {
 		t.Fatalf("tab selected %+v, want the newest line c10", l)
 	}
 	h.chatFocus("c08")
-	h.press("d")
+	h.PressSettle("d")
 	mustEqual(t, h.lastSent(protocol.TypeDeleteChat), protocol.DeleteChat{ID: "c08"})
 
-	h.press("t")
-	if got := h.m.input.Value(); got != "5m" {
+	h.PressSettle("t")
+	if got := h.M.input.Value(); got != "5m" {
 		t.Errorf("timeout prompt starts with %q, want 5m", got)
 	}
-	h.press("enter")
+	h.PressSettle("enter")
 	mustEqual(t, h.lastSent(protocol.TypeTimeout), protocol.Timeout{UserID: "u-bo", Seconds: 300})
 
-	h.press("t")
+	h.PressSettle("t")
 	h.answer("90s")
 	mustEqual(t, h.lastSent(protocol.TypeTimeout), protocol.Timeout{UserID: "u-bo", Seconds: 90})
 
 	n := len(h.sess.Sent())
-	h.press("t")
+	h.PressSettle("t")
 	h.answer("25h")
 	h.mustSendNothing(n)
-	h.press("esc")
+	h.PressSettle("esc")
 
 	// A ban asks first; anything but y cancels.
-	h.press("b")
-	if h.m.mode != modeConfirm {
+	h.PressSettle("b")
+	if h.M.mode != modeConfirm {
 		t.Fatal("b did not ask for confirmation")
 	}
-	h.mustShow("Ban bo from the show")
+	h.MustShow("Ban bo from the show")
 	h.mustSendNothing(n)
-	h.press("n")
+	h.PressSettle("n")
 	h.mustSendNothing(n)
-	h.mustShow("Ban cancelled")
-	h.press("b", "y")
+	h.MustShow("Ban cancelled")
+	h.PressSettle("b", "y")
 	mustEqual(t, h.lastSent(protocol.TypeBan), protocol.Ban{UserID: "u-bo"})
 }
 
@@ -280,37 +281,37 @@ func TestHostLinesCannotBeTimedOutOrBanned(t *testing.T) {
 	h := joined(t, 80, 24)
 	h.chatFocus("c06") // Maya, the host
 	n := len(h.sess.Sent())
-	h.press("t", "b")
+	h.PressSettle("t", "b")
 	h.mustSendNothing(n)
-	if h.m.mode != modeNormal {
-		t.Errorf("mode %d, want no prompt for the host's own line", h.m.mode)
+	if h.M.mode != modeNormal {
+		t.Errorf("mode %d, want no prompt for the host's own line", h.M.mode)
 	}
-	h.press("d") // but the host may delete their own line
+	h.PressSettle("d") // but the host may delete their own line
 	mustEqual(t, h.lastSent(protocol.TypeDeleteChat), protocol.DeleteChat{ID: "c06"})
 }
 
 func TestSlowModeAndBlockedWords(t *testing.T) {
 	h := joined(t, 80, 24)
-	h.press("s")
+	h.PressSettle("s")
 	h.answer("30")
 	mustEqual(t, h.lastSent(protocol.TypeSlowMode), protocol.SlowMode{Seconds: 30})
-	h.press("s")
+	h.PressSettle("s")
 	h.answer("2m")
 	mustEqual(t, h.lastSent(protocol.TypeSlowMode), protocol.SlowMode{Seconds: 120})
-	h.press("s")
+	h.PressSettle("s")
 	h.answer("off")
 	mustEqual(t, h.lastSent(protocol.TypeSlowMode), protocol.SlowMode{Seconds: 0})
 
 	n := len(h.sess.Sent())
 	for _, bad := range []string{"900", "-3", "soon"} {
-		h.press("s")
+		h.PressSettle("s")
 		h.answer(bad)
 		h.mustSendNothing(n)
-		h.mustShow("Not sent")
-		h.press("esc")
+		h.MustShow("Not sent")
+		h.PressSettle("esc")
 	}
 
-	h.press("w")
+	h.PressSettle("w")
 	h.answer("spam, Spam ,  scam,,")
 	mustEqual(t, h.lastSent(protocol.TypeBlockedWords), protocol.BlockedWords{Words: []string{"spam", "scam"}})
 
@@ -318,55 +319,55 @@ func TestSlowModeAndBlockedWords(t *testing.T) {
 	mt := baseMetrics()
 	mt.BlockedWords = []string{"spam", "scam"}
 	h.metricsEvent(mt)
-	h.press("w")
-	if got := h.m.input.Value(); got != "spam, scam" {
+	h.PressSettle("w")
+	if got := h.M.input.Value(); got != "spam, scam" {
 		t.Errorf("blocked words prompt starts with %q", got)
 	}
 	h.answer("")
 	mustEqual(t, h.lastSent(protocol.TypeBlockedWords), protocol.BlockedWords{Words: []string{}})
 
 	n = len(h.sess.Sent())
-	h.press("w")
+	h.PressSettle("w")
 	h.answer(strings.Repeat("x", 41))
 	h.mustSendNothing(n)
 }
 
 func TestHostChats(t *testing.T) {
 	h := joined(t, 80, 24)
-	h.press("enter")
-	if h.m.mode != modeTyping {
+	h.PressSettle("enter")
+	if h.M.mode != modeTyping {
 		t.Fatal("enter did not open the chat input")
 	}
-	h.typeText("thanks for joining! q and ? are text here")
-	h.press("enter")
+	h.TypeText("thanks for joining! q and ? are text here")
+	h.PressSettle("enter")
 	mustEqual(t, h.lastSent(protocol.TypeSay), protocol.Say{Text: "thanks for joining! q and ? are text here"})
-	h.mustShow("sending your chat line…")
+	h.MustShow("sending your chat line…")
 
 	// The line coming back answers it.
-	h.events(h.env(protocol.TypeChat, 101, protocol.Chat{ID: "c11", Author: hostID, Text: "thanks for joining!"}))
-	h.mustNotShow("sending")
-	h.press("esc")
-	if h.m.mode != modeNormal {
+	h.Events(h.env(protocol.TypeChat, 101, protocol.Chat{ID: "c11", Author: hostID, Text: "thanks for joining!"}))
+	h.MustNotShow("sending")
+	h.PressSettle("esc")
+	if h.M.mode != modeNormal {
 		t.Error("esc did not leave the chat input")
 	}
 }
 
 func TestSendFailureIsShown(t *testing.T) {
 	h := joined(t, 80, 24)
-	h.sess.failSends(client.ErrOffline)
-	h.press("u")
-	h.mustShow("Not sent: unpin · not connected to the show")
-	h.mustNotShow("sending")
+	h.sess.FailSends(client.ErrOffline)
+	h.PressSettle("u")
+	h.MustShow("Not sent: unpin · not connected to the show")
+	h.MustNotShow("sending")
 }
 
 func TestCommandKeysNeedTheLink(t *testing.T) {
 	h := joined(t, 80, 24)
-	h.updates(waiting(errLinkSilent, 2, t0.Add(4*time.Second)))
+	h.Updates(uitest.Waiting(errLinkSilent, 2, uitest.T0.Add(4*time.Second)))
 	n := len(h.sess.Sent())
-	h.press("p", "u", "f", "i", "$", "s", "w")
+	h.PressSettle("p", "u", "f", "i", "$", "s", "w")
 	h.mustSendNothing(n)
-	if h.m.mode != modeNormal {
+	if h.M.mode != modeNormal {
 		t.Error("a prompt opened while offline")
 	}
-	h.mustShow("reconnecting · attempt 2 in 4s")
+	h.MustShow("reconnecting · attempt 2 in 4s")
 }

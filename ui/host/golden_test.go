@@ -2,10 +2,7 @@ package host
 
 import (
 	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,49 +10,15 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/internal/uitest"
 )
 
-var updateGolden = flag.Bool("update", false, "rewrite ui/host/testdata/*.golden from the current View")
-
-// checkScreen fails unless the view is exactly h rows of at most w cells.
-// It runs before a golden is written, so a layout bug fails even while
-// refreshing.
-func checkScreen(t *testing.T, raw string, w, h int) {
-	t.Helper()
-	rows := strings.Split(raw, "\n")
-	if len(rows) != h {
-		t.Errorf("view has %d rows, want %d", len(rows), h)
-	}
-	for i, r := range rows {
-		if n := cells(r); n > w {
-			t.Errorf("row %d is %d cells wide, more than %d", i+1, n, w)
-		}
-	}
-}
-
-func golden(t *testing.T, name string, h *harness, w, ht int) {
-	t.Helper()
-	checkScreen(t, h.m.View().Content, w, ht)
-	got := h.view() + "\n"
-	path := filepath.Join("testdata", name+".golden")
-	if *updateGolden {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ui/host -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the view (go test ./ui/host -update refreshes it):\n--- want\n%s\n--- got\n%s", path, want, got)
-	}
-	if strings.Contains(got, testToken) {
-		t.Errorf("%s shows the host token", path)
+// golden compares the screen with testdata/name.golden (go test -update
+// rewrites it); no golden may show the token.
+func (h *harness) golden(name string) {
+	h.T.Helper()
+	if got := h.Golden(name); strings.Contains(got, testToken) {
+		h.T.Errorf("%s shows the host token", name)
 	}
 }
 
@@ -76,10 +39,10 @@ func dashboard(t *testing.T, w, ht int) *harness {
 		mt.BlockedWords = []string{"spam", "followers"}
 		h.metricsEvent(mt)
 	}
-	scarf := product("scarf", "Merino Scarf", 3900, protocol.Variant{ID: "scarf-red", Name: "Red", Stock: 7})
+	scarf := uitest.Product("scarf", "Merino Scarf", 3900, protocol.Variant{ID: "scarf-red", Name: "Red", Stock: 7})
 	scarf.Description = "Soft, warm, fine merino wool"
-	scarf.Deal = &protocol.Deal{Price: money.New(3120, "USD"), Percent: 20, EndsAt: t0.Add(4*time.Minute + 32*time.Second), PerBuyer: 2}
-	h.events(
+	scarf.Deal = &protocol.Deal{Price: money.New(3120, "USD"), Percent: 20, EndsAt: uitest.T0.Add(4*time.Minute + 32*time.Second), PerBuyer: 2}
+	h.Events(
 		h.env(protocol.TypeProduct, 101, scarf),
 		h.env(protocol.TypeViewers, 102, protocol.Viewers{Count: 131}),
 		h.env(protocol.TypePurchase, 103, protocol.Purchase{Buyer: "ana", ProductID: "mug", ProductName: "Speckled Mug", VariantID: "mug-blue", Qty: 2}),
@@ -93,8 +56,8 @@ func TestGoldenDashboard(t *testing.T) {
 	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 50}} {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			h := dashboard(t, sz.w, sz.h)
-			h.mustShow("$31.20 −20% 4:32")
-			golden(t, fmt.Sprintf("dashboard_%dx%d", sz.w, sz.h), h, sz.w, sz.h)
+			h.MustShow("$31.20 −20% 4:32")
+			h.golden(fmt.Sprintf("dashboard_%dx%d", sz.w, sz.h))
 		})
 	}
 }
@@ -102,23 +65,23 @@ func TestGoldenDashboard(t *testing.T) {
 func TestGoldenModerating(t *testing.T) {
 	h := dashboard(t, 80, 24)
 	h.chatFocus("c08")
-	h.press("t")
-	golden(t, "moderating_80x24", h, 80, 24)
+	h.PressSettle("t")
+	h.golden("moderating_80x24")
 }
 
 func TestGoldenOtherScreens(t *testing.T) {
 	t.Run("rejected", func(t *testing.T) {
 		h := newHarness(t, 80, 24)
-		h.start()
+		h.Start()
 		w := testWelcome()
-		w.You = viewer("u-9", "viewer-9")
-		h.updates(connecting(1), snapshot(w, 100))
-		golden(t, "rejected_80x24", h, 80, 24)
+		w.You = uitest.Viewer("u-9", "viewer-9")
+		h.Updates(uitest.Connecting(1), uitest.Snapshot(w, 100, false))
+		h.golden("rejected_80x24")
 	})
 	t.Run("help", func(t *testing.T) {
 		h := dashboard(t, 80, 24)
-		h.press("?")
-		golden(t, "help_80x24", h, 80, 24)
+		h.PressSettle("?")
+		h.golden("help_80x24")
 	})
 }
 
@@ -128,18 +91,18 @@ func TestScreenFitsEverySize(t *testing.T) {
 	for _, sz := range []struct{ w, h int }{{20, 6}, {40, 12}, {60, 20}, {80, 24}, {119, 30}, {120, 23}, {120, 24}, {160, 50}, {240, 70}} {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			h := newHarness(t, sz.w, sz.h)
-			checkScreen(t, h.m.View().Content, sz.w, sz.h)
+			h.Fits()
 			h = dashboard(t, sz.w, sz.h)
-			checkScreen(t, h.m.View().Content, sz.w, sz.h)
+			h.Fits()
 			for _, keys := range [][]string{{"?"}, {"?", "f"}, {"esc", "tab", "b"}, {"n", "t"}, {"esc", "enter"}} {
-				h.press(keys...)
-				checkScreen(t, h.m.View().Content, sz.w, sz.h)
+				h.PressSettle(keys...)
+				h.Fits()
 			}
-			h.press("esc")
-			h.updates(waiting(errLinkSilent, 12, t0.Add(30*time.Second)))
-			checkScreen(t, h.m.View().Content, sz.w, sz.h)
-			h.updates(client.Update{Kind: client.UpdateFailed, Err: errors.New("the show has ended")})
-			checkScreen(t, h.m.View().Content, sz.w, sz.h)
+			h.PressSettle("esc")
+			h.Updates(uitest.Waiting(errLinkSilent, 12, uitest.T0.Add(30*time.Second)))
+			h.Fits()
+			h.Updates(client.Update{Kind: client.UpdateFailed, Err: errors.New("the show has ended")})
+			h.Fits()
 		})
 	}
 }
@@ -150,8 +113,8 @@ func TestBusyDashboardFits(t *testing.T) {
 	for _, sz := range []struct{ w, h int }{{119, 30}, {120, 24}} {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			h := dashboard(t, sz.w, sz.h)
-			h.mustShow("177")
-			checkScreen(t, h.m.View().Content, sz.w, sz.h)
+			h.MustShow("177")
+			h.Fits()
 		})
 	}
 }

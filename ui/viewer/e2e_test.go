@@ -20,115 +20,10 @@ import (
 	"github.com/livecart/livecart/demo"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/server"
+	"github.com/livecart/livecart/ui/internal/uitest"
 	"github.com/livecart/livecart/ui/live"
 	"github.com/livecart/livecart/ui/viewer"
 )
-
-// driver runs a viewer.Model the way tea.Program does: every command in its own
-// goroutine, every message back through Update, one at a time.
-type driver struct {
-	t       *testing.T
-	m       viewer.Model
-	sess    live.Session
-	msgs    chan tea.Msg
-	pending sync.WaitGroup // commands still running
-}
-
-// newDriver starts app's session, as live.Run does, and runs its screen.
-func newDriver(t *testing.T, app live.App) *driver {
-	s, sess := app.Open(context.Background())
-	d := &driver{t: t, m: s.(viewer.Model), sess: sess, msgs: make(chan tea.Msg, 4096)}
-	d.run(d.m.Init())
-	return d
-}
-
-func (d *driver) run(cmd tea.Cmd) {
-	if cmd == nil {
-		return
-	}
-	d.pending.Add(1)
-	go func() {
-		defer d.pending.Done()
-		d.msgs <- cmd()
-	}()
-}
-
-func (d *driver) handle(msg tea.Msg) {
-	switch msg := msg.(type) {
-	case nil:
-	case tea.BatchMsg:
-		for _, c := range msg {
-			d.run(c)
-		}
-	default:
-		if cmds, ok := sequence(msg); ok {
-			d.runInOrder(cmds)
-			return
-		}
-		next, cmd := d.m.Update(msg)
-		d.m = next.(viewer.Model)
-		d.run(cmd)
-	}
-}
-
-// sequence unpacks tea's unexported sequenceMsg, the other []tea.Cmd.
-func sequence(msg tea.Msg) ([]tea.Cmd, bool) {
-	v := reflect.ValueOf(msg)
-	if v.Kind() != reflect.Slice || v.Type().Elem() != reflect.TypeFor[tea.Cmd]() {
-		return nil, false
-	}
-	cmds := make([]tea.Cmd, v.Len())
-	for i := range cmds {
-		cmds[i] = v.Index(i).Interface().(tea.Cmd)
-	}
-	return cmds, true
-}
-
-// runInOrder runs cmds one after the other in one goroutine, as tea runs a
-// sequence: each message is queued before the next command starts.
-func (d *driver) runInOrder(cmds []tea.Cmd) {
-	d.pending.Add(1)
-	go func() {
-		defer d.pending.Done()
-		for _, c := range cmds {
-			if c != nil {
-				d.msgs <- c()
-			}
-		}
-	}()
-}
-
-func (d *driver) key(code rune) {
-	d.handle(tea.KeyPressMsg{Code: code, Text: string(code)})
-}
-
-func (d *driver) enter() { d.handle(tea.KeyPressMsg{Code: tea.KeyEnter}) }
-
-// stop closes the screen and the session, as live.Run does, and waits for
-// every command still running (the bridge returns once the session's
-// updates are closed; saves finish), so nothing outlives the test.
-func (d *driver) stop() {
-	d.m.Close()
-	d.sess.Close()
-	d.pending.Wait()
-}
-
-// until feeds messages until the screen shows want.
-func (d *driver) until(want string) string {
-	d.t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		if scr := d.m.View().Content; strings.Contains(scr, want) {
-			return scr
-		}
-		select {
-		case msg := <-d.msgs:
-			d.handle(msg)
-		case <-deadline:
-			d.t.Fatalf("screen never showed %q:\n%s", want, d.m.View().Content)
-		}
-	}
-}
 
 // startShow runs the demo show on a real server and returns it, its
 // address and the ws URL of the show.
@@ -170,14 +65,14 @@ func TestEndToEnd(t *testing.T) {
 		opened = append(opened, u)
 		return nil
 	})
-	d := newDriver(t, viewer.App(viewer.Options{
+	d := uitest.Open[viewer.Model](t, viewer.App(viewer.Options{
 		URL: url, Name: "ana", Theme: "dark", OpenBrowser: true, Opener: opener,
 		Carts: viewer.CartFiles{Store: cart.Store{Dir: t.TempDir()}},
 		Tick:  func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil },
 	}))
-	defer d.stop()
-	d.handle(tea.WindowSizeMsg{Width: 100, Height: 30})
-	d.until("Nothing pinned")
+	defer d.Stop()
+	d.Handle(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d.Until("Nothing pinned")
 
 	host, err := client.Dial(context.Background(), client.Options{URL: url, Name: "host", Token: "tok"})
 	if err != nil {
@@ -189,12 +84,12 @@ func TestEndToEnd(t *testing.T) {
 	if err := host.Send(protocol.TypePin, protocol.Pin{ProductID: product.ID, VariantID: variant.ID}); err != nil {
 		t.Fatal(err)
 	}
-	d.until(product.Name)
+	d.Until(product.Name)
 
-	d.until("add pinned to cart") // a is live once the saved cart has loaded
-	d.key('a')
-	d.until("Added")
-	d.key('x')
+	d.Until("add pinned to cart") // a is live once the saved cart has loaded
+	d.Key('a')
+	d.Until("Added")
+	d.Key('x')
 	want := strings.TrimSuffix(hs.URL, "/") + "/cart/" + variant.ID + ":1"
 	deadline := time.After(10 * time.Second)
 	for {
@@ -205,8 +100,8 @@ func TestEndToEnd(t *testing.T) {
 			break
 		}
 		select {
-		case msg := <-d.msgs:
-			d.handle(msg)
+		case msg := <-d.Msgs:
+			d.Handle(msg)
 		case <-deadline:
 			t.Fatal("the opener was never called")
 		}
@@ -243,23 +138,23 @@ func TestEndToEndReconnect(t *testing.T) {
 		o.MinBackoff, o.MaxBackoff = 5*time.Millisecond, 20*time.Millisecond
 		return client.StartSession(ctx, o)
 	}
-	d := newDriver(t, app)
-	defer d.stop()
-	d.handle(tea.WindowSizeMsg{Width: 100, Height: 30})
-	d.until("● connected")
+	d := uitest.Open[viewer.Model](t, app)
+	defer d.Stop()
+	d.Handle(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d.Until("● connected")
 
 	px.setDown(true)
-	d.until("reconnecting · attempt")
+	d.Until("reconnecting · attempt")
 	typed := []string{"back in a minute", "keep my mug"}
-	d.enter()
+	d.Enter()
 	for _, text := range typed {
-		d.handle(tea.PasteMsg{Content: text})
-		d.enter()
-		d.until("waiting to send: " + text)
+		d.Handle(tea.PasteMsg{Content: text})
+		d.Enter()
+		d.Until("waiting to send: " + text)
 	}
 
 	px.setDown(false)
-	d.until("● connected")
+	d.Until("● connected")
 	var seen []string
 	deadline := time.After(10 * time.Second)
 	for len(seen) < len(typed) {
@@ -270,10 +165,10 @@ func TestEndToEndReconnect(t *testing.T) {
 					seen = append(seen, c.Text)
 				}
 			}
-		case msg := <-d.msgs:
-			d.handle(msg)
+		case msg := <-d.Msgs:
+			d.Handle(msg)
 		case <-deadline:
-			t.Fatalf("the host saw %q of the lines typed offline:\n%s", seen, d.m.View().Content)
+			t.Fatalf("the host saw %q of the lines typed offline:\n%s", seen, d.M.View().Content)
 		}
 	}
 	if !reflect.DeepEqual(seen, typed) {

@@ -10,6 +10,7 @@ import (
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/chat"
+	"github.com/livecart/livecart/ui/internal/uitest"
 	"github.com/livecart/livecart/ui/live"
 )
 
@@ -33,16 +34,16 @@ func step(tb testing.TB, m Model, msg tea.Msg) Model {
 func liveModel(tb testing.TB, w, h int) Model {
 	tb.Helper()
 	m := New(Options{
-		URL:         testURL,
+		URL:         uitest.URL,
 		Name:        "me",
 		Theme:       "dark",
 		OpenBrowser: true,
 		Opener:      (&opener{}).Opener(),
 		Carts:       newMemStore(),
-		Tick:        noTick,
-	}, newTestSession())
+		Tick:        uitest.NoTick,
+	}, uitest.NewSession())
 	m = step(tb, m, tea.WindowSizeMsg{Width: w, Height: h})
-	m = step(tb, m, live.UpdatesMsg{Updates: []client.Update{connecting(1), snapshot(testWelcome(), 100, false)}, At: t0})
+	m = step(tb, m, live.UpdatesMsg{Updates: []client.Update{uitest.Connecting(1), uitest.Snapshot(testWelcome(), 100, false)}, At: uitest.T0})
 	m = step(tb, m, loadCart(m.opts.Carts, m.cartKey)())
 	if m.Phase != live.PhaseLive || !m.cartLoaded {
 		tb.Fatalf("not live with a loaded cart: phase %v, cart loaded %v", m.Phase, m.cartLoaded)
@@ -76,7 +77,7 @@ func stormEvents(tb testing.TB, first, n int) []protocol.Envelope {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		out = append(out, protocol.Envelope{Type: protocol.TypeChat, Seq: uint64(i), TS: t0, Data: raw})
+		out = append(out, protocol.Envelope{Type: protocol.TypeChat, Seq: uint64(i), TS: uitest.T0, Data: raw})
 	}
 	return out
 }
@@ -84,7 +85,7 @@ func stormEvents(tb testing.TB, first, n int) []protocol.Envelope {
 // burst is one bridge message carrying events, as live.Wait hands over a
 // flood: one UpdateEvents, as the session batches queued frames.
 func burst(events []protocol.Envelope) live.UpdatesMsg {
-	return live.UpdatesMsg{Updates: []client.Update{eventsUpdate(events...)}, At: t0}
+	return live.UpdatesMsg{Updates: []client.Update{uitest.EventsUpdate(events...)}, At: uitest.T0}
 }
 
 var frameSink string

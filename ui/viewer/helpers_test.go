@@ -1,129 +1,39 @@
 package viewer
 
 import (
-	"encoding/json"
-	"fmt"
-	"reflect"
-	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/checkout"
 	"github.com/livecart/livecart/client"
-	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/ui/live"
+	"github.com/livecart/livecart/ui/internal/uitest"
 )
 
 const (
-	testURL      = "ws://127.0.0.1:7420/ws"
 	testCheckout = "http://127.0.0.1:7420/cart/{items}"
 	testCartKey  = "cosy@127.0.0.1"
 )
 
-// testSession is the model's input: an updates channel the test feeds, and
-// a record of everything the model asks of it.
-type testSession struct {
-	updates chan client.Update
-
-	mu      sync.Mutex
-	sent    []sentCmd
-	sendErr error
-	retries int
-	closes  int
-	once    sync.Once
-}
-
-type sentCmd struct {
-	Type protocol.Type
-	Data any
-}
-
-func newTestSession() *testSession {
-	// Room for more than one bridge message's worth of updates.
-	return &testSession{updates: make(chan client.Update, 2*live.MaxBatch)}
-}
-
-func (s *testSession) Updates() <-chan client.Update { return s.updates }
-
-// Send records the command and fails with the error set by failSends.
-func (s *testSession) Send(typ protocol.Type, data any) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sent = append(s.sent, sentCmd{typ, data})
-	return s.sendErr
-}
-
-func (s *testSession) Retry() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.retries++
-}
-
-// Close counts, and closes the updates channel once, as the real session
-// does when it ends.
-func (s *testSession) Close() {
-	s.mu.Lock()
-	s.closes++
-	s.mu.Unlock()
-	s.once.Do(func() { close(s.updates) })
-}
-
-// failSends makes every Send from now on return err (nil: succeed).
-func (s *testSession) failSends(err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sendErr = err
-}
-
-func (s *testSession) Sent() []sentCmd {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]sentCmd(nil), s.sent...)
-}
-
-// forget clears the record of what was sent.
-func (s *testSession) forget() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sent = nil
-}
-
-func (s *testSession) Retries() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.retries
-}
-
-func (s *testSession) Closes() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closes
+// harness is the shared driver around a viewer, and what the viewer is
+// wired to.
+type harness struct {
+	*uitest.Driver[Model]
+	sess   *uitest.Session
+	store  *memStore
+	opener *opener
 }
 
 // cartSignals returns the cart signals sent so far.
-func (s *testSession) cartSignals() []protocol.CartSignal {
+func cartSignals(s *uitest.Session) []protocol.CartSignal {
 	var out []protocol.CartSignal
 	for _, c := range s.Sent() {
 		if c.Type == protocol.TypeCart {
 			out = append(out, c.Data.(protocol.CartSignal))
-		}
-	}
-	return out
-}
-
-// says returns the chat lines sent so far, in order.
-func (s *testSession) says() []string {
-	var out []string
-	for _, c := range s.Sent() {
-		if c.Type == protocol.TypeSay {
-			out = append(out, c.Data.(protocol.Say).Text)
 		}
 	}
 	return out
@@ -207,109 +117,32 @@ func (o *opener) URLs() []string {
 	return append([]string(nil), o.urls...)
 }
 
-// noTick replaces the clock: toasts never expire on their own in tests.
-func noTick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
-
-// t0 is the fixed time the tests' updates are stamped with.
-var t0 = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
-
-// ticker is an Options.Tick that records what was scheduled, for the test
-// to fire with a time of its choosing. It returns no command, so nothing
-// ever waits on a real clock.
-type ticker struct {
-	delays []time.Duration
-	fns    []func(time.Time) tea.Msg
-}
-
-func (tk *ticker) tick(d time.Duration, f func(time.Time) tea.Msg) tea.Cmd {
-	tk.delays = append(tk.delays, d)
-	tk.fns = append(tk.fns, f)
-	return nil
-}
-
-// clocks returns the countdown ticks scheduled so far, to fire at a time
-// of the test's choosing.
-func (tk *ticker) clocks() []func(time.Time) tea.Msg {
-	var out []func(time.Time) tea.Msg
-	for _, f := range tk.fns {
-		if _, ok := f(time.Time{}).(live.ClockMsg); ok {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// lastClockFunc is the newest countdown tick, to fire later.
-func (tk *ticker) lastClockFunc(t *testing.T) func(time.Time) tea.Msg {
-	t.Helper()
-	cs := tk.clocks()
-	if len(cs) == 0 {
-		t.Fatal("no countdown tick was scheduled")
-	}
-	return cs[len(cs)-1]
-}
-
-// lastClock is the newest countdown tick, fired at at.
-func (tk *ticker) lastClock(t *testing.T, at time.Time) tea.Msg {
-	t.Helper()
-	return tk.lastClockFunc(t)(at)
-}
-
-// harness holds a model and everything it is wired to.
-type harness struct {
-	t      *testing.T
-	m      Model
-	sess   *testSession
-	store  *memStore
-	opener *opener
-	now    time.Time // stamped on the updates the harness delivers
-}
-
-func product(id, name string, cents int64, variants ...protocol.Variant) protocol.Product {
-	return protocol.Product{ID: id, Name: name, Price: money.New(cents, "USD"), Variants: variants}
-}
-
-func viewer(id, name string) protocol.Identity {
-	return protocol.Identity{ID: id, Name: name, Role: protocol.RoleViewer}
-}
-
 // testWelcome is the fixed show every test starts from.
 func testWelcome() protocol.Welcome {
-	mug := product("mug", "Speckled Mug", 2400,
+	mug := uitest.Product("mug", "Speckled Mug", 2400,
 		protocol.Variant{ID: "mug-blue", Name: "Blue", Stock: 12},
 		protocol.Variant{ID: "mug-sand", Name: "Sand", Stock: 0},
 		protocol.Variant{ID: "mug-green", Name: "Green", Stock: 4})
 	mug.Description = "Hand-thrown stoneware, 350 ml, dishwasher safe"
-	scarf := product("scarf", "Merino Scarf", 3900, protocol.Variant{ID: "scarf-red", Name: "Red", Stock: 7})
-	candle := product("candle", "Fig Candle", 1850, protocol.Variant{ID: "candle-fig", Name: "Fig", Stock: 1})
+	scarf := uitest.Product("scarf", "Merino Scarf", 3900, protocol.Variant{ID: "scarf-red", Name: "Red", Stock: 7})
+	candle := uitest.Product("candle", "Fig Candle", 1850, protocol.Variant{ID: "candle-fig", Name: "Fig", Stock: 1})
 	host := protocol.Identity{ID: "maya", Name: "Maya", Role: protocol.RoleHost}
-	say := func(i int, who protocol.Identity, text string) protocol.Chat {
-		return protocol.Chat{ID: fmt.Sprintf("c%02d", i), Author: who, Text: text}
-	}
-	ana, bo, cy, dee := viewer("u-ana", "ana"), viewer("u-bo", "bo"), viewer("u-cy", "cy_knits"), viewer("u-dee", "dee")
 	return protocol.Welcome{
 		Version: protocol.Version,
-		You:     viewer("u-me", "me"),
+		You:     uitest.Viewer("u-me", "me"),
 		Show:    protocol.ShowInfo{ID: "cosy", Title: "Cosy Corner Live", Host: "Maya"},
 		Catalog: []protocol.Product{mug, scarf, candle},
 		Pinned:  &protocol.Pin{ProductID: "mug", VariantID: "mug-blue"},
-		Chat: []protocol.Chat{
-			say(1, ana, "hi everyone!"),
-			say(2, bo, "first time here"),
-			say(3, host, "Welcome in! Tonight: mugs, scarves and candles"),
-			say(4, cy, "that blue is gorgeous"),
-			say(5, dee, "is the sand one coming back?"),
-			say(6, host, "Sand is sold out, more next week"),
-			say(7, ana, "how big is the mug?"),
-			say(8, host, "350 ml, a proper tea mug"),
-			say(9, bo, "adding one"),
-			say(10, cy, "I bought the green one last month and honestly it is the mug I reach for every single morning, the glaze holds up beautifully in the dishwasher"),
-			say(11, dee, "same"),
-			say(12, ana, "scarf next?"),
-			say(13, host, "Scarf after the mugs"),
-			say(14, bo, "lol"),
-			say(15, dee, "🍵🍵🍵"),
-		},
+		Chat: append(uitest.Opening(host),
+			uitest.Say(8, host, "350 ml, a proper tea mug"),
+			uitest.Say(9, uitest.Bo, "adding one"),
+			uitest.Say(10, uitest.Cy, "I bought the green one last month and honestly it is the mug I reach for every single morning, the glaze holds up beautifully in the dishwasher"),
+			uitest.Say(11, uitest.Dee, "same"),
+			uitest.Say(12, uitest.Ana, "scarf next?"),
+			uitest.Say(13, host, "Scarf after the mugs"),
+			uitest.Say(14, uitest.Bo, "lol"),
+			uitest.Say(15, uitest.Dee, "🍵🍵🍵"),
+		),
 		Viewers:  128,
 		Checkout: testCheckout,
 	}
@@ -319,70 +152,41 @@ func testWelcome() protocol.Welcome {
 // yet started.
 func newHarness(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
 	t.Helper()
-	sess := newTestSession()
-	hs := &harness{t: t, sess: sess, store: newMemStore(), opener: &opener{}, now: t0}
+	hs := &harness{sess: uitest.NewSession(), store: newMemStore(), opener: &opener{}}
 	opts := Options{
-		URL:         testURL,
+		URL:         uitest.URL,
 		Name:        "me",
 		Theme:       "dark",
 		OpenBrowser: true,
 		Opener:      hs.opener.Opener(),
 		Carts:       hs.store,
-		Tick:        noTick,
+		Tick:        uitest.NoTick,
 	}
 	for _, f := range tweak {
 		f(&opts)
 	}
-	hs.m = New(opts, sess)
-	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	// Every state a test reaches draws the same from the frame cache as
+	// fresh.
+	hs.Driver = uitest.NewDriver(t, New(opts, hs.sess), w, h, func(m Model) { checkFrameCache(t, m) })
 	return hs
-}
-
-// start runs Init, as the program would, and returns what that armed.
-func (h *harness) start() ran {
-	h.t.Helper()
-	return h.settle(h.m.Init())
-}
-
-// updates delivers updates in one message, as the bridge would, stamped
-// with h.now, and runs what they return.
-func (h *harness) updates(ups ...client.Update) ran {
-	h.t.Helper()
-	return h.settle(h.send(live.UpdatesMsg{Updates: ups, At: h.now}))
-}
-
-// connect starts the session and delivers a first connection with a
-// snapshot; the cart loads. It returns what the snapshot ran.
-func (h *harness) connect(w protocol.Welcome, seq uint64) ran {
-	h.t.Helper()
-	h.start()
-	return h.updates(connecting(1), snapshot(w, seq, false))
 }
 
 // joined is a harness connected to testWelcome with its cart loaded.
 func joined(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
 	t.Helper()
 	hs := newHarness(t, w, h, tweak...)
-	hs.connect(testWelcome(), 100)
-	if !hs.m.cartLoaded {
+	hs.Join(testWelcome(), 100)
+	if !hs.M.cartLoaded {
 		t.Fatal("cart did not load on connect")
 	}
 	return hs
 }
 
 // drop delivers the link going down: the next attempt, number attempt,
-// is in wait from h.now.
-func (h *harness) drop(err error, attempt int, wait time.Duration) ran {
-	h.t.Helper()
-	return h.updates(waiting(err, attempt, h.now.Add(wait)))
-}
-
-func connecting(attempt int) client.Update {
-	return client.Update{Kind: client.UpdateConnecting, Attempt: attempt}
-}
-
-func snapshot(w protocol.Welcome, seq uint64, missed bool) client.Update {
-	return client.Update{Kind: client.UpdateSnapshot, Welcome: w, Seq: seq, Missed: missed}
+// is in wait from h.Now.
+func (h *harness) drop(err error, attempt int, wait time.Duration) uitest.Ran {
+	h.T.Helper()
+	return h.Updates(uitest.Waiting(err, attempt, h.Now.Add(wait)))
 }
 
 // resumed is a lossless reconnect: the welcome carries no catalog or chat.
@@ -391,30 +195,6 @@ func resumed(seq uint64, viewers int) client.Update {
 	w.Resumed, w.Catalog, w.Chat, w.Pinned = true, nil, nil, nil
 	w.Viewers = viewers
 	return client.Update{Kind: client.UpdateResumed, Welcome: w, Seq: seq}
-}
-
-func waiting(err error, attempt int, at time.Time) client.Update {
-	return client.Update{Kind: client.UpdateWaiting, Attempt: attempt, RetryAt: at, Err: err}
-}
-
-func failed(err error) client.Update {
-	return client.Update{Kind: client.UpdateFailed, Err: err}
-}
-
-func eventsUpdate(envs ...protocol.Envelope) client.Update {
-	return client.Update{Kind: client.UpdateEvents, Events: envs}
-}
-
-// update calls Update and asserts the model's type.
-func update(t *testing.T, m Model, msg tea.Msg) (Model, tea.Cmd) {
-	t.Helper()
-	next, cmd := m.Update(msg)
-	nm, ok := next.(Model)
-	if !ok {
-		t.Fatalf("Update returned %T, want viewer.Model", next)
-	}
-	checkFrameCache(t, nm)
-	return nm, cmd
 }
 
 // checkFrameCache fails when the model draws anything other than what it
@@ -431,219 +211,8 @@ func checkFrameCache(t *testing.T, m Model) {
 	}
 }
 
-func (h *harness) send(msg tea.Msg) tea.Cmd {
-	h.t.Helper()
-	var cmd tea.Cmd
-	h.m, cmd = update(h.t, h.m, msg)
-	return cmd
-}
-
-// press sends key presses, named as key.Binding names them.
-func (h *harness) press(keys ...string) tea.Cmd {
-	h.t.Helper()
-	var cmds []tea.Cmd
-	for _, k := range keys {
-		cmds = append(cmds, h.send(keyPress(h.t, k)))
-	}
-	return tea.Batch(cmds...)
-}
-
-// pressSettle presses keys and runs what they return through the model.
-func (h *harness) pressSettle(keys ...string) ran {
-	h.t.Helper()
-	var all ran
-	for _, k := range keys {
-		r := h.settle(h.send(keyPress(h.t, k)))
-		all.msgs = append(all.msgs, r.msgs...)
-		all.waits = append(all.waits, r.waits...)
-	}
-	return all
-}
-
-// settle runs cmd, feeds every message it yields back into the model and
-// runs the commands those return, until nothing is left: a program loop
-// without the program. Waits for events are collected, not run.
-func (h *harness) settle(cmd tea.Cmd) ran {
-	h.t.Helper()
-	var all ran
-	queue := []tea.Cmd{cmd}
-	for steps := 0; len(queue) > 0; steps++ {
-		if steps > 100 {
-			h.t.Fatal("settle: the model keeps producing commands")
-		}
-		r := run(h.t, queue[0])
-		queue = queue[1:]
-		all.msgs = append(all.msgs, r.msgs...)
-		all.waits = append(all.waits, r.waits...)
-		for _, msg := range r.msgs {
-			if _, quit := msg.(tea.QuitMsg); quit {
-				continue
-			}
-			queue = append(queue, h.send(msg))
-		}
-	}
-	return all
-}
-
-func (h *harness) view() string {
-	h.t.Helper()
-	return ansi.Strip(h.m.View().Content)
-}
-
-func (h *harness) mustShow(parts ...string) {
-	h.t.Helper()
-	v := h.view()
-	for _, p := range parts {
-		if !strings.Contains(v, p) {
-			h.t.Errorf("View lacks %q:\n%s", p, v)
-		}
-	}
-}
-
-func (h *harness) mustNotShow(parts ...string) {
-	h.t.Helper()
-	v := h.view()
-	for _, p := range parts {
-		if strings.Contains(v, p) {
-			h.t.Errorf("View shows %q:\n%s", p, v)
-		}
-	}
-}
-
-// keyPress builds the key press whose String() is name.
-func keyPress(t *testing.T, name string) tea.KeyPressMsg {
-	t.Helper()
-	var k tea.KeyPressMsg
-	switch name {
-	case "enter":
-		k = tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		k = tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "up":
-		k = tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		k = tea.KeyPressMsg{Code: tea.KeyDown}
-	case "pgup":
-		k = tea.KeyPressMsg{Code: tea.KeyPgUp}
-	case "end":
-		k = tea.KeyPressMsg{Code: tea.KeyEnd}
-	case "space":
-		k = tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "ctrl+c":
-		k = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	default:
-		r := []rune(name)
-		if len(r) != 1 {
-			t.Fatalf("keyPress: no key named %q", name)
-		}
-		k = tea.KeyPressMsg{Code: r[0], Text: name}
-	}
-	if k.String() != name {
-		t.Fatalf("keyPress(%q).String() = %q", name, k.String())
-	}
-	return k
-}
-
-// ran is what running a command produced.
-type ran struct {
-	msgs  []tea.Msg
-	waits []tea.Cmd // live.Wait commands, armed but not run
-}
-
-func (r ran) count(match func(tea.Msg) bool) int {
-	n := 0
-	for _, m := range r.msgs {
-		if match(m) {
-			n++
-		}
-	}
-	return n
-}
-
-func (r ran) has(match func(tea.Msg) bool) bool { return r.count(match) > 0 }
-
-func isQuit(m tea.Msg) bool { _, ok := m.(tea.QuitMsg); return ok }
-
-var cmdType = reflect.TypeFor[tea.Cmd]()
-
-// funcName names the function behind a command.
-func funcName(cmd tea.Cmd) string {
-	return runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()).Name()
-}
-
-// run executes cmd and every command in the batches and sequences it yields,
-// and returns the messages. Commands that wait are not run: the spinner's
-// and the cursor's (they sleep) and live.Wait (it blocks on the
-// session), which is returned in waits for the test to run when it has
-// queued an update. A batch promises no order, so its commands run last
-// first: a test cannot pass by relying on one. A sequence runs in order.
-func run(t *testing.T, cmd tea.Cmd) ran {
-	t.Helper()
-	var out ran
-	if cmd == nil {
-		return out
-	}
-	// Closure names depend on inlining ("viewer.Model.handleUpdates.
-	// Wait.func1"), so they are matched on a part that stays.
-	name := funcName(cmd)
-	switch {
-	case strings.Contains(name, "live.Wait.func"), strings.Contains(name, ".Wait.func"):
-		out.waits = append(out.waits, cmd)
-		return out
-	case strings.HasPrefix(name, "charm.land/bubbles/v2/"):
-		// The spinner's tick and the cursor's blink: timers, never run.
-		return out
-	case strings.HasPrefix(name, "github.com/livecart/livecart/ui/viewer."),
-		strings.HasPrefix(name, "github.com/livecart/livecart/ui/live."),
-		strings.HasPrefix(name, "charm.land/bubbletea/v2."):
-	default:
-		// Anything else might block: say so rather than hang.
-		t.Fatalf("run: unknown command %s", name)
-	}
-	msg := cmd()
-	if msg == nil {
-		return out
-	}
-	// tea.BatchMsg, and tea's unexported sequenceMsg: both are []tea.Cmd.
-	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == cmdType {
-		_, batch := msg.(tea.BatchMsg)
-		for i := range v.Len() {
-			j := i
-			if batch {
-				j = v.Len() - 1 - i
-			}
-			r := run(t, v.Index(j).Interface().(tea.Cmd))
-			out.msgs = append(out.msgs, r.msgs...)
-			out.waits = append(out.waits, r.waits...)
-		}
-		return out
-	}
-	out.msgs = append(out.msgs, msg)
-	return out
-}
-
-// env builds a show event.
-func env(t *testing.T, typ protocol.Type, seq uint64, data any) protocol.Envelope {
-	t.Helper()
-	e := protocol.Envelope{Type: typ, Seq: seq}
-	if data != nil {
-		raw, err := json.Marshal(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.Data = raw
-	}
-	return e
-}
-
-// events delivers show events in one update, as the session would.
-func (h *harness) events(envs ...protocol.Envelope) ran {
-	h.t.Helper()
-	return h.updates(eventsUpdate(envs...))
-}
-
 // chatEnv is a chat event.
 func chatEnv(t *testing.T, seq uint64, id, who, text string) protocol.Envelope {
 	t.Helper()
-	return env(t, protocol.TypeChat, seq, protocol.Chat{ID: id, Author: viewer("u-"+who, who), Text: text})
+	return uitest.Env(t, protocol.TypeChat, seq, protocol.Chat{ID: id, Author: uitest.Viewer("u-"+who, who), Text: text})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/internal/uitest"
 )
 
 // struck matches a "$" drawn with the strikethrough attribute (SGR 9).
@@ -16,7 +17,7 @@ var struck = regexp.MustCompile(`\x1b\[(?:[0-9:;]*;)?9(?:;[0-9:;]*)?m\$`)
 // stamped is an event stamped with the show's clock.
 func stamped(t *testing.T, typ protocol.Type, seq uint64, at time.Time, data any) protocol.Envelope {
 	t.Helper()
-	e := env(t, typ, seq, data)
+	e := uitest.Env(t, typ, seq, data)
 	e.TS = at
 	return e
 }
@@ -32,34 +33,34 @@ func mugOnDeal(ends time.Time, perBuyer int) protocol.Product {
 // behind the show's; the countdown is still right, ticks every second and
 // the card changes back the moment the deal ends.
 func TestDealCountdownFollowsTheShowsClock(t *testing.T) {
-	tk := &ticker{}
-	h := joined(t, 80, 24, func(o *Options) { o.Tick = tk.tick })
-	showNow := t0.Add(time.Hour) // the server's clock
-	h.updates(eventsUpdate(stamped(t, protocol.TypeProduct, 101, showNow, mugOnDeal(showNow.Add(150*time.Second), 2))))
+	tk := &uitest.Ticker{}
+	h := joined(t, 80, 24, func(o *Options) { o.Tick = tk.Tick })
+	showNow := uitest.T0.Add(time.Hour) // the server's clock
+	h.Updates(uitest.EventsUpdate(stamped(t, protocol.TypeProduct, 101, showNow, mugOnDeal(showNow.Add(150*time.Second), 2))))
 
-	h.mustShow("FLASH DEAL · 2:30 left", "limit 2 each", "$24.00 $18.00")
-	if raw := h.m.View().Content; !struck.MatchString(raw) {
+	h.MustShow("FLASH DEAL · 2:30 left", "limit 2 each", "$24.00 $18.00")
+	if raw := h.M.View().Content; !struck.MatchString(raw) {
 		t.Error("the regular price is not struck through")
 	}
 
-	h.send(tk.lastClock(t, t0.Add(10*time.Second)))
-	h.mustShow("FLASH DEAL · 2:20 left")
+	h.Send(tk.LastClock(t, uitest.T0.Add(10*time.Second)))
+	h.MustShow("FLASH DEAL · 2:20 left")
 
-	h.send(tk.lastClock(t, t0.Add(151*time.Second)))
-	h.mustNotShow("FLASH DEAL", "$18.00")
-	h.mustShow("Blue · $24.00")
-	n := len(tk.fns)
-	h.send(tk.lastClock(t, t0.Add(152*time.Second)))
-	if len(tk.fns) != n {
+	h.Send(tk.LastClock(t, uitest.T0.Add(151*time.Second)))
+	h.MustNotShow("FLASH DEAL", "$18.00")
+	h.MustShow("Blue · $24.00")
+	n := len(tk.Fns)
+	h.Send(tk.LastClock(t, uitest.T0.Add(152*time.Second)))
+	if len(tk.Fns) != n {
 		t.Error("the clock kept ticking after the deal ended")
 	}
 }
 
 func TestAddDuringDealUsesDealPrice(t *testing.T) {
 	h := joined(t, 80, 24)
-	h.updates(eventsUpdate(stamped(t, protocol.TypeProduct, 101, t0, mugOnDeal(t0.Add(time.Minute), 0))))
-	h.pressSettle("a")
-	lines := h.m.Cart().Lines()
+	h.Updates(uitest.EventsUpdate(stamped(t, protocol.TypeProduct, 101, uitest.T0, mugOnDeal(uitest.T0.Add(time.Minute), 0))))
+	h.PressSettle("a")
+	lines := h.M.Cart().Lines()
 	if len(lines) != 1 || lines[0].Unit != money.New(1800, "USD") {
 		t.Fatalf("cart = %+v, want one mug at the deal price", lines)
 	}
@@ -67,45 +68,45 @@ func TestAddDuringDealUsesDealPrice(t *testing.T) {
 
 func TestDeletedChatVanishes(t *testing.T) {
 	h := joined(t, 80, 24)
-	h.mustShow("dee: same")
-	h.updates(eventsUpdate(env(t, protocol.TypeChatDeleted, 101, protocol.ChatDeleted{IDs: []string{"c11"}})))
-	h.mustNotShow("dee: same")
-	h.mustShow("ana: scarf next?")
+	h.MustShow("dee: same")
+	h.Updates(uitest.EventsUpdate(uitest.Env(t, protocol.TypeChatDeleted, 101, protocol.ChatDeleted{IDs: []string{"c11"}})))
+	h.MustNotShow("dee: same")
+	h.MustShow("ana: scarf next?")
 }
 
 func TestPurchaseToast(t *testing.T) {
 	h := joined(t, 80, 24)
-	h.updates(eventsUpdate(env(t, protocol.TypePurchase, 101, protocol.Purchase{
+	h.Updates(uitest.EventsUpdate(uitest.Env(t, protocol.TypePurchase, 101, protocol.Purchase{
 		Buyer: "Ana", ProductID: "scarf", ProductName: "Merino Scarf", VariantID: "scarf-red", Qty: 1})))
-	h.mustShow("Ana just bought Merino Scarf")
+	h.MustShow("Ana just bought Merino Scarf")
 }
 
 func TestSoldOutToastForWhatIsInTheCart(t *testing.T) {
 	h := joined(t, 80, 24)
-	h.pressSettle("a")
+	h.PressSettle("a")
 	gone := testWelcome().Catalog[0]
 	gone.Variants[0].Stock = 0
-	h.updates(eventsUpdate(env(t, protocol.TypeProduct, 101, gone)))
-	h.mustShow("Speckled Mug (Blue) in your cart just sold out")
+	h.Updates(uitest.EventsUpdate(uitest.Env(t, protocol.TypeProduct, 101, gone)))
+	h.MustShow("Speckled Mug (Blue) in your cart just sold out")
 
 	// Stock running out of something not in the cart says nothing.
 	h2 := joined(t, 80, 24)
 	scarf := testWelcome().Catalog[1]
 	scarf.Variants[0].Stock = 0
-	h2.updates(eventsUpdate(env(t, protocol.TypeProduct, 101, scarf)))
-	h2.mustNotShow("sold out ·", "in your cart just sold out")
+	h2.Updates(uitest.EventsUpdate(uitest.Env(t, protocol.TypeProduct, 101, scarf)))
+	h2.MustNotShow("sold out ·", "in your cart just sold out")
 }
 
 func TestOrderConfirmedAndTakenOutOfTheCart(t *testing.T) {
 	h := joined(t, 80, 24)
-	h.pressSettle("a", "a") // two mugs
-	h.updates(eventsUpdate(env(t, protocol.TypeOrder, 0, protocol.Order{
+	h.PressSettle("a", "a") // two mugs
+	h.Updates(uitest.EventsUpdate(uitest.Env(t, protocol.TypeOrder, 0, protocol.Order{
 		ID:    "o-7",
 		Lines: []protocol.OrderLine{{ProductID: "mug", VariantID: "mug-blue", Name: "Speckled Mug", Variant: "Blue", Unit: money.New(2400, "USD"), Qty: 1}},
 		Total: money.New(2400, "USD"),
 	})))
-	h.mustShow("Order o-7 placed")
-	if got := h.m.Cart().Units(); got != 1 {
+	h.MustShow("Order o-7 placed")
+	if got := h.M.Cart().Units(); got != 1 {
 		t.Fatalf("cart holds %d units after ordering 1 of 2, want 1", got)
 	}
 	saved, _ := h.store.get(testCartKey)
@@ -116,39 +117,39 @@ func TestOrderConfirmedAndTakenOutOfTheCart(t *testing.T) {
 
 func TestTimeoutNotice(t *testing.T) {
 	h := joined(t, 100, 24)
-	h.updates(eventsUpdate(env(t, protocol.TypeNotice, 0, protocol.Notice{
-		Kind: protocol.NoticeTimeout, Until: t0.Add(5 * time.Minute), Message: "You are timed out for 5m"})))
-	h.mustShow("You are timed out for 5m")
+	h.Updates(uitest.EventsUpdate(uitest.Env(t, protocol.TypeNotice, 0, protocol.Notice{
+		Kind: protocol.NoticeTimeout, Until: uitest.T0.Add(5 * time.Minute), Message: "You are timed out for 5m"})))
+	h.MustShow("You are timed out for 5m")
 }
 
 func TestRailAddsAnEarlierProduct(t *testing.T) {
 	h := joined(t, 80, 24)
-	h.updates(eventsUpdate(env(t, protocol.TypePin, 101, protocol.Pin{ProductID: "scarf", VariantID: "scarf-red"})))
-	h.mustShow("Earlier: 1 Speckled Mug $24.00")
-	h.pressSettle("1")
-	lines := h.m.Cart().Lines()
+	h.Updates(uitest.EventsUpdate(uitest.Env(t, protocol.TypePin, 101, protocol.Pin{ProductID: "scarf", VariantID: "scarf-red"})))
+	h.MustShow("Earlier: 1 Speckled Mug $24.00")
+	h.PressSettle("1")
+	lines := h.M.Cart().Lines()
 	if len(lines) != 1 || lines[0].VariantID != "mug-blue" {
 		t.Fatalf("1 added %+v, want the mug that was pinned", lines)
 	}
-	h.pressSettle("2") // nothing there
-	if h.m.Cart().Units() != 1 {
-		t.Errorf("2 changed the cart: %+v", h.m.Cart().Lines())
+	h.PressSettle("2") // nothing there
+	if h.M.Cart().Units() != 1 {
+		t.Errorf("2 changed the cart: %+v", h.M.Cart().Lines())
 	}
 }
 
 func TestMentionsStandOut(t *testing.T) {
 	h := joined(t, 80, 24)
-	h.updates(eventsUpdate(env(t, protocol.TypeChat, 101, protocol.Chat{ID: "c99", Author: viewer("u-bo", "bo"), Text: "@me you have to get the mug"})))
-	h.mustShow("@ bo: @me you have to get the mug")
-	h.updates(eventsUpdate(env(t, protocol.TypeChat, 102, protocol.Chat{ID: "c100", Author: viewer("u-bo", "bo"), Text: "@meg hi"})))
-	h.mustShow("bo: @meg hi")
-	h.mustNotShow("@ bo: @meg hi") // @meg is someone else
+	h.Updates(uitest.EventsUpdate(uitest.Env(t, protocol.TypeChat, 101, protocol.Chat{ID: "c99", Author: uitest.Viewer("u-bo", "bo"), Text: "@me you have to get the mug"})))
+	h.MustShow("@ bo: @me you have to get the mug")
+	h.Updates(uitest.EventsUpdate(uitest.Env(t, protocol.TypeChat, 102, protocol.Chat{ID: "c100", Author: uitest.Viewer("u-bo", "bo"), Text: "@meg hi"})))
+	h.MustShow("bo: @meg hi")
+	h.MustNotShow("@ bo: @meg hi") // @meg is someone else
 }
 
 func TestSlowModeIsShownInTheInput(t *testing.T) {
 	h := joined(t, 100, 24)
-	h.updates(eventsUpdate(env(t, protocol.TypeSettings, 101, protocol.Settings{SlowModeSeconds: 10})))
-	h.mustShow("slow mode: one line per 10s")
+	h.Updates(uitest.EventsUpdate(uitest.Env(t, protocol.TypeSettings, 101, protocol.Settings{SlowModeSeconds: 10})))
+	h.MustShow("slow mode: one line per 10s")
 }
 
 // TestGoldenDealCard: the pinned card with a deal running, a rail of
@@ -156,25 +157,25 @@ func TestSlowModeIsShownInTheInput(t *testing.T) {
 func TestGoldenDealCard(t *testing.T) {
 	for _, sz := range []struct{ w, h int }{{80, 24}, {120, 40}} {
 		h := joined(t, sz.w, sz.h)
-		showNow := t0.Add(time.Hour)
-		h.updates(eventsUpdate(
-			env(t, protocol.TypePin, 101, protocol.Pin{ProductID: "scarf", VariantID: "scarf-red"}),
-			env(t, protocol.TypePin, 102, protocol.Pin{ProductID: "mug", VariantID: "mug-blue"}),
+		showNow := uitest.T0.Add(time.Hour)
+		h.Updates(uitest.EventsUpdate(
+			uitest.Env(t, protocol.TypePin, 101, protocol.Pin{ProductID: "scarf", VariantID: "scarf-red"}),
+			uitest.Env(t, protocol.TypePin, 102, protocol.Pin{ProductID: "mug", VariantID: "mug-blue"}),
 			stamped(t, protocol.TypeProduct, 103, showNow, mugOnDeal(showNow.Add(4*time.Minute+5*time.Second), 2)),
 		))
-		golden(t, "deal_"+strconv.Itoa(sz.w)+"x"+strconv.Itoa(sz.h), h, sz.w, sz.h)
+		h.Golden("deal_" + strconv.Itoa(sz.w) + "x" + strconv.Itoa(sz.h))
 	}
 }
 
 // A deal already running when the viewer joins counts down from the first
 // frame: a snapshot starts the clock as an event does.
 func TestDealInTheSnapshotStartsTheClock(t *testing.T) {
-	tk := &ticker{}
-	h := newHarness(t, 80, 24, func(o *Options) { o.Tick = tk.tick })
+	tk := &uitest.Ticker{}
+	h := newHarness(t, 80, 24, func(o *Options) { o.Tick = tk.Tick })
 	w := testWelcome()
-	w.Catalog[0] = mugOnDeal(t0.Add(90*time.Second), 0)
-	h.connect(w, 100)
-	h.mustShow("FLASH DEAL · 1:30 left")
-	h.send(tk.lastClock(t, t0.Add(10*time.Second)))
-	h.mustShow("FLASH DEAL · 1:20 left")
+	w.Catalog[0] = mugOnDeal(uitest.T0.Add(90*time.Second), 0)
+	h.Join(w, 100)
+	h.MustShow("FLASH DEAL · 1:30 left")
+	h.Send(tk.LastClock(t, uitest.T0.Add(10*time.Second)))
+	h.MustShow("FLASH DEAL · 1:20 left")
 }

@@ -1,0 +1,5 @@
+// Package uitest is the test harness both screens share: a fake session,
+// a clock the test fires by hand, a driver that runs a model the way the
+// program does (with the commands it returns, or in goroutines against a
+// real server), key presses by name, and golden files.
+package uitest
