@@ -1,10 +1,13 @@
 // Package host is the host's dashboard: the catalog with stock, deals and
 // the up-next list, the live chat with moderation, and the show's metrics,
 // over the same self-healing client.Session a viewer uses, with the host
-// token in its hello. The root Model routes messages and owns the layout;
-// the chat pane, the catalog and the metrics each draw their own part.
-// Update is a pure state transition: the network and the clock are reached
-// only through commands.
+// token in its hello. Its Model embeds the live core (ui/live: the link,
+// the clock, the mirror of the show, the status line) and adds the
+// commands it sends and tracks until the server answers, the prompts, the
+// metrics and the keys for them. The root Model routes messages and owns
+// the layout; the chat pane (ui/chat, with selection), the catalog and the
+// metrics each draw their own part. Update is a pure state transition: the
+// network and the clock are reached only through commands.
 package host
 
 import (
