@@ -53,13 +53,11 @@ func dashboard(t *testing.T, w, ht int) *harness {
 }
 
 func TestGoldenDashboard(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 50}} {
-		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			h := dashboard(t, sz.w, sz.h)
-			h.MustShow("$31.20 −20% 4:32")
-			h.golden(fmt.Sprintf("dashboard_%dx%d", sz.w, sz.h))
-		})
-	}
+	uitest.EachSize(t, [][2]int{{80, 24}, {160, 50}}, func(t *testing.T, width, height int) {
+		h := dashboard(t, width, height)
+		h.MustShow("$31.20 −20% 4:32")
+		h.golden(fmt.Sprintf("dashboard_%dx%d", width, height))
+	})
 }
 
 func TestGoldenModerating(t *testing.T) {
@@ -88,33 +86,29 @@ func TestGoldenOtherScreens(t *testing.T) {
 // TestScreenFitsEverySize checks the frame at sizes no golden covers,
 // including the threshold where the layout turns wide, in every mode.
 func TestScreenFitsEverySize(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{20, 6}, {40, 12}, {60, 20}, {80, 24}, {119, 30}, {120, 23}, {120, 24}, {160, 50}, {240, 70}} {
-		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			h := newHarness(t, sz.w, sz.h)
+	uitest.EachSize(t, [][2]int{{20, 6}, {40, 12}, {60, 20}, {80, 24}, {119, 30}, {120, 23}, {120, 24}, {160, 50}, {240, 70}}, func(t *testing.T, width, height int) {
+		h := newHarness(t, width, height)
+		h.Fits()
+		h = dashboard(t, width, height)
+		h.Fits()
+		for _, keys := range [][]string{{"?"}, {"?", "f"}, {"esc", "tab", "b"}, {"n", "t"}, {"esc", "enter"}} {
+			h.PressSettle(keys...)
 			h.Fits()
-			h = dashboard(t, sz.w, sz.h)
-			h.Fits()
-			for _, keys := range [][]string{{"?"}, {"?", "f"}, {"esc", "tab", "b"}, {"n", "t"}, {"esc", "enter"}} {
-				h.PressSettle(keys...)
-				h.Fits()
-			}
-			h.PressSettle("esc")
-			h.Updates(uitest.Waiting(errLinkSilent, 12, uitest.T0.Add(30*time.Second)))
-			h.Fits()
-			h.Updates(client.Update{Kind: client.UpdateFailed, Err: errors.New("the show has ended")})
-			h.Fits()
-		})
-	}
+		}
+		h.PressSettle("esc")
+		h.Updates(uitest.Waiting(errLinkSilent, 12, uitest.T0.Add(30*time.Second)))
+		h.Fits()
+		h.Updates(client.Update{Kind: client.UpdateFailed, Err: errors.New("the show has ended")})
+		h.Fits()
+	})
 }
 
 // TestBusyDashboardFits checks the full dashboard, chat-cap note included,
 // at the narrowest wide layout and just under it.
 func TestBusyDashboardFits(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{119, 30}, {120, 24}} {
-		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			h := dashboard(t, sz.w, sz.h)
-			h.MustShow("177")
-			h.Fits()
-		})
-	}
+	uitest.EachSize(t, [][2]int{{119, 30}, {120, 24}}, func(t *testing.T, width, height int) {
+		h := dashboard(t, width, height)
+		h.MustShow("177")
+		h.Fits()
+	})
 }

@@ -11,12 +11,10 @@ import (
 )
 
 func TestGoldenLive(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{80, 24}, {120, 40}, {160, 50}} {
-		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			h := joined(t, sz.w, sz.h)
-			h.Golden(fmt.Sprintf("live_%dx%d", sz.w, sz.h))
-		})
-	}
+	uitest.EachSize(t, [][2]int{{80, 24}, {120, 40}, {160, 50}}, func(t *testing.T, width, height int) {
+		h := joined(t, width, height)
+		h.Golden(fmt.Sprintf("live_%dx%d", width, height))
+	})
 }
 
 // withCart is a live show with two lines in the cart and its panel open.
@@ -29,12 +27,10 @@ func withCart(t *testing.T, w, ht int) *harness {
 }
 
 func TestGoldenCartOpen(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{80, 24}, {120, 40}} {
-		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			h := withCart(t, sz.w, sz.h)
-			h.Golden(fmt.Sprintf("cart_%dx%d", sz.w, sz.h))
-		})
-	}
+	uitest.EachSize(t, [][2]int{{80, 24}, {120, 40}}, func(t *testing.T, width, height int) {
+		h := withCart(t, width, height)
+		h.Golden(fmt.Sprintf("cart_%dx%d", width, height))
+	})
 }
 
 func TestGoldenOtherScreens(t *testing.T) {
@@ -82,9 +78,9 @@ func TestGoldenOtherScreens(t *testing.T) {
 // including the threshold where the layout turns wide, in every state of
 // the link.
 func TestScreenFitsEverySize(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{40, 12}, {60, 20}, {99, 30}, {100, 30}, {101, 30}, {200, 60}} {
-		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			h := joined(t, sz.w, sz.h)
+	uitest.EachSize(t, [][2]int{{40, 12}, {60, 20}, {99, 30}, {100, 30}, {101, 30}, {200, 60}}, func(t *testing.T, width, height int) {
+		t.Run("on air", func(t *testing.T) {
+			h := joined(t, width, height)
 			h.Fits()
 			h.PressSettle("a", "c")
 			h.Fits()
@@ -98,8 +94,8 @@ func TestScreenFitsEverySize(t *testing.T) {
 			h.Updates(uitest.Failed(errors.New("the show has ended")))
 			h.Fits()
 		})
-		t.Run(fmt.Sprintf("%dx%d before the show", sz.w, sz.h), func(t *testing.T) {
-			h := newHarness(t, sz.w, sz.h)
+		t.Run("before the show", func(t *testing.T) {
+			h := newHarness(t, width, height)
 			h.Fits()
 			h.Start()
 			h.drop(errors.New("connect to ws://127.0.0.1:7420/ws: dial tcp 127.0.0.1:7420: connect: connection refused"), 2, 4*time.Second)
@@ -109,5 +105,5 @@ func TestScreenFitsEverySize(t *testing.T) {
 			h.Updates(uitest.Failed(errors.New("server said 404 Not Found")))
 			h.Fits()
 		})
-	}
+	})
 }

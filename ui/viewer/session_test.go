@@ -213,42 +213,40 @@ func TestFirstConnectionGivesUp(t *testing.T) {
 }
 
 func TestHeaderConnectionState(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{80, 24}, {120, 40}} {
-		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			h := joined(t, sz.w, sz.h)
-			steps := []struct {
-				name    string
-				do      func()
-				want    string
-				notWant []string
-			}{
-				{"up", func() {}, "● connected", []string{"reconnecting", "offline"}},
-				{"waiting", func() { h.drop(errors.New("reset"), 2, 5*time.Second) }, "○ reconnecting · attempt 2 in 5s", []string{"● connected"}},
-				{"dialling again", func() { h.Updates(uitest.Connecting(2)) }, "reconnecting · attempt 2", []string{" in ", "○"}},
-				{"waiting longer", func() { h.drop(errors.New("refused"), 3, 12*time.Second) }, "○ reconnecting · attempt 3 in 12s", nil},
-				{"back", func() { h.Updates(uitest.Connecting(3), resumed(100, 128)) }, "● connected", []string{"reconnecting"}},
-				// After a stable connection the count starts again at 1.
-				{"first dial again", func() { h.Updates(uitest.Waiting(errors.New("x"), 1, h.Now), uitest.Connecting(1)) }, "connecting", []string{"reconnecting", "attempt"}},
-				{"given up", func() { h.Updates(uitest.Failed(errors.New("the show has ended"))) }, "○ offline", []string{"connecting"}},
+	uitest.EachSize(t, [][2]int{{80, 24}, {120, 40}}, func(t *testing.T, width, height int) {
+		h := joined(t, width, height)
+		steps := []struct {
+			name    string
+			do      func()
+			want    string
+			notWant []string
+		}{
+			{"up", func() {}, "● connected", []string{"reconnecting", "offline"}},
+			{"waiting", func() { h.drop(errors.New("reset"), 2, 5*time.Second) }, "○ reconnecting · attempt 2 in 5s", []string{"● connected"}},
+			{"dialling again", func() { h.Updates(uitest.Connecting(2)) }, "reconnecting · attempt 2", []string{" in ", "○"}},
+			{"waiting longer", func() { h.drop(errors.New("refused"), 3, 12*time.Second) }, "○ reconnecting · attempt 3 in 12s", nil},
+			{"back", func() { h.Updates(uitest.Connecting(3), resumed(100, 128)) }, "● connected", []string{"reconnecting"}},
+			// After a stable connection the count starts again at 1.
+			{"first dial again", func() { h.Updates(uitest.Waiting(errors.New("x"), 1, h.Now), uitest.Connecting(1)) }, "connecting", []string{"reconnecting", "attempt"}},
+			{"given up", func() { h.Updates(uitest.Failed(errors.New("the show has ended"))) }, "○ offline", []string{"connecting"}},
+		}
+		for _, st := range steps {
+			st.do()
+			hd := h.header()
+			if !strings.Contains(hd, st.want) {
+				t.Errorf("%s: header %q lacks %q", st.name, hd, st.want)
 			}
-			for _, st := range steps {
-				st.do()
-				hd := h.header()
-				if !strings.Contains(hd, st.want) {
-					t.Errorf("%s: header %q lacks %q", st.name, hd, st.want)
+			for _, nw := range st.notWant {
+				if strings.Contains(hd, nw) {
+					t.Errorf("%s: header %q holds %q", st.name, hd, nw)
 				}
-				for _, nw := range st.notWant {
-					if strings.Contains(hd, nw) {
-						t.Errorf("%s: header %q holds %q", st.name, hd, nw)
-					}
-				}
-				if !strings.Contains(hd, "Cosy Corner Live") {
-					t.Errorf("%s: header %q lost the title", st.name, hd)
-				}
-				h.Fits()
 			}
-		})
-	}
+			if !strings.Contains(hd, "Cosy Corner Live") {
+				t.Errorf("%s: header %q lost the title", st.name, hd)
+			}
+			h.Fits()
+		}
+	})
 }
 
 // The countdown is worked out from RetryAt and the time each clock tick

@@ -1,6 +1,7 @@
 package uitest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,15 @@ func NewDriver[M tea.Model](t *testing.T, m M, w, h int, check func(M)) *Driver[
 	d := &Driver[M]{T: t, M: m, Now: T0, check: check}
 	d.Send(tea.WindowSizeMsg{Width: w, Height: h})
 	return d
+}
+
+// EachSize runs f as a subtest named WxH for each window size, in cells:
+// {width, height}.
+func EachSize(t *testing.T, sizes [][2]int, f func(t *testing.T, width, height int)) {
+	t.Helper()
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) { f(t, sz[0], sz[1]) })
+	}
 }
 
 // Update calls m.Update and asserts the model's type.
