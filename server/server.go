@@ -69,8 +69,8 @@ type Server struct {
 	publicHost  string // PublicURL's host, which a checkout form may also come from
 	sendQueue   int
 	show        protocol.ShowInfo
-	hostName    string // the host's display name
-	hostSkel    string // its skeleton, which no viewer's name may have
+	hostName    string   // the host's display name
+	hostKeys    []string // its keys, which no viewer's whole name may have
 	currency    string
 	epoch       string // names this server's history; see protocol.Resume
 	idSalt      []byte // secret, so nobody can choose a client ID that lands on another's identity
@@ -180,7 +180,7 @@ func New(cfg Config) (*Server, error) {
 		sendQueue:    cmp.Or(cfg.SendQueue, defaultSendQueue),
 		show:         cfg.Catalog.Show,
 		hostName:     hostName,
-		hostSkel:     skeleton(hostName),
+		hostKeys:     hostKeys(hostName),
 		currency:     cfg.Catalog.Products[0].Price.Currency,
 		epoch:        newEpoch(),
 		idSalt:       newSalt(),
