@@ -106,7 +106,8 @@ type showOptions struct {
 	// maxConnsPerIP caps connections per address; 0 picks one that fits
 	// the simulated audience, negative lifts the cap.
 	maxConnsPerIP int
-	chatCap       int // server.Config.ChatCap
+	chatCap       int      // server.Config.ChatCap
+	allowedHosts  []string // server.Config.AllowedHosts
 	logger        *slog.Logger
 	// personHosts: a person runs the show (livecart host, or demo --host),
 	// so the audience runs without the scripted host.
@@ -163,7 +164,7 @@ func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
 		perIP = max(server.DefaultMaxConnsPerIP, o.audience+16)
 	}
 	srv, err := server.New(server.Config{
-		Catalog: catalog, HostToken: token, PublicURL: public, Logger: o.logger, OrdersFile: orders,
+		Catalog: catalog, HostToken: token, PublicURL: public, AllowedHosts: o.allowedHosts, Logger: o.logger, OrdersFile: orders,
 		MaxConnsPerIP: perIP, ChatCap: o.chatCap,
 	})
 	if err != nil {

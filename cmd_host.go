@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/livecart/livecart/config"
+	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/host"
 	"github.com/livecart/livecart/ui/link"
 )
@@ -28,9 +29,6 @@ in the config file. Prefer the variable or the file: other users of this
 machine can read a flag in the process list. The token is never shown or
 logged.
 `
-
-// maxTokenRunes is the longest token a server takes in a hello.
-const maxTokenRunes = 128
 
 func runHost(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("host", flag.ContinueOnError)
@@ -81,8 +79,8 @@ func checkToken(token string) error {
 		return usageErrorf("no host token: give --token, set LIVECART_HOST_TOKEN or set host_token in the config file")
 	case !utf8.ValidString(token) || strings.ContainsFunc(token, unicode.IsControl):
 		return usageErrorf("the host token has characters a token cannot have (it is not shown here)")
-	case utf8.RuneCountInString(token) > maxTokenRunes:
-		return usageErrorf("the host token is longer than %d characters (it is not shown here)", maxTokenRunes)
+	case utf8.RuneCountInString(token) > protocol.MaxTokenRunes:
+		return usageErrorf("the host token is longer than %d characters (it is not shown here)", protocol.MaxTokenRunes)
 	}
 	return nil
 }

@@ -45,7 +45,8 @@ func TestHelp(t *testing.T) {
 		{[]string{"--help"}, []string{"-seed", "-name", "-audience"}},
 		{[]string{"demo", "-h"}, []string{"-seed", "-name"}},
 		{[]string{"watch", "--help"}, []string{"URL", "-no-browser", "-theme"}},
-		{[]string{"serve", "--help"}, []string{"-addr", "127.0.0.1:7420", "-catalog", "-audience", "-seed", "-orders", "-max-conns-per-ip", "-chat-cap", "-host-bot", "SIGTERM"}},
+		{[]string{"serve", "--help"}, []string{"-addr", "127.0.0.1:7420", "-catalog", "-audience", "-seed", "-orders", "-max-conns-per-ip", "-chat-cap", "-host-bot", "SIGTERM",
+			"-allowed-hosts", "-public-url", "421", "at least 16 characters"}},
 		{[]string{"help", "serve"}, []string{"-addr"}},
 	}
 	for _, c := range cases {
@@ -86,6 +87,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"watch", "--config", badConfig, "ws://a/ws"}, exitError, "colour"},
 		{[]string{"serve", "--catalog", filepath.Join(home, "missing.json")}, exitError, "read catalog"},
 		{[]string{"serve", "--addr", "127.0.0.1:99999"}, exitError, "listen"},
+		{[]string{"serve", "--token", "tiny-tok"}, exitUsage, "--token: host token: 8 characters is too short to be safe from guessing; use at least 16"},
+		{[]string{"serve", "--token", strings.Repeat("x", 129)}, exitUsage, "longer than"},
+		{[]string{"serve", "--allowed-hosts", "shop.example:8443"}, exitUsage, `--allowed-hosts: allowed host "shop.example:8443": want a host name or IP address, without scheme or port`},
+		{[]string{"serve", "--allowed-hosts", "shop.example,https://www.shop.example"}, exitUsage, "--allowed-hosts"},
 	}
 	for _, c := range cases {
 		code, out, errOut := runCLI(t, c.args...)
@@ -112,6 +117,43 @@ func TestServeRejectsBadCatalog(t *testing.T) {
 	code, _, errOut := runCLI(t, "serve", "--catalog", path, "--addr", "127.0.0.1:0")
 	if code != exitError || !strings.Contains(errOut, "catalog") {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestShowAnswersAllowedHosts: the names given to serve reach the server,
+// which answers to them and to its loopback names, and to no other name.
+func TestShowAnswersAllowedHosts(t *testing.T) {
+	home := isolate(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := startShow(ctx, showOptions{addr: "127.0.0.1:0", personHosts: true, allowedHosts: []string{"shop.example"},
+		orders: filepath.Join(home, "orders.jsonl"), logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		if err := s.wait(); err != nil {
+			t.Error(err)
+		}
+	}()
+	_, port, _ := strings.Cut(s.addr, ":")
+	cases := map[string]int{
+		"shop.example:" + port: http.StatusOK,
+		"127.0.0.1:" + port:    http.StatusOK, // the public URL's host, and loopback
+		"localhost:" + port:    http.StatusOK,
+		"evil.example:" + port: http.StatusMisdirectedRequest,
+	}
+	for host, want := range cases {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+s.addr+"/healthz", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET /healthz as %s: HTTP %d, want %d", host, resp.StatusCode, want)
+		}
 	}
 }
 

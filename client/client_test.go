@@ -38,7 +38,7 @@ func startShow(t *testing.T) (*server.Server, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Catalog: cat, HostToken: "secret"})
+	srv, err := server.New(server.Config{Catalog: cat, HostToken: "secret-host-token"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestDialWelcomeAndChat(t *testing.T) {
 
 func TestDialHostToken(t *testing.T) {
 	_, url := startShow(t)
-	h := dial(t, url, "maya", "secret")
+	h := dial(t, url, "maya", "secret-host-token")
 	if w, _ := h.Welcome(); w.You.Role != protocol.RoleHost {
 		t.Fatalf("role = %s, want host", w.You.Role)
 	}
@@ -132,6 +132,20 @@ func TestDialNotAShow(t *testing.T) {
 	var de *client.DialError
 	if !errors.As(err, &de) || de.Retryable || de.Status != http.StatusNotFound {
 		t.Fatalf("err = %#v, want a final DialError with status 404", err)
+	}
+}
+
+// A show server that does not answer to the name in the URL says so with
+// 421; dialling it again under that name cannot help.
+func TestDialMisdirected(t *testing.T) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "not this host", http.StatusMisdirectedRequest)
+	}))
+	defer hs.Close()
+	_, err := client.Dial(context.Background(), client.Options{URL: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"})
+	var de *client.DialError
+	if !errors.As(err, &de) || de.Retryable || de.Status != http.StatusMisdirectedRequest || !strings.Contains(err.Error(), "--allowed-hosts") {
+		t.Fatalf("err = %#v, want a final DialError with status 421 that says what to configure", err)
 	}
 }
 

@@ -46,7 +46,7 @@ func showConfig(t *testing.T) server.Config {
 	unlimited := server.Rate{PerSecond: math.Inf(1), Burst: 1000}
 	return server.Config{
 		Catalog:     cat,
-		HostToken:   "secret",
+		HostToken:   "secret-host-token",
 		PingPeriod:  pingPeriod,
 		ChatRate:    unlimited,
 		CommandRate: unlimited,
@@ -389,7 +389,7 @@ type host struct {
 
 func startHost(t *testing.T, url string, deadline time.Time) *host {
 	t.Helper()
-	rec, sess := record(t, "host", client.SessionOptions{Options: client.Options{URL: url, Token: "secret"}})
+	rec, sess := record(t, "host", client.SessionOptions{Options: client.Options{URL: url, Token: "secret-host-token"}})
 	snap := rec.waitMarks(t, deadline, client.UpdateSnapshot, 1)
 	return &host{t: t, rec: rec, sess: sess, catalog: snap.Welcome.Catalog}
 }

@@ -123,7 +123,7 @@ func serveShowAt(t *testing.T, addr string) (url string, stop func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Catalog: cat, HostToken: "secret"})
+	srv, err := server.New(server.Config{Catalog: cat, HostToken: "secret-host-token"})
 	if err != nil {
 		t.Fatal(err)
 	}

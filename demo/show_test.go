@@ -110,7 +110,7 @@ func newServer(t *testing.T) *server.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Catalog: cat, HostToken: "t"})
+	srv, err := server.New(server.Config{Catalog: cat, HostToken: "demo-test-host-token"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestShowComesAlive(t *testing.T) {
 	defer hs.Close()
 	defer srv.Close()
 
-	stop := runDemo(t, Config{URL: wsURL(hs.URL), HostToken: "t", Audience: 8, Seed: 42, Pace: 0.01})
+	stop := runDemo(t, Config{URL: wsURL(hs.URL), HostToken: "demo-test-host-token", Audience: 8, Seed: 42, Pace: 0.01})
 	s := observe(t, wsURL(hs.URL), 10*time.Second, func(s *seen) bool {
 		return lively(s) && s.hostNamed && s.sales > 0 && s.rejoined()
 	})
@@ -186,7 +186,7 @@ func TestBotsReconnectAfterRestart(t *testing.T) {
 		}
 	}
 	stopServer := serve(ln)
-	stopDemo := runDemo(t, Config{URL: url, HostToken: "t", Audience: 8, Seed: 7, Pace: 0.01})
+	stopDemo := runDemo(t, Config{URL: url, HostToken: "demo-test-host-token", Audience: 8, Seed: 7, Pace: 0.01})
 	defer stopDemo()
 	observe(t, url, 10*time.Second, lively)
 	stopServer()
@@ -211,7 +211,7 @@ func TestNoHostLeavesTheHostToAPerson(t *testing.T) {
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
 	defer srv.Close()
-	stop := runDemo(t, Config{URL: wsURL(hs.URL), HostToken: "t", Audience: 6, Seed: 3, Pace: 0.01, NoHost: true})
+	stop := runDemo(t, Config{URL: wsURL(hs.URL), HostToken: "demo-test-host-token", Audience: 6, Seed: 3, Pace: 0.01, NoHost: true})
 	defer stop()
 	s := observe(t, wsURL(hs.URL), 10*time.Second, func(s *seen) bool { return len(s.audience) >= 4 && s.lines >= 12 })
 	if s.hostLines != 0 || len(s.pins) != 0 {

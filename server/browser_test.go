@@ -42,7 +42,7 @@ const (
 // they go to a temporary folder that is removed after the test.
 const shotsEnv = "LIVECART_SCREENSHOTS"
 
-const hostToken = "tok"
+const hostToken = "browser-host-token"
 
 // checkoutCase is one order a browser places through the checkout page.
 type checkoutCase struct {

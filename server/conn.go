@@ -191,7 +191,11 @@ func (c *conn) greet() *ending {
 	if e != nil {
 		return e
 	}
-	c.id = c.srv.identify(hello)
+	host, e := c.srv.hostRole(c.remote, hello.Token)
+	if e != nil {
+		return e
+	}
+	c.id = c.srv.identify(hello, host)
 	c.clientID = hello.ClientID
 	if e := c.srv.join(c, hello.Resume); e != nil {
 		return e

@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 // takes.
 const waitFor = 10 * time.Second
 
-const testToken = "host-secret"
+const testToken = "host-secret-token-7f3a"
 
 // testCatalogJSON is small on purpose: the tests know every number in it.
 const testCatalogJSON = `{

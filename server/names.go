@@ -3,7 +3,6 @@ package server
 import (
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -19,21 +18,22 @@ import (
 	"github.com/livecart/livecart/sanitize"
 )
 
-// identify decides who a greeted client is. A client that names itself with
-// a client ID keeps one identity ID across its reconnects, so what the host
-// does to that ID (a timeout, a ban) outlasts a dropped connection; without
-// one, each connection is someone new. The role comes from the token
-// only, never from the name; the host is shown under the show's host name.
+// identify decides who a greeted client is; host says whether its token
+// was the host's (see hostRole). A client that names itself with a client
+// ID keeps one identity ID across its reconnects, so what the host does to
+// that ID (a timeout, a ban) outlasts a dropped connection; without one,
+// each connection is someone new. The role comes from the token only,
+// never from the name; the host is shown under the show's host name.
 // A viewer whose name could be read as the host's, or as the show's own
 // voice, gets a plain numbered name instead: a suffix such as "(viewer)"
 // is easily lost in a busy chat or cut off on a narrow screen.
-func (s *Server) identify(h protocol.Hello) protocol.Identity {
+func (s *Server) identify(h protocol.Hello, host bool) protocol.Identity {
 	n := s.ids.Add(1)
 	id := protocol.Identity{ID: "u" + strconv.FormatUint(n, 10), Role: protocol.RoleViewer}
 	if h.ClientID != "" {
 		id.ID = s.clientIdentity(h.ClientID)
 	}
-	if len(s.hostToken) > 0 && subtle.ConstantTimeCompare([]byte(h.Token), s.hostToken) == 1 {
+	if host {
 		id.Role = protocol.RoleHost
 	}
 	name := sanitize.Truncate(sanitize.Line(h.Name), protocol.MaxNameRunes)

@@ -75,6 +75,7 @@ type Server struct {
 	epoch       string // names this server's history; see protocol.Resume
 	idSalt      []byte // secret, so nobody can choose a client ID that lands on another's identity
 	origins     map[string]bool
+	hostNames   hostRule // the Host names it answers to
 	maxConns    int
 	maxPerIP    int
 	chatRate    Rate
@@ -118,6 +119,7 @@ type Server struct {
 	tally         tally
 	orderIDs      uint64
 	orderLimits   ipLimits
+	tokenGuesses  ipLimits           // wrong host tokens, by address
 	conns         map[*conn]struct{} // every upgraded connection, joined or not
 	viewers       int                // joined viewer-role connections
 	hosts         int                // joined host-role connections
@@ -158,6 +160,15 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new server: %w", err)
 	}
+	hostNames, err := newHostRule(cfg.AllowedHosts, public)
+	if err != nil {
+		return nil, fmt.Errorf("new server: %w", err)
+	}
+	if cfg.HostToken != "" {
+		if err := CheckHostToken(cfg.HostToken); err != nil {
+			return nil, fmt.Errorf("new server: %w", err)
+		}
+	}
 	chatRate, err := cfg.ChatRate.orDefault(defaultChatRate)
 	if err != nil {
 		return nil, fmt.Errorf("new server: chat %w", err)
@@ -185,6 +196,7 @@ func New(cfg Config) (*Server, error) {
 		epoch:        newEpoch(),
 		idSalt:       newSalt(),
 		origins:      origins,
+		hostNames:    hostNames,
 		maxConns:     orDefaultCap(cfg.MaxConns, DefaultMaxConns),
 		maxPerIP:     orDefaultCap(cfg.MaxConnsPerIP, DefaultMaxConnsPerIP),
 		chatRate:     chatRate,
@@ -201,6 +213,7 @@ func New(cfg Config) (*Server, error) {
 		deals:        newDeals(len(cfg.Catalog.Products)),
 		tally:        newTally(len(cfg.Catalog.Products), cfg.Catalog.Products[0].Price.Currency),
 		orderLimits:  newIPLimits(orderRate),
+		tokenGuesses: newIPLimits(tokenGuessRate),
 		conns:        make(map[*conn]struct{}),
 		metricsEvery: metricsInterval,
 		openPerIP:    make(map[string]int),
@@ -277,8 +290,13 @@ func hostOf(public string) string {
 
 // ServeHTTP serves GET /ws (the show's WebSocket), GET /cart/{items} (the
 // checkout page), POST /orders (its "Place order" button) and GET /healthz;
-// everything else is 404.
+// everything else is 404. A request whose Host the server does not answer
+// to (see Config.AllowedHosts) gets 421 on every route, and one with a
+// malformed Host 400.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.refuseHost(w, r) {
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

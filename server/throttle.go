@@ -83,20 +83,28 @@ func (l *ipLimits) allow(ip string) bool {
 	if math.IsInf(l.rate.PerSecond, 1) {
 		return true
 	}
-	b, ok := l.buckets[ip]
-	if !ok {
-		if len(l.buckets) >= maxTrackedIPs {
-			for k, old := range l.buckets {
-				if old.Tokens() >= float64(l.rate.Burst) {
-					delete(l.buckets, k)
-				}
-			}
-			if len(l.buckets) >= maxTrackedIPs {
-				return false
+	now := time.Now()
+	b := l.bucket(ip, now)
+	return b != nil && b.AllowN(now, 1)
+}
+
+// bucket returns ip's bucket, a full one for an address it does not
+// remember, or nil when it has no room for another address.
+func (l *ipLimits) bucket(ip string, now time.Time) *rate.Limiter {
+	if b, ok := l.buckets[ip]; ok {
+		return b
+	}
+	if len(l.buckets) >= maxTrackedIPs {
+		for k, old := range l.buckets {
+			if old.TokensAt(now) >= float64(l.rate.Burst) {
+				delete(l.buckets, k)
 			}
 		}
-		b = l.rate.limiter()
-		l.buckets[ip] = b
+		if len(l.buckets) >= maxTrackedIPs {
+			return nil
+		}
 	}
-	return b.Allow()
+	b := l.rate.limiter()
+	l.buckets[ip] = b
+	return b
 }

@@ -133,7 +133,7 @@ func startShow(t *testing.T) (*server.Server, *httptest.Server, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Catalog: cat, HostToken: "tok"})
+	srv, err := server.New(server.Config{Catalog: cat, HostToken: "e2e-host-token-0001"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestEndToEnd(t *testing.T) {
 	d.handle(tea.WindowSizeMsg{Width: 100, Height: 30})
 	d.until("Nothing pinned")
 
-	host, err := client.Dial(context.Background(), client.Options{URL: url, Name: "host", Token: "tok"})
+	host, err := client.Dial(context.Background(), client.Options{URL: url, Name: "host", Token: "e2e-host-token-0001"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestEndToEndReconnect(t *testing.T) {
 	_, _, url := startShow(t)
 	px := startProxy(t, strings.TrimPrefix(strings.TrimSuffix(url, "/ws"), "ws://"))
 
-	host, err := client.Dial(context.Background(), client.Options{URL: url, Name: "host", Token: "tok"})
+	host, err := client.Dial(context.Background(), client.Options{URL: url, Name: "host", Token: "e2e-host-token-0001"})
 	if err != nil {
 		t.Fatal(err)
 	}

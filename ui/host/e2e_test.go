@@ -96,7 +96,7 @@ func startServer(t *testing.T) (url string, products []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Catalog: cat, HostToken: "the-right-token"})
+	srv, err := server.New(server.Config{Catalog: cat, HostToken: "the-right-host-token"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func noTick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 func TestHostEndToEnd(t *testing.T) {
 	noLeaks(t)
 	url, products := startServer(t)
-	d := newDriver(t, host.New(host.Options{URL: url, Token: "the-right-token", Theme: "dark", Tick: noTick}))
+	d := newDriver(t, host.New(host.Options{URL: url, Token: "the-right-host-token", Theme: "dark", Tick: noTick}))
 	d.handle(tea.WindowSizeMsg{Width: 120, Height: 40})
 	d.until("● connected")
 	d.until(products[0])
@@ -142,7 +142,7 @@ func TestHostEndToEnd(t *testing.T) {
 	d.handle(tea.KeyPressMsg{Code: tea.KeyEnter})
 	d.until("✓ start a deal on " + products[0])
 	d.until("−20% 5:00")
-	if strings.Contains(d.screen(), "the-right-token") {
+	if strings.Contains(d.screen(), "the-right-host-token") {
 		t.Error("the screen shows the token")
 	}
 	d.stop()
