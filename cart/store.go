@@ -21,6 +21,10 @@ import (
 // the newest it can read.
 const fileVersion = 1
 
+// hashLen is the number of hex digits of the show's hash in a cart file
+// name.
+const hashLen = 12
+
 // maxSlug is the longest readable part of a cart file name, in bytes; the
 // hash that follows it keeps names unique, the slug only helps a person
 // browsing the directory.
@@ -71,7 +75,7 @@ type file struct {
 // yields a distinct, safe file name inside Dir.
 func (s Store) Path(show string) string {
 	sum := sha256.Sum256([]byte(show))
-	return filepath.Join(s.dir(), slug(show)+"-"+hex.EncodeToString(sum[:])[:12]+".json")
+	return filepath.Join(s.dir(), slug(show)+"-"+hex.EncodeToString(sum[:])[:hashLen]+".json")
 }
 
 // Load reads the cart saved for show. A missing file is an empty cart. A file
@@ -90,8 +94,9 @@ func (s Store) Load(show string) (Cart, error) {
 // apart on disk.
 //
 // Save does not take the cart's lock: another livecart holding it may
-// overwrite what Save wrote. A session should use Open and save through its
-// Handle.
+// overwrite what Save wrote, and one that opens the cart while Save runs
+// removes its temporary file, which makes Save fail. A session should use
+// Open and save through its Handle.
 func (s Store) Save(show string, c Cart) error {
 	return s.save(show, c)
 }
@@ -153,15 +158,7 @@ func (s Store) save(show string, c Cart) error {
 // renamed over path, then dir synced so the rename itself survives a power
 // cut.
 func writeAtomic(dir, path string, data []byte) error {
-	t, err := renameio.NewPendingFile(path,
-		// renameio would otherwise put the temporary file in $TMPDIR when
-		// that is on the same file system: a crash would then strand it
-		// where Open never looks, and the rename would cross directories.
-		renameio.WithTempDir(dir),
-		// Always 0600, whatever the umask or the mode of the file being
-		// replaced: what someone shops for is nobody else's business.
-		renameio.WithStaticPermissions(0o600),
-	)
+	t, err := pendingFile(dir, path)
 	if err != nil {
 		return err
 	}
@@ -173,6 +170,21 @@ func writeAtomic(dir, path string, data []byte) error {
 		return err
 	}
 	return syncDir(dir)
+}
+
+// pendingFile creates the temporary file that will replace path, in dir, the
+// directory of path: named as renameio names it, "." + the base name of path
+// + digits, which is what Open's clean-up looks for.
+func pendingFile(dir, path string) (*renameio.PendingFile, error) {
+	return renameio.NewPendingFile(path,
+		// renameio would otherwise put the temporary file in $TMPDIR when
+		// that is on the same file system: a crash would then strand it
+		// where Open never looks, and the rename would cross directories.
+		renameio.WithTempDir(dir),
+		// Always 0600, whatever the umask or the mode of the file being
+		// replaced: what someone shops for is nobody else's business.
+		renameio.WithStaticPermissions(0o600),
+	)
 }
 
 // makeDir creates the cart directory if it is missing.
