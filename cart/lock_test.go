@@ -364,7 +364,7 @@ func strandTemp(t *testing.T, s Store, show string) string {
 // of two versions cannot pass for either.
 func versionCart(k int) Cart {
 	var c Cart
-	for i := range 1 + k%40 {
+	for i := range 1 + k%MaxLines {
 		var err error
 		c, err = c.Add(Line{
 			ProductID: "p" + strconv.Itoa(i),

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,6 +21,12 @@ import (
 // fileVersion is the version of the cart file format this package writes and
 // the newest it can read.
 const fileVersion = 1
+
+// maxFileBytes is the largest cart file Load reads, in bytes. A full cart
+// (MaxLines lines of the longest IDs and names) takes a few tens of KiB; a
+// bigger file is not one this package wrote, and is treated as damaged
+// rather than read whole into memory.
+const maxFileBytes = 1 << 20
 
 // hashLen is the number of hex digits of the show's hash in a cart file
 // name.
@@ -103,14 +110,18 @@ func (s Store) Save(show string, c Cart) error {
 
 func (s Store) load(show string) (Cart, error) {
 	path := s.Path(show)
-	data, err := os.ReadFile(path)
+	data, err := readFile(path, maxFileBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Cart{}, nil
 	}
 	if err != nil {
 		return Cart{}, fmt.Errorf("load cart: %w", err)
 	}
-	c, reason := decode(data, show)
+	var c Cart
+	reason := fmt.Sprintf("larger than %d bytes", maxFileBytes)
+	if len(data) <= maxFileBytes {
+		c, reason = decode(data, show)
+	}
 	if reason == "" {
 		return c, nil
 	}
@@ -193,6 +204,17 @@ func makeDir(dir string) error {
 	return os.MkdirAll(dir, 0o700)
 }
 
+// readFile reads path up to one byte past limit, so a caller can tell a file
+// over the limit without reading all of it.
+func readFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit+1))
+}
+
 // peekVersion returns the format version of the cart file at path, or 0 when
 // there is no readable cart file there.
 func peekVersion(path string) int {
@@ -217,7 +239,9 @@ func (s Store) dir() string {
 }
 
 // decode parses a cart file for show. It returns a non-empty reason when the
-// contents are unusable.
+// contents are unusable: not a cart file of a version this package reads, or
+// lines that Add would refuse (see checkLine), as if they had come from the
+// network.
 func decode(data []byte, show string) (Cart, string) {
 	if len(data) == 0 {
 		return Cart{}, "empty file"
