@@ -47,7 +47,7 @@ func liveModel(tb testing.TB, w, h int) Model {
 	m = step(tb, m, tea.WindowSizeMsg{Width: w, Height: h})
 	m = step(tb, m, link.StartedMsg{Session: sess})
 	m = step(tb, m, link.UpdatesMsg{Updates: []client.Update{connecting(1), snapshot(testWelcome(), 100, false)}, At: t0})
-	m = step(tb, m, loadCart(m.opts.Carts, m.cartKey)())
+	m = step(tb, m, loadCart(m.saver, m.opts.Carts, m.cartKey)())
 	if m.phase != phaseLive || !m.cartLoaded {
 		tb.Fatalf("not live with a loaded cart: phase %v, cart loaded %v", m.phase, m.cartLoaded)
 	}

@@ -84,6 +84,21 @@ func TestGoldenCartOpen(t *testing.T) {
 	}
 }
 
+// TestGoldenUnsaved is a cart whose saves fail: the reason on the status
+// line, and the mark beside a toast.
+func TestGoldenUnsaved(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{50, 15}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			h := live(t, sz.w, sz.h)
+			h.store.set(func(s *memStore) { s.saveErr = diskFull })
+			h.pressSettle("a")
+			golden(t, fmt.Sprintf("unsaved_toast_%dx%d", sz.w, sz.h), h, sz.w, sz.h)
+			h.expireToast()
+			golden(t, fmt.Sprintf("unsaved_%dx%d", sz.w, sz.h), h, sz.w, sz.h)
+		})
+	}
+}
+
 func TestGoldenOtherScreens(t *testing.T) {
 	t.Run("connecting", func(t *testing.T) {
 		h := newHarness(t, 80, 24)

@@ -135,8 +135,10 @@ type Model struct {
 	cartKey    string
 	cartLoaded bool
 	cartSel    int
-	saveGen    uint64   // orders saves so an older cart never overwrites a newer one
-	cartFile   CartFile // nil when the cart is not saved (locked elsewhere, or no store)
+	saving     bool   // changes are saved; false when locked elsewhere, or no store
+	saveGen    uint64 // orders saves so an older cart never overwrites a newer one
+	savedGen   uint64 // generation of the newest save whose result is shown
+	unsaved    string // why the cart is not saved, shown until a save works; "" when it is
 	saver      *saver
 
 	cache *frameCache // memos of the screen's parts, shared by copies
@@ -192,14 +194,21 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Close ends the session and releases the cart file. Call it after the
-// program has exited.
+// Close ends the session, saves the cart if its last save has not run, and
+// releases the cart file. Call it after the program has exited.
 func (m Model) Close() {
 	if m.sess != nil {
 		m.sess.Close()
 	}
-	if m.cartFile != nil {
-		m.saver.close(m.cartFile)
+	if m.saver == nil {
+		return
+	}
+	gen := m.saveGen
+	if !m.saving {
+		gen = 0
+	}
+	if err := m.saver.close(gen, m.cart); err != nil {
+		m.opts.logf("cart not saved at exit", "err", err)
 	}
 }
 

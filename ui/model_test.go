@@ -575,9 +575,12 @@ func TestCartPersistsToDisk(t *testing.T) {
 	// A second viewer on the same show, while the first holds the cart,
 	// says so and keeps its changes to itself.
 	h2 := live(t, 80, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
-	if !strings.Contains(h2.m.toast, "open in another livecart") || h2.m.cartFile != nil {
-		t.Errorf("second viewer: toast %q, file %v", h2.m.toast, h2.m.cartFile)
+	if !strings.Contains(h2.m.toast, "open in another livecart") || h2.m.saving {
+		t.Errorf("second viewer: toast %q, saving %v", h2.m.toast, h2.m.saving)
 	}
+	// The toast goes; that the cart is not saved stays.
+	h2.send(toastExpiredMsg{id: h2.m.toastID})
+	h2.mustShow("Cart not saved: the cart for this show is open in another livecart")
 	h2.pressSettle("a")
 	h2.pressSettle("a")
 	if got, _ := store.Load(testCartKey); got.Units() != 1 {
@@ -587,7 +590,7 @@ func TestCartPersistsToDisk(t *testing.T) {
 	// Once the first quits, a new session finds the cart.
 	h.m.Close()
 	h3 := live(t, 80, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
-	if h3.m.Cart().Units() != 1 || h3.m.cartFile == nil {
+	if h3.m.Cart().Units() != 1 || !h3.m.saving || h3.m.unsaved != "" {
 		t.Errorf("new session loaded %+v", h3.m.Cart().Lines())
 	}
 	h3.m.Close()

@@ -78,7 +78,7 @@ func (m *Model) applySnapshot(u client.Update) tea.Cmd {
 	if first {
 		m.link, m.err = link.Up, nil
 		m.cartKey = cartKeyFor(m.opts.URL, st.Show.ID)
-		return loadCart(m.opts.Carts, m.cartKey)
+		return loadCart(m.saver, m.opts.Carts, m.cartKey)
 	}
 	return m.linkRestored("Reconnected")
 }

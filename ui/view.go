@@ -219,10 +219,22 @@ func (m Model) renderHeader() string {
 	return lipgloss.NewStyle().MaxWidth(max(1, m.width)).Render(spread(left, right, m.width))
 }
 
+// unsavedBadge marks the status line while a toast covers the reason the
+// cart is not saved.
+const unsavedBadge = "cart not saved"
+
+// statusView is the status line: the toast, if one is up; else why the cart
+// is not saved, if it is not; else, in the narrow layout with the cart
+// closed, the cart's summary. While the cart is not saved a toast shares
+// the line with unsavedBadge, so that state never leaves the screen.
 func (m Model) statusView() string {
 	s := m.styles
+	width := max(1, m.width)
 	if m.toast == "" {
-		if !m.wide() && m.mode != modeCart {
+		switch {
+		case m.unsaved != "":
+			return s.Error.Render(fit("Cart not saved: "+m.unsaved, width))
+		case !m.wide() && m.mode != modeCart:
 			return cartSummary(s, m.cart)
 		}
 		return ""
@@ -234,7 +246,15 @@ func (m Model) statusView() string {
 	case toastError:
 		style = s.Error
 	}
-	return style.Render(fit(m.toast, max(1, m.width)))
+	if m.unsaved == "" {
+		return style.Render(fit(m.toast, width))
+	}
+	badge := s.Error.Render(fit(unsavedBadge, width))
+	room := width - lipgloss.Width(badge) - 1
+	if room < 1 {
+		return badge
+	}
+	return spread(style.Render(fit(m.toast, room)), badge, width)
 }
 
 // linkView shows the checkout link whole, so it can be copied even when it
