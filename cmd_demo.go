@@ -41,7 +41,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	var vf viewerFlags
 	vf.register(fs)
 	seed := fs.Uint64("seed", 0, "seed for the simulated show; the same seed gives the same show (default: random)")
-	audience := fs.Int("audience", defaultAudience, "simulated viewers")
+	audience := fs.Int("audience", defaultAudience, "simulated viewers, 0 to 10000")
 	hostMode := fs.Bool("host", false, "open the host dashboard instead of the viewer: you run the show")
 	rest, err := parse(fs, args, stdout, demoSynopsis)
 	if err != nil {

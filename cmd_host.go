@@ -21,7 +21,7 @@ Run a show from the host dashboard: pin products and line up the next ones,
 start flash deals, set stock and prices, moderate the chat, and watch the
 audience, carts and sales as they happen. URL is the show's WebSocket
 address (ws:// or wss://), as printed by 'livecart serve'; without it,
-show_url from the config file is used.
+LIVECART_SHOW_URL or show_url from the config file is used.
 
 The host token is the one the show server was started with. It comes from
 --token, else the LIVECART_HOST_TOKEN environment variable, else host_token
@@ -35,9 +35,9 @@ func runHost(args []string, stdout, stderr io.Writer) error {
 	// The viewer's flags that mean something here; --name and --no-browser
 	// do not (the server shows the host under the show's host name).
 	var vf viewerFlags
-	fs.StringVar(&vf.configPath, "config", "", "config file (default "+config.DefaultPath()+")")
-	fs.StringVar(&vf.theme, "theme", "", "colours: auto, dark or light (default: config, then auto)")
-	fs.StringVar(&vf.logFile, "log", "", "write a debug log to this file (the token is never written)")
+	vf.registerConfig(fs)
+	vf.registerTheme(fs)
+	fs.StringVar(&vf.logFile, "log", "", "write a debug log to this file; the token is never written (default: $LIVECART_LOG_FILE, else log_file in the config file, else no log)")
 	token := fs.String("token", "", "host token (default: $LIVECART_HOST_TOKEN, then host_token in the config file)")
 	rest, err := parse(fs, args, stdout, hostSynopsis)
 	if err != nil {

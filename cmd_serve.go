@@ -34,8 +34,8 @@ every 10 seconds.
 func runServe(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:7420", "address to listen on")
-	catalogPath := fs.String("catalog", "", "catalog JSON file (default: the built-in demo catalog)")
-	audience := fs.Int("audience", defaultAudience, "simulated viewers; 0 for none")
+	catalogPath := fs.String("catalog", "", "the show and its products, a JSON file shaped like demo/catalog.json (see README) (default: the built-in demo catalog)")
+	audience := fs.Int("audience", defaultAudience, "simulated viewers, 0 to 10000; 0 for none")
 	seed := fs.Uint64("seed", 0, "seed for the simulated show (default: random)")
 	token := fs.String("token", "", fmt.Sprintf("host token, at least %d characters (default: a new random token, printed at start)", server.MinHostTokenRunes))
 	public := fs.String("public-url", "", "base URL of checkout links; the server also answers to its host (default: http://ADDR)")
