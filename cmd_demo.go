@@ -96,13 +96,13 @@ func seedOrRandom(fs *flag.FlagSet, seed uint64) uint64 {
 }
 
 type showOptions struct {
-	addr      string
-	catalog   []byte // nil: the embedded demo catalog
-	audience  int
-	seed      uint64
-	token     string // empty: a fresh random token
-	publicURL string
-	orders    string // orders file; empty: the default in the state folder
+	addr        string
+	catalogPath string // empty: the embedded demo catalog
+	audience    int
+	seed        uint64
+	token       string // empty: a fresh random token
+	publicURL   string
+	orders      string // orders file; empty: the default in the state folder
 	// maxConnsPerIP caps connections per address; 0 picks one that fits
 	// the simulated audience, negative lifts the cap.
 	maxConnsPerIP int
@@ -128,13 +128,9 @@ type runningShow struct {
 // startShow listens, serves the show and starts the simulated audience. All
 // of it stops when ctx is done; wait returns once it has.
 func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
-	raw := o.catalog
-	if raw == nil {
-		raw = demo.Catalog()
-	}
-	catalog, err := server.ParseCatalog(raw)
+	catalog, err := loadCatalog(o.catalogPath)
 	if err != nil {
-		return nil, fmt.Errorf("catalog: %w", err)
+		return nil, err
 	}
 	token := o.token
 	if token == "" {
@@ -200,6 +196,19 @@ func (s *runningShow) fail(err error) {
 func (s *runningShow) wait() error {
 	s.wg.Wait()
 	return errors.Join(s.errs...)
+}
+
+// loadCatalog reads the catalog file at path, or the demo's when path is
+// empty.
+func loadCatalog(path string) (server.Catalog, error) {
+	if path != "" {
+		return server.LoadCatalog(path)
+	}
+	c, err := server.ParseCatalog(demo.Catalog())
+	if err != nil {
+		return server.Catalog{}, fmt.Errorf("demo catalog: %w", err)
+	}
+	return c, nil
 }
 
 // newToken returns a random host token.

@@ -64,14 +64,6 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if err := server.CheckAllowedHosts(hosts); err != nil {
 		return usageErrorf("--allowed-hosts: %w", err)
 	}
-	var catalog []byte
-	if *catalogPath != "" {
-		b, err := os.ReadFile(*catalogPath)
-		if err != nil {
-			return fmt.Errorf("read catalog: %w", err)
-		}
-		catalog = b
-	}
 	logger, closeLog, err := openServeLog(*logFile, stderr)
 	if err != nil {
 		return err
@@ -81,7 +73,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	show, err := startShow(ctx, showOptions{
-		addr: *addr, catalog: catalog, audience: *audience, seed: seedOrRandom(fs, *seed),
+		addr: *addr, catalogPath: *catalogPath, audience: *audience, seed: seedOrRandom(fs, *seed),
 		token: *token, publicURL: *public, allowedHosts: hosts, orders: *orders, maxConnsPerIP: *perIP, chatCap: *chatCap, logger: logger,
 		personHosts: !*hostBot,
 	})

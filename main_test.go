@@ -15,6 +15,7 @@ import (
 	"github.com/adrg/xdg"
 
 	"github.com/livecart/livecart/client"
+	"github.com/livecart/livecart/money"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -100,7 +101,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"watch", "--", "--theme"}, exitUsage, "scheme must be ws or wss"}, // after --, a URL
 		{[]string{"serve", "--seed", "1", "extra"}, exitUsage, "unexpected argument"},
 		{[]string{"watch", "--config", badConfig, "ws://a/ws"}, exitError, `config ` + badConfig + `: unknown key "colour"`},
-		{[]string{"serve", "--catalog", filepath.Join(home, "missing.json")}, exitError, "read catalog"},
+		{[]string{"serve", "--catalog", filepath.Join(home, "missing.json")}, exitError, "livecart serve: catalog " + filepath.Join(home, "missing.json") + ": no such file"},
+		{[]string{"serve", "--catalog", home}, exitError, "livecart serve: catalog " + home + ": is a folder, not a file"},
 		{[]string{"serve", "--addr", "127.0.0.1:99999"}, exitError, "listen"},
 		{[]string{"serve", "--token", "tiny-tok"}, exitUsage, "--token: host token: 8 characters is too short to be safe from guessing; use at least 16"},
 		{[]string{"serve", "--token", strings.Repeat("x", 129)}, exitUsage, "longer than"},
@@ -128,10 +130,48 @@ func TestUsageErrors(t *testing.T) {
 func TestServeRejectsBadCatalog(t *testing.T) {
 	home := isolate(t)
 	path := filepath.Join(home, "cat.json")
-	os.WriteFile(path, []byte(`{"show":{"id":"s","title":"T","host":"H"},"products":[{"id":"p","name":"P","price":{"amount":-1,"currency":"USD"},"variants":[{"id":"v","name":"V","stock":1}]}]}`), 0o600)
+	os.WriteFile(path, []byte(`{"show":{"id":"s","title":"T","host":"H"},
+"products":[{"id":"p","name":"P","price":{"amount":-1,"currency":"USD"},"variants":[{"id":"v","name":"V","stock":1}]}]}`), 0o600)
 	code, _, errOut := runCLI(t, "serve", "--catalog", path, "--addr", "127.0.0.1:0")
-	if code != exitError || !strings.Contains(errOut, "catalog") {
-		t.Fatalf("exit %d, stderr %q", code, errOut)
+	if want := "livecart serve: catalog " + path + `: line 2, column 13: product 1 ("p"): `; code != exitError || !strings.HasPrefix(errOut, want) {
+		t.Fatalf("exit %d, stderr %q\nwant it to start %q", code, errOut, want)
+	}
+}
+
+// TestShowServesBarePrices: a catalog file whose prices are bare numbers
+// of minor units, as the README shows, is served with the catalog's
+// currency.
+func TestShowServesBarePrices(t *testing.T) {
+	home := isolate(t)
+	path := filepath.Join(home, "cat.json")
+	os.WriteFile(path, []byte(`{
+  "show": {"id": "s", "title": "T", "host": "H"},
+  "currency": "EUR",
+  "products": [
+    {"id": "scarf", "name": "Scarf", "price": 2800, "variants": [{"id": "scarf-red", "name": "Red", "stock": 4}]},
+    {"id": "hat", "name": "Hat", "price": {"amount": 1500, "currency": "EUR"}, "variants": [{"id": "hat-one", "name": "One size", "stock": 2}]}
+  ]
+}`), 0o600)
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := startShow(ctx, showOptions{addr: "127.0.0.1:0", catalogPath: path, personHosts: true,
+		orders: filepath.Join(home, "orders.jsonl"), logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		if err := s.wait(); err != nil {
+			t.Error(err)
+		}
+	}()
+	c, err := client.Dial(ctx, client.Options{URL: s.wsURL, Name: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	w, _ := c.Welcome()
+	if len(w.Catalog) != 2 || w.Catalog[0].Price != money.New(2800, "EUR") || w.Catalog[1].Price != money.New(1500, "EUR") {
+		t.Fatalf("catalog served: %+v", w.Catalog)
 	}
 }
 
