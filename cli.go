@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/livecart/livecart/cart"
@@ -95,9 +96,11 @@ func parse(fs *flag.FlagSet, args []string, stdout io.Writer, synopsis string) (
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, synopsis)
-			fmt.Fprintln(stdout, "\nFlags:")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
+			if hasFlags(fs) {
+				fmt.Fprintln(stdout, "\nFlags:")
+				fs.SetOutput(stdout)
+				fs.PrintDefaults()
+			}
 			return nil, flag.ErrHelp
 		}
 		if err != nil {
@@ -115,9 +118,22 @@ func parse(fs *flag.FlagSet, args []string, stdout io.Writer, synopsis string) (
 	}
 }
 
+// hasFlags reports whether fs defines any flag.
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
 // flagError rewords the flag package's error for a flag it does not know,
 // naming the flag as the user typed it and the one they may have meant.
 func flagError(fs *flag.FlagSet, err error, args []string) error {
+	if name, ok := strings.CutPrefix(err.Error(), "flag needs an argument: -"); ok {
+		return fmt.Errorf("--%s needs a value", name)
+	}
+	if bad, ok := badValue(fs, err); ok {
+		return bad
+	}
 	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
 	if !ok {
 		return err
@@ -139,6 +155,46 @@ func flagError(fs *flag.FlagSet, err error, args []string) error {
 		return fmt.Errorf("unknown flag %s (did you mean --%s?)", typed, meant)
 	}
 	return fmt.Errorf("unknown flag %s", typed)
+}
+
+// badValue rewords the flag package's error for a value it cannot parse
+// ("invalid value "abc" for flag -seed: parse error"), saying what the
+// flag takes instead.
+func badValue(fs *flag.FlagSet, err error) (error, bool) {
+	msg := err.Error()
+	rest, ok := strings.CutPrefix(msg, "invalid value ")
+	if !ok {
+		rest, ok = strings.CutPrefix(msg, "invalid boolean value ")
+	}
+	if !ok {
+		return nil, false
+	}
+	quoted, err2 := strconv.QuotedPrefix(rest)
+	if err2 != nil {
+		return nil, false
+	}
+	rest = strings.TrimPrefix(rest[len(quoted):], " for ")
+	rest = strings.TrimPrefix(strings.TrimPrefix(rest, "flag "), "-")
+	name, reason, ok := strings.Cut(rest, ":")
+	f := fs.Lookup(name)
+	if !ok || f == nil {
+		return nil, false
+	}
+	if strings.Contains(reason, "out of range") {
+		return fmt.Errorf("--%s: %s is out of range", name, quoted), true
+	}
+	want := "a valid value"
+	if g, ok := f.Value.(flag.Getter); ok {
+		switch g.Get().(type) {
+		case bool:
+			want = "true or false"
+		case int, int64:
+			want = "a whole number"
+		case uint, uint64:
+			want = "a whole number, 0 or more"
+		}
+	}
+	return fmt.Errorf("--%s: %s is not %s", name, quoted, want), true
 }
 
 // openLog returns a logger writing to path, or discarding when path is
@@ -195,12 +251,6 @@ func openServeLog(path string, stderr io.Writer) (*slog.Logger, func(), error) {
 		return openLog(path)
 	}
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})), func() {}, nil
-}
-
-// configPathForHelp is the config file path as help shows it.
-func configPathForHelp() string {
-	path, _ := config.Path("", nil)
-	return path
 }
 
 // showURL is the show a command joins: the URL argument, else show_url

@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+
+	"github.com/livecart/livecart/config"
 )
 
 // Exit codes.
@@ -52,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "-h", "-help", "--help":
-			fmt.Fprintf(stdout, usage, configPathForHelp())
+			fmt.Fprintf(stdout, usage, config.DefaultPath())
 			return exitOK
 		case "-version", "--version":
 			fmt.Fprintln(stdout, versionLine(debug.ReadBuildInfo()))
@@ -73,21 +75,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "serve":
 		err = runServe(rest, stdout, stderr)
 	case "version":
-		if len(rest) > 0 {
-			err = usageErrorf("unexpected argument %q", rest[0])
-			break
-		}
-		fmt.Fprintln(stdout, versionLine(debug.ReadBuildInfo()))
+		err = runVersion(rest, stdout)
 	case "help":
-		if len(rest) > 0 && slices.Contains(commands, rest[0]) {
+		if len(rest) > 0 && rest[0] != "help" && slices.Contains(commands, rest[0]) {
 			return run([]string{rest[0], "--help"}, stdout, stderr)
 		}
-		if len(rest) > 0 {
+		if len(rest) > 0 && rest[0] != "help" && !strings.HasPrefix(rest[0], "-") {
 			fmt.Fprintf(stderr, "livecart help: unknown command %q\n", rest[0])
 			fmt.Fprintln(stderr, commandHint(rest[0]))
 			return exitUsage
 		}
-		fmt.Fprintf(stdout, usage, configPathForHelp())
+		fmt.Fprintf(stdout, usage, config.DefaultPath())
 		return exitOK
 	default:
 		fmt.Fprintf(stderr, "livecart: unknown command %q\n", cmd)

@@ -63,6 +63,10 @@ func TestHelp(t *testing.T) {
 		{[]string{"serve", "--help"}, []string{"-addr", "127.0.0.1:7420", "-catalog", "-audience", "-seed", "-orders", "-max-conns-per-ip", "-chat-cap", "-host-bot", "SIGTERM",
 			"-allowed-hosts", "-public-url", "421", "at least 16 characters"}},
 		{[]string{"help", "serve"}, []string{"-addr"}},
+		{[]string{"help", "version"}, []string{"Usage: livecart version", "--version"}},
+		{[]string{"version", "--help"}, []string{"Usage: livecart version"}},
+		{[]string{"help", "help"}, everyCommand},
+		{[]string{"help", "--help"}, everyCommand},
 	}
 	for _, c := range cases {
 		code, out, errOut := runCLI(t, c.args...)
@@ -89,7 +93,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"dance"}, exitUsage, `unknown command "dance"`},
 		{[]string{"demo", "--bogus"}, exitUsage, "unknown flag --bogus"},
 		{[]string{"serve", "--audience", "-1"}, exitUsage, "--audience"},
-		{[]string{"serve", "--seed", "abc"}, exitUsage, "invalid value"},
+		{[]string{"serve", "--seed", "abc"}, exitUsage, `livecart serve: --seed: "abc" is not a whole number, 0 or more`},
+		{[]string{"serve", "--audience", "1.5"}, exitUsage, `livecart serve: --audience: "1.5" is not a whole number`},
+		{[]string{"serve", "--audience", "99999999999999999999"}, exitUsage, `livecart serve: --audience: "99999999999999999999" is out of range`},
+		{[]string{"serve", "--host-bot=maybe"}, exitUsage, `livecart serve: --host-bot: "maybe" is not true or false`},
 		{[]string{"serve", "extra"}, exitUsage, "unexpected argument"},
 		{[]string{"watch"}, exitUsage, "no show URL"},
 		{[]string{"watch", "http://example.com"}, exitUsage, "scheme must be ws or wss"},
@@ -259,7 +266,7 @@ func TestUnknownCommandOrFlag(t *testing.T) {
 		{[]string{"serve", "--config", "x.toml"}, []string{"livecart serve: unknown flag --config", "Run 'livecart serve --help' for usage."}},
 		{[]string{"--verison"}, []string{"livecart: unknown flag --verison", "Run 'livecart --help' for the commands, 'livecart demo --help' for the flags of the default one."}},
 		{[]string{"host", "--name", "x"}, []string{"livecart host: unknown flag --name", "Run 'livecart host --help' for usage."}},
-		{[]string{"demo", "--seed"}, []string{"livecart demo: flag needs an argument: -seed", "Run 'livecart demo --help' for usage."}},
+		{[]string{"demo", "--seed"}, []string{"livecart demo: --seed needs a value", "Run 'livecart demo --help' for usage."}},
 		{[]string{"version", "extra"}, []string{`livecart version: unexpected argument "extra"`, "Run 'livecart version --help' for usage."}},
 	}
 	for _, c := range cases {

@@ -1,9 +1,32 @@
 package main
 
 import (
+	"flag"
+	"fmt"
+	"io"
 	"runtime/debug"
 	"strings"
 )
+
+const versionSynopsis = `Usage: livecart version
+
+Print which livecart this is: the release, or "(devel)" and the commit it
+was built from, with its time and whether the tree had uncommitted changes.
+'livecart --version' does the same.
+`
+
+func runVersion(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	rest, err := parse(fs, args, stdout, versionSynopsis)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(rest); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, versionLine(debug.ReadBuildInfo()))
+	return nil
+}
 
 // versionLine says which livecart this is, from what the Go toolchain
 // recorded in the binary: the main module's version ("v1.2.0" when

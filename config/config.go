@@ -71,18 +71,11 @@ func DefaultPath() string {
 	return filepath.Join(xdg.ConfigHome, "livecart", "config.toml")
 }
 
-// Path returns the config file Load reads for path, and whether the user
-// named it (and so it must exist): path itself when not empty (main passes
-// --config), else the file LIVECART_CONFIG names, else DefaultPath(). The
-// flag wins over the variable because it is the more specific of the two:
-// typed for this one run.
-func Path(path string, getenv func(string) string) (file string, named bool) {
-	file, from := resolve(path, DefaultPath(), getenv)
-	return file, from != ""
-}
-
-// resolve returns the config file and who named it: "" for the default,
-// else "--config" or "LIVECART_CONFIG".
+// resolve returns the config file Load reads and who named it: path
+// itself when not empty (main passes --config), else the file
+// LIVECART_CONFIG names, else defaultPath, named by nobody (""). The flag
+// wins over the variable because it is the more specific of the two:
+// typed for this one run. A named file must exist.
 func resolve(path, defaultPath string, getenv func(string) string) (file, from string) {
 	if getenv == nil {
 		getenv = os.Getenv
@@ -96,12 +89,12 @@ func resolve(path, defaultPath string, getenv func(string) string) (file, from s
 	return defaultPath, ""
 }
 
-// Load returns Default() overridden by the config file that Path picks and
-// then by the LIVECART_* variables getenv reports (os.Getenv when nil),
-// validated.
+// Load returns Default() overridden by a config file and then by the
+// LIVECART_* variables getenv reports (os.Getenv when nil), validated.
 //
-// A missing default file is fine: most viewers never write one. A file the
-// user named must exist. Keys the file does not know are errors, so a typo
+// The file is path, when not empty (main passes --config); else the one
+// LIVECART_CONFIG names; else DefaultPath(). A file named either way must
+// exist; a missing default file is fine, as most viewers never write one. Keys the file does not know are errors, so a typo
 // does not silently leave a setting at its default.
 //
 // Errors name where the value came from: the file and the key (with the

@@ -163,16 +163,6 @@ func TestConfigFileChoice(t *testing.T) {
 		})
 	}
 
-	file, named := Path("", env(map[string]string{"LIVECART_CONFIG": envFile}))
-	if file != envFile || !named {
-		t.Errorf("Path with LIVECART_CONFIG = %q, %v", file, named)
-	}
-	if file, named = Path(flagFile, env(map[string]string{"LIVECART_CONFIG": envFile})); file != flagFile || !named {
-		t.Errorf("Path with both = %q, %v", file, named)
-	}
-	if file, named = Path("", env(nil)); file != DefaultPath() || named {
-		t.Errorf("Path with neither = %q, %v", file, named)
-	}
 }
 
 func TestLoadErrors(t *testing.T) {
