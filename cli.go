@@ -125,8 +125,9 @@ func hasFlags(fs *flag.FlagSet) bool {
 	return n > 0
 }
 
-// flagError rewords the flag package's error for a flag it does not know,
-// naming the flag as the user typed it and the one they may have meant.
+// flagError rewords the flag package's errors in the command line's own
+// terms: a flag given no value, a value that does not parse, and a flag it
+// does not know, named as the user typed it, with the one probably meant.
 func flagError(fs *flag.FlagSet, err error, args []string) error {
 	if name, ok := strings.CutPrefix(err.Error(), "flag needs an argument: -"); ok {
 		return fmt.Errorf("--%s needs a value", name)

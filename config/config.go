@@ -257,6 +257,7 @@ type Problem struct {
 	Reason string // what is wrong, quoting the value: `"purple" is not one of auto, dark, light`
 }
 
+// Error says the key and what is wrong with its value.
 func (p Problem) Error() string { return p.Key + ": " + p.Reason }
 
 // Problems lists every setting that is out of range, in the order of the
