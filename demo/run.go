@@ -61,10 +61,11 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.Audience = max(cfg.Audience, 0)
+	start := time.Now()
 
 	var wg sync.WaitGroup
 	if !cfg.NoHost {
-		host := &bot{cfg: cfg, name: hostName, token: cfg.HostToken, log: cfg.Logger.With("bot", hostName)}
+		host := &bot{cfg: cfg, start: start, name: hostName, token: cfg.HostToken, log: cfg.Logger.With("bot", hostName)}
 		conn, err := host.dial(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -75,7 +76,7 @@ func Run(ctx context.Context, cfg Config) error {
 		wg.Go(func() { runHost(ctx, host, conn) })
 	}
 	for _, s := range audienceScripts(cfg.Seed, cfg.Audience) {
-		v := &bot{cfg: cfg, name: s.Name, log: cfg.Logger.With("bot", s.Name)}
+		v := &bot{cfg: cfg, start: start, name: s.Name, log: cfg.Logger.With("bot", s.Name)}
 		wg.Go(func() { runViewer(ctx, v, s) })
 	}
 	wg.Wait()
@@ -85,6 +86,7 @@ func Run(ctx context.Context, cfg Config) error {
 // bot is what host and viewers share: who they are and how they connect.
 type bot struct {
 	cfg   Config
+	start time.Time // when the show started, at show time zero
 	name  string
 	token string
 	log   *slog.Logger
@@ -93,6 +95,11 @@ type bot struct {
 // scale turns a show duration into real time at the configured pace.
 func (b *bot) scale(d time.Duration) time.Duration {
 	return time.Duration(float64(d) * b.cfg.Pace)
+}
+
+// showTime is how far the show has come, in show time.
+func (b *bot) showTime() time.Duration {
+	return time.Duration(float64(time.Since(b.start)) / b.cfg.Pace)
 }
 
 func (b *bot) dial(ctx context.Context) (*client.Conn, error) {
