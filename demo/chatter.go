@@ -11,23 +11,24 @@ import (
 	"github.com/livecart/livecart/show"
 )
 
-// Placeholders in the templates below. {city} and {emoji} are chosen by the
-// script, so they are filled when the script is made; the others depend on
-// what the bot's connection has seen and are filled by the runner, from
-// the show's state at the moment the line is said.
+// Placeholders in the templates below, without their braces. {city} and
+// {emoji} are chosen by the script, so they are filled when the script is
+// made; the others depend on what the bot's connection has seen and are
+// filled by the runner, from the show's state at the moment the line is
+// said.
 const (
-	phProduct   = "{product}"    // the product's name
-	phVariant   = "{variant}"    // the variant's name
-	phInVariant = "{in_variant}" // "in Blue", "with Linear switches"
-	phPrice     = "{price}"      // what it costs now: the deal price during a deal
-	phRegular   = "{regular}"    // the regular price
-	phPercent   = "{percent}"    // a deal's percent off, "20%"
-	phLeft      = "{left}"       // "only 3 left", "12 left", "40 in stock"
-	phNote      = "{note}"       // a remark on the stock: {left} {in_variant}
-	phDealTime  = "{deal_time}"  // how long a deal runs: "45 seconds"
-	phHost      = "{host}"
-	phCity      = "{city}"
-	phEmoji     = "{emoji}"
+	phProduct   = "product"    // the product's name
+	phVariant   = "variant"    // the variant's name
+	phInVariant = "in_variant" // "in Blue", "with Linear switches"
+	phPrice     = "price"      // what it costs now: the deal price during a deal
+	phRegular   = "regular"    // the regular price
+	phPercent   = "percent"    // a deal's percent off, "20%"
+	phLeft      = "left"       // "only 3 left", "12 left", "40 in stock"
+	phNote      = "note"       // a remark on the stock: {left} {in_variant}
+	phDealTime  = "deal_time"  // how long a deal has left: "45 seconds"
+	phHost      = "host"
+	phCity      = "city"
+	phEmoji     = "emoji"
 )
 
 // Words that agree with the product or the variant are written
@@ -158,7 +159,7 @@ var hostChatLines = []string{
 // said is the one the server charges.
 var hostDealLines = []string{
 	"⚡ Flash deal! The {product} {is/are:product} {price} instead of {regular} for {deal_time}",
-	"Flash deal on the {product}: {percent} off, just {price} for the next {deal_time}!",
+	"Flash deal on the {product}: {percent} off, just {price} for {deal_time}!",
 	"Deal time! {price} instead of {regular} for the {product}, {deal_time} only {emoji}",
 }
 
@@ -212,17 +213,25 @@ var pinWords = []string{phProduct, phVariant, phInVariant, phPrice, phRegular, p
 // needsPin reports whether a template speaks about the pinned product.
 func needsPin(tmpl string) bool {
 	for _, ph := range pinWords {
-		if strings.Contains(tmpl, ph) {
+		if strings.Contains(tmpl, "{"+ph+"}") {
 			return true
 		}
 	}
-	return agreement.MatchString(tmpl)
+	return agrees(tmpl)
 }
 
 // prefill fills the placeholders the script owns. Every {emoji} gets the
 // same emoji: "🔥🔥🔥" reads as one reaction.
 func prefill(tmpl, city, em string) string {
-	return strings.NewReplacer(phCity, city, phEmoji, em).Replace(tmpl)
+	return expand(tmpl, func(ph string) (string, bool) {
+		switch ph {
+		case phCity:
+			return city, true
+		case phEmoji:
+			return em, true
+		}
+		return "", false
+	})
 }
 
 // live is what a bot knows from its connection that a line can mention.
@@ -265,23 +274,31 @@ func liveFrom(st *show.State) (l live, ok bool) {
 // fill completes a template from live state and keeps it within the chat
 // limit: product names may be long enough to push a line over.
 func fill(tmpl string, l live) string {
-	percent := ""
-	if l.Percent > 0 {
-		percent = strconv.Itoa(l.Percent) + "%"
-	}
-	r := strings.NewReplacer(
-		phNote, stockNote(l.Stock, l.Variant),
-		phProduct, l.Product.Name,
-		phVariant, l.Variant.Name,
-		phInVariant, inVariant(l.Variant),
-		phPrice, l.Price.String(),
-		phRegular, l.Regular.String(),
-		phPercent, percent,
-		phLeft, left(l.Stock),
-		phDealTime, spoken(l.DealFor),
-		phHost, l.Host,
-	)
-	return clip(r.Replace(agree(tmpl, l.Product, l.Variant)), protocol.MaxChatRunes)
+	return clip(expand(tmpl, func(ph string) (string, bool) {
+		switch ph {
+		case phProduct:
+			return l.Product.Name, true
+		case phVariant:
+			return l.Variant.Name, true
+		case phInVariant:
+			return inVariant(l.Variant), true
+		case phPrice:
+			return l.Price.String(), true
+		case phRegular:
+			return l.Regular.String(), true
+		case phPercent:
+			return strconv.Itoa(l.Percent) + "%", l.Percent > 0
+		case phLeft:
+			return left(l.Stock), true
+		case phNote:
+			return stockNote(l.Stock, l.Variant), true
+		case phDealTime:
+			return spoken(l.DealFor), true
+		case phHost:
+			return l.Host, true
+		}
+		return agreed(ph, l.Product, l.Variant)
+	}), protocol.MaxChatRunes)
 }
 
 // clip cuts s to at most n runes.

@@ -1,8 +1,10 @@
 package demo
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/livecart/livecart/protocol"
@@ -42,9 +44,9 @@ type command struct {
 // and while the fact it states still holds.
 type cue struct {
 	at, until time.Duration
-	// say returns the line, filled from the show as it is; ok false while
+	// say returns the line, filled from the show as it is now; ok false while
 	// the show has yet to catch up, and an empty line drops the cue.
-	say     func(st *show.State) (text string, ok bool)
+	say     func(st *show.State, now time.Duration) (text string, ok bool)
 	waiting bool // say returned ok false at its time; events wake it
 }
 
@@ -58,9 +60,9 @@ type director struct {
 	next   hostAction
 	nextAt time.Duration
 	rng    *rand.Rand
-	// dealSeconds turns a deal's length in show time into the seconds the
-	// server will run it for: the server's deals run in real time.
-	dealSeconds func(time.Duration) int
+	// pace is the runner's: a deal's length is sent in real seconds, as the
+	// server runs deals by its clock.
+	pace float64
 
 	initial   map[string]int           // variant ID -> stock at the start of the show
 	restockAt map[string]time.Duration // sold-out variant ID -> when it is restocked
@@ -76,16 +78,17 @@ type director struct {
 	repinned string
 }
 
-// newDirector makes the host's director for the show st shows at its start.
-func newDirector(seed uint64, st *show.State, dealSeconds func(time.Duration) int) *director {
+// newDirector makes the host's director for the show st shows at its
+// start, at the given pace.
+func newDirector(seed uint64, st *show.State, pace float64) *director {
 	d := &director{
-		rng:         botRNG(seed, reactStream),
-		dealSeconds: dealSeconds,
-		initial:     map[string]int{},
-		restockAt:   map[string]time.Duration{},
-		lowSaid:     map[string]int{},
-		soldSaid:    map[string]bool{},
-		lastLineAt:  -hostLineGap,
+		rng:        botRNG(seed, reactStream),
+		pace:       pace,
+		initial:    map[string]int{},
+		restockAt:  map[string]time.Duration{},
+		lowSaid:    map[string]int{},
+		soldSaid:   map[string]bool{},
+		lastLineAt: -hostLineGap,
 	}
 	var ids []string
 	for _, p := range st.Catalog() {
@@ -195,11 +198,11 @@ func (d *director) deal(out []command, now time.Duration, st *show.State, a host
 	if !ok || p.Stock() == 0 {
 		return out
 	}
-	secs := d.dealSeconds(a.For)
+	secs := dealSeconds(a.For, d.pace)
 	before := p.Deal
 	out = append(out, command{protocol.TypeStartDeal, protocol.StartDeal{ProductID: p.ID, Percent: a.Percent, Seconds: secs}})
 	tmpl := d.pick(hostDealLines)
-	d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State) (string, bool) {
+	d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State, saidAt time.Duration) (string, bool) {
 		q, ok := st.Product(p.ID)
 		if !ok || q.Stock() == 0 {
 			return "", true
@@ -212,7 +215,7 @@ func (d *director) deal(out []command, now time.Duration, st *show.State, a host
 			v = pv
 		}
 		l := liveOf(q, v, st.Show.Host)
-		l.DealFor = time.Duration(secs) * time.Second
+		l.DealFor = time.Duration(secs)*time.Second - time.Duration(float64(saidAt-now)*d.pace)
 		return d.compose(hostDealLines, tmpl, l), true
 	}})
 	return out
@@ -261,7 +264,7 @@ func (d *director) watch(out []command, now time.Duration, st *show.State) []com
 // count it has when the host says it.
 func (d *director) low(now time.Duration, variantID string) {
 	tmpl := d.pick(hostLowLines)
-	d.cues = append(d.cues, cue{at: now + remarkDelay, until: now + remarkDelay + cueWait, say: func(st *show.State) (string, bool) {
+	d.cues = append(d.cues, cue{at: now + remarkDelay, until: now + remarkDelay + cueWait, say: func(st *show.State, saidAt time.Duration) (string, bool) {
 		p, v, ok := st.Pinned()
 		if !ok || v.ID != variantID || v.Stock <= 0 || v.Stock > lowStock {
 			return "", true
@@ -273,7 +276,7 @@ func (d *director) low(now time.Duration, variantID string) {
 // soldOut cues the remark that variant v of the pinned product sold out.
 func (d *director) soldOut(now time.Duration, p protocol.Product, v protocol.Variant) {
 	tmpl := d.pick(hostSoldOutLines)
-	d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State) (string, bool) {
+	d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State, saidAt time.Duration) (string, bool) {
 		q, ok := st.Product(p.ID)
 		w, _ := q.Variant(v.ID)
 		if !ok || w.Stock > 0 {
@@ -301,7 +304,7 @@ func (d *director) restock(out []command, now time.Duration, st *show.State) []c
 		}
 		out = append(out, command{protocol.TypeSetStock, protocol.SetStock{VariantID: id, Stock: max(d.initial[id], restockFloor)}})
 		tmpl := d.pick(hostRestockLines)
-		d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State) (string, bool) {
+		d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State, saidAt time.Duration) (string, bool) {
 			q, _ := st.ProductOfVariant(id)
 			v, ok := q.Variant(id)
 			if !ok || v.Stock == 0 {
@@ -325,7 +328,7 @@ func (d *director) sayCues(out []command, now time.Duration, st *show.State) []c
 			kept = append(kept, c)
 			continue
 		}
-		text, ok := c.say(st)
+		text, ok := c.say(st, now)
 		if !ok {
 			c.waiting = true
 			kept = append(kept, c)
@@ -343,11 +346,13 @@ func (d *director) sayCues(out []command, now time.Duration, st *show.State) []c
 func (d *director) pick(list []string) int { return d.rng.IntN(len(list)) }
 
 // compose fills template i of list, or the next one whose line differs
-// from the host's last: the host never says the same line twice in a row.
+// from the host's last (the host never says the same line twice in a row)
+// and that l can fill: a deal of an amount off has no percent to say.
 func (d *director) compose(list []string, i int, l live) string {
 	for k := range list {
 		t := list[(i+k)%len(list)]
-		if text := fill(prefill(t, "", emoji[(i+k)%len(emoji)]), l); text != d.lastLine {
+		text := fill(prefill(t, "", emoji[(i+k)%len(emoji)]), l)
+		if text != d.lastLine && !strings.Contains(text, "{"+phPercent+"}") {
 			return text
 		}
 	}
@@ -361,6 +366,13 @@ func (d *director) emit(out []command, now time.Duration, text string) []command
 	}
 	d.lastLine, d.lastLineAt = text, now
 	return append(out, command{protocol.TypeSay, protocol.Say{Text: text}})
+}
+
+// dealSeconds is how long the server runs a deal that lasts d of show time
+// at pace: scaled, within the protocol's bounds.
+func dealSeconds(d time.Duration, pace float64) int {
+	secs := int(math.Round(d.Seconds() * pace))
+	return min(max(secs, int(protocol.MinDeal/time.Second)), int(protocol.MaxDeal/time.Second))
 }
 
 // choosePin returns the first candidate with a variant in stock that is not

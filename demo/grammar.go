@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -51,23 +50,64 @@ func pluralName(name string) bool {
 	return true
 }
 
-// agreement matches a word that agrees with a name: {is/are:product} is
-// "is" for a singular product and "are" for a plural one.
-var agreement = regexp.MustCompile(`\{([^{}/:]*)/([^{}/:]*):(product|variant)\}`)
+// agreed returns the word a placeholder {singular/plural:product} or
+// {singular/plural:variant} stands for: {is/are:product} is "is" for a
+// singular product and "are" for a plural one. ok is false for any other
+// placeholder.
+func agreed(ph string, product, variant noun) (word string, ok bool) {
+	words, of, ok := strings.Cut(ph, ":")
+	if !ok {
+		return "", false
+	}
+	singular, plural, ok := strings.Cut(words, "/")
+	var n noun
+	switch of {
+	case "product":
+		n = product
+	case "variant":
+		n = variant
+	default:
+		return "", false
+	}
+	if !ok {
+		return "", false
+	}
+	if n.Plural {
+		return plural, true
+	}
+	return singular, true
+}
 
-// agree fills the agreement words of tmpl.
-func agree(tmpl string, product, variant noun) string {
-	return agreement.ReplaceAllStringFunc(tmpl, func(m string) string {
-		sub := agreement.FindStringSubmatch(m)
-		n := product
-		if sub[3] == "variant" {
-			n = variant
+// agrees reports whether a template has a word that agrees with a name.
+func agrees(tmpl string) bool {
+	return strings.Contains(tmpl, ":product}") || strings.Contains(tmpl, ":variant}")
+}
+
+// expand replaces each {placeholder} of tmpl that value knows and leaves
+// the others. What it puts in is not read again, so a name with braces in
+// it stays as it is.
+func expand(tmpl string, value func(ph string) (string, bool)) string {
+	if !strings.Contains(tmpl, "{") {
+		return tmpl
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		j := strings.IndexByte(tmpl[max(i, 0):], '}')
+		if i < 0 || j < 0 {
+			break
 		}
-		if n.Plural {
-			return sub[2]
+		j += i
+		b.WriteString(tmpl[:i])
+		if v, ok := value(tmpl[i+1 : j]); ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(tmpl[i : j+1])
 		}
-		return sub[1]
-	})
+		tmpl = tmpl[j+1:]
+	}
+	b.WriteString(tmpl)
+	return b.String()
 }
 
 // inVariant names a variant after its product: "in Blue", and "with Linear
@@ -108,8 +148,10 @@ func stockNote(stock int, v noun) string {
 }
 
 // spoken says a duration the way a host would: "45 seconds", "2 minutes".
+// Part of a second is left out, so a deal is never said to last longer
+// than it has left.
 func spoken(d time.Duration) string {
-	secs := int(d.Round(time.Second) / time.Second)
+	secs := int(d / time.Second)
 	switch {
 	case secs == 1:
 		return "1 second"

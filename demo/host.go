@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"math"
 	"time"
 
 	"github.com/livecart/livecart/client"
@@ -24,7 +23,7 @@ func runHost(ctx context.Context, b *bot, conn *client.Conn) {
 		b.log.Warn("host token not accepted: the host bot can chat but not pin")
 	}
 	st, _ := show.FromWelcome(w, seq)
-	h := &hostBot{bot: b, dir: newDirector(b.cfg.Seed, &st, b.dealSeconds)}
+	h := &hostBot{bot: b, dir: newDirector(b.cfg.Seed, &st, b.cfg.Pace)}
 	for {
 		h.session(ctx, conn, &st)
 		conn.Close()
@@ -68,11 +67,4 @@ func (h *hostBot) sendAll(conn *client.Conn, cmds []command) {
 	for _, c := range cmds {
 		h.send(conn, c.Type, c.Data)
 	}
-}
-
-// dealSeconds is how long the server runs a deal that lasts d of show
-// time: scaled by the pace, within the protocol's bounds.
-func (b *bot) dealSeconds(d time.Duration) int {
-	secs := int(math.Round(b.scale(d).Seconds()))
-	return min(max(secs, int(protocol.MinDeal/time.Second)), int(protocol.MaxDeal/time.Second))
 }

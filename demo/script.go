@@ -285,20 +285,17 @@ func (s *hostScript) segment() []timed {
 }
 
 // lines plans one or two lines in [from, to), one more for every further
-// half minute, none within hostLineGap of a deal at dealAt.
+// half minute, each in its own equal slot so they spread out, and none
+// within hostLineGap of a deal at dealAt.
 func (s *hostScript) lines(from, to, dealAt time.Duration) []timed {
 	n := 1 + s.rng.IntN(2) + int((to-from)/(30*time.Second))
-	ats := make([]time.Duration, 0, n)
-	for range n {
-		at := between(s.rng, from, to)
+	slot := (to - from) / time.Duration(n)
+	var out []timed
+	for i := range n {
+		at := between(s.rng, from+slot*time.Duration(i), from+slot*time.Duration(i+1))
 		if dealAt < 0 || at <= dealAt-hostLineGap || at >= dealAt+hostLineGap {
-			ats = append(ats, at)
+			out = append(out, timed{at, s.hype()})
 		}
-	}
-	slices.Sort(ats) // lines are made in show order, for line's rule
-	out := make([]timed, len(ats))
-	for i, at := range ats {
-		out[i] = timed{at, s.hype()}
 	}
 	return out
 }
