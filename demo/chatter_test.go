@@ -127,7 +127,8 @@ func TestStockNote(t *testing.T) {
 func TestSpoken(t *testing.T) {
 	cases := map[time.Duration]string{
 		30 * time.Second: "30 seconds", time.Minute: "a minute", 75 * time.Second: "75 seconds",
-		2 * time.Minute: "2 minutes", 1999 * time.Millisecond: "1 second", 59999 * time.Millisecond: "59 seconds",
+		2 * time.Minute: "2 minutes", time.Second: "1 second", 1001 * time.Millisecond: "2 seconds",
+		59001 * time.Millisecond: "a minute",
 	}
 	for d, want := range cases {
 		if got := spoken(d); got != want {

@@ -215,6 +215,7 @@ func (d *director) deal(out []command, now time.Duration, st *show.State, a host
 			v = pv
 		}
 		l := liveOf(q, v, st.Show.Host)
+		// The deal has run since it was sent, by the server's clock.
 		l.DealFor = time.Duration(secs)*time.Second - time.Duration(float64(saidAt-now)*d.pace)
 		return d.compose(hostDealLines, tmpl, l), true
 	}})
@@ -264,7 +265,7 @@ func (d *director) watch(out []command, now time.Duration, st *show.State) []com
 // count it has when the host says it.
 func (d *director) low(now time.Duration, variantID string) {
 	tmpl := d.pick(hostLowLines)
-	d.cues = append(d.cues, cue{at: now + remarkDelay, until: now + remarkDelay + cueWait, say: func(st *show.State, saidAt time.Duration) (string, bool) {
+	d.cues = append(d.cues, cue{at: now + remarkDelay, until: now + remarkDelay + cueWait, say: func(st *show.State, _ time.Duration) (string, bool) {
 		p, v, ok := st.Pinned()
 		if !ok || v.ID != variantID || v.Stock <= 0 || v.Stock > lowStock {
 			return "", true
@@ -276,7 +277,7 @@ func (d *director) low(now time.Duration, variantID string) {
 // soldOut cues the remark that variant v of the pinned product sold out.
 func (d *director) soldOut(now time.Duration, p protocol.Product, v protocol.Variant) {
 	tmpl := d.pick(hostSoldOutLines)
-	d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State, saidAt time.Duration) (string, bool) {
+	d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State, _ time.Duration) (string, bool) {
 		q, ok := st.Product(p.ID)
 		w, _ := q.Variant(v.ID)
 		if !ok || w.Stock > 0 {
@@ -304,7 +305,7 @@ func (d *director) restock(out []command, now time.Duration, st *show.State) []c
 		}
 		out = append(out, command{protocol.TypeSetStock, protocol.SetStock{VariantID: id, Stock: max(d.initial[id], restockFloor)}})
 		tmpl := d.pick(hostRestockLines)
-		d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State, saidAt time.Duration) (string, bool) {
+		d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State, _ time.Duration) (string, bool) {
 			q, _ := st.ProductOfVariant(id)
 			v, ok := q.Variant(id)
 			if !ok || v.Stock == 0 {

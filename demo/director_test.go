@@ -390,3 +390,35 @@ func TestComposeAvoidsLastLineAndMissingPercent(t *testing.T) {
 		}
 	}
 }
+
+// After an outage the script goes on from where it stopped instead of
+// playing everything it missed at once, and a lost pin is restored.
+func TestDirectorAfterAnOutage(t *testing.T) {
+	s := newSimShow(t)
+	d := newDirector(3, &s.st, 1)
+	for _, c := range d.step(openingPinAt, &s.st) {
+		s.exec(c)
+	}
+	if _, _, ok := s.st.Pinned(); !ok {
+		t.Fatal("nothing pinned after the opening pin")
+	}
+	s.emit(protocol.TypeUnpin, protocol.Unpin{}) // a restarted server forgot it
+	if cmds := d.resume(&s.st); len(cmds) != 1 || cmds[0].Type != protocol.TypePin {
+		t.Fatalf("resume = %+v, want the pin back", cmds)
+	}
+	pins, lines := 0, 0
+	for _, c := range d.step(10*time.Minute, &s.st) {
+		switch c.Type {
+		case protocol.TypePin:
+			pins++
+		case protocol.TypeSay:
+			lines++
+		}
+	}
+	if pins > 1 || lines > 2 {
+		t.Errorf("after ten minutes away the host pins %d times and says %d lines at once", pins, lines)
+	}
+	if w := d.wake(); w <= 10*time.Minute {
+		t.Errorf("next step at %v, not after the outage", w)
+	}
+}

@@ -148,10 +148,10 @@ func stockNote(stock int, v noun) string {
 }
 
 // spoken says a duration the way a host would: "45 seconds", "2 minutes".
-// Part of a second is left out, so a deal is never said to last longer
-// than it has left.
+// Part of a second counts as a whole one, as in the countdown viewers see
+// on a deal, so the host and the screen say the same.
 func spoken(d time.Duration) string {
-	secs := int(d / time.Second)
+	secs := int((d + time.Second - 1) / time.Second)
 	switch {
 	case secs == 1:
 		return "1 second"

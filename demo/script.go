@@ -15,12 +15,12 @@ const (
 	pinMax = 40 * time.Second // longest time a product stays pinned
 
 	// A flash deal comes every two to four minutes, on the product pinned
-	// at the time, dealLead after its pin so the product is introduced
-	// first, and runs dealMin to dealMax. The pin holds until the deal is
-	// over and dealTail more, so a deal is never cut short on screen. The
-	// deal due in a pin's time is brought forward to the pin, up to
-	// pinMax-dealLead early, so the gap drawn is that much longer than two
-	// minutes at least, and dealLead shorter than four at most.
+	// at the time, and runs dealMin to dealMax. It starts dealLead after a
+	// pin, so the product is introduced first, and the pin holds until the
+	// deal is over and dealTail more, so a deal is never cut short on
+	// screen. A deal falls due a gap in [dealGapMin, dealGapMax] after the
+	// last and moves to the start of the pin it falls in, up to
+	// pinMax-dealLead early and dealLead late: hence the bounds.
 	dealGapMin = 2*time.Minute + pinMax - dealLead
 	dealGapMax = 4*time.Minute - dealLead
 	dealMin    = 45 * time.Second
