@@ -9,6 +9,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/time/rate"
+
 	"github.com/livecart/livecart/protocol"
 )
 
@@ -60,8 +62,7 @@ func (s *Server) hostRole(remote, token string) (bool, *ending) {
 	key := guessKey(remote)
 	now := s.now()
 	host, throttled := false, false
-	s.locked(func() {
-		b := s.tokenGuesses.bucket(key, now)
+	s.tokenGuesses.with(key, now, func(b *rate.Limiter) {
 		if b == nil || b.TokensAt(now) < 1 {
 			throttled = true
 			return
