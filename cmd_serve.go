@@ -52,8 +52,8 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if err := noArgs(rest); err != nil {
 		return err
 	}
-	if *audience < 0 || *audience > 10_000 {
-		return usageErrorf("--audience must be between 0 and 10000")
+	if err := checkAudience(*audience); err != nil {
+		return err
 	}
 	if *token != "" {
 		if err := server.CheckHostToken(*token); err != nil {
