@@ -15,6 +15,7 @@ import (
 
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/demo"
+	"github.com/livecart/livecart/internal/showtest"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/server"
 )
@@ -31,20 +32,17 @@ func TestMain(m *testing.M) {
 	)
 }
 
-// startShow runs a real show server on loopback.
+// plainConfig is the demo show with a host token and the default limits.
+func plainConfig(t *testing.T) server.Config {
+	t.Helper()
+	return server.Config{Catalog: showtest.Catalog(t, demo.Catalog()), HostToken: "secret-host-token"}
+}
+
+// startShow runs a real show server on loopback and returns its URL.
 func startShow(t *testing.T) (*server.Server, string) {
 	t.Helper()
-	cat, err := server.ParseCatalog(demo.Catalog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Config{Catalog: cat, HostToken: "secret-host-token"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { srv.Close(); hs.Close() })
-	return srv, "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"
+	show := showtest.Start(t, plainConfig(t))
+	return show.Server, show.WS
 }
 
 func dial(t *testing.T, url, name, token string) *client.Conn {

@@ -196,13 +196,13 @@ func (h *hub) closedLocked() bool { return h.closed }
 // publishLocked queues one show event for the next batch and asks for that
 // batch at once.
 func (h *hub) publishLocked(typ protocol.Type, data any) {
-	h.queueLocked(pending{typ: typ, data: data, key: -1}, true)
+	h.enqueueLocked(pending{typ: typ, data: data, key: -1}, true)
 }
 
 // publishLazyLocked queues one show event that may wait up to one flush
 // interval for others to share its batch: chat and viewer counts.
 func (h *hub) publishLazyLocked(typ protocol.Type, data any) {
-	h.queueLocked(pending{typ: typ, data: data, key: -1}, false)
+	h.enqueueLocked(pending{typ: typ, data: data, key: -1}, false)
 }
 
 // publishStateLocked queues the state behind state, a pointer the show
@@ -216,10 +216,10 @@ func (h *hub) publishStateLocked(key int, typ protocol.Type, state any) {
 		return
 	}
 	h.out.queued[key] = true
-	h.queueLocked(pending{typ: typ, data: state, key: key}, true)
+	h.enqueueLocked(pending{typ: typ, data: state, key: key}, true)
 }
 
-func (h *hub) queueLocked(p pending, urgent bool) {
+func (h *hub) enqueueLocked(p pending, urgent bool) {
 	if h.closed {
 		return
 	}
