@@ -2,13 +2,13 @@ package demo
 
 import (
 	"context"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/livecart/livecart/client"
+	"github.com/livecart/livecart/internal/showtest"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/show"
 )
@@ -19,14 +19,11 @@ import (
 // handful and the host saying how many are left, with the right number.
 func TestOpeningOnALiveShow(t *testing.T) {
 	const pace = 0.1 // the half minute takes three seconds
-	srv := newServer(t)
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
-	defer srv.Close()
+	running := showtest.Start(t, showConfig(t))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, err := client.Dial(ctx, client.Options{URL: wsURL(hs.URL), Name: "observer"})
+	conn, err := client.Dial(ctx, client.Options{URL: running.WS, Name: "observer"})
 	if err != nil {
 		t.Fatalf("observer: %v", err)
 	}
@@ -34,7 +31,7 @@ func TestOpeningOnALiveShow(t *testing.T) {
 	st, _ := show.FromWelcome(conn.Welcome())
 
 	start := time.Now()
-	stop := runDemo(t, Config{URL: wsURL(hs.URL), HostToken: "demo-test-host-token", Audience: 12, Seed: 42, Pace: pace})
+	stop := runDemo(t, Config{URL: running.WS, HostToken: "demo-test-host-token", Audience: 12, Seed: 42, Pace: pace})
 	defer stop()
 	end := time.NewTimer(time.Duration(float64(openingLen) * pace))
 	defer end.Stop()
