@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/livecart/livecart/cart"
@@ -28,36 +29,56 @@ type viewerFlags struct {
 }
 
 func (v *viewerFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&v.configPath, "config", "", "config file (default "+config.DefaultPath()+")")
-	fs.StringVar(&v.name, "name", "", "display name in chat (default: config, then $USER)")
-	fs.StringVar(&v.theme, "theme", "", "colours: auto, dark or light (default: config, then auto)")
-	fs.BoolVar(&v.noBrowser, "no-browser", false, "show the checkout link instead of opening a browser")
-	fs.StringVar(&v.logFile, "log", "", "write a debug log to this file")
+	v.registerConfig(fs)
+	fs.StringVar(&v.name, "name", "", "display name in chat, 1 to 32 characters (default: $LIVECART_NAME, else name in the config file, else $USER)")
+	v.registerTheme(fs)
+	fs.BoolVar(&v.noBrowser, "no-browser", false, "show the checkout link instead of opening a browser (default: open_browser in the config file, else open it)")
+	fs.StringVar(&v.logFile, "log", "", "write a debug log to this file (default: $LIVECART_LOG_FILE, else log_file in the config file, else no log)")
 }
 
-// settings loads the config and applies the flags the user gave.
+// registerTheme registers --theme.
+func (v *viewerFlags) registerTheme(fs *flag.FlagSet) {
+	fs.StringVar(&v.theme, "theme", "", "colours: auto, dark or light (default: $LIVECART_THEME, else theme in the config file, else auto)")
+}
+
+// registerConfig registers --config alone, for commands that take few of
+// the viewer's flags.
+func (v *viewerFlags) registerConfig(fs *flag.FlagSet) {
+	fs.StringVar(&v.configPath, "config", "", "settings file; it must exist (default: $LIVECART_CONFIG, else "+config.DefaultPath()+" if it exists)")
+}
+
+// settings loads the config (from --config, else LIVECART_CONFIG, else the
+// default file) and applies the flags the user gave. A bad flag value is a
+// usage error naming the flag.
 func (v *viewerFlags) settings(fs *flag.FlagSet) (config.Config, error) {
-	path := v.configPath
-	if path == "" {
-		path = config.DefaultPath()
-	}
-	cfg, err := config.Load(path, nil)
+	cfg, err := config.Load(v.configPath, nil)
 	if err != nil {
 		return cfg, err
 	}
+	given := make(map[string]string) // config key -> the flag that set it
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
 		case "name":
-			cfg.Name = v.name
+			cfg.Name = strings.TrimSpace(v.name)
+			given["name"] = f.Name
 		case "theme":
 			cfg.Theme = v.theme
+			given["theme"] = f.Name
 		case "no-browser":
 			cfg.OpenBrowser = !v.noBrowser
 		case "log":
 			cfg.LogFile = v.logFile
 		}
 	})
-	if err := cfg.Validate(); err != nil {
+	var errs []error
+	for _, p := range cfg.Problems() {
+		if name, ok := given[p.Key]; ok {
+			errs = append(errs, fmt.Errorf("--%s: %s", name, p.Reason))
+		} else {
+			errs = append(errs, p)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
 		return cfg, usageError{err}
 	}
 	return cfg, nil
@@ -75,13 +96,15 @@ func parse(fs *flag.FlagSet, args []string, stdout io.Writer, synopsis string) (
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, synopsis)
-			fmt.Fprintln(stdout, "\nFlags:")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
+			if hasFlags(fs) {
+				fmt.Fprintln(stdout, "\nFlags:")
+				fs.SetOutput(stdout)
+				fs.PrintDefaults()
+			}
 			return nil, flag.ErrHelp
 		}
 		if err != nil {
-			return nil, usageError{err}
+			return nil, usageError{flagError(fs, err, args)}
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -93,6 +116,86 @@ func parse(fs *flag.FlagSet, args []string, stdout io.Writer, synopsis string) (
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// hasFlags reports whether fs defines any flag.
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+// flagError rewords the flag package's errors in the command line's own
+// terms: a flag given no value, a value that does not parse, and a flag it
+// does not know, named as the user typed it, with the one probably meant.
+func flagError(fs *flag.FlagSet, err error, args []string) error {
+	if name, ok := strings.CutPrefix(err.Error(), "flag needs an argument: -"); ok {
+		return fmt.Errorf("--%s needs a value", name)
+	}
+	if bad, ok := badValue(fs, err); ok {
+		return bad
+	}
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !ok {
+		return err
+	}
+	typed := "-" + name
+	for _, a := range args {
+		if n, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); n == name && strings.HasPrefix(a, "-") {
+			typed, _, _ = strings.Cut(a, "=")
+			break
+		}
+	}
+	meant := ""
+	fs.VisitAll(func(f *flag.Flag) {
+		if meant == "" && editDistance(name, f.Name) <= 2 && len(f.Name) > 2 {
+			meant = f.Name
+		}
+	})
+	if meant != "" {
+		return fmt.Errorf("unknown flag %s (did you mean --%s?)", typed, meant)
+	}
+	return fmt.Errorf("unknown flag %s", typed)
+}
+
+// badValue rewords the flag package's error for a value it cannot parse
+// ("invalid value "abc" for flag -seed: parse error"), saying what the
+// flag takes instead.
+func badValue(fs *flag.FlagSet, err error) (error, bool) {
+	msg := err.Error()
+	rest, ok := strings.CutPrefix(msg, "invalid value ")
+	if !ok {
+		rest, ok = strings.CutPrefix(msg, "invalid boolean value ")
+	}
+	if !ok {
+		return nil, false
+	}
+	quoted, err2 := strconv.QuotedPrefix(rest)
+	if err2 != nil {
+		return nil, false
+	}
+	rest = strings.TrimPrefix(rest[len(quoted):], " for ")
+	rest = strings.TrimPrefix(strings.TrimPrefix(rest, "flag "), "-")
+	name, reason, ok := strings.Cut(rest, ":")
+	f := fs.Lookup(name)
+	if !ok || f == nil {
+		return nil, false
+	}
+	if strings.Contains(reason, "out of range") {
+		return fmt.Errorf("--%s: %s is out of range", name, quoted), true
+	}
+	want := "a valid value"
+	if g, ok := f.Value.(flag.Getter); ok {
+		switch g.Get().(type) {
+		case bool:
+			want = "true or false"
+		case int, int64:
+			want = "a whole number"
+		case uint, uint64:
+			want = "a whole number, 0 or more"
+		}
+	}
+	return fmt.Errorf("--%s: %s is not %s", name, quoted, want), true
 }
 
 // openLog returns a logger writing to path, or discarding when path is
@@ -148,14 +251,6 @@ func openServeLog(path string, stderr io.Writer) (*slog.Logger, func(), error) {
 		return openLog(path)
 	}
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})), func() {}, nil
-}
-
-// configPathForHelp is the config file path as help shows it.
-func configPathForHelp() string {
-	if p := os.Getenv("LIVECART_CONFIG"); p != "" {
-		return p
-	}
-	return config.DefaultPath()
 }
 
 // showURL is the show a command joins: the URL argument, else show_url

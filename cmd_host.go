@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/livecart/livecart/config"
+	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/host"
 	"github.com/livecart/livecart/ui/live"
 )
@@ -20,7 +21,7 @@ Run a show from the host dashboard: pin products and line up the next ones,
 start flash deals, set stock and prices, moderate the chat, and watch the
 audience, carts and sales as they happen. URL is the show's WebSocket
 address (ws:// or wss://), as printed by 'livecart serve'; without it,
-show_url from the config file is used.
+LIVECART_SHOW_URL or show_url from the config file is used.
 
 The host token is the one the show server was started with. It comes from
 --token, else the LIVECART_HOST_TOKEN environment variable, else host_token
@@ -29,17 +30,14 @@ machine can read a flag in the process list. The token is never shown or
 logged.
 `
 
-// maxTokenRunes is the longest token a server takes in a hello.
-const maxTokenRunes = 128
-
 func runHost(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("host", flag.ContinueOnError)
 	// The viewer's flags that mean something here; --name and --no-browser
 	// do not (the server shows the host under the show's host name).
 	var vf viewerFlags
-	fs.StringVar(&vf.configPath, "config", "", "config file (default "+config.DefaultPath()+")")
-	fs.StringVar(&vf.theme, "theme", "", "colours: auto, dark or light (default: config, then auto)")
-	fs.StringVar(&vf.logFile, "log", "", "write a debug log to this file (the token is never written)")
+	vf.registerConfig(fs)
+	vf.registerTheme(fs)
+	fs.StringVar(&vf.logFile, "log", "", "write a debug log to this file; the token is never written (default: $LIVECART_LOG_FILE, else log_file in the config file, else no log)")
 	token := fs.String("token", "", "host token (default: $LIVECART_HOST_TOKEN, then host_token in the config file)")
 	rest, err := parse(fs, args, stdout, hostSynopsis)
 	if err != nil {
@@ -81,8 +79,8 @@ func checkToken(token string) error {
 		return usageErrorf("no host token: give --token, set LIVECART_HOST_TOKEN or set host_token in the config file")
 	case !utf8.ValidString(token) || strings.ContainsFunc(token, unicode.IsControl):
 		return usageErrorf("the host token has characters a token cannot have (it is not shown here)")
-	case utf8.RuneCountInString(token) > maxTokenRunes:
-		return usageErrorf("the host token is longer than %d characters (it is not shown here)", maxTokenRunes)
+	case utf8.RuneCountInString(token) > protocol.MaxTokenRunes:
+		return usageErrorf("the host token is longer than %d characters (it is not shown here)", protocol.MaxTokenRunes)
 	}
 	return nil
 }

@@ -79,7 +79,7 @@ func TestHostNeverPrintsTheToken(t *testing.T) {
 		{"malformed file", "", []string{"host", "--config", badTOML, "ws://a/ws"}, exitError, "the host_token value is not valid TOML"},
 		{"too long", "", []string{"host", "--token", strings.Repeat(secretToken, 8), "ws://a/ws"}, exitUsage, "longer than 128"},
 		{"control characters", "", []string{"host", "--token", secretToken + "\x1b", "ws://a/ws"}, exitUsage, "characters a token cannot have"},
-		{"unknown flag", secretToken, []string{"host", "--bogus", "--token", secretToken}, exitUsage, "flag provided but not defined"},
+		{"unknown flag", secretToken, []string{"host", "--bogus", "--token", secretToken}, exitUsage, "unknown flag --bogus"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/livecart/livecart/server"
@@ -16,16 +17,29 @@ const serveSynopsis = `Usage: livecart serve [flags]
 
 Run a show server without a screen. It prints the address viewers join and
 the host token, and stops cleanly on Ctrl+C (SIGINT) or SIGTERM.
+
+The server answers only to host names it knows, so that a web page cannot
+reach it through a DNS name of its own pointed at this machine: localhost
+and the loopback addresses (127.x.x.x, [::1]); any IP address, when it is
+reached on an address that is not loopback (--addr 0.0.0.0:7420 or a LAN
+address); the host of --public-url; and the names given to --allowed-hosts.
+A show served under a domain, or behind a proxy that passes the domain on,
+names it in one of those two flags. Other names get HTTP 421.
+
+A --token must be at least 16 characters. An address that has sent 5 wrong
+host tokens is refused, whatever token it sends, and gets one more try
+every 10 seconds.
 `
 
 func runServe(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:7420", "address to listen on")
-	catalogPath := fs.String("catalog", "", "catalog JSON file (default: the built-in demo catalog)")
-	audience := fs.Int("audience", defaultAudience, "simulated viewers; 0 for none")
+	catalogPath := fs.String("catalog", "", "the show and its products, a JSON file shaped like demo/catalog.json (see README) (default: the built-in demo catalog)")
+	audience := fs.Int("audience", defaultAudience, "simulated viewers, 0 to 10000; 0 for none")
 	seed := fs.Uint64("seed", 0, "seed for the simulated show (default: random)")
-	token := fs.String("token", "", "host token (default: a new random token, printed at start)")
-	public := fs.String("public-url", "", "base URL of checkout links (default: http://ADDR)")
+	token := fs.String("token", "", fmt.Sprintf("host token, at least %d characters (default: a new random token, printed at start)", server.MinHostTokenRunes))
+	public := fs.String("public-url", "", "base URL of checkout links; the server also answers to its host (default: http://ADDR)")
+	allowedHosts := fs.String("allowed-hosts", "", "more host names the server answers to, comma-separated, e.g. shop.example,www.shop.example (see above)")
 	logFile := fs.String("log", "", "write a log to this file (default: stderr)")
 	perIP := fs.Int("max-conns-per-ip", 0, fmt.Sprintf("connections one address may hold; -1 for no cap (default: %d, or more to fit --audience)", server.DefaultMaxConnsPerIP))
 	hostBot := fs.Bool("host-bot", true, "a scripted host pins products, runs deals and chats; --host-bot=false when a person hosts with 'livecart host'")
@@ -38,16 +52,17 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if err := noArgs(rest); err != nil {
 		return err
 	}
-	if *audience < 0 || *audience > 10_000 {
-		return usageErrorf("--audience must be between 0 and 10000")
+	if err := checkAudience(*audience); err != nil {
+		return err
 	}
-	var catalog []byte
-	if *catalogPath != "" {
-		b, err := os.ReadFile(*catalogPath)
-		if err != nil {
-			return fmt.Errorf("read catalog: %w", err)
+	if *token != "" {
+		if err := server.CheckHostToken(*token); err != nil {
+			return usageErrorf("--token: %w", err)
 		}
-		catalog = b
+	}
+	hosts := splitList(*allowedHosts)
+	if err := server.CheckAllowedHosts(hosts); err != nil {
+		return usageErrorf("--allowed-hosts: %w", err)
 	}
 	logger, closeLog, err := openServeLog(*logFile, stderr)
 	if err != nil {
@@ -58,8 +73,8 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	show, err := startShow(ctx, showOptions{
-		addr: *addr, catalog: catalog, audience: *audience, seed: seedOrRandom(fs, *seed),
-		token: *token, publicURL: *public, orders: *orders, maxConnsPerIP: *perIP, chatCap: *chatCap, logger: logger,
+		addr: *addr, catalogPath: *catalogPath, audience: *audience, seed: seedOrRandom(fs, *seed),
+		token: *token, publicURL: *public, allowedHosts: hosts, orders: *orders, maxConnsPerIP: *perIP, chatCap: *chatCap, logger: logger,
 		personHosts: !*hostBot,
 	})
 	if err != nil {
@@ -72,4 +87,16 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "Stopping…")
 	return show.wait()
+}
+
+// splitList splits a comma-separated flag value, dropping spaces around
+// the items and empty items.
+func splitList(v string) []string {
+	var items []string
+	for item := range strings.SplitSeq(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			items = append(items, item)
+		}
+	}
+	return items
 }

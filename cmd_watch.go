@@ -10,7 +10,8 @@ const watchSynopsis = `Usage: livecart watch [flags] [URL]
 
 Watch a live show: chat, the pinned product, your cart, checkout in the
 browser. URL is the show's WebSocket address (ws:// or wss://), as printed by
-'livecart serve'; without it, show_url from the config file is used.
+'livecart serve'; without it, LIVECART_SHOW_URL or show_url from the
+config file is used.
 `
 
 func runWatch(args []string, stdout, stderr io.Writer) error {

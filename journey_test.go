@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -127,13 +128,14 @@ func TestJourney(t *testing.T) {
 }
 
 // TestServeStopsOnSignal starts `livecart serve`, joins it as a viewer, and
-// checks that SIGTERM stops it cleanly with exit status 0.
+// checks that SIGTERM stops it cleanly with exit status 0. On the way it
+// checks that --allowed-hosts reaches the server.
 func TestServeStopsOnSignal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
 	bin := buildBinary(t)
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--audience", "3", "--seed", "1", "--token", "tok")
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--audience", "3", "--seed", "1", "--token", "journey-host-token", "--allowed-hosts", "shop.example, www.shop.example")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +173,7 @@ func TestServeStopsOnSignal(t *testing.T) {
 			t.Fatal("serve printed no URL and token")
 		}
 	}
-	if token != "tok" {
+	if token != "journey-host-token" {
 		t.Errorf("printed token %q, want the one given", token)
 	}
 	c, err := client.Dial(context.Background(), client.Options{URL: url, Name: "probe"})
@@ -179,6 +181,20 @@ func TestServeStopsOnSignal(t *testing.T) {
 		t.Fatalf("dial the printed URL: %v", err)
 	}
 	defer c.Close()
+	addr := strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/ws")
+	_, port, _ := strings.Cut(addr, ":")
+	for host, want := range map[string]int{"shop.example:" + port: http.StatusOK, "www.shop.example": http.StatusOK, "evil.example:" + port: http.StatusMisdirectedRequest} {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/healthz", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET /healthz as %s: HTTP %d, want %d", host, resp.StatusCode, want)
+		}
+	}
 
 	cmd.Process.Signal(syscall.SIGTERM)
 	for range c.Events() {

@@ -157,7 +157,7 @@ wait_ready() { # port: loop with a bound until the port accepts TCP
 
 run_one() { # target port
 	local target=$1 port=$2
-	local token="bench-$RANDOM$RANDOM"
+	local token="bench-host-token-$RANDOM$RANDOM"
 	local path=/ws
 	# Only pin and storm hand loadgen the token (for their pinning host):
 	# in chat it would make every publisher a host, whose lines the chat

@@ -4,20 +4,35 @@
 // The math in this file does no I/O, so the UI can call it from Update. A Cart
 // is a value: every change returns a new Cart and leaves the old one as it
 // was, which lets a bubbletea model keep it by value without aliasing bugs.
+//
+// A line is held to the rules the network's products are held to (the IDs,
+// the length of the names, the limits of protocol/limits.go) whether it
+// comes from the show or from a file on disk, and its names are made safe
+// to draw with the same function: a cart file is as untrusted as the
+// network.
 package cart
 
 import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/livecart/livecart/money"
+	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/sanitize"
 )
 
-// MaxQty is the most units of one variant a single cart line may hold. It
-// matches the checkout link's limit and stops a held-down key from turning
-// into an order nobody meant.
-const MaxQty = 99
+// MaxQty is the most units of one variant a single cart line may hold: the
+// protocol's limit per line, which the checkout link shares, and which stops
+// a held-down key from turning into an order nobody meant.
+const MaxQty = protocol.MaxQty
+
+// MaxLines is the most lines (distinct variants) a cart may hold: the most
+// items one checkout takes.
+const MaxLines = protocol.MaxBuyItems
 
 // Sentinel errors, for callers that react to the kind of refusal rather than
 // show its message. Every refusal from Add and SetQty wraps one of these or
@@ -32,6 +47,8 @@ var (
 	ErrInvalidLine = errors.New("invalid cart line")
 	// ErrNotInCart means a change named a variant the cart does not hold.
 	ErrNotInCart = errors.New("not in cart")
+	// ErrCartFull means a new variant would take the cart past MaxLines.
+	ErrCartFull = errors.New("cart is full")
 )
 
 // Line is one variant in the cart with the quantity wanted.
@@ -57,23 +74,31 @@ type Cart struct {
 // When the variant is already in the cart, its name, label and unit price are
 // refreshed from l: prices move during a live show and the checkout charges
 // the shop's current price, so the cart should show that one.
+//
+// l must pass the checks a product from the network passes (see checkLine);
+// its name and label are then kept as sanitize.Line makes them, as the show
+// mirror keeps the network's.
 func (c Cart) Add(l Line, stock int) (Cart, error) {
 	if err := checkLine(l); err != nil {
-		return c, fmt.Errorf("add %q: %w", l.VariantID, err)
+		return c, fmt.Errorf("add %s: %w", quoteID(l.VariantID), err)
 	}
 	if cur, ok := c.currency(); ok && cur != l.Unit.Currency {
-		return c, fmt.Errorf("add %q priced in %s to a cart in %s: %w",
-			l.VariantID, l.Unit.Currency, cur, money.ErrCurrencyMismatch)
+		return c, fmt.Errorf("add %s priced in %s to a cart in %s: %w",
+			quoteID(l.VariantID), l.Unit.Currency, cur, money.ErrCurrencyMismatch)
 	}
 	i := c.index(l.VariantID)
+	if i < 0 && len(c.lines) >= MaxLines {
+		return c, fmt.Errorf("add %s: %w: at most %d different items", quoteID(l.VariantID), ErrCartFull, MaxLines)
+	}
 	have := 0
 	if i >= 0 {
 		have = c.lines[i].Qty
 	}
 	want := have + l.Qty
 	if err := checkQty(want, have, stock); err != nil {
-		return c, fmt.Errorf("add %q: %w", l.VariantID, err)
+		return c, fmt.Errorf("add %s: %w", quoteID(l.VariantID), err)
 	}
+	l.Name, l.Variant = sanitize.Line(l.Name), sanitize.Line(l.Variant)
 
 	// Clone before writing so the receiver's backing array, which the caller
 	// may still hold in an older model, never changes.
@@ -171,6 +196,9 @@ func (c Cart) Total() (money.Money, error) {
 // fromLines builds a cart from lines read back from disk, applying the same
 // checks as Add so a hand-edited file cannot smuggle in what Add refuses.
 func fromLines(lines []Line) (Cart, error) {
+	if len(lines) > MaxLines {
+		return Cart{}, fmt.Errorf("%d lines, more than %d", len(lines), MaxLines)
+	}
 	var c Cart
 	for _, l := range lines {
 		var err error
@@ -193,9 +221,26 @@ func (c Cart) index(variantID string) int {
 	return slices.IndexFunc(c.lines, func(l Line) bool { return l.VariantID == variantID })
 }
 
+// checkLine applies to a line the rules protocol.Product.Validate applies to
+// the product and variant it was made from: IDs that protocol.ValidID
+// accepts (they end up in checkout links, where ',' and ':' are structure),
+// names of valid UTF-8 no longer than protocol.MaxProductNameRunes, a valid
+// price and a quantity within MaxQty.
 func checkLine(l Line) error {
 	if l.VariantID == "" {
 		return fmt.Errorf("%w: no variant ID", ErrInvalidLine)
+	}
+	if !protocol.ValidID(l.VariantID) {
+		return fmt.Errorf("%w: variant ID %s is not a valid ID", ErrInvalidLine, quoteID(l.VariantID))
+	}
+	if !protocol.ValidID(l.ProductID) {
+		return fmt.Errorf("%w: product ID %s is not a valid ID", ErrInvalidLine, quoteID(l.ProductID))
+	}
+	if err := checkName("name", l.Name); err != nil {
+		return err
+	}
+	if err := checkName("variant label", l.Variant); err != nil {
+		return err
 	}
 	if err := l.Unit.Validate(); err != nil {
 		return fmt.Errorf("%w: unit price: %w", ErrInvalidLine, err)
@@ -208,6 +253,26 @@ func checkLine(l Line) error {
 		return fmt.Errorf("%w: quantity %d, at most %d per item", ErrInvalidQty, l.Qty, MaxQty)
 	}
 	return nil
+}
+
+// checkName checks a product name or variant label as the protocol checks
+// the ones it carries. Empty is allowed: sanitize.Line may leave nothing of
+// a name that passed, and the cart must load back what it saved.
+func checkName(what, s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalidLine, what)
+	}
+	if n := utf8.RuneCountInString(s); n > protocol.MaxProductNameRunes {
+		return fmt.Errorf("%w: %s is %d characters, more than %d", ErrInvalidLine, what, n, protocol.MaxProductNameRunes)
+	}
+	return nil
+}
+
+// quoteID quotes an ID for an error message, cut short: a refused ID may be
+// anything, of any length.
+func quoteID(id string) string {
+	const maxRunes = 24
+	return strconv.Quote(sanitize.Truncate(strings.ToValidUTF8(id, "\uFFFD"), maxRunes))
 }
 
 // checkQty checks a line's resulting quantity want, of which have are already

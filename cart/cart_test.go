@@ -2,6 +2,7 @@ package cart
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -68,6 +69,10 @@ func TestAddRefuses(t *testing.T) {
 	badPrice := line("v9", -1, 1)
 	noCurrency := line("v9", 100, 1)
 	noCurrency.Unit.Currency = ""
+	badProduct := line("v9", 100, 1)
+	badProduct.ProductID = "p:1"
+	longName := line("v9", 100, 1)
+	longName.Name = strings.Repeat("n", 81)
 
 	cases := []struct {
 		name    string
@@ -88,6 +93,11 @@ func TestAddRefuses(t *testing.T) {
 		{"line over MaxQty", line("v9", 100, MaxQty+1), -1, ErrInvalidQty, "99"},
 		{"merge over MaxQty", line("v1", 500, MaxQty-1), -1, ErrInvalidQty, "99"},
 		{"huge qty", line("v1", 500, int(^uint(0)>>1)), -1, ErrInvalidQty, ""},
+		{"NUL in variant ID", line("v9\x00", 100, 1), -1, ErrInvalidLine, `"v9\x00" is not a valid ID`},
+		{"separators in variant ID", line("a,b:9", 100, 1), -1, ErrInvalidLine, `"a,b:9" is not a valid ID`},
+		{"long variant ID", line(strings.Repeat("v", 65), 100, 1), -1, ErrInvalidLine, "…"},
+		{"bad product ID", badProduct, -1, ErrInvalidLine, `product ID "p:1"`},
+		{"name too long", longName, -1, ErrInvalidLine, "81 characters, more than 80"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,6 +112,31 @@ func TestAddRefuses(t *testing.T) {
 				t.Errorf("cart after refusal = %v, want unchanged v1:2", q)
 			}
 		})
+	}
+}
+
+// A cart holds at most as many lines as one checkout takes; more units of a
+// variant already in it still fit.
+func TestAddCartFull(t *testing.T) {
+	var c Cart
+	for i := range MaxLines {
+		c = mustAdd(t, c, line("v"+strconv.Itoa(i), 100, 1))
+	}
+	if _, err := c.Add(line("one-more", 100, 1), -1); !errors.Is(err, ErrCartFull) || !strings.Contains(err.Error(), "at most 20") {
+		t.Fatalf("Add past MaxLines = %v, want ErrCartFull", err)
+	}
+	if c, err := c.Add(line("v0", 100, 1), -1); err != nil || c.Len() != MaxLines || qtys(c)["v0"] != 2 {
+		t.Fatalf("Add to a line of a full cart = %v, %v", qtys(c), err)
+	}
+}
+
+// Add keeps names as sanitize.Line makes them, whatever the caller passed.
+func TestAddSanitizesNames(t *testing.T) {
+	l := line("v1", 100, 1)
+	l.Name, l.Variant = "Mug\u202e \x1b[2Jnow", "Blue\u200b"
+	c := mustAdd(t, Cart{}, l)
+	if got := c.Lines()[0]; got.Name != "Mug now" || got.Variant != "Blue" {
+		t.Fatalf("stored %q (%q), want %q (%q)", got.Name, got.Variant, "Mug now", "Blue")
 	}
 }
 

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"strings"
 	"testing"
+
+	"github.com/livecart/livecart/sanitize"
 )
 
 // FuzzLoad writes arbitrary bytes as a cart file and loads them: the result
@@ -24,7 +27,11 @@ func FuzzLoad(f *testing.F) {
 		"",
 		"\x00garbage\xff",
 		// A lone surrogate escape and raw invalid UTF-8 in a name.
-		valid + `{"variant_id":"v1","name":"\ud800 ` + "\xff\xfe" + `","unit":{"amount":1,"currency":"EUR"},"qty":99}]}`,
+		valid + `{"product_id":"p","variant_id":"v1","name":"\ud800 ` + "\xff\xfe" + `","unit":{"amount":1,"currency":"EUR"},"qty":99}]}`,
+		// What the network would refuse: an ID that is not one, a bidi
+		// override to draw.
+		valid + strings.Replace(goodLine, `"v1"`, `"a,b:9"`, 1) + `]}`,
+		valid + strings.Replace(goodLine, `"n"`, `"\u202eevil"`, 1) + `]}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -63,13 +70,20 @@ func FuzzLoad(f *testing.F) {
 }
 
 // checkCart fails unless c is a cart Add could have built: valid lines, one
-// per variant, one currency.
+// per variant, one currency, at most MaxLines, names that sanitize.Line
+// leaves as they are.
 func checkCart(t *testing.T, c Cart) {
 	t.Helper()
+	if c.Len() > MaxLines {
+		t.Fatalf("loaded %d lines, more than %d", c.Len(), MaxLines)
+	}
 	seen := map[string]bool{}
 	for _, l := range c.Lines() {
 		if err := checkLine(l); err != nil {
 			t.Fatalf("loaded an invalid line %+v: %v", l, err)
+		}
+		if l.Name != sanitize.Line(l.Name) || l.Variant != sanitize.Line(l.Variant) {
+			t.Fatalf("loaded a name that is not safe to draw: %q (%q)", l.Name, l.Variant)
 		}
 		if seen[l.VariantID] {
 			t.Fatalf("loaded variant %q twice", l.VariantID)

@@ -15,9 +15,9 @@ import (
 	"github.com/gofrs/flock"
 )
 
-// staleTempAge is how old a leftover temporary file must be before Open
-// removes it. A save takes milliseconds; the margin is for a livecart that
-// writes with Store.Save, which does not take the lock, and may be mid-write.
+// staleTempAge is how old a temporary file of another show's cart must be
+// before Open removes it: that show may be open in a livecart that is
+// saving right now. A save takes milliseconds.
 const staleTempAge = time.Minute
 
 // ErrLocked means another livecart has the cart for this show open. Its
@@ -61,8 +61,9 @@ type Handle struct {
 // holder's process. The lock lives in "<Path(show)>.lock" and dies with the
 // process that holds it, so a crash never leaves the cart locked.
 //
-// Open also removes temporary files that an earlier save of this cart left
-// behind when its process died.
+// Open also removes the temporary files that saves left behind when their
+// process died: all of this cart's, since no other process can be saving it,
+// and other carts' once they are staleTempAge old.
 func (s Store) Open(show string) (*Handle, error) {
 	path := s.Path(show)
 	if err := makeDir(s.dir()); err != nil {
@@ -78,7 +79,7 @@ func (s Store) Open(show string) (*Handle, error) {
 		return nil, fmt.Errorf("open cart %s: %w", path, &LockedError{Path: path, PID: readPID(lockPath)})
 	}
 	h := &Handle{store: s, show: show, lock: lock, pid: writePID(lockPath)}
-	removeStaleTemps(path, time.Now().Add(-staleTempAge))
+	removeStaleTemps(s.dir(), filepath.Base(path), time.Now().Add(-staleTempAge))
 	return h, nil
 }
 
@@ -167,25 +168,82 @@ func readPID(lockPath string) int {
 	return pid
 }
 
-// removeStaleTemps deletes the temporary files of the cart at path that were
-// last written before cutoff. renameio names them "." + the file's name +
-// decimal digits, in the same directory; a process killed between creating
-// one and renaming it leaves it there. This is housekeeping: a file that
-// cannot be removed is left for the next Open.
-func removeStaleTemps(path string, cutoff time.Time) {
-	dir, prefix := filepath.Dir(path), "."+filepath.Base(path)
+// removeStaleTemps deletes, from dir, the temporary files that saves left
+// behind when their process died. renameio names a temporary file "." + the
+// name of the file it will replace + decimal digits, and writeAtomic keeps it
+// beside that file.
+//
+// own is the name of the cart file whose lock the caller holds. A livecart
+// saves only through a Handle, under that lock, so no other process can be
+// writing one of its temporary files: they are all stale, whatever their
+// age. Other carts' temporary files may be a save under way in another
+// livecart, so they go only when last written before cutoff; no save takes
+// that long, and one whose file is removed under it fails out loud, leaving
+// the cart as it was.
+//
+// This is housekeeping: a file that cannot be removed is left for the next
+// Open.
+func removeStaleTemps(dir, own string, cutoff time.Time) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		if !isTempName(e.Name(), prefix) || !e.Type().IsRegular() {
+		target, ok := tempTarget(e.Name())
+		if !ok || !e.Type().IsRegular() {
 			continue
 		}
-		if info, err := e.Info(); err == nil && info.ModTime().Before(cutoff) {
-			_ = os.Remove(filepath.Join(dir, e.Name()))
+		if target != own {
+			info, err := e.Info()
+			if err != nil || !info.ModTime().Before(cutoff) {
+				continue
+			}
+		}
+		_ = os.Remove(filepath.Join(dir, e.Name()))
+	}
+}
+
+// tempTarget returns the cart file name that name is a temporary file for,
+// and whether name is one: "." + a name Path gives + one or more digits.
+// Nothing else in the directory, this program's or not, matches.
+func tempTarget(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, ".")
+	if !ok {
+		return "", false
+	}
+	i := strings.LastIndex(rest, ".json")
+	if i < 0 {
+		return "", false
+	}
+	target := rest[:i+len(".json")]
+	if !isCartName(target) || !isTempName(name, "."+target) {
+		return "", false
+	}
+	return target, true
+}
+
+// isCartName reports whether name has the shape Path gives a cart file: a
+// slug, '-', hashLen lower-case hex digits, ".json".
+func isCartName(name string) bool {
+	stem, ok := strings.CutSuffix(name, ".json")
+	if !ok || len(stem) < hashLen+2 || stem[len(stem)-hashLen-1] != '-' {
+		return false
+	}
+	slug, hash := stem[:len(stem)-hashLen-1], stem[len(stem)-hashLen:]
+	if len(slug) > maxSlug {
+		return false
+	}
+	for i := 0; i < len(hash); i++ {
+		if c := hash[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
 		}
 	}
+	for i := 0; i < len(slug); i++ {
+		if c := slug[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // isTempName reports whether name is prefix followed by one or more digits.

@@ -252,44 +252,110 @@ func TestOpenLockedByAnotherProcess(t *testing.T) {
 	}
 }
 
+// TestOpenRemovesStaleTemps strands temporary files as a killed save leaves
+// them, made by the code that saves, and checks which ones Open removes:
+// all of the opened cart's, since its lock is held and no one else can be
+// saving it, and other carts' only once no save could still be writing
+// them.
 func TestOpenRemovesStaleTemps(t *testing.T) {
 	s := Store{Dir: t.TempDir()}
-	base := filepath.Base(s.Path(show))
-	files := []struct {
-		name string
-		old  bool // last written before staleTempAge ago
-		keep bool
-	}{
-		{"." + base + "8674665223082153551", true, false},        // this cart's, left by a crash
-		{"." + base + "42", false, true},                         // a save may be under way
-		{"." + filepath.Base(s.Path("other")) + "1", true, true}, // another show's cart
-		{base + ".damaged-1700000000", true, true},
-		{"." + base + "x1", true, true},
-		{"." + base, true, true},
-	}
 	long := time.Now().Add(-2 * staleTempAge)
-	for _, f := range files {
-		p := filepath.Join(s.Dir, f.name)
-		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+	age := func(t *testing.T, name string) {
+		t.Helper()
+		if err := os.Chtimes(filepath.Join(s.Dir, name), long, long); err != nil {
 			t.Fatal(err)
 		}
-		if f.old {
-			if err := os.Chtimes(p, long, long); err != nil {
-				t.Fatal(err)
-			}
-		}
 	}
+
+	// This cart's, left by two crashes: one long ago, one a moment ago.
+	ownOld, ownNew := strandTemp(t, s, show), strandTemp(t, s, show)
+	age(t, ownOld)
+	// Another show's, left by a crash long ago.
+	otherOld := strandTemp(t, s, "another show")
+	age(t, otherOld)
+	// Another show's save under way in another livecart: still open.
+	busy, err := pendingFile(s.Dir, s.Path("a third show"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Cleanup()
+	if _, err := busy.WriteString("{}\n"); err != nil {
+		t.Fatal(err)
+	}
+	busyName := filepath.Base(busy.Name())
+
+	base := filepath.Base(s.Path(show))
+	// Not temporary files of this program, however old.
+	others := []string{
+		base + ".damaged-1700000000",
+		"." + base + "x1",
+		"." + base,
+		"." + base + "-1",
+		".notes.json123",           // not a cart file's name
+		".Show-0123456789ab.json1", // nor this: upper case
+		"notes.txt",
+	}
+	for _, name := range others {
+		if err := os.WriteFile(filepath.Join(s.Dir, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		age(t, name)
+	}
+	// A directory with a temporary file's name is not a file to remove.
+	dirName := "." + base + "7"
+	if err := os.Mkdir(filepath.Join(s.Dir, dirName), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	age(t, dirName)
+
 	h, err := s.Open(show)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	for _, f := range files {
-		_, err := os.Stat(filepath.Join(s.Dir, f.name))
-		if gone := errors.Is(err, fs.ErrNotExist); gone == f.keep {
-			t.Errorf("%s: removed = %v, want %v", f.name, gone, !f.keep)
+	exists := func(name string) bool {
+		_, err := os.Lstat(filepath.Join(s.Dir, name))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	for _, name := range []string{ownOld, ownNew, otherOld} {
+		if exists(name) {
+			t.Errorf("stale temporary file %s survived Open", name)
 		}
 	}
+	for _, name := range append(others, busyName, dirName) {
+		if !exists(name) {
+			t.Errorf("Open removed %s", name)
+		}
+	}
+	// The save under way finishes as if nothing had happened.
+	if err := busy.CloseAtomicallyReplace(); err != nil {
+		t.Fatalf("the other show's save, after Open: %v", err)
+	}
+}
+
+// strandTemp leaves in s.Dir a temporary file for the cart of show, as a
+// save killed before its rename does, and returns its name.
+func strandTemp(t *testing.T, s Store, show string) string {
+	t.Helper()
+	f, err := pendingFile(s.Dir, s.Path(show))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(`{"version":1`); err != nil {
+		t.Fatal(err)
+	}
+	// Closed but neither renamed nor removed: what the kill leaves.
+	if err := f.File.Close(); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Base(f.Name())
+	if target, ok := tempTarget(name); !ok || target != filepath.Base(s.Path(show)) {
+		t.Fatalf("renameio named a temporary file %s, which Open does not recognise", name)
+	}
+	return name
 }
 
 // versionCart returns the cart the crash test's writer saves as version k.
@@ -298,7 +364,7 @@ func TestOpenRemovesStaleTemps(t *testing.T) {
 // of two versions cannot pass for either.
 func versionCart(k int) Cart {
 	var c Cart
-	for i := range 1 + k%40 {
+	for i := range 1 + k%MaxLines {
 		var err error
 		c, err = c.Add(Line{
 			ProductID: "p" + strconv.Itoa(i),

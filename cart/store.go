@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,6 +21,16 @@ import (
 // fileVersion is the version of the cart file format this package writes and
 // the newest it can read.
 const fileVersion = 1
+
+// maxFileBytes is the largest cart file Load reads, in bytes. A full cart
+// (MaxLines lines of the longest IDs and names) takes a few tens of KiB; a
+// bigger file is not one this package wrote, and is treated as damaged
+// rather than read whole into memory.
+const maxFileBytes = 1 << 20
+
+// hashLen is the number of hex digits of the show's hash in a cart file
+// name.
+const hashLen = 12
 
 // maxSlug is the longest readable part of a cart file name, in bytes; the
 // hash that follows it keeps names unique, the slug only helps a person
@@ -71,7 +82,7 @@ type file struct {
 // yields a distinct, safe file name inside Dir.
 func (s Store) Path(show string) string {
 	sum := sha256.Sum256([]byte(show))
-	return filepath.Join(s.dir(), slug(show)+"-"+hex.EncodeToString(sum[:])[:12]+".json")
+	return filepath.Join(s.dir(), slug(show)+"-"+hex.EncodeToString(sum[:])[:hashLen]+".json")
 }
 
 // Load reads the cart saved for show. A missing file is an empty cart. A file
@@ -90,22 +101,27 @@ func (s Store) Load(show string) (Cart, error) {
 // apart on disk.
 //
 // Save does not take the cart's lock: another livecart holding it may
-// overwrite what Save wrote. A session should use Open and save through its
-// Handle.
+// overwrite what Save wrote, and one that opens the cart while Save runs
+// removes its temporary file, which makes Save fail. A session should use
+// Open and save through its Handle.
 func (s Store) Save(show string, c Cart) error {
 	return s.save(show, c)
 }
 
 func (s Store) load(show string) (Cart, error) {
 	path := s.Path(show)
-	data, err := os.ReadFile(path)
+	data, err := readFile(path, maxFileBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Cart{}, nil
 	}
 	if err != nil {
 		return Cart{}, fmt.Errorf("load cart: %w", err)
 	}
-	c, reason := decode(data, show)
+	var c Cart
+	reason := fmt.Sprintf("larger than %d bytes", maxFileBytes)
+	if len(data) <= maxFileBytes {
+		c, reason = decode(data, show)
+	}
 	if reason == "" {
 		return c, nil
 	}
@@ -153,15 +169,7 @@ func (s Store) save(show string, c Cart) error {
 // renamed over path, then dir synced so the rename itself survives a power
 // cut.
 func writeAtomic(dir, path string, data []byte) error {
-	t, err := renameio.NewPendingFile(path,
-		// renameio would otherwise put the temporary file in $TMPDIR when
-		// that is on the same file system: a crash would then strand it
-		// where Open never looks, and the rename would cross directories.
-		renameio.WithTempDir(dir),
-		// Always 0600, whatever the umask or the mode of the file being
-		// replaced: what someone shops for is nobody else's business.
-		renameio.WithStaticPermissions(0o600),
-	)
+	t, err := pendingFile(dir, path)
 	if err != nil {
 		return err
 	}
@@ -175,10 +183,36 @@ func writeAtomic(dir, path string, data []byte) error {
 	return syncDir(dir)
 }
 
+// pendingFile creates the temporary file that will replace path, in dir, the
+// directory of path: named as renameio names it, "." + the base name of path
+// + digits, which is what Open's clean-up looks for.
+func pendingFile(dir, path string) (*renameio.PendingFile, error) {
+	return renameio.NewPendingFile(path,
+		// renameio would otherwise put the temporary file in $TMPDIR when
+		// that is on the same file system: a crash would then strand it
+		// where Open never looks, and the rename would cross directories.
+		renameio.WithTempDir(dir),
+		// Always 0600, whatever the umask or the mode of the file being
+		// replaced: what someone shops for is nobody else's business.
+		renameio.WithStaticPermissions(0o600),
+	)
+}
+
 // makeDir creates the cart directory if it is missing.
 func makeDir(dir string) error {
 	// 0o700: what someone shops for is nobody else's business on a shared box.
 	return os.MkdirAll(dir, 0o700)
+}
+
+// readFile reads path up to one byte past limit, so a caller can tell a file
+// over the limit without reading all of it.
+func readFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit+1))
 }
 
 // peekVersion returns the format version of the cart file at path, or 0 when
@@ -205,7 +239,9 @@ func (s Store) dir() string {
 }
 
 // decode parses a cart file for show. It returns a non-empty reason when the
-// contents are unusable.
+// contents are unusable: not a cart file of a version this package reads, or
+// lines that Add would refuse (see checkLine), as if they had come from the
+// network.
 func decode(data []byte, show string) (Cart, string) {
 	if len(data) == 0 {
 		return Cart{}, "empty file"

@@ -8,9 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/livecart/livecart/money"
+	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/sanitize"
 )
 
 const show = "ws://127.0.0.1:7420/ws"
@@ -145,6 +150,122 @@ func TestStoreLoadDamaged(t *testing.T) {
 				t.Errorf("message %q does not say where the file went", dmg.Error())
 			}
 		})
+	}
+}
+
+// cartFile is the text of a version 1 cart file for show with lines, each
+// a JSON object.
+func cartFile(lines ...string) string {
+	return `{"version":1,"show":"` + show + `","saved_at":"2025-01-01T00:00:00Z","lines":[` + strings.Join(lines, ",") + `]}`
+}
+
+// jsonLine is a cart line as JSON, with the given IDs, names and quantity.
+func jsonLine(product, variant, name, label string, qty int) string {
+	l, err := json.Marshal(Line{ProductID: product, VariantID: variant, Name: name, Variant: label,
+		Unit: money.New(1250, "USD"), Qty: qty})
+	if err != nil {
+		panic(err)
+	}
+	return string(l)
+}
+
+// A cart file is held to the rules the network's data is held to: what the
+// protocol refuses from a show, Load refuses from a file, as damage.
+func TestStoreLoadTampered(t *testing.T) {
+	many := func(n int) string {
+		lines := make([]string, n)
+		for i := range lines {
+			lines[i] = jsonLine("p", "v"+strconv.Itoa(i), "Mug", "Blue", 1)
+		}
+		return cartFile(lines...)
+	}
+	cases := []struct {
+		name, content string
+		reason        string // part of DamagedError.Reason
+	}{
+		{"NUL in variant ID", cartFile(jsonLine("p", "v1\x00", "Mug", "Blue", 1)), `variant ID "v1\x00" is not a valid ID`},
+		{"checkout separators in variant ID", cartFile(jsonLine("p", "a,b:9", "Mug", "Blue", 1)), `variant ID "a,b:9" is not a valid ID`},
+		{"variant ID too long", cartFile(jsonLine("p", strings.Repeat("v", protocol.MaxIDBytes+1), "Mug", "Blue", 1)), "variant ID"},
+		{"no product ID", cartFile(jsonLine("", "v1", "Mug", "Blue", 1)), `product ID "" is not a valid ID`},
+		{"slash in product ID", cartFile(jsonLine("../p", "v1", "Mug", "Blue", 1)), `product ID "../p" is not a valid ID`},
+		{"quantity over the limit", cartFile(jsonLine("p", "v1", "Mug", "Blue", MaxQty+1)), "quantity 100, at most 99"},
+		{"quantity beyond int", cartFile(strings.Replace(jsonLine("p", "v1", "Mug", "Blue", 1), `"qty":1`, `"qty":1e30`, 1)), "not a cart file"},
+		{"same variant past the limit", cartFile(jsonLine("p", "v1", "Mug", "Blue", 60), jsonLine("p", "v1", "Mug", "Blue", 40)), "at most 99"},
+		{"too many lines", many(MaxLines + 1), "21 lines, more than 20"},
+		{"name too long", cartFile(jsonLine("p", "v1", strings.Repeat("é", protocol.MaxProductNameRunes+1), "Blue", 1)), "name is 81 characters, more than 80"},
+		{"label too long", cartFile(jsonLine("p", "v1", "Mug", strings.Repeat("b", 10_000), 1)), "variant label is 10000 characters"},
+		{"file too large", cartFile(jsonLine("p", "v1", "Mug", "Blue", 1)) + strings.Repeat(" ", maxFileBytes), "larger than"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := Store{Dir: t.TempDir()}
+			path := s.Path(show)
+			if err := os.WriteFile(path, []byte(tc.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			c, err := s.Load(show)
+			var dmg *DamagedError
+			if !errors.As(err, &dmg) {
+				t.Fatalf("Load = %+v, %v; want a *DamagedError", c.Lines(), err)
+			}
+			if !c.IsEmpty() {
+				t.Errorf("Load returned %+v with the damage, want an empty cart", c.Lines())
+			}
+			if !strings.Contains(dmg.Reason, tc.reason) {
+				t.Errorf("Reason = %q, want it to say %q", dmg.Reason, tc.reason)
+			}
+			if len(dmg.Reason) > 300 {
+				t.Errorf("Reason is %d bytes long", len(dmg.Reason))
+			}
+			if moved, err := os.ReadFile(dmg.MovedTo); err != nil || string(moved) != tc.content {
+				t.Errorf("moved-aside file: %v, or not the original bytes", err)
+			}
+			if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("damaged file still at its path: %v", err)
+			}
+		})
+	}
+
+	// At the limits, the file loads.
+	t.Run("at the limits", func(t *testing.T) {
+		s := Store{Dir: t.TempDir()}
+		content := many(MaxLines - 1)
+		content = strings.Replace(content, "]}", ","+jsonLine(strings.Repeat("p", protocol.MaxIDBytes), strings.Repeat("v", protocol.MaxIDBytes),
+			strings.Repeat("é", protocol.MaxProductNameRunes), strings.Repeat("b", protocol.MaxProductNameRunes), MaxQty)+"]}", 1)
+		if err := os.WriteFile(s.Path(show), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.Load(show)
+		if err != nil || c.Len() != MaxLines || c.Lines()[MaxLines-1].Qty != MaxQty {
+			t.Fatalf("Load = %d lines, %v; want %d", c.Len(), err, MaxLines)
+		}
+	})
+}
+
+// Names from a file reach the screen as names from the network do: through
+// sanitize.Line, so a saved name cannot reorder, hide or restyle text.
+func TestStoreLoadSanitizesNames(t *testing.T) {
+	hostile := []struct{ name, label, wantName, wantLabel string }{
+		{"Mug \u202egnp.exe", "Blue\u2066x", "Mug gnp.exe", "Bluex"},
+		{"Mug\x1b]0;pwned\x07 now", "\x1b[31mRed", "Mug now", "Red"},
+		{"Tea\u200b\u200bpot", "Sand\r\nline", "Teapot", "Sand line"},
+	}
+	for _, tc := range hostile {
+		s := Store{Dir: t.TempDir()}
+		if err := os.WriteFile(s.Path(show), []byte(cartFile(jsonLine("p", "v1", tc.name, tc.label, 2))), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.Load(show)
+		if err != nil || c.Len() != 1 {
+			t.Fatalf("Load(%q) = %+v, %v", tc.name, c.Lines(), err)
+		}
+		l := c.Lines()[0]
+		if l.Name != tc.wantName || l.Variant != tc.wantLabel {
+			t.Errorf("loaded %q (%q), want %q (%q)", l.Name, l.Variant, tc.wantName, tc.wantLabel)
+		}
+		if l.Name != sanitize.Line(tc.name) || l.Variant != sanitize.Line(tc.label) {
+			t.Errorf("loaded %q (%q), not what sanitize.Line makes of %q (%q)", l.Name, l.Variant, tc.name, tc.label)
+		}
 	}
 }
 

@@ -257,6 +257,11 @@ func dialError(u string, resp *http.Response, err error) *DialError {
 		case resp.StatusCode == http.StatusForbidden:
 			de.Err = errors.New("refused by the server (HTTP 403)")
 			de.Retryable = false
+		case resp.StatusCode == http.StatusMisdirectedRequest:
+			// Asking again under the same name cannot help; the server's
+			// operator has to add the name to its allowed hosts.
+			de.Err = errors.New("the server does not answer to this host name (HTTP 421); it has to be started with it in --allowed-hosts")
+			de.Retryable = false
 		default:
 			de.Err = fmt.Errorf("not a livecart show (HTTP %d)", resp.StatusCode)
 		}

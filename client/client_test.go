@@ -15,6 +15,7 @@ import (
 
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/demo"
+	"github.com/livecart/livecart/internal/showtest"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/server"
 )
@@ -31,20 +32,17 @@ func TestMain(m *testing.M) {
 	)
 }
 
-// startShow runs a real show server on loopback.
+// plainConfig is the demo show with a host token and the default limits.
+func plainConfig(t *testing.T) server.Config {
+	t.Helper()
+	return server.Config{Catalog: showtest.Catalog(t, demo.Catalog()), HostToken: "secret-host-token"}
+}
+
+// startShow runs a real show server on loopback and returns its URL.
 func startShow(t *testing.T) (*server.Server, string) {
 	t.Helper()
-	cat, err := server.ParseCatalog(demo.Catalog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Config{Catalog: cat, HostToken: "secret"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { srv.Close(); hs.Close() })
-	return srv, "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"
+	show := showtest.Start(t, plainConfig(t))
+	return show.Server, show.WS
 }
 
 func dial(t *testing.T, url, name, token string) *client.Conn {
@@ -101,7 +99,7 @@ func TestDialWelcomeAndChat(t *testing.T) {
 
 func TestDialHostToken(t *testing.T) {
 	_, url := startShow(t)
-	h := dial(t, url, "maya", "secret")
+	h := dial(t, url, "maya", "secret-host-token")
 	if w, _ := h.Welcome(); w.You.Role != protocol.RoleHost {
 		t.Fatalf("role = %s, want host", w.You.Role)
 	}
@@ -132,6 +130,20 @@ func TestDialNotAShow(t *testing.T) {
 	var de *client.DialError
 	if !errors.As(err, &de) || de.Retryable || de.Status != http.StatusNotFound {
 		t.Fatalf("err = %#v, want a final DialError with status 404", err)
+	}
+}
+
+// A show server that does not answer to the name in the URL says so with
+// 421; dialling it again under that name cannot help.
+func TestDialMisdirected(t *testing.T) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "not this host", http.StatusMisdirectedRequest)
+	}))
+	defer hs.Close()
+	_, err := client.Dial(context.Background(), client.Options{URL: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"})
+	var de *client.DialError
+	if !errors.As(err, &de) || de.Retryable || de.Status != http.StatusMisdirectedRequest || !strings.Contains(err.Error(), "--allowed-hosts") {
+		t.Fatalf("err = %#v, want a final DialError with status 421 that says what to configure", err)
 	}
 }
 

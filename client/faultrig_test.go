@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -16,7 +15,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/livecart/livecart/client"
-	"github.com/livecart/livecart/demo"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/server"
 )
@@ -39,47 +37,16 @@ const (
 // host's way.
 func showConfig(t *testing.T) server.Config {
 	t.Helper()
-	cat, err := server.ParseCatalog(demo.Catalog())
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := plainConfig(t)
 	unlimited := server.Rate{PerSecond: math.Inf(1), Burst: 1000}
-	return server.Config{
-		Catalog:     cat,
-		HostToken:   "secret",
-		PingPeriod:  pingPeriod,
-		ChatRate:    unlimited,
-		CommandRate: unlimited,
-		RateStrikes: -1,
-	}
+	cfg.PingPeriod = pingPeriod
+	cfg.ChatRate = unlimited
+	cfg.CommandRate = unlimited
+	cfg.RateStrikes = -1
+	return cfg
 }
 
-// serveAt runs a show with cfg on addr ("127.0.0.1:0" picks a port) and
-// returns it, its address and a stop that closes it (also run when the
-// test ends).
-func serveAt(t *testing.T, addr string, cfg server.Config) (*server.Server, string, func()) {
-	t.Helper()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln) }()
-	stop := sync.OnceFunc(func() {
-		cancel()
-		if err := <-served; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	t.Cleanup(stop)
-	return srv, ln.Addr().String(), stop
-}
-
+// wsAt is the show URL of addr, such as a proxy's.
 func wsAt(addr string) string { return "ws://" + addr + "/ws" }
 
 // startProxy runs a toxiproxy in this process in front of upstream and
@@ -389,7 +356,7 @@ type host struct {
 
 func startHost(t *testing.T, url string, deadline time.Time) *host {
 	t.Helper()
-	rec, sess := record(t, "host", client.SessionOptions{Options: client.Options{URL: url, Token: "secret"}})
+	rec, sess := record(t, "host", client.SessionOptions{Options: client.Options{URL: url, Token: "secret-host-token"}})
 	snap := rec.waitMarks(t, deadline, client.UpdateSnapshot, 1)
 	return &host{t: t, rec: rec, sess: sess, catalog: snap.Welcome.Catalog}
 }

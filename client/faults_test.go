@@ -7,6 +7,7 @@ import (
 	toxiproxy "github.com/Shopify/toxiproxy/v2"
 
 	"github.com/livecart/livecart/client"
+	"github.com/livecart/livecart/internal/showtest"
 	"github.com/livecart/livecart/protocol"
 )
 
@@ -25,10 +26,10 @@ type fault struct {
 // snapshot, resuming as often as it had to.
 func runResumable(t *testing.T, f fault) {
 	deadline := time.Now().Add(faultBudget)
-	_, addr, _ := serveAt(t, "127.0.0.1:0", showConfig(t))
-	proxy := startProxy(t, addr)
-	h := startHost(t, wsAt(addr), deadline)
-	ref, _ := record(t, "reference", client.SessionOptions{Options: client.Options{URL: wsAt(addr)}})
+	show := showtest.Start(t, showConfig(t))
+	proxy := startProxy(t, show.Addr)
+	h := startHost(t, show.WS, deadline)
+	ref, _ := record(t, "reference", client.SessionOptions{Options: client.Options{URL: show.WS}})
 	ref.waitMarks(t, deadline, client.UpdateSnapshot, 1)
 	if f.before != nil {
 		f.before(t, proxy)
@@ -152,10 +153,10 @@ func TestFaultHistoryExceeded(t *testing.T) {
 	deadline := time.Now().Add(faultBudget)
 	cfg := showConfig(t)
 	cfg.History = 16
-	_, addr, _ := serveAt(t, "127.0.0.1:0", cfg)
-	proxy := startProxy(t, addr)
-	h := startHost(t, wsAt(addr), deadline)
-	ref, _ := record(t, "reference", client.SessionOptions{Options: client.Options{URL: wsAt(addr)}})
+	show := showtest.Start(t, cfg)
+	proxy := startProxy(t, show.Addr)
+	h := startHost(t, show.WS, deadline)
+	ref, _ := record(t, "reference", client.SessionOptions{Options: client.Options{URL: show.WS}})
 	ref.waitMarks(t, deadline, client.UpdateSnapshot, 1)
 	viewer, _ := record(t, "viewer", client.SessionOptions{Options: client.Options{URL: wsAt(proxy.Listen)}})
 	viewer.waitMarks(t, deadline, client.UpdateSnapshot, 1)
@@ -193,11 +194,11 @@ func TestFaultHistoryExceeded(t *testing.T) {
 func TestFaultServerRestart(t *testing.T) {
 	deadline := time.Now().Add(faultBudget)
 	cfg := showConfig(t)
-	_, addr, stop := serveAt(t, "127.0.0.1:0", cfg)
-	h := startHost(t, wsAt(addr), deadline)
-	ref, _ := record(t, "reference", client.SessionOptions{Options: client.Options{URL: wsAt(addr)}})
+	show := showtest.Start(t, cfg)
+	h := startHost(t, show.WS, deadline)
+	ref, _ := record(t, "reference", client.SessionOptions{Options: client.Options{URL: show.WS}})
 	ref.waitMarks(t, deadline, client.UpdateSnapshot, 1)
-	viewer, _ := record(t, "viewer", client.SessionOptions{Options: client.Options{URL: wsAt(addr)}})
+	viewer, _ := record(t, "viewer", client.SessionOptions{Options: client.Options{URL: show.WS}})
 	viewer.waitMarks(t, deadline, client.UpdateSnapshot, 1)
 	h.publish(deadline, 0, 100, nil)
 	// A server going away drops what it had queued; the first show's
@@ -205,14 +206,14 @@ func TestFaultServerRestart(t *testing.T) {
 	ref.waitChat(t, deadline, "line 099")
 	viewer.waitChat(t, deadline, "line 099")
 
-	stop()
+	show.Stop()
 	stopped := time.Now()
 	down := viewer.waitMarks(t, deadline, client.UpdateWaiting, 1)
-	srv, _, _ := serveAt(t, addr, cfg)
+	srv := showtest.StartAt(t, show.Addr, cfg).Server
 	// The second show's reference replays it from its first event, so it
 	// holds whatever the viewer's snapshot is followed by.
 	rc, err := client.Dial(t.Context(), client.Options{
-		URL: wsAt(addr), Name: "reference-2", Resume: &protocol.Resume{Epoch: srv.Epoch(), Seq: 0},
+		URL: show.WS, Name: "reference-2", Resume: &protocol.Resume{Epoch: srv.Epoch(), Seq: 0},
 	})
 	if err != nil {
 		t.Fatal(err)

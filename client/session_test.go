@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/demo"
+	"github.com/livecart/livecart/internal/showtest"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/server"
 )
@@ -111,35 +111,6 @@ func drainEnd(t *testing.T, s *client.Session) {
 	}
 }
 
-// serveShowAt runs a real show server on addr (":0" picks a port) until the
-// returned stop is called or the test ends.
-func serveShowAt(t *testing.T, addr string) (url string, stop func()) {
-	t.Helper()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := server.ParseCatalog(demo.Catalog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Config{Catalog: cat, HostToken: "secret"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln) }()
-	stop = sync.OnceFunc(func() {
-		cancel()
-		if err := <-served; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	t.Cleanup(stop)
-	return "ws://" + ln.Addr().String() + "/ws", stop
-}
-
 func TestSessionConnectsAndSends(t *testing.T) {
 	_, url := startShow(t)
 	s := startSession(t, client.SessionOptions{Options: client.Options{URL: url, Name: "ana"}})
@@ -175,17 +146,17 @@ func TestSessionConnectsAndSends(t *testing.T) {
 // when the jitter draws zero; Retry skips it, and the new server's snapshot
 // says events may have been missed.
 func TestSessionServerRestartBacksOffAndRetry(t *testing.T) {
-	url, stop := serveShowAt(t, "127.0.0.1:0")
+	show := showtest.Start(t, plainConfig(t))
 	const floor = 3 * time.Second
 	s := startSession(t, client.SessionOptions{
-		Options:       client.Options{URL: url, Name: "ana"},
+		Options:       client.Options{URL: show.WS, Name: "ana"},
 		ServerBackoff: floor,
 		Rand:          func() float64 { return 0 },
 	})
 	expect(t, s, client.UpdateConnecting)
 	expect(t, s, client.UpdateSnapshot)
 
-	stop()
+	show.Stop()
 	w := skipTo(t, s, client.UpdateWaiting)
 	var ce *client.CloseError
 	if !errors.As(w.Err, &ce) || ce.Code != protocol.CloseGoingAway {
@@ -201,7 +172,7 @@ func TestSessionServerRestartBacksOffAndRetry(t *testing.T) {
 		t.Fatalf("Send while offline = %v, want ErrOffline", err)
 	}
 
-	serveShowAt(t, strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/ws"))
+	showtest.StartAt(t, show.Addr, plainConfig(t))
 	s.Retry()
 	if u := expect(t, s, client.UpdateConnecting); u.Attempt != 2 {
 		t.Fatalf("attempt = %d, want 2", u.Attempt)
@@ -217,17 +188,7 @@ func TestSessionServerRestartBacksOffAndRetry(t *testing.T) {
 // A full show answers 503 with Retry-After; the session waits that long
 // even though its own backoff would have it try again at once.
 func TestSessionHonoursRetryAfter(t *testing.T) {
-	cat, err := server.ParseCatalog(demo.Catalog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Config{Catalog: cat, MaxConns: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { srv.Close(); hs.Close() })
-	url := "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"
+	url := showtest.Start(t, server.Config{Catalog: showtest.Catalog(t, demo.Catalog()), MaxConns: 1}).WS
 	first := startSession(t, client.SessionOptions{Options: client.Options{URL: url}})
 	expect(t, first, client.UpdateConnecting)
 	expect(t, first, client.UpdateSnapshot)
@@ -248,16 +209,16 @@ func TestSessionHonoursRetryAfter(t *testing.T) {
 
 // Retry pressed while connected must not shorten a later wait.
 func TestSessionRetryWhileConnectedIsIgnored(t *testing.T) {
-	url, stop := serveShowAt(t, "127.0.0.1:0")
+	show := showtest.Start(t, plainConfig(t))
 	s := startSession(t, client.SessionOptions{
-		Options:       client.Options{URL: url, Name: "ana"},
+		Options:       client.Options{URL: show.WS, Name: "ana"},
 		ServerBackoff: 300 * time.Millisecond,
 		Rand:          func() float64 { return 0 },
 	})
 	expect(t, s, client.UpdateConnecting)
 	expect(t, s, client.UpdateSnapshot)
 	s.Retry()
-	stop()
+	show.Stop()
 	w := skipTo(t, s, client.UpdateWaiting)
 	expect(t, s, client.UpdateConnecting)
 	if early := time.Until(w.RetryAt); early > 0 {

@@ -60,8 +60,8 @@ log_file = "/tmp/file.log"
 `)
 	vars := map[string]string{"USER": "ann"}
 
-	// Defaults only.
-	c, err := Load(filepath.Join(t.TempDir(), "missing.toml"), env(vars))
+	// Defaults only: the default file is absent.
+	c, err := load("", filepath.Join(t.TempDir(), "missing.toml"), env(vars))
 	if err != nil {
 		t.Fatalf("Load without a file: %v", err)
 	}
@@ -116,29 +116,53 @@ log_file = "/tmp/file.log"
 	}
 }
 
-func TestLoadConfigEnv(t *testing.T) {
-	named := writeConfig(t, `theme = "light"`)
-	other := writeConfig(t, `theme = "dark"`)
-
-	c, err := Load(other, env(map[string]string{"LIVECART_CONFIG": named}))
-	if err != nil || c.Theme != ThemeLight {
-		t.Fatalf("LIVECART_CONFIG not used instead of path: theme %q, %v", c.Theme, err)
-	}
-
+// TestConfigFileChoice: --config (the path argument) wins over
+// LIVECART_CONFIG, which wins over the default file; a file the user named
+// must exist and be a file, the default one may be absent.
+func TestConfigFileChoice(t *testing.T) {
+	flagFile := writeConfig(t, `theme = "light"`)
+	envFile := writeConfig(t, `theme = "dark"`)
+	defFile := writeConfig(t, `name = "def"`)
 	missing := filepath.Join(t.TempDir(), "nope.toml")
-	_, err = Load(other, env(map[string]string{"LIVECART_CONFIG": missing}))
-	if err == nil || !strings.Contains(err.Error(), "LIVECART_CONFIG") || !strings.Contains(err.Error(), missing) {
-		t.Fatalf("LIVECART_CONFIG naming a missing file: err = %v", err)
+	folder := t.TempDir()
+
+	cases := []struct {
+		name      string
+		path, def string
+		envPath   string
+		wantTheme string
+		wantName  string
+		wantErr   []string // all in the error; nil for success
+	}{
+		{"flag wins over LIVECART_CONFIG", flagFile, defFile, envFile, ThemeLight, "ann", nil},
+		{"LIVECART_CONFIG wins over the default", "", defFile, envFile, ThemeDark, "ann", nil},
+		{"the default file", "", defFile, "", ThemeAuto, "def", nil},
+		{"no default file", "", missing, "", ThemeAuto, "ann", nil},
+		{"flag names a missing file", missing, defFile, envFile, "", "", []string{"config " + missing, "--config", "no such file"}},
+		{"LIVECART_CONFIG names a missing file", "", defFile, missing, "", "", []string{"config " + missing, "LIVECART_CONFIG", "no such file"}},
+		{"flag names a folder", folder, defFile, "", "", "", []string{"config " + folder, "--config", "is a folder"}},
+		{"LIVECART_CONFIG names a folder", "", defFile, folder, "", "", []string{"config " + folder, "LIVECART_CONFIG", "is a folder"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := load(tc.path, tc.def, env(map[string]string{"USER": "ann", "LIVECART_CONFIG": tc.envPath}))
+			if tc.wantErr == nil {
+				if err != nil || c.Theme != tc.wantTheme || c.Name != tc.wantName {
+					t.Fatalf("theme %q name %q, %v; want theme %q name %q", c.Theme, c.Name, err, tc.wantTheme, tc.wantName)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("accepted: %+v", c)
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("err = %q, want it to mention %q", err, w)
+				}
+			}
+		})
 	}
 
-	// An unnamed default path that does not exist is normal.
-	if _, err := Load(missing, env(nil)); err != nil {
-		t.Fatalf("missing default file: %v", err)
-	}
-	// So is having no path at all.
-	if _, err := Load("", env(nil)); err != nil {
-		t.Fatalf("no path: %v", err)
-	}
 }
 
 func TestLoadErrors(t *testing.T) {
@@ -146,23 +170,29 @@ func TestLoadErrors(t *testing.T) {
 		name string
 		file string            // config.toml contents; "" for no file
 		env  map[string]string // extra variables
-		want []string          // all must appear in the error
+		want []string          // all must appear in the error, after "config PATH: " when there is a file
 	}{
-		{"unknown key", "colour = \"red\"\n", nil, []string{"config.toml", `unknown key "colour"`, "theme"}},
-		{"unknown table", "[colour]\nx = 1\n", nil, []string{"config.toml", `unknown key "colour"`}},
-		{"string for bool", `open_browser = "yes"`, nil, []string{"config.toml", "open_browser"}},
-		{"number for string", `name = 5`, nil, []string{"config.toml", "name"}},
-		{"syntax", `name = `, nil, []string{"config.toml", "line 1"}},
-		{"bad theme in file", `theme = "blue"`, nil, []string{"theme", `"blue"`, "auto, dark or light"}},
-		{"bad theme in env", "", map[string]string{"LIVECART_THEME": "Dark"}, []string{"theme", `"Dark"`}},
-		{"bad bool env", "", map[string]string{"LIVECART_OPEN_BROWSER": "yes please"}, []string{"LIVECART_OPEN_BROWSER", "true or false"}},
-		{"long name", "", map[string]string{"LIVECART_NAME": strings.Repeat("é", MaxNameLen+1)}, []string{"name", "1 to 32"}},
-		{"blank name", `name = "   "`, nil, []string{"name"}},
-		{"control in name", `name = "a\u0007b"`, nil, []string{"name", "control"}},
-		{"show url scheme", `show_url = "ftp://x.example/"`, nil, []string{"show_url", "ws://"}},
-		{"show url no host", `show_url = "ws:///ws"`, nil, []string{"show_url", "host"}},
-		{"show url relative", `show_url = "example.com/ws"`, nil, []string{"show_url"}},
-		{"several problems", `theme = "x"` + "\n" + `show_url = "x"`, nil, []string{"theme", "show_url"}},
+		{"unknown key", "colour = \"red\"\n", nil, []string{`unknown key "colour"`, "theme"}},
+		{"unknown table", "[colour]\nx = 1\n", nil, []string{`unknown key "colour"`}},
+		{"string for bool", "name = \"ana\"\nopen_browser = \"yes\"", nil, []string{"line 2, column 17: open_browser: want true or false (without quotes), got a string"}},
+		{"number for bool", `open_browser = 1`, nil, []string{"line 1, column 16: open_browser: want true or false (without quotes), got an integer"}},
+		{"number for string", `name = 5`, nil, []string{"line 1, column 8: name: want a string in double quotes, got an integer"}},
+		{"array for string", `show_url = ["a"]`, nil, []string{"show_url: want a string in double quotes, got an array"}},
+		{"table for string", "[theme]\nx = 1", nil, []string{"theme: want a string in double quotes, got a table"}},
+		{"date for string", `log_file = 2026-05-01`, nil, []string{"log_file: want a string in double quotes, got a date or time"}},
+		{"syntax", `name = `, nil, []string{"line 1, column 7"}},
+		{"key twice", "theme = \"dark\"\ntheme = \"light\"", nil, []string{"line 2", "theme"}},
+		{"bad theme in file", `theme = "purple"`, nil, []string{`theme: "purple" is not one of auto, dark, light`}},
+		{"bad theme in env", "", map[string]string{"LIVECART_THEME": "Dark"}, []string{`LIVECART_THEME: "Dark" is not one of auto, dark, light`}},
+		{"bad bool env", "", map[string]string{"LIVECART_OPEN_BROWSER": "yes please"}, []string{`LIVECART_OPEN_BROWSER: "yes please" is not true or false`}},
+		{"long name in env", "", map[string]string{"LIVECART_NAME": strings.Repeat("é", MaxNameLen+1)}, []string{"LIVECART_NAME: ", "33 characters; want 1 to 32"}},
+		{"blank name", `name = "   "`, nil, []string{`name: "" is empty`}},
+		{"control in name", `name = "a\u0007b"`, nil, []string{"name: ", "control"}},
+		{"show url scheme", `show_url = "ftp://x.example/"`, nil, []string{`show_url: "ftp://x.example/" has scheme "ftp"; want a ws://`}},
+		{"show url no host", `show_url = "ws:///ws"`, nil, []string{"show_url: ", "no host"}},
+		{"show url relative", `show_url = "example.com/ws"`, nil, []string{`show_url: "example.com/ws" is not a full URL`}},
+		{"several problems", `theme = "x"` + "\n" + `show_url = "x"`, nil, []string{"theme: ", "show_url: "}},
+		{"file and env", `theme = "x"`, map[string]string{"LIVECART_NAME": "\t"}, []string{"theme: ", "LIVECART_NAME: "}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,16 +204,43 @@ func TestLoadErrors(t *testing.T) {
 			for k, v := range tc.env {
 				vars[k] = v
 			}
-			c, err := Load(path, env(vars))
+			c, err := load("", path, env(vars))
 			if err == nil {
 				t.Fatalf("Load = %+v, want an error", c)
 			}
+			msg := err.Error()
 			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("err = %q, want it to mention %q", err, w)
+				if !strings.Contains(msg, w) {
+					t.Errorf("err = %q, want it to mention %q", msg, w)
+				}
+			}
+			// Every line says where its value came from: the file, or the
+			// variable.
+			for line := range strings.Lines(msg) {
+				if !strings.HasPrefix(line, "config "+path+": ") && !strings.HasPrefix(line, "LIVECART_") {
+					t.Errorf("line %q does not say where the value came from", line)
+				}
+			}
+			for _, goWords := range []string{"Go ", "destination", "int64", "boolean", "[]any", "map[", "toml:"} {
+				if strings.Contains(strings.ReplaceAll(msg, path, "PATH"), goWords) {
+					t.Errorf("err = %q speaks of %q", msg, goWords)
 				}
 			}
 		})
+	}
+}
+
+// TestProblems: each problem names its key, so main can say which flag
+// gave the value.
+func TestProblems(t *testing.T) {
+	c := Default()
+	c.Theme, c.Name = "neon", ""
+	ps := c.Problems()
+	if len(ps) != 2 || ps[0].Key != "name" || ps[1].Key != "theme" || ps[1].Reason != `"neon" is not one of auto, dark, light` {
+		t.Fatalf("Problems = %+v", ps)
+	}
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), `theme: "neon"`) {
+		t.Fatalf("Validate = %v", err)
 	}
 }
 
@@ -217,6 +274,9 @@ func TestMalformedTokenIsNotEchoed(t *testing.T) {
 	_, err := Load(path, func(string) string { return "" })
 	if err == nil {
 		t.Fatal("malformed file accepted")
+	}
+	if !strings.HasPrefix(err.Error(), "config "+path+": ") {
+		t.Errorf("error does not name the file: %v", err)
 	}
 	if strings.Contains(err.Error(), "sekret") {
 		t.Fatalf("error echoes the token: %v", err)

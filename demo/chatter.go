@@ -3,61 +3,73 @@ package demo
 import (
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
+	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/show"
 )
 
-// Placeholders in the templates below. {city} and {emoji} are chosen by the
-// script, so they are filled when the script is made; the others depend on
-// what the bot's connection has seen and are filled by the runner.
+// Placeholders in the templates below, without their braces. {city} and
+// {emoji} are chosen by the script, so they are filled when the script is
+// made; the others depend on what the bot's connection has seen and are
+// filled by the runner, from the show's state at the moment the line is
+// said.
 const (
-	phProduct = "{product}"
-	phVariant = "{variant}"
-	phPrice   = "{price}"
-	phStock   = "{stock}"
-	phNote    = "{note}"
-	phHost    = "{host}"
-	phCity    = "{city}"
-	phEmoji   = "{emoji}"
+	phProduct   = "product"    // the product's name
+	phVariant   = "variant"    // the variant's name
+	phInVariant = "in_variant" // "in Blue", "with Linear switches"
+	phPrice     = "price"      // what it costs now: the deal price during a deal
+	phRegular   = "regular"    // the regular price
+	phPercent   = "percent"    // a deal's percent off, "20%"
+	phLeft      = "left"       // "only 3 left", "12 left", "40 in stock"
+	phNote      = "note"       // a remark on the stock: {left} {in_variant}
+	phDealTime  = "deal_time"  // how long a deal has left: "45 seconds"
+	phHost      = "host"
+	phCity      = "city"
+	phEmoji     = "emoji"
 )
+
+// Words that agree with the product or the variant are written
+// {singular/plural:product} or {singular/plural:variant}: "{is/are:product}
+// the {product} handmade?" asks "are the Wool Reading Socks handmade?".
 
 // productLines are what viewers say about the pinned product. They are the
 // bulk of the chat, so a newcomer sees the audience react to what is on show.
 var productLines = []string{
-	"does the {product} come in other colours?",
-	"{variant} is so pretty",
-	"how big is the {product}?",
+	"{does/do:product} the {product} come in other colours?",
+	"{variant} {is/are:variant} so pretty",
+	"how big {is/are:product} the {product}?",
 	"{price} is a steal",
 	"@{host} can you show the back of the {product}?",
-	"is the {product} easy to clean?",
+	"{is/are:product} the {product} easy to clean?",
 	"ooh the {product} {emoji}",
 	"{variant} or the other one? can't decide",
-	"@{host} can you hold the {variant} up to the light?",
-	"what's the {product} made of?",
+	"@{host} can you hold the {product} up to the light?",
+	"{what's/what are:product} the {product} made of?",
 	"need the {product} in my life",
 	"{price}?? take my money",
-	"the {variant} one is gorgeous {emoji}",
-	"does the {product} ship to {city}?",
+	"{in_variant} {it's/they're:product} gorgeous {emoji}",
+	"{does/do:product} the {product} ship to {city}?",
 	"is {price} with shipping?",
-	"my sister has the {product}, she loves it",
-	"is the {variant} darker in real life?",
+	"my sister has the {product}, she loves {it/them:product}",
+	"how long {does/do:product} the {product} take to ship?",
 	"the {product} would make a great gift",
 	"adding the {product} to my wishlist",
-	"how many {variant} are left?",
-	"@{host} is the {product} handmade?",
+	"how many left {in_variant}?",
+	"@{host} {is/are:product} the {product} handmade?",
 	"love the {product}!! {emoji}",
-	"that {variant} {emoji}{emoji}",
+	"{variant} {emoji}{emoji}",
 	"can you zoom in on the {product}?",
 	"would the {product} work as a present for my mum?",
 	"{price} is fair for that quality",
 	"hmm {price} is a bit much for me",
-	"the {product} looks even better live",
-	"does the {variant} look the same in daylight?",
-	"ordered the {product} last week, love it",
+	"the {product} {looks/look:product} even better live",
+	"{does/do:product} the {product} look the same in daylight?",
+	"ordered the {product} last week, love {it/them:product}",
 	"@{host} do you use the {product} yourself?",
-	"the {variant} would match my kitchen perfectly",
+	"{in_variant} {it'd/they'd:product} match my kitchen perfectly",
 }
 
 // generalLines need no pinned product: greetings, the host, the show.
@@ -91,8 +103,8 @@ var bragLines = []string{
 	"just bought one!",
 	"got mine {emoji}",
 	"ordered! can't wait",
-	"done, bought it {emoji}",
-	"snagged the {variant} one!",
+	"done, bought {it/them:product} {emoji}",
+	"snagged one {in_variant}!",
 }
 
 // backLines greet the show after a viewer has left and rejoined.
@@ -115,20 +127,21 @@ var hostWelcomeLines = []string{
 // its stock, made from the live count.
 var hostIntroLines = []string{
 	"Next up: the {product}, {price} — {note}",
-	"Here's the {product}! {price} — {note}",
-	"Ooh, I love this one: the {product}, just {price} — {note}",
+	"{Here's/Here are:product} the {product}! {price} — {note}",
+	"Ooh, I love {this one/these:product}: the {product}, just {price} — {note}",
 	"Pinned the {product} for you, {price} — {note}",
-	"Let's look at the {product}. It's {price} — {note}",
-	"This is the {product}, {price} — {note}",
+	"Let's look at the {product}. {It's/They're:product} {price} — {note}",
+	"{This is/These are:product} the {product}, {price} — {note}",
 }
 
 // hostHypeLines fill the time between pins while a product is pinned.
 var hostHypeLines = []string{
-	"Isn't the {product} lovely in the light?",
-	"{price} for the {product}, that's a good deal",
-	"The {variant} is flying today {emoji}",
-	"Tap the pin to add the {product} to your cart",
-	"Only {stock} {variant} left, don't wait too long!",
+	"{Isn't/Aren't:product} the {product} lovely in the light?",
+	"{price} for the {product}, that's a good price",
+	"{variant} {is/are:variant} my pick today {emoji}",
+	"Press a to add the {product} to your cart",
+	"The {product} {makes/make:product} such a good gift {emoji}",
+	"Questions about the {product}? Ask away!",
 	"I use mine every single day, honestly",
 }
 
@@ -140,6 +153,37 @@ var hostChatLines = []string{
 	"Hi to everyone just joining!",
 	"We've got more coming up, stay with me",
 	"You're all so lovely today {emoji}",
+}
+
+// hostDealLines announce a flash deal once the show has it, so the price
+// said is the one the server charges.
+var hostDealLines = []string{
+	"⚡ Flash deal! The {product} {is/are:product} {price} instead of {regular} for {deal_time}",
+	"Flash deal on the {product}: {percent} off, just {price} for {deal_time}!",
+	"Deal time! {price} instead of {regular} for the {product}, {deal_time} only {emoji}",
+}
+
+// hostLowLines say that the pinned variant is running low, with its count.
+var hostLowLines = []string{
+	"Heads up: {left} {in_variant}!",
+	"Going fast: {left} of the {product} {in_variant}",
+	"Careful, {left} {in_variant} now {emoji}",
+	"The {product} {is/are:product} flying: {left} {in_variant}",
+}
+
+// hostSoldOutLines say that the pinned variant has sold out; a restock is
+// always on its way, so "more soon" is a promise the host keeps.
+var hostSoldOutLines = []string{
+	"That's the last of the {product} {in_variant}! More soon, I promise",
+	"Wow, the {product} {in_variant} sold out! I'll get more",
+	"Sold out {in_variant}! Thank you all, more on the way {emoji}",
+}
+
+// hostRestockLines say that a sold-out variant is back, with its new stock.
+var hostRestockLines = []string{
+	"Good news: the {product} {in_variant} {is/are:product} back, {left}!",
+	"Restocked! The {product} {in_variant}: {left} {emoji}",
+	"Back in stock: the {product} {in_variant}, {left}",
 }
 
 var cities = []string{
@@ -163,73 +207,98 @@ var viewerNames = []string{
 	"Tobi", "Esme", "Arjun", "Clara",
 }
 
+// pinWords are the placeholders that need a product to fill.
+var pinWords = []string{phProduct, phVariant, phInVariant, phPrice, phRegular, phPercent, phLeft, phNote}
+
 // needsPin reports whether a template speaks about the pinned product.
 func needsPin(tmpl string) bool {
-	for _, ph := range []string{phProduct, phVariant, phPrice, phStock, phNote} {
-		if strings.Contains(tmpl, ph) {
+	for _, ph := range pinWords {
+		if strings.Contains(tmpl, "{"+ph+"}") {
 			return true
 		}
 	}
-	return false
+	return agrees(tmpl)
 }
 
 // prefill fills the placeholders the script owns. Every {emoji} gets the
 // same emoji: "🔥🔥🔥" reads as one reaction.
 func prefill(tmpl, city, em string) string {
-	return strings.NewReplacer(phCity, city, phEmoji, em).Replace(tmpl)
+	return expand(tmpl, func(ph string) (string, bool) {
+		switch ph {
+		case phCity:
+			return city, true
+		case phEmoji:
+			return em, true
+		}
+		return "", false
+	})
 }
 
 // live is what a bot knows from its connection that a line can mention.
 type live struct {
-	Product string
-	Variant string
-	Price   string
-	Stock   int
+	Product noun
+	Variant noun
+	Price   money.Money // what it costs now: the deal price during a deal
+	Regular money.Money
+	Percent int // a running deal's percent off; 0 without one
+	Stock   int // of the variant
 	Host    string
+	// DealFor is how long a deal just started runs, for its announcement.
+	DealFor time.Duration
+}
+
+// liveOf describes variant v of product p. A deal counts while the product
+// carries one: the server sends the product again without it when it ends.
+func liveOf(p protocol.Product, v protocol.Variant, host string) live {
+	l := live{Product: nounOf(p.Name), Variant: nounOf(v.Name), Price: p.Price, Regular: p.Price, Stock: v.Stock, Host: host}
+	if p.Deal != nil {
+		l.Price, l.Percent = p.Deal.Price, p.Deal.Percent
+	}
+	return l
 }
 
 // liveFrom reads the pinned product and the host's name from a bot's mirror
 // of the show. ok is false when nothing is pinned.
 func liveFrom(st *show.State) (l live, ok bool) {
-	l.Host = st.Show.Host
-	if l.Host == "" {
-		l.Host = "host"
+	host := st.Show.Host
+	if host == "" {
+		host = "host"
 	}
 	p, v, ok := st.Pinned()
 	if !ok {
-		return l, false
+		return live{Host: host}, false
 	}
-	l.Product, l.Variant, l.Price, l.Stock = p.Name, v.Name, p.Price.String(), v.Stock
-	return l, true
-}
-
-// stockNote remarks on how many of the pinned variant are left, so the host's
-// introduction matches what viewers see in the stock counter.
-func stockNote(l live) string {
-	switch {
-	case l.Stock <= 0:
-		return "the " + l.Variant + " just sold out, more soon!"
-	case l.Stock <= 3:
-		return "only " + strconv.Itoa(l.Stock) + " of the " + l.Variant + " ones left!"
-	case l.Stock <= 10:
-		return "only a few of the " + l.Variant + " ones left!"
-	default:
-		return "the " + l.Variant + " is my favourite."
-	}
+	return liveOf(p, v, host), true
 }
 
 // fill completes a template from live state and keeps it within the chat
 // limit: product names may be long enough to push a line over.
 func fill(tmpl string, l live) string {
-	r := strings.NewReplacer(
-		phNote, stockNote(l),
-		phProduct, l.Product,
-		phVariant, l.Variant,
-		phPrice, l.Price,
-		phStock, strconv.Itoa(l.Stock),
-		phHost, l.Host,
-	)
-	return clip(r.Replace(tmpl), protocol.MaxChatRunes)
+	return clip(expand(tmpl, func(ph string) (string, bool) {
+		switch ph {
+		case phProduct:
+			return l.Product.Name, true
+		case phVariant:
+			return l.Variant.Name, true
+		case phInVariant:
+			return inVariant(l.Variant), true
+		case phPrice:
+			return l.Price.String(), true
+		case phRegular:
+			return l.Regular.String(), true
+		case phPercent:
+			return strconv.Itoa(l.Percent) + "%", l.Percent > 0
+		case phLeft:
+			return left(l.Stock), true
+		case phNote:
+			return stockNote(l.Stock, l.Variant), true
+		case phDealTime:
+			return spoken(l.DealFor), true
+		case phHost:
+			return l.Host, true
+		}
+		return agreed(ph, l.Product, l.Variant)
+	}), protocol.MaxChatRunes)
 }
 
 // clip cuts s to at most n runes.

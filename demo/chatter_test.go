@@ -2,9 +2,12 @@ package demo
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/livecart/livecart/money"
@@ -14,25 +17,42 @@ import (
 
 var leftover = regexp.MustCompile(`[{}]`)
 
-var sampleLive = live{Product: "Speckled Mug", Variant: "Blue", Price: "$24.00", Stock: 4, Host: "Maya"}
+func usd(c int64) money.Money { return money.New(c, "USD") }
+
+var sampleLive = live{
+	Product: nounOf("Speckled Mug"), Variant: nounOf("Blue"),
+	Price: usd(1920), Regular: usd(2400), Percent: 20, Stock: 4, Host: "Maya", DealFor: time.Minute,
+}
+
+// templateLists are every list of templates, by name, with the stock the
+// director says them at: a low-stock line only at a handful, a sold-out
+// line only at zero.
+var templateLists = []struct {
+	name     string
+	list     []string
+	min, max int
+	deal     bool // said only while a deal runs
+}{
+	{"product", productLines, 1, 1000, false}, {"general", generalLines, 0, 1000, false},
+	{"brag", bragLines, 0, 1000, false}, {"back", backLines, 0, 1000, false},
+	{"host welcome", hostWelcomeLines, 0, 1000, false}, {"host intro", hostIntroLines, 0, 1000, false},
+	{"host hype", hostHypeLines, 1, 1000, false}, {"host chat", hostChatLines, 0, 1000, false},
+	{"host deal", hostDealLines, 1, 1000, true}, {"host low", hostLowLines, 1, lowStock, false},
+	{"host sold out", hostSoldOutLines, 0, 0, false}, {"host restock", hostRestockLines, 1, 1000, false},
+}
 
 func TestEveryTemplateFills(t *testing.T) {
-	lists := map[string][]string{
-		"product": productLines, "general": generalLines, "brag": bragLines, "back": backLines,
-		"host welcome": hostWelcomeLines, "host intro": hostIntroLines,
-		"host hype": hostHypeLines, "host chat": hostChatLines,
-	}
-	for name, list := range lists {
-		for _, tmpl := range list {
-			for _, city := range cities {
-				for _, em := range emoji {
-					got := fill(prefill(tmpl, city, em), sampleLive)
-					if leftover.MatchString(got) {
-						t.Fatalf("%s %q leaves a placeholder: %q", name, tmpl, got)
-					}
-					if got == "" || utf8.RuneCountInString(got) > protocol.MaxChatRunes {
-						t.Fatalf("%s %q fills to %d runes", name, tmpl, utf8.RuneCountInString(got))
-					}
+	for _, tl := range templateLists {
+		for _, tmpl := range tl.list {
+			// Every city with one emoji and every emoji with one city:
+			// each is filled on its own.
+			for i := range max(len(cities), len(emoji)) {
+				got := fill(prefill(tmpl, cities[i%len(cities)], emoji[i%len(emoji)]), sampleLive)
+				if leftover.MatchString(got) {
+					t.Fatalf("%s %q leaves a placeholder: %q", tl.name, tmpl, got)
+				}
+				if got == "" || utf8.RuneCountInString(got) > protocol.MaxChatRunes {
+					t.Fatalf("%s %q fills to %d runes", tl.name, tmpl, utf8.RuneCountInString(got))
 				}
 			}
 		}
@@ -59,18 +79,21 @@ func TestFallbacksNeedNoPin(t *testing.T) {
 			}
 		}
 	}
-	for _, list := range [][]string{productLines, hostIntroLines} {
+	for _, list := range [][]string{productLines, hostIntroLines, hostDealLines, hostLowLines, hostSoldOutLines, hostRestockLines} {
 		for _, tmpl := range list {
 			if !needsPin(tmpl) {
 				t.Errorf("%q is in a product list but names no product", tmpl)
 			}
 		}
 	}
+	if !needsPin("{does/do:product} it?") {
+		t.Error("a word that agrees with the product does not need one")
+	}
 }
 
 func TestFillClipsLongLines(t *testing.T) {
 	l := sampleLive
-	l.Product = strings.Repeat("Very Long Product ", 5)[:protocol.MaxProductNameRunes]
+	l.Product = nounOf(strings.Repeat("Very Long Product ", 5)[:protocol.MaxProductNameRunes])
 	got := fill("{product} {product} {product} {product}", l)
 	if n := utf8.RuneCountInString(got); n != protocol.MaxChatRunes {
 		t.Errorf("filled line has %d runes, want %d", n, protocol.MaxChatRunes)
@@ -81,19 +104,41 @@ func TestFillClipsLongLines(t *testing.T) {
 }
 
 func TestStockNote(t *testing.T) {
-	cases := map[int]string{0: "sold out", 2: "only 2 of the Blue", 7: "only a few", 50: "favourite"}
-	for stock, want := range cases {
-		l := sampleLive
-		l.Stock = stock
-		if got := stockNote(l); !strings.Contains(got, want) {
-			t.Errorf("stock %d: %q, want it to mention %q", stock, got, want)
+	blue, switches := nounOf("Blue"), nounOf("Linear switches")
+	cases := []struct {
+		stock int
+		v     noun
+		want  string
+	}{
+		{0, blue, "sold out in Blue for now, more soon!"},
+		{1, blue, "only 1 left in Blue!"},
+		{5, switches, "only 5 left with Linear switches!"},
+		{6, blue, "6 left in Blue."},
+		{20, blue, "20 left in Blue."},
+		{21, switches, "21 in stock with Linear switches."},
+	}
+	for _, c := range cases {
+		if got := stockNote(c.stock, c.v); got != c.want {
+			t.Errorf("stockNote(%d, %s) = %q, want %q", c.stock, c.v.Name, got, c.want)
+		}
+	}
+}
+
+func TestSpoken(t *testing.T) {
+	cases := map[time.Duration]string{
+		30 * time.Second: "30 seconds", time.Minute: "a minute", 75 * time.Second: "75 seconds",
+		2 * time.Minute: "2 minutes", time.Second: "1 second", 1001 * time.Millisecond: "2 seconds",
+		59001 * time.Millisecond: "a minute",
+	}
+	for d, want := range cases {
+		if got := spoken(d); got != want {
+			t.Errorf("spoken(%v) = %q, want %q", d, got, want)
 		}
 	}
 }
 
 func testState(t *testing.T, pinned *protocol.Pin) show.State {
 	t.Helper()
-	usd := func(c int64) money.Money { return money.New(c, "USD") }
 	w := protocol.Welcome{
 		Version: protocol.Version,
 		You:     protocol.Identity{ID: "u1", Name: "host", Role: protocol.RoleHost},
@@ -104,7 +149,7 @@ func testState(t *testing.T, pinned *protocol.Pin) show.State {
 			{ID: "scarf", Name: "Wool Scarf", Price: usd(5900), Variants: []protocol.Variant{
 				{ID: "scarf-red", Name: "Red", Stock: 0}}},
 			{ID: "candle", Name: "Fig Candle", Price: usd(1800), Variants: []protocol.Variant{
-				{ID: "candle-s", Name: "Small", Stock: 9}}},
+				{ID: "candle-s", Name: "Small", Stock: 10}, {ID: "candle-l", Name: "Large", Stock: 7}}},
 		},
 		Pinned: pinned,
 	}
@@ -117,15 +162,20 @@ func testState(t *testing.T, pinned *protocol.Pin) show.State {
 
 func TestChoosePin(t *testing.T) {
 	st := testState(t, nil)
-	p, v, ok := choosePin(&st, []string{"scarf", "mug", "candle"})
+	p, v, ok := choosePin(&st, []string{"scarf", "mug", "candle"}, false)
 	if !ok || p.ID != "mug" || v.ID != "mug-sand" {
 		t.Errorf("choosePin = %s/%s %v, want the first variant in stock of the first product in stock", p.ID, v.ID, ok)
 	}
+	// The opening wants a variant its buys bring to a handful: 7 does,
+	// 10 (more than lowStock plus the buys) and 3 (low already) do not.
+	if p, v, _ := choosePin(&st, []string{"scarf", "mug", "candle"}, true); p.ID != "candle" || v.ID != "candle-l" {
+		t.Errorf("choosePin low = %s/%s, want candle/candle-l", p.ID, v.ID)
+	}
 	st = testState(t, &protocol.Pin{ProductID: "mug", VariantID: "mug-sand"})
-	if p, _, _ := choosePin(&st, []string{"mug", "scarf", "candle"}); p.ID != "candle" {
+	if p, _, _ := choosePin(&st, []string{"mug", "scarf", "candle"}, false); p.ID != "candle" {
 		t.Errorf("choosePin = %s, want the pinned product skipped", p.ID)
 	}
-	if _, _, ok := choosePin(&st, []string{"mug", "scarf", "gone"}); ok {
+	if _, _, ok := choosePin(&st, []string{"mug", "scarf", "gone"}, true); ok {
 		t.Error("choosePin found something to pin among the pinned, the sold out and the unknown")
 	}
 }
@@ -137,15 +187,15 @@ func TestLiveFrom(t *testing.T) {
 	}
 	st = testState(t, &protocol.Pin{ProductID: "mug", VariantID: "mug-sand"})
 	l, ok := liveFrom(&st)
-	want := live{Product: "Speckled Mug", Variant: "Sand", Price: "$24.00", Stock: 3, Host: "Maya"}
+	want := live{Product: nounOf("Speckled Mug"), Variant: nounOf("Sand"), Price: usd(2400), Regular: usd(2400), Stock: 3, Host: "Maya"}
 	if !ok || l != want {
 		t.Errorf("liveFrom = %+v, %v; want %+v", l, ok, want)
 	}
 }
 
-// Every line must fit the chat limit with the longest names the demo
-// catalog has, and the host's pin order must reach every product.
-func TestTemplatesFitDemoCatalog(t *testing.T) {
+// demoCatalog reads the embedded catalog.
+func demoCatalog(t *testing.T) (protocol.ShowInfo, []protocol.Product) {
+	t.Helper()
 	var cat struct {
 		Show     protocol.ShowInfo  `json:"show"`
 		Products []protocol.Product `json:"products"`
@@ -156,13 +206,190 @@ func TestTemplatesFitDemoCatalog(t *testing.T) {
 	if len(cat.Products) == 0 {
 		t.Fatal("demo catalog has no products")
 	}
+	return cat.Show, cat.Products
+}
+
+// demoPlural are the names of the demo catalog that are plural, as a
+// person reads them; every other name there is singular.
+var demoPlural = map[string]bool{"Wool Reading Socks": true, "Linear switches": true, "Tactile switches": true}
+
+func TestPluralNames(t *testing.T) {
+	_, products := demoCatalog(t)
+	for _, p := range products {
+		if got := pluralName(p.Name); got != demoPlural[p.Name] {
+			t.Errorf("pluralName(%q) = %v", p.Name, got)
+		}
+		for _, v := range p.Variants {
+			if got := pluralName(v.Name); got != demoPlural[v.Name] {
+				t.Errorf("pluralName(%q) = %v", v.Name, got)
+			}
+		}
+	}
+	for name, want := range map[string]bool{"Reading Glasses": true, "Camera Lens": false, "Glass": false, "Earrings (pair)": true, "Citrus": false} {
+		if got := pluralName(name); got != want {
+			t.Errorf("pluralName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// disagrees returns what in line is wrong English for a name of the given
+// number: "the Linear switches is", "is the Wool Reading Socks", or a
+// pronoun of the other number in a line about a product. A variant named
+// after its product ("the Keyboard with Linear switches is") is not the
+// subject, so the verb after it is not its to agree with.
+func disagrees(line, name string, plural, product bool) string {
+	if !strings.Contains(strings.ToLower(line), strings.ToLower(name)) {
+		return ""
+	}
+	c := agreementChecker(name, plural)
+	for _, m := range c.after.FindAllStringIndex(line, -1) {
+		head := strings.ToLower(line[:m[0]+1])
+		if product || !(strings.HasSuffix(head, " in ") || strings.HasSuffix(head, " with ")) {
+			return line[m[0]:m[1]]
+		}
+	}
+	if m := c.before.FindString(line); m != "" {
+		return m
+	}
+	if product && strings.Contains(line, name) {
+		if m := c.pronouns.FindString(line); m != "" {
+			return m
+		}
+	}
+	return ""
+}
+
+type checker struct{ after, before, pronouns *regexp.Regexp }
+
+var checkers = map[string]checker{}
+
+func agreementChecker(name string, plural bool) checker {
+	key := fmt.Sprint(name, plural)
+	if c, ok := checkers[key]; ok {
+		return c
+	}
+	n := regexp.QuoteMeta(name)
+	after, before, pronouns := `(are|were|have|aren't|don't)`, `(are|aren't|do|don't|here are|these are)`, `(they|them|they're|they'd|these)`
+	if plural {
+		after, before, pronouns = `(is|was|has|isn't|doesn't|looks|makes)`, `(is|isn't|does|doesn't|here's|this is|this one)`, `(it|it's|it'd|this one)`
+	}
+	c := checker{
+		after:    regexp.MustCompile(`(?i)(^|\W)` + n + ` ` + after + `\b`),
+		before:   regexp.MustCompile(`(?i)(^|\W)` + before + `( the)? ` + n),
+		pronouns: regexp.MustCompile(`(?i)(^|\W)` + pronouns + `\b`),
+	}
+	checkers[key] = c
+	return c
+}
+
+// Every template, filled with every product and variant of the demo
+// catalog, reads as English: verbs and pronouns agree with the names.
+func TestTemplatesAgreeWithDemoCatalog(t *testing.T) {
+	show, products := demoCatalog(t)
+	if bad := disagrees("the Linear switches is lovely", "Linear switches", true, false); bad == "" {
+		t.Fatal("the checker lets 'the Linear switches is' through")
+	}
+	for _, p := range products {
+		for _, v := range p.Variants {
+			l := liveOf(p, v, show.Host)
+			l.DealFor = time.Minute
+			for _, tl := range templateLists {
+				for _, tmpl := range tl.list {
+					got := fill(prefill(tmpl, "Cape Town", "🔥"), l)
+					if bad := disagrees(got, p.Name, demoPlural[p.Name], true); bad != "" {
+						t.Errorf("%s %q with %s: %q says %q", tl.name, tmpl, p.Name, got, bad)
+					}
+					if bad := disagrees(got, v.Name, demoPlural[v.Name], false); bad != "" {
+						t.Errorf("%s %q with %s: %q says %q", tl.name, tmpl, v.Name, got, bad)
+					}
+				}
+			}
+		}
+	}
+}
+
+var (
+	countRE   = regexp.MustCompile(`(\d+) (left|in stock)`)
+	onlyRE    = regexp.MustCompile(`(?i)only \d+ left`)
+	priceRE   = regexp.MustCompile(`\$\d+\.\d\d`)
+	percentRE = regexp.MustCompile(`(\d+)% off`)
+)
+
+// checkFacts returns what line states that l does not hold, or "".
+func checkFacts(line string, l live) string {
+	for _, m := range countRE.FindAllStringSubmatch(line, -1) {
+		if n, _ := strconv.Atoi(m[1]); n != l.Stock {
+			return fmt.Sprintf("%q with %d in stock", m[0], l.Stock)
+		}
+	}
+	if onlyRE.MatchString(line) && l.Stock > lowStock {
+		return fmt.Sprintf(`"only" with %d in stock`, l.Stock)
+	}
+	if strings.Contains(strings.ToLower(line), "sold out") && l.Stock != 0 {
+		return fmt.Sprintf(`"sold out" with %d in stock`, l.Stock)
+	}
+	for _, m := range priceRE.FindAllString(line, -1) {
+		if m != l.Price.String() && m != l.Regular.String() {
+			return fmt.Sprintf("%s with the price at %s", m, l.Price)
+		}
+	}
+	for _, m := range percentRE.FindAllStringSubmatch(line, -1) {
+		if n, _ := strconv.Atoi(m[1]); n != l.Percent {
+			return fmt.Sprintf("%q with %d%% off", m[0], l.Percent)
+		}
+	}
+	if strings.Contains(line, "for ") && strings.Contains(line, "second") && !strings.Contains(line, spoken(l.DealFor)) {
+		return fmt.Sprintf("a deal of %v said as %q", l.DealFor, line)
+	}
+	return ""
+}
+
+// Every template states the show's numbers as they are: the stock it is
+// said at (and "only" for a handful alone), the prices, the deal.
+func TestTemplatesStateTheShow(t *testing.T) {
+	show, products := demoCatalog(t)
+	if checkFacts("only 20 left in Blue", live{Stock: 20}) == "" {
+		t.Fatal(`the checker lets "only 20 left" through`)
+	}
+	for _, p := range products {
+		v := p.Variants[0]
+		for _, stock := range []int{0, 1, lowStock, lowStock + 1, 20, 21} {
+			for _, deal := range []bool{false, true} {
+				v.Stock = stock
+				q := p
+				if deal {
+					q.Deal = &protocol.Deal{Price: usd(p.Price.Amount * 8 / 10), Percent: 20, EndsAt: time.Unix(1, 0)}
+				}
+				l := liveOf(q, v, show.Host)
+				l.DealFor = 45 * time.Second
+				for _, tl := range templateLists {
+					if stock < tl.min || stock > tl.max || tl.deal != deal {
+						continue
+					}
+					for _, tmpl := range tl.list {
+						got := fill(prefill(tmpl, "Cape Town", "🔥"), l)
+						if bad := checkFacts(got, l); bad != "" {
+							t.Errorf("%s %q: %q states %s", tl.name, tmpl, got, bad)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// Every line must fit the chat limit with the longest names the demo
+// catalog has, and the host's pin order must reach every product.
+func TestTemplatesFitDemoCatalog(t *testing.T) {
+	show, products := demoCatalog(t)
 	var ids []string
-	for _, p := range cat.Products {
+	for _, p := range products {
 		ids = append(ids, p.ID)
 		for _, v := range p.Variants {
-			l := live{Product: p.Name, Variant: v.Name, Price: p.Price.String(), Stock: v.Stock, Host: cat.Show.Host}
-			for _, list := range [][]string{productLines, bragLines, hostIntroLines, hostHypeLines} {
-				for _, tmpl := range list {
+			l := liveOf(p, v, show.Host)
+			l.Percent, l.DealFor = 90, 20*time.Minute
+			for _, tl := range templateLists {
+				for _, tmpl := range tl.list {
 					got := fill(prefill(tmpl, "Cape Town", "🔥"), l)
 					if leftover.MatchString(got) || utf8.RuneCountInString(got) > protocol.MaxChatRunes {
 						t.Fatalf("%q fills badly for %s/%s: %q", tmpl, p.ID, v.ID, got)
@@ -172,13 +399,13 @@ func TestTemplatesFitDemoCatalog(t *testing.T) {
 		}
 	}
 	for _, name := range audienceNames(1, 200) {
-		if name == cat.Show.Host {
+		if name == show.Host {
 			t.Errorf("a viewer would be called %q like the host, and be renamed", name)
 		}
 	}
 	seen := map[string]bool{}
-	for _, a := range hostActions(1, ids, 4*len(ids)) {
-		if a.Pin != nil {
+	for _, a := range hostActions(1, ids, 8*len(ids)) {
+		if a.Kind == hostPin {
 			seen[a.Pin[0]] = true
 		}
 	}

@@ -1,11 +1,15 @@
-// Package demo brings a show to life: a host bot that pins products and
-// talks, and a simulated audience that joins, leaves, chats about what is
-// pinned and now and then buys. Every bot is an ordinary client of the show's
-// WebSocket endpoint, so the demo exercises the same path real users take.
+// Package demo brings a show to life: a host bot that pins products, talks,
+// runs flash deals and restocks what sells out, and a simulated audience
+// that joins, leaves, chats about what is pinned and now and then buys.
+// Every bot is an ordinary client of the show's WebSocket endpoint, so the
+// demo exercises the same path real users take.
 //
-// What happens is decided by a script generated from a seed (script.go); the
-// runner only resolves what depends on the live show, such as which product
-// is pinned and what is still in stock.
+// What happens is decided by scripts generated from a seed (script.go):
+// a planned first half minute, then a randomized show. The runner only
+// resolves what depends on the live show, such as which product is pinned
+// and what is still in stock; the host's side of that is its director
+// (director.go), which reads the show's state and never a clock, so tests
+// can play an hour of show in a moment.
 package demo
 
 import (
@@ -29,7 +33,9 @@ type Config struct {
 	Audience  int    // simulated viewers; 0 means the host bot only
 	Seed      uint64 // the same seed gives the same sequence of actions
 	// Pace scales every delay of the show: 1 is real pace, 0.01 is a
-	// hundred times faster. Zero or less means 1.
+	// hundred times faster. Zero or less means 1. A flash deal runs by the
+	// server's clock, so it is scaled too but never shorter than
+	// protocol.MinDeal.
 	Pace float64
 	// Logger receives what the bots have to report; nil discards it. The
 	// demo never writes to stdout or stderr, where a TUI may be drawing.
@@ -61,10 +67,11 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.Audience = max(cfg.Audience, 0)
+	start := time.Now()
 
 	var wg sync.WaitGroup
 	if !cfg.NoHost {
-		host := &bot{cfg: cfg, name: hostName, token: cfg.HostToken, log: cfg.Logger.With("bot", hostName)}
+		host := &bot{cfg: cfg, start: start, name: hostName, token: cfg.HostToken, log: cfg.Logger.With("bot", hostName)}
 		conn, err := host.dial(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -75,7 +82,7 @@ func Run(ctx context.Context, cfg Config) error {
 		wg.Go(func() { runHost(ctx, host, conn) })
 	}
 	for _, s := range audienceScripts(cfg.Seed, cfg.Audience) {
-		v := &bot{cfg: cfg, name: s.Name, log: cfg.Logger.With("bot", s.Name)}
+		v := &bot{cfg: cfg, start: start, name: s.Name, log: cfg.Logger.With("bot", s.Name)}
 		wg.Go(func() { runViewer(ctx, v, s) })
 	}
 	wg.Wait()
@@ -85,6 +92,7 @@ func Run(ctx context.Context, cfg Config) error {
 // bot is what host and viewers share: who they are and how they connect.
 type bot struct {
 	cfg   Config
+	start time.Time // when the show started, at show time zero
 	name  string
 	token string
 	log   *slog.Logger
@@ -93,6 +101,11 @@ type bot struct {
 // scale turns a show duration into real time at the configured pace.
 func (b *bot) scale(d time.Duration) time.Duration {
 	return time.Duration(float64(d) * b.cfg.Pace)
+}
+
+// showTime is how far the show has come, in show time.
+func (b *bot) showTime() time.Duration {
+	return time.Duration(float64(time.Since(b.start)) / b.cfg.Pace)
 }
 
 func (b *bot) dial(ctx context.Context) (*client.Conn, error) {

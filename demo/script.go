@@ -14,6 +14,25 @@ const (
 	pinMin = 20 * time.Second // shortest time a product stays pinned
 	pinMax = 40 * time.Second // longest time a product stays pinned
 
+	// A flash deal comes every two to four minutes, on the product pinned
+	// at the time, and runs dealMin to dealMax. It starts dealLead after a
+	// pin, so the product is introduced first, and the pin holds until the
+	// deal is over and dealTail more, so a deal is never cut short on
+	// screen. A deal falls due a gap in [dealGapMin, dealGapMax] after the
+	// last and moves to the start of the pin it falls in, up to
+	// pinMax-dealLead early and dealLead late: hence the bounds.
+	dealGapMin = 2*time.Minute + pinMax - dealLead
+	dealGapMax = 4*time.Minute - dealLead
+	dealMin    = 45 * time.Second
+	dealMax    = 90 * time.Second
+	dealLead   = 4 * time.Second
+	dealTail   = 6 * time.Second
+
+	// hostLineGap is the least time between a line of the host and one it
+	// says in answer to the show (a deal, low stock, a restock), so each
+	// reads on its own.
+	hostLineGap = 2 * time.Second
+
 	// joinAtOnce viewers join the moment the show starts, so it looks alive
 	// at once; the rest trickle in over joinSpread.
 	joinAtOnce = 3
@@ -40,6 +59,32 @@ const (
 	// backPercent of returns open with a line saying so.
 	backPercent = 50
 )
+
+// dealPercents are the discounts the host gives.
+var dealPercents = []int{10, 15, 20, 25, 30}
+
+// The opening: the show's first half minute at pace 1, the same for every
+// seed but for names, products and words. Everything a newcomer should see
+// happens in it: the host greets and pins a product a few sales will bring
+// low, the audience chats, a flash deal starts with its countdown, viewers
+// buy, and the host says when the pinned stock is down to a handful.
+const (
+	openingPinAt  = 1 * time.Second
+	openingHypeAt = 5500 * time.Millisecond
+	openingDealAt = 9 * time.Second
+	openingDeal   = 60 * time.Second
+	openingDealOf = 20 // percent off
+	openingLateAt = 26 * time.Second
+	// openingLen is how long the opening lasts: before it, viewers only
+	// chat and make the scripted buys, so the stock falls as planned and
+	// the audience stays whole.
+	openingLen = 30 * time.Second
+)
+
+// openingBuys are when the audience buys the pinned product in the opening,
+// one buy each for the first viewers. The opening pin is a variant these
+// buys bring down to lowStock or fewer without selling it out.
+var openingBuys = []time.Duration{5 * time.Second, 12 * time.Second, 16 * time.Second, 21 * time.Second}
 
 // Away time after a leave, in viewer gaps: long enough to notice the viewer
 // count move, short enough that the audience stays near its size.
@@ -75,29 +120,71 @@ func line(rng *rand.Rand, list []string) string {
 	return prefill(tmpl, city, em)
 }
 
+// hostKind is what a host action does.
+type hostKind int
+
+const (
+	hostSay  hostKind = iota // say a line
+	hostPin                  // pin a product and introduce it
+	hostDeal                 // start a flash deal on the pinned product
+)
+
+func (k hostKind) String() string {
+	switch k {
+	case hostSay:
+		return "say"
+	case hostPin:
+		return "pin"
+	case hostDeal:
+		return "deal"
+	}
+	return "hostKind(" + strconv.Itoa(int(k)) + ")"
+}
+
 // hostAction is one step of the host bot. Durations are at pace 1.
 type hostAction struct {
 	Wait time.Duration // after the previous action
-	// Pin, when set, lists products in the order to try: the runner pins the
-	// first with stock that is not already pinned. Empty for a chat line.
+	Kind hostKind
+	// Pin lists products in the order to try: the runner pins the first
+	// with stock that is not already pinned.
 	Pin []string
-	// Say is said with the action; a template that mentions the product.
+	// Low asks for a variant that the opening's buys bring down to a
+	// handful, when one of the candidates has it.
+	Low bool
+	// Percent and For are the deal's discount and length.
+	Percent int
+	For     time.Duration
+	// Say is said with the action; a template that may mention the product.
+	// A deal is announced by the runner once the show has it.
 	Say string
 	// Fallback is said instead when Say cannot be filled: nothing pinned,
 	// or nothing left to pin.
 	Fallback string
 }
 
-// hostScript decides what the host does: it cycles through the catalog in
-// a fresh shuffled order each round, with a few lines between pins.
+// timed is an action at its time in the show, before waits are worked out.
+type timed struct {
+	at time.Duration
+	a  hostAction
+}
+
+// hostScript decides what the host does: the opening, then pins that cycle
+// through the catalog in a fresh shuffled order each round, with a few
+// lines between them and a flash deal every few minutes.
 type hostScript struct {
 	rng      *rand.Rand
 	products []string
 	order    []string // this round's pin order
 	pos      int      // next index into order
 	queue    []hostAction
-	pending  time.Duration // wait before the next pin, left from the last plan
+	at       time.Duration // show time of the last action queued
+	end      time.Duration // show time the planned segment ends: the next pin
+	nextDeal time.Duration // show time the next deal is due
 	started  bool
+	// prev and cur are the line templates of the previous action and of
+	// the one being made: no template is given to two actions running, so
+	// the host never says the same line twice in a row.
+	prev, cur []string
 }
 
 // newHostScript makes the host's script for a catalog snapshot (product IDs
@@ -108,47 +195,109 @@ func newHostScript(seed uint64, products []string) *hostScript {
 
 // next returns the host's next action.
 func (s *hostScript) next() hostAction {
-	if len(s.queue) == 0 {
-		s.plan()
+	for len(s.queue) == 0 {
+		if !s.started {
+			s.started = true
+			s.enqueue(s.opening())
+		} else {
+			s.enqueue(s.segment())
+		}
 	}
 	a := s.queue[0]
 	s.queue = s.queue[1:]
 	return a
 }
 
-// plan queues one pin's worth of actions: the pin and its introduction, then
-// one or two lines while it is pinned. The opening also greets the audience.
-func (s *hostScript) plan() {
-	wait := time.Duration(0)
-	if !s.started {
-		s.started = true
-		s.queue = append(s.queue, hostAction{Say: line(s.rng, hostWelcomeLines)})
+// enqueue turns timed actions, in order, into waits.
+func (s *hostScript) enqueue(acts []timed) {
+	slices.SortStableFunc(acts, func(a, b timed) int { return int(a.at - b.at) })
+	for _, t := range acts {
+		t.a.Wait = t.at - s.at
+		s.at = t.at
+		s.queue = append(s.queue, t.a)
+	}
+}
+
+// action starts making the next action, in show order.
+func (s *hostScript) action() { s.prev, s.cur = s.cur, nil }
+
+// line picks a template that the previous action was not given.
+func (s *hostScript) line(list []string) string {
+	tmpl := pick(s.rng, list)
+	for len(list) > len(s.prev) && slices.Contains(s.prev, tmpl) {
+		tmpl = pick(s.rng, list)
+	}
+	s.cur = append(s.cur, tmpl)
+	return prefill(tmpl, pick(s.rng, cities), pick(s.rng, emoji))
+}
+
+func (s *hostScript) say(list []string) hostAction {
+	s.action()
+	return hostAction{Kind: hostSay, Say: s.line(list)}
+}
+
+func (s *hostScript) hype() hostAction {
+	s.action()
+	return hostAction{Kind: hostSay, Say: s.line(hostHypeLines), Fallback: s.line(hostChatLines)}
+}
+
+func (s *hostScript) pin(low bool) hostAction {
+	s.action()
+	return hostAction{Kind: hostPin, Pin: s.nextPin(), Low: low, Say: s.line(hostIntroLines), Fallback: s.line(hostChatLines)}
+}
+
+// opening plans the first segment: greet, pin, deal, and lines between,
+// until the opening deal is over.
+func (s *hostScript) opening() []timed {
+	acts := []timed{
+		{0, s.say(hostWelcomeLines)},
+		{openingPinAt, s.pin(true)},
+		{openingHypeAt, s.hype()},
+		{openingDealAt, hostAction{Kind: hostDeal, Percent: openingDealOf, For: openingDeal}},
+		{openingLateAt, s.hype()},
+	}
+	s.end = openingDealAt + openingDeal + dealTail
+	acts = append(acts, s.lines(openingLen, s.end, openingDealAt)...)
+	s.nextDeal = openingDealAt + between(s.rng, dealGapMin, dealGapMax)
+	return acts
+}
+
+// segment plans one pin: the pin and its introduction, then a few lines
+// while it is pinned, and the deal when one falls due in it.
+func (s *hostScript) segment() []timed {
+	start := s.end
+	var acts []timed
+	if len(s.products) == 0 {
+		acts = append(acts, timed{start, s.say(hostChatLines)})
 	} else {
-		wait = s.pending
+		acts = append(acts, timed{start, s.pin(false)})
 	}
-	s.queue = append(s.queue, hostAction{
-		Wait:     wait,
-		Pin:      s.nextPin(),
-		Say:      line(s.rng, hostIntroLines),
-		Fallback: line(s.rng, hostChatLines),
-	})
-	interval := between(s.rng, pinMin, pinMax)
-	n := 1 + s.rng.IntN(2)
-	offsets := make([]time.Duration, n)
-	for i := range offsets {
-		offsets[i] = between(s.rng, interval/5, interval*9/10)
+	s.end = start + between(s.rng, pinMin, pinMax)
+	dealAt := time.Duration(-1)
+	if len(s.products) > 0 && s.nextDeal <= s.end {
+		dealAt = start + dealLead
+		d := hostAction{Kind: hostDeal, Percent: dealPercents[s.rng.IntN(len(dealPercents))], For: between(s.rng, dealMin, dealMax)}
+		acts = append(acts, timed{dealAt, d})
+		s.end = max(s.end, dealAt+d.For+dealTail)
+		s.nextDeal = dealAt + between(s.rng, dealGapMin, dealGapMax)
 	}
-	slices.Sort(offsets)
-	at := time.Duration(0)
-	for _, off := range offsets {
-		s.queue = append(s.queue, hostAction{
-			Wait:     off - at,
-			Say:      line(s.rng, hostHypeLines),
-			Fallback: line(s.rng, hostChatLines),
-		})
-		at = off
+	return append(acts, s.lines(start+(s.end-start)/5, s.end-hostLineGap, dealAt)...)
+}
+
+// lines plans one or two lines in [from, to), one more for every further
+// half minute, each in its own equal slot so they spread out, and none
+// within hostLineGap of a deal at dealAt.
+func (s *hostScript) lines(from, to, dealAt time.Duration) []timed {
+	n := 1 + s.rng.IntN(2) + int((to-from)/(30*time.Second))
+	slot := (to - from) / time.Duration(n)
+	var out []timed
+	for i := range n {
+		at := between(s.rng, from+slot*time.Duration(i), from+slot*time.Duration(i+1))
+		if dealAt < 0 || at <= dealAt-hostLineGap || at >= dealAt+hostLineGap {
+			out = append(out, timed{at, s.hype()})
+		}
 	}
-	s.pending = interval - at
+	return out
 }
 
 // nextPin returns the pin order starting at the next product of this round:
@@ -226,11 +375,20 @@ type viewerScript struct {
 	gap     time.Duration // mean time between actions
 	first   time.Duration // bound on the first action's wait
 	actions int
-	back    bool // the last action was a leave
+	back    bool // the last action drawn was a leave
+	// at is the show time of the last action returned, counting the away
+	// time after a leave.
+	at time.Duration
+	// drawn is the next action of the random stream and drawnAt its show
+	// time, held back while a scripted buy comes first.
+	drawn   *viewerAction
+	drawnAt time.Duration
+	buys    []time.Duration // the viewer's buys in the opening, in show time
 }
 
 // audienceScripts makes the scripts of n viewers. Names are a seeded choice,
-// unique within the show.
+// unique within the show. The opening's buys go to the first viewers, who
+// have all joined by the first.
 func audienceScripts(seed uint64, n int) []*viewerScript {
 	names := audienceNames(seed, n)
 	gap := max(minGap, time.Duration(n)*gapPerViewer)
@@ -243,7 +401,14 @@ func audienceScripts(seed uint64, n int) []*viewerScript {
 		} else {
 			s.first = min(gap, firstLineMax)
 		}
+		s.at = s.Join
 		out[i] = s
+	}
+	for k, at := range openingBuys {
+		if n > 0 {
+			s := out[k%min(n, len(openingBuys))]
+			s.buys = append(s.buys, at)
+		}
 	}
 	return out
 }
@@ -264,9 +429,31 @@ func audienceNames(seed uint64, n int) []string {
 	return out
 }
 
-// next returns the viewer's next action. The first action is always a chat
-// line, so every viewer says something soon after joining.
+// next returns the viewer's next action: a scripted buy of the opening when
+// one is due before the next action of the random stream, else that one.
 func (s *viewerScript) next() viewerAction {
+	if s.drawn == nil {
+		a := s.draw()
+		s.drawn, s.drawnAt = &a, s.at+a.Wait
+	}
+	if len(s.buys) > 0 && s.buys[0] <= s.drawnAt {
+		at := s.buys[0]
+		s.buys = s.buys[1:]
+		a := viewerAction{Wait: at - s.at, Kind: viewerBuy, Say: line(s.rng, bragLines), Fallback: line(s.rng, generalLines)}
+		s.at = at
+		return a
+	}
+	a := *s.drawn
+	s.drawn = nil
+	a.Wait = s.drawnAt - s.at
+	s.at = s.drawnAt + a.Away
+	return a
+}
+
+// draw returns the next action of the random stream, its wait counted from
+// s.at. The first action is always a chat line, so every viewer says
+// something soon after joining; in the opening every action is.
+func (s *viewerScript) draw() viewerAction {
 	var a viewerAction
 	if s.actions == 0 {
 		a.Wait = between(s.rng, 0, s.first)
@@ -284,7 +471,7 @@ func (s *viewerScript) next() viewerAction {
 		} else {
 			a.Say = line(s.rng, generalLines)
 		}
-	case s.actions == 1 || roll >= buyPercent+leavePercent:
+	case s.actions == 1 || s.at+a.Wait < openingLen || roll >= buyPercent+leavePercent:
 		a.Kind = viewerChat
 		// Mostly about the product, as a live audience is.
 		if s.rng.IntN(3) > 0 {

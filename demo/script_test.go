@@ -66,13 +66,47 @@ func TestViewersHaveOwnStreams(t *testing.T) {
 	}
 }
 
-func TestHostOpensWithWelcomeAndPin(t *testing.T) {
-	acts := hostActions(1, testProducts, 2)
-	if acts[0].Pin != nil || acts[0].Wait != 0 || acts[0].Say == "" {
-		t.Errorf("first action = %+v, want an immediate greeting", acts[0])
+// hostTimeline plays the host's script for horizon of show time and
+// returns its actions with their show times.
+func hostTimeline(seed uint64, products []string, horizon time.Duration) []timed {
+	s := newHostScript(seed, products)
+	var out []timed
+	for at := time.Duration(0); ; {
+		a := s.next()
+		if at += a.Wait; at > horizon {
+			return out
+		}
+		out = append(out, timed{at, a})
 	}
-	if acts[1].Pin == nil || acts[1].Wait != 0 {
-		t.Errorf("second action = %+v, want an immediate pin", acts[1])
+}
+
+func TestHostOpening(t *testing.T) {
+	acts := hostTimeline(1, testProducts, openingLen)
+	want := []struct {
+		at   time.Duration
+		kind hostKind
+	}{{0, hostSay}, {openingPinAt, hostPin}, {openingHypeAt, hostSay}, {openingDealAt, hostDeal}, {openingLateAt, hostSay}}
+	if len(acts) != len(want) {
+		t.Fatalf("the opening has %d actions, want %d: %+v", len(acts), len(want), acts)
+	}
+	for i, w := range want {
+		if acts[i].at != w.at || acts[i].a.Kind != w.kind {
+			t.Errorf("opening action %d is a %v at %v, want a %v at %v", i, acts[i].a.Kind, acts[i].at, w.kind, w.at)
+		}
+	}
+	if a := acts[0].a; a.Say == "" || needsPin(a.Say) {
+		t.Errorf("the show opens with %q, want a greeting", a.Say)
+	}
+	if a := acts[1].a; !a.Low || len(a.Pin) != len(testProducts) || a.Say == "" {
+		t.Errorf("opening pin = %+v, want one that asks for low stock", a)
+	}
+	if a := acts[3].a; a.Percent != openingDealOf || a.For != openingDeal {
+		t.Errorf("opening deal = %+v", a)
+	}
+	// The buys must come after the pin, and the stock fall to a handful
+	// while the opening deal runs.
+	if openingBuys[0] <= openingPinAt || openingBuys[len(openingBuys)-1] >= openingLen {
+		t.Errorf("opening buys %v are not between the pin and the end of the opening", openingBuys)
 	}
 }
 
@@ -80,7 +114,7 @@ func TestPinOrderCoversCatalog(t *testing.T) {
 	for seed := range uint64(20) {
 		var heads []string
 		for _, a := range hostActions(seed, testProducts, 400) {
-			if a.Pin == nil {
+			if a.Kind != hostPin {
 				continue
 			}
 			got := slices.Sorted(slices.Values(a.Pin))
@@ -112,29 +146,108 @@ func TestHostWithoutCatalogOnlyTalks(t *testing.T) {
 		if len(a.Pin) != 0 {
 			t.Fatalf("pin without a catalog: %+v", a)
 		}
-		if a.Pin == nil && a.Say == "" {
+		if a.Kind == hostSay && a.Say == "" {
 			t.Fatalf("silent action: %+v", a)
 		}
 	}
 }
 
-func TestHostDelaysWithinBounds(t *testing.T) {
-	for seed := range uint64(20) {
-		var since time.Duration
-		pins := 0
-		for _, a := range hostActions(seed, testProducts, 300) {
+// Over an hour of script: pins hold 20 to 40 s, or until the deal they
+// carry is over; deals come every two to four minutes; no two actions
+// running are given the same line.
+func TestHostScheduleOverAnHour(t *testing.T) {
+	for seed := range uint64(10) {
+		acts := hostTimeline(seed, testProducts, time.Hour)
+		var lastPin, lastDeal, dealEnd time.Duration
+		var prev []string
+		deals := 0
+		for _, ta := range acts {
+			a := ta.a
 			if a.Wait < 0 {
 				t.Fatalf("seed %d: negative wait %v", seed, a.Wait)
 			}
-			since += a.Wait
-			if a.Pin == nil {
-				continue
+			switch a.Kind {
+			case hostPin:
+				if !a.Low {
+					if d := ta.at - lastPin; d < pinMin || d > max(pinMax, dealLead+dealMax+dealTail) {
+						t.Fatalf("seed %d: pin at %v, %v after the last", seed, ta.at, d)
+					}
+				}
+				if ta.at < dealEnd {
+					t.Fatalf("seed %d: pin at %v cuts short the deal that runs to %v", seed, ta.at, dealEnd)
+				}
+				lastPin = ta.at
+			case hostDeal:
+				if deals > 0 {
+					if gap := ta.at - lastDeal; gap < 2*time.Minute || gap > 4*time.Minute {
+						t.Fatalf("seed %d: deal at %v, %v after the last", seed, ta.at, gap)
+					}
+				}
+				if a.Percent < 1 || a.Percent > 90 || a.For < protocol.MinDeal || a.For > protocol.MaxDeal {
+					t.Fatalf("seed %d: deal %+v out of bounds", seed, a)
+				}
+				deals++
+				lastDeal, dealEnd = ta.at, ta.at+a.For+dealTail
 			}
-			if pins > 0 && (since < pinMin || since > pinMax) {
-				t.Fatalf("seed %d: pin %d after %v, want %v to %v", seed, pins, since, pinMin, pinMax)
+			lines := []string{a.Say, a.Fallback}
+			for _, l := range lines {
+				if l != "" && slices.Contains(prev, l) {
+					t.Fatalf("seed %d: %q given to two actions running, at %v", seed, l, ta.at)
+				}
 			}
-			pins++
-			since = 0
+			if a.Kind != hostDeal {
+				prev = lines
+			}
+		}
+		if deals < 15 {
+			t.Errorf("seed %d: %d deals in an hour", seed, deals)
+		}
+	}
+}
+
+// absolute returns a viewer's actions with their show times.
+func absolute(s *viewerScript, n int) []timed2 {
+	at := s.Join
+	out := make([]timed2, n)
+	for i := range out {
+		a := s.next()
+		at += a.Wait
+		out[i] = timed2{at, a}
+		at += a.Away
+	}
+	return out
+}
+
+type timed2 struct {
+	at time.Duration
+	a  viewerAction
+}
+
+func TestOpeningBuys(t *testing.T) {
+	for _, n := range []int{1, 3, 4, 8, 12, 200} {
+		var buys []time.Duration
+		for i, s := range audienceScripts(9, n) {
+			for _, ta := range absolute(s, 60) {
+				if ta.at >= openingLen {
+					break
+				}
+				switch ta.a.Kind {
+				case viewerLeave:
+					t.Errorf("n=%d: viewer %d leaves at %v, in the opening", n, i, ta.at)
+				case viewerBuy:
+					if !slices.Contains(openingBuys, ta.at) || ta.a.Say == "" {
+						t.Errorf("n=%d: viewer %d buys at %v (saying %q), not a scripted buy", n, i, ta.at, ta.a.Say)
+					}
+					if i >= len(openingBuys) {
+						t.Errorf("n=%d: viewer %d has an opening buy", n, i)
+					}
+					buys = append(buys, ta.at)
+				}
+			}
+		}
+		slices.Sort(buys)
+		if !slices.Equal(buys, openingBuys) {
+			t.Errorf("n=%d: the audience buys at %v in the opening, want %v", n, buys, openingBuys)
 		}
 	}
 }
@@ -149,8 +262,16 @@ func TestViewerDelaysWithinBounds(t *testing.T) {
 			if s.Join < 0 || s.Join > joinSpread {
 				t.Errorf("n=%d: viewer %d joins at %v", n, i, s.Join)
 			}
-			for k := range 200 {
-				a := s.next()
+			// The random stream's actions, without the opening's buys.
+			last, k := s.Join, 0
+			for _, ta := range absolute(s, 200) {
+				a := ta.a
+				if a.Wait < 0 {
+					t.Fatalf("n=%d viewer %d: negative wait", n, i)
+				}
+				if a.Kind == viewerBuy && slices.Contains(openingBuys, ta.at) {
+					continue
+				}
 				lo, hi := gap*2/5, gap*8/5
 				if k == 0 {
 					lo, hi = 0, gap
@@ -158,8 +279,8 @@ func TestViewerDelaysWithinBounds(t *testing.T) {
 						hi = min(gap, firstLineMax)
 					}
 				}
-				if a.Wait < lo || a.Wait > hi {
-					t.Fatalf("n=%d viewer %d action %d: wait %v not in [%v, %v]", n, i, k, a.Wait, lo, hi)
+				if d := ta.at - last; d < lo || d > hi {
+					t.Fatalf("n=%d viewer %d action %d: wait %v not in [%v, %v]", n, i, k, d, lo, hi)
 				}
 				if a.Kind == viewerLeave && (a.Away < gap*awayMinGaps || a.Away > gap*awayMaxGaps) {
 					t.Fatalf("n=%d viewer %d: away %v", n, i, a.Away)
@@ -167,6 +288,8 @@ func TestViewerDelaysWithinBounds(t *testing.T) {
 				if k == 0 && a.Kind != viewerChat {
 					t.Fatalf("n=%d viewer %d opens with %v", n, i, a.Kind)
 				}
+				last = ta.at + a.Away
+				k++
 			}
 		}
 	}

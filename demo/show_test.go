@@ -2,13 +2,12 @@ package demo
 
 import (
 	"context"
-	"net"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/livecart/livecart/client"
+	"github.com/livecart/livecart/internal/showtest"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/server"
 	"github.com/livecart/livecart/show"
@@ -102,19 +101,10 @@ func lively(s *seen) bool {
 	return len(s.pins) >= 2 && len(s.audience) >= 3 && s.hostLines >= 1 && s.maxViewers >= 8
 }
 
-func wsURL(httpURL string) string { return "ws" + strings.TrimPrefix(httpURL, "http") + "/ws" }
-
-func newServer(t *testing.T) *server.Server {
+// showConfig is the demo show with the token the host bot uses.
+func showConfig(t *testing.T) server.Config {
 	t.Helper()
-	cat, err := server.ParseCatalog(Catalog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Config{Catalog: cat, HostToken: "t"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv
+	return server.Config{Catalog: showtest.Catalog(t, Catalog()), HostToken: "demo-test-host-token"}
 }
 
 // runDemo starts Run and returns a function that stops it and checks that
@@ -139,13 +129,11 @@ func runDemo(t *testing.T, cfg Config) (stop func()) {
 }
 
 func TestShowComesAlive(t *testing.T) {
-	srv := newServer(t)
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
-	defer srv.Close()
+	running := showtest.Start(t, showConfig(t))
+	srv := running.Server
 
-	stop := runDemo(t, Config{URL: wsURL(hs.URL), HostToken: "t", Audience: 8, Seed: 42, Pace: 0.01})
-	s := observe(t, wsURL(hs.URL), 10*time.Second, func(s *seen) bool {
+	stop := runDemo(t, Config{URL: running.WS, HostToken: "demo-test-host-token", Audience: 8, Seed: 42, Pace: 0.01})
+	s := observe(t, running.WS, 10*time.Second, func(s *seen) bool {
 		return lively(s) && s.hostNamed && s.sales > 0 && s.rejoined()
 	})
 	stop()
@@ -168,35 +156,14 @@ func TestShowComesAlive(t *testing.T) {
 
 // A restarting server drops every bot; they come back on their own.
 func TestBotsReconnectAfterRestart(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	url := "ws://" + addr + "/ws"
-	serve := func(ln net.Listener) (stop func()) {
-		ctx, cancel := context.WithCancel(context.Background())
-		ret := make(chan error, 1)
-		go func() { ret <- newServer(t).Serve(ctx, ln) }()
-		return func() {
-			cancel()
-			if err := <-ret; err != nil {
-				t.Errorf("Serve = %v", err)
-			}
-		}
-	}
-	stopServer := serve(ln)
-	stopDemo := runDemo(t, Config{URL: url, HostToken: "t", Audience: 8, Seed: 7, Pace: 0.01})
+	running := showtest.Start(t, showConfig(t))
+	url := running.WS
+	stopDemo := runDemo(t, Config{URL: url, HostToken: "demo-test-host-token", Audience: 8, Seed: 7, Pace: 0.01})
 	defer stopDemo()
 	observe(t, url, 10*time.Second, lively)
-	stopServer()
+	running.Stop()
 
-	ln, err = net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatalf("listen again on %s: %v", addr, err)
-	}
-	stopServer = serve(ln)
-	defer stopServer()
+	defer showtest.StartAt(t, running.Addr, showConfig(t)).Stop()
 	// The new server starts empty: a pin and a full audience can only come
 	// from bots that reconnected.
 	observe(t, url, 15*time.Second, func(s *seen) bool {
@@ -207,13 +174,10 @@ func TestBotsReconnectAfterRestart(t *testing.T) {
 // TestNoHostLeavesTheHostToAPerson: with NoHost the audience comes and
 // chats, but nothing is pinned and no host line is said.
 func TestNoHostLeavesTheHostToAPerson(t *testing.T) {
-	srv := newServer(t)
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
-	defer srv.Close()
-	stop := runDemo(t, Config{URL: wsURL(hs.URL), HostToken: "t", Audience: 6, Seed: 3, Pace: 0.01, NoHost: true})
+	running := showtest.Start(t, showConfig(t))
+	stop := runDemo(t, Config{URL: running.WS, HostToken: "demo-test-host-token", Audience: 6, Seed: 3, Pace: 0.01, NoHost: true})
 	defer stop()
-	s := observe(t, wsURL(hs.URL), 10*time.Second, func(s *seen) bool { return len(s.audience) >= 4 && s.lines >= 12 })
+	s := observe(t, running.WS, 10*time.Second, func(s *seen) bool { return len(s.audience) >= 4 && s.lines >= 12 })
 	if s.hostLines != 0 || len(s.pins) != 0 {
 		t.Fatalf("with NoHost the show had %d host lines and pins %v", s.hostLines, s.pins)
 	}

@@ -18,6 +18,7 @@ const (
 	CloseHeartbeat          = 4003 // nothing heard for PongWait
 	CloseRateLimited        = 4004 // kept flooding after being told to slow down
 	CloseBanned             = 4005 // the host banned this viewer from the show
+	CloseTokenThrottled     = 4006 // too many wrong host tokens from this address
 )
 
 // CloseInfo says what a close code means to a client: whether reconnecting
@@ -55,6 +56,8 @@ func DescribeClose(code int) CloseInfo {
 		return CloseInfo{Reason: "sent too much too fast", Reconnect: true, Backoff: true}
 	case CloseBanned:
 		return CloseInfo{Reason: "the host removed you from this show", Reconnect: false}
+	case CloseTokenThrottled:
+		return CloseInfo{Reason: "too many wrong host tokens from this address; wait before trying again", Reconnect: true, Backoff: true}
 	case CloseHeartbeat:
 		return CloseInfo{Reason: "the link went silent", Reconnect: true}
 	default:

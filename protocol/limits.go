@@ -25,6 +25,8 @@ const (
 	MaxRecentChat       = 50  // chat lines in a welcome snapshot
 	MaxErrorRunes       = 200 // error messages
 	MaxCheckoutURLBytes = 2048
+	// MaxTokenRunes is the longest host token a hello may carry.
+	MaxTokenRunes = 128
 	// HistorySize is how many recent show events a server keeps to replay
 	// to a client that resumes after a drop. Further back, it gets a fresh
 	// snapshot instead.

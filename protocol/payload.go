@@ -398,7 +398,7 @@ func (h Hello) Validate() error {
 	if err := checkText("name", h.Name, 4*MaxNameRunes, false); err != nil {
 		return err
 	}
-	if err := checkText("token", h.Token, 128, false); err != nil {
+	if err := checkText("token", h.Token, MaxTokenRunes, false); err != nil {
 		return err
 	}
 	if h.ClientID != "" && !ValidID(h.ClientID) {

@@ -167,6 +167,11 @@ func TestDescribeClose(t *testing.T) {
 	if i := DescribeClose(CloseTryAgainLater); !i.Backoff {
 		t.Errorf("try again later: %+v", i)
 	}
+	// A throttled host's dashboard comes back once the address may try
+	// again, not at once, which would only be refused.
+	if i := DescribeClose(CloseTokenThrottled); !i.Reconnect || !i.Backoff {
+		t.Errorf("token throttled: %+v", i)
+	}
 }
 
 func FuzzDecodeFrame(f *testing.F) {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Retry-After values, in seconds, for a refused WebSocket request. A full
@@ -49,7 +50,7 @@ func parseOrigins(list []string) (map[string]bool, error) {
 // only from a page of this same server or of an allowed origin: any other
 // site could otherwise open a socket with its visitor's network position
 // and cookies.
-func (s *Server) originAllowed(r *http.Request) bool {
+func (a *admission) originAllowed(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return true
@@ -58,47 +59,73 @@ func (s *Server) originAllowed(r *http.Request) bool {
 	if err != nil || u.Host == "" {
 		return false
 	}
-	return strings.EqualFold(u.Host, r.Host) || s.origins[strings.ToLower(u.Host)]
+	return strings.EqualFold(u.Host, r.Host) || a.origins[strings.ToLower(u.Host)]
+}
+
+// admission caps the sockets the server holds, in all and per remote
+// address, and refuses new ones once the server closes. It has a lock of
+// its own: admitting is decided before the upgrade, and has nothing to do
+// with the show's state.
+type admission struct {
+	origins  map[string]bool // hosts besides the request's own a browser's Origin may name
+	maxConns int
+	maxPerIP int
+
+	mu     sync.Mutex
+	closed bool           // guarded by mu
+	open   int            // sockets admitted and not yet ended; guarded by mu
+	perIP  map[string]int // the same, by remote IP; guarded by mu
+}
+
+func newAdmission(origins map[string]bool, maxConns, maxPerIP int) *admission {
+	return &admission{origins: origins, maxConns: maxConns, maxPerIP: maxPerIP, perIP: make(map[string]int)}
 }
 
 // admit decides, before the upgrade, whether a WebSocket request may go
 // on: refused requests cost no goroutine and no WebSocket. On success it
 // returns the function that gives the connection's place back; on refusal
 // it has answered the request.
-func (s *Server) admit(w http.ResponseWriter, r *http.Request) (release func(), ok bool) {
-	if !s.originAllowed(r) {
+func (a *admission) admit(w http.ResponseWriter, r *http.Request) (release func(), ok bool) {
+	if !a.originAllowed(r) {
 		http.Error(w, "origin not allowed", http.StatusForbidden)
 		return nil, false
 	}
 	ip := remoteIP(r.RemoteAddr)
 	var refusal string
 	retry := 0
-	s.mu.Lock()
+	a.mu.Lock()
 	switch {
-	case s.closed:
+	case a.closed:
 		refusal, retry = "the show server is shutting down", retryClosed
-	case s.open >= s.maxConns:
+	case a.open >= a.maxConns:
 		refusal, retry = "the show is full", retryFullMin+rand.IntN(retryFullSpan)
-	case s.openPerIP[ip] >= s.maxPerIP:
+	case a.perIP[ip] >= a.maxPerIP:
 		refusal, retry = "too many connections from your address", retryPerIP
 	default:
-		s.open++
-		s.openPerIP[ip]++
+		a.open++
+		a.perIP[ip]++
 	}
-	s.mu.Unlock()
+	a.mu.Unlock()
 	if refusal != "" {
 		w.Header().Set("Retry-After", strconv.Itoa(retry))
 		http.Error(w, refusal, http.StatusServiceUnavailable)
 		return nil, false
 	}
 	return func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.open--
-		if s.openPerIP[ip]--; s.openPerIP[ip] <= 0 {
-			delete(s.openPerIP, ip)
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.open--
+		if a.perIP[ip]--; a.perIP[ip] <= 0 {
+			delete(a.perIP, ip)
 		}
 	}, true
+}
+
+// close refuses every request from here on.
+func (a *admission) close() {
+	a.mu.Lock()
+	a.closed = true
+	a.mu.Unlock()
 }
 
 // remoteIP returns the IP of a request's peer as a map key. Forwarding

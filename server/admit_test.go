@@ -142,7 +142,7 @@ func TestRemoteIP(t *testing.T) {
 
 // openConns is how many sockets hold a place under the caps.
 func (s *Server) openConns() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.open
+	s.admission.mu.Lock()
+	defer s.admission.mu.Unlock()
+	return s.admission.open
 }

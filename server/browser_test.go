@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +21,7 @@ import (
 	"github.com/livecart/livecart/checkout"
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/demo"
+	"github.com/livecart/livecart/internal/showtest"
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/server"
@@ -42,7 +42,7 @@ const (
 // they go to a temporary folder that is removed after the test.
 const shotsEnv = "LIVECART_SCREENSHOTS"
 
-const hostToken = "tok"
+const hostToken = "browser-host-token"
 
 // checkoutCase is one order a browser places through the checkout page.
 type checkoutCase struct {
@@ -59,10 +59,7 @@ type checkoutCase struct {
 // Origin header a browser really sends, which POST /orders checks.
 func TestBrowserPlacesOrder(t *testing.T) {
 	browser := startBrowser(t)
-	cat, err := server.ParseCatalog(demo.Catalog())
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := showtest.Catalog(t, demo.Catalog())
 	for _, tc := range []checkoutCase{
 		{name: "regular price", productID: "mug"},
 		{name: "flash deal", productID: "beanie", percent: 20},
@@ -75,12 +72,12 @@ func placeOrderInBrowser(t *testing.T, browser context.Context, cat server.Catal
 	start := time.Now()
 	product, variant := bestStocked(t, cat, tc.productID)
 	ordersFile := filepath.Join(t.TempDir(), "orders.jsonl")
-	show := startShow(t, cat, ordersFile)
+	show := showtest.Start(t, server.Config{Catalog: cat, HostToken: hostToken, OrdersFile: ordersFile})
 
 	const clientID = "k-browser-ana"
-	ana := join(t, show.ws, client.Options{Name: "ana", ClientID: clientID})
-	ben := join(t, show.ws, client.Options{Name: "ben"})
-	host := join(t, show.ws, client.Options{Name: "Maya", Token: hostToken})
+	ana := join(t, show.WS, client.Options{Name: "ana", ClientID: clientID})
+	ben := join(t, show.WS, client.Options{Name: "ben"})
+	host := join(t, show.WS, client.Options{Name: "Maya", Token: hostToken})
 
 	e := expected{product: product, variant: variant, unit: product.Price}
 	if tc.percent > 0 {
@@ -96,7 +93,7 @@ func placeOrderInBrowser(t *testing.T, browser context.Context, cat server.Catal
 	if err != nil {
 		t.Fatalf("checkout link from template %q: %v", ana.welcome.Checkout, err)
 	}
-	if want := show.base + "/cart/" + variant.ID + ":2?ref=" + clientID; link != want {
+	if want := show.URL + "/cart/" + variant.ID + ":2?ref=" + clientID; link != want {
 		t.Fatalf("checkout link %q, want %q", link, want)
 	}
 
@@ -106,7 +103,7 @@ func placeOrderInBrowser(t *testing.T, browser context.Context, cat server.Catal
 	t.Logf("order %s placed in the browser %s after the test started", e.orderID, time.Since(start).Round(time.Millisecond))
 
 	showHears(t, e, ana, ben, host)
-	if n, _ := show.srv.Stock(variant.ID); n != variant.Stock-2 {
+	if n, _ := show.Server.Stock(variant.ID); n != variant.Stock-2 {
 		t.Errorf("server stock of %s is %d, want %d", variant.ID, n, variant.Stock-2)
 	}
 
@@ -115,7 +112,7 @@ func placeOrderInBrowser(t *testing.T, browser context.Context, cat server.Catal
 	for _, w := range []*watcher{ana, ben, host} {
 		w.s.Close()
 	}
-	show.stop()
+	show.Stop()
 	again, err := server.New(server.Config{Catalog: cat, HostToken: hostToken, OrdersFile: ordersFile})
 	if err != nil {
 		t.Fatalf("restart on the same orders file: %v", err)
@@ -467,40 +464,6 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// runningShow is a show server on a loopback port.
-type runningShow struct {
-	srv  *server.Server
-	base string // http://127.0.0.1:PORT
-	ws   string // its /ws URL
-	stop func() // shuts it down; safe to call twice
-}
-
-// startShow serves the catalog with Serve, as livecart serve does, on a
-// loopback port.
-func startShow(t *testing.T, cat server.Catalog, ordersFile string) runningShow {
-	t.Helper()
-	srv, err := server.New(server.Config{Catalog: cat, HostToken: hostToken, OrdersFile: ordersFile})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln) }()
-	stop := sync.OnceFunc(func() {
-		cancel()
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	t.Cleanup(stop)
-	base := "http://" + ln.Addr().String()
-	return runningShow{srv: srv, base: base, ws: "ws" + strings.TrimPrefix(base, "http") + "/ws", stop: stop}
 }
 
 // watcher is a client session whose events the test reads in order.

@@ -146,7 +146,7 @@ func (s *Server) priceItems(items []protocol.Item, buyer string) (pageData, int)
 	ids := make([]string, len(items))
 	total := money.New(0, s.currency)
 	var err error
-	s.locked(func() {
+	s.hub.locked(func() {
 		now := s.now()
 		perProduct := make(map[int]int)
 		for _, it := range items {

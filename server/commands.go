@@ -7,19 +7,19 @@ import (
 	"github.com/livecart/livecart/sanitize"
 )
 
-// handle applies commands in order, dropping those over the client's
+// handle applies c's commands in order, dropping those over the client's
 // rates. It returns an ending once the client has sent too many bad ones or
 // too many too fast.
-func (c *conn) handle(envs []protocol.Envelope) *ending {
+func (s *Server) handle(c *conn, envs []protocol.Envelope) *ending {
 	for _, env := range envs {
-		drop, e := c.throttle(env.Type)
+		drop, e := s.throttle(c, env.Type)
 		if e != nil {
 			return e
 		}
 		if drop {
 			continue
 		}
-		if e := c.refuse(c.command(env)); e != nil {
+		if e := s.refuse(c, s.command(c, env)); e != nil {
 			return e
 		}
 	}
@@ -30,7 +30,7 @@ func (c *conn) handle(envs []protocol.Envelope) *ending {
 // fault, returning an ending when that was one bad command too many. A chat
 // line refused for a blocked word is the host's rule, not a broken client,
 // and does not count. A nil e does nothing.
-func (c *conn) refuse(e *protocol.Error) *ending {
+func (s *Server) refuse(c *conn, e *protocol.Error) *ending {
 	if e == nil {
 		return nil
 	}
@@ -40,13 +40,13 @@ func (c *conn) refuse(e *protocol.Error) *ending {
 			return &ending{code: protocol.ClosePolicy, reason: "too many bad commands", linger: true, tell: true}
 		}
 	}
-	c.srv.reply(c, protocol.TypeError, e)
+	s.hub.send(c, protocol.TypeError, e)
 	return nil
 }
 
-// command applies one command and returns the error for the client, if any.
-func (c *conn) command(env protocol.Envelope) *protocol.Error {
-	s := c.srv
+// command applies one command of c's and returns the error for the
+// client, if any.
+func (s *Server) command(c *conn, env protocol.Envelope) *protocol.Error {
 	if cmd, ok := hostCommands[env.Type]; ok {
 		if c.id.Role != protocol.RoleHost {
 			return newError(protocol.ErrCodeForbidden, fmt.Sprintf("only the host can send %s", env.Type))
@@ -65,7 +65,7 @@ func (c *conn) command(env protocol.Envelope) *protocol.Error {
 		}
 		return s.do(c, func() *protocol.Error { return s.sayLocked(c.id, text, c) })
 	case protocol.TypePing:
-		s.reply(c, protocol.TypePong, nil)
+		s.hub.pong(c)
 		return nil
 	case protocol.TypeCart:
 		sig, err := protocol.Decode[protocol.CartSignal](env)

@@ -16,11 +16,22 @@ type Config struct {
 	// Catalog is the show and what it sells; New copies it.
 	Catalog Catalog
 	// HostToken gives the host role to a hello that carries it. Empty means
-	// nobody can be host.
+	// nobody can be host; otherwise CheckHostToken must accept it. An
+	// address that keeps sending wrong tokens is refused for a while,
+	// whatever token it sends (see tokenGuessRate).
 	HostToken string
 	// PublicURL is the base of checkout links, e.g. http://127.0.0.1:7420.
 	// Empty means each connection's link is built from its request's Host.
+	// Its host is one the server answers to, as if in AllowedHosts.
 	PublicURL string
+	// AllowedHosts are the host names (or IP addresses), without scheme or
+	// port, that requests may name in their Host header besides the
+	// loopback names (localhost, 127.0.0.0/8, ::1) and, on a request that
+	// came in on an address that is not loopback, any IP address. Any other
+	// Host is answered 421 on every route, so a web page cannot reach the
+	// show through a DNS name it points at this machine (DNS rebinding).
+	// A show served under a domain lists it here, or in PublicURL.
+	AllowedHosts []string
 	// SendQueue is how many frames may wait for one client before it is
 	// evicted as a slow consumer. Zero means 32.
 	SendQueue int
@@ -74,7 +85,8 @@ type Config struct {
 	// them. The server never writes to stdout or stderr.
 	Logger *slog.Logger
 	// Now is the server's clock: it stamps events and times deals,
-	// timeouts, slow mode and the chat rate; nil means time.Now.
+	// timeouts, slow mode, the chat rate and the wait after wrong host
+	// tokens; nil means time.Now.
 	Now func() time.Time
 }
 

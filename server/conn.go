@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -32,20 +31,23 @@ const maxCloseReason = 123
 // newline separates the events of one frame.
 var newline = []byte{'\n'}
 
-// conn is one client's WebSocket. Its read loop runs on a goroutine of its
-// own for as long as the connection lives. Its writer runs only while there
-// is something to write: kick starts one when none runs, and it stops once
-// the queue is empty, so an idle connection holds one goroutine, not two.
-// The writer is the only goroutine that writes to the socket.
+// conn is one client's WebSocket: its socket, its bounded send queue and
+// its writer. Its read loop (Server.readLoop, which applies the client's
+// commands to the show) runs on a goroutine of its own for as long as the
+// connection lives. Its writer runs only while there is something to
+// write: kick starts one when none runs, and it stops once the queue is
+// empty, so an idle connection holds one goroutine, not two. The writer is
+// the only goroutine that writes to the socket. The hub owns the set of
+// connections and ends them; a conn knows only its hub.
 type conn struct {
-	srv      *Server
+	hub      *hub
 	ws       *websocket.Conn
 	remote   string
 	checkout string // the welcome's checkout link template
 
 	send     chan []byte   // frames for the writer; bounded, never closed
 	pongs    chan string   // pongs owed to the peer's pings
-	done     chan struct{} // closed by Server.endLocked: stop and close
+	done     chan struct{} // closed by hub.endLocked: stop and close
 	readDone chan struct{} // closed when the read loop has returned
 	writing  atomic.Bool   // a writer runs, or has closed the socket for good
 	pingDue  atomic.Bool   // the pinger asks for a ping
@@ -56,7 +58,7 @@ type conn struct {
 	id       protocol.Identity
 	clientID string // the hello's client ID, or empty
 
-	// Guarded by srv.mu.
+	// Guarded by hub.mu.
 	joined    bool   // receives show events
 	joinedAs  uint64 // the how-manyth connection to join, for picking the newest
 	slot      int    // index in the fan-out list while joined
@@ -65,8 +67,24 @@ type conn struct {
 	closeText string
 	flush     bool // the writer sends what is queued before closing
 
-	bad    int      // malformed or unknown commands so far; read loop only
-	limits throttle // read loop only
+	// The read loop's alone.
+	bad    int // malformed or unknown commands so far
+	limits throttle
+}
+
+// newConn returns a connection of h's for ws (nil in tests and
+// benchmarks, which read its queue themselves), with a send queue of the
+// hub's size; h.register makes it count.
+func newConn(h *hub, ws *websocket.Conn, remote string) *conn {
+	return &conn{
+		hub:      h,
+		ws:       ws,
+		remote:   remote,
+		send:     make(chan []byte, h.sendQueue),
+		pongs:    make(chan string, 1),
+		done:     make(chan struct{}),
+		readDone: make(chan struct{}),
+	}
 }
 
 // ending says why a read loop stopped and how to close the connection.
@@ -76,86 +94,6 @@ type ending struct {
 	linger bool   // we close first: keep reading until the peer answers
 	tell   bool   // send what is queued first: the errors that say why
 	err    error  // the failure underneath, for the log
-}
-
-// serveWS upgrades the request and runs the connection until it ends.
-func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
-	checkout := s.checkoutTemplate(r)
-	// Room is kept for the "?ref=CLIENTID" a client ID adds.
-	if len(checkout)+len("?ref=")+protocol.MaxIDBytes > protocol.MaxCheckoutURLBytes {
-		http.Error(w, "Host header too long", http.StatusBadRequest)
-		return
-	}
-	release, ok := s.admit(w, r)
-	if !ok {
-		return
-	}
-	ws, err := s.upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		// Upgrade has already answered the request.
-		s.log.Info("websocket upgrade refused", "remote", r.RemoteAddr, "err", err)
-		release()
-		return
-	}
-	c := &conn{
-		srv:      s,
-		ws:       ws,
-		remote:   r.RemoteAddr,
-		checkout: checkout,
-		send:     make(chan []byte, s.sendQueue),
-		pongs:    make(chan string, 1),
-		done:     make(chan struct{}),
-		readDone: make(chan struct{}),
-		limits:   s.newThrottle(),
-	}
-	registered := false
-	s.locked(func() {
-		if !s.closed {
-			s.conns[c] = struct{}{}
-			// The read loop, and the writer that closes the socket.
-			s.wg.Add(2)
-			s.startPingerLocked()
-			registered = true
-		}
-	})
-	if !registered {
-		// Closed while upgrading; no write loop exists yet to say so.
-		msg := websocket.FormatCloseMessage(protocol.CloseGoingAway, "the show server is shutting down")
-		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeWait))
-		_ = ws.Close()
-		release()
-		return
-	}
-	c.prepare()
-	if e := c.greet(); e != nil {
-		c.finish(*e)
-		release()
-		return
-	}
-	// The read loop gets a goroutine of its own so this handler can
-	// return: net/http then frees the request, its buffers and its
-	// goroutine's stack, grown by building the welcome, which an idle
-	// connection would otherwise hold for as long as it stays open. The
-	// place is held until the read loop is done with the socket; the
-	// writer's last moments of closing are not counted.
-	go func() {
-		defer release()
-		c.finish(c.readLoop())
-	}()
-}
-
-// checkoutTemplate returns the checkout link template for a connection
-// made with r.
-func (s *Server) checkoutTemplate(r *http.Request) string {
-	base := s.publicURL
-	if base == "" {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		base = scheme + "://" + r.Host
-	}
-	return base + "/cart/" + protocol.CheckoutPlaceholder
 }
 
 // prepare sets the socket up for reading.
@@ -171,71 +109,23 @@ func (c *conn) prepare() {
 
 // finish ends c for the reason e once reading has stopped.
 func (c *conn) finish(e ending) {
-	defer c.srv.wg.Done()
+	defer c.hub.wg.Done()
 	defer close(c.readDone)
 	if e.tell {
-		c.srv.locked(func() { c.flush = true })
+		c.hub.locked(func() { c.flush = true })
 	}
-	code, reason := c.srv.end(c, e.code, e.reason)
-	c.srv.log.Info("disconnected", "id", c.id.ID, "name", c.id.Name, "remote", c.remote,
+	code, reason := c.hub.end(c, e.code, e.reason)
+	c.hub.log.Info("disconnected", "id", c.id.ID, "name", c.id.Name, "remote", c.remote,
 		"code", code, "reason", reason, "err", e.err)
 	if e.linger {
 		c.linger()
 	}
 }
 
-// greet reads the client's hello and joins it to the show, then applies
-// any commands that came with the hello. It returns why c cannot go on.
-func (c *conn) greet() *ending {
-	hello, rest, e := c.readHello()
-	if e != nil {
-		return e
-	}
-	c.id = c.srv.identify(hello)
-	c.clientID = hello.ClientID
-	if e := c.srv.join(c, hello.Resume); e != nil {
-		return e
-	}
-	c.srv.log.Info("joined", "id", c.id.ID, "name", c.id.Name, "role", c.id.Role, "remote", c.remote)
-	return c.handle(rest)
-}
-
-// readLoop applies the client's commands until the connection ends, and
-// returns why.
-func (c *conn) readLoop() ending {
-	for {
-		_ = c.ws.SetReadDeadline(time.Now().Add(c.srv.pongWait()))
-		typ, frame, err := c.ws.ReadMessage()
-		if err != nil {
-			return c.readEnding(err)
-		}
-		if typ != websocket.TextMessage {
-			// A binary frame is a command the client got wrong, and one
-			// more command for its rate.
-			drop, e := c.throttle("")
-			if e == nil && !drop {
-				e = c.refuse(newError(protocol.ErrCodeBadRequest, "binary frames are not accepted"))
-			}
-			if e != nil {
-				return *e
-			}
-			continue
-		}
-		if !utf8.Valid(frame) {
-			return invalidUTF8
-		}
-		envs, err := protocol.DecodeFrame(frame)
-		// Commands before a garbled line still count; the garbled line is
-		// one bad command.
-		if e := c.handle(envs); e != nil {
-			return *e
-		}
-		if err != nil {
-			if e := c.refuse(newError(protocol.ErrCodeBadRequest, err.Error())); e != nil {
-				return *e
-			}
-		}
-	}
+// read reads the next frame, allowing the peer pongWait to send it.
+func (c *conn) read() (int, []byte, error) {
+	_ = c.ws.SetReadDeadline(time.Now().Add(c.hub.pongWait()))
+	return c.ws.ReadMessage()
 }
 
 // readHello reads the first frame, which must be a valid hello, and returns
@@ -293,9 +183,6 @@ func (c *conn) readHello() (protocol.Hello, []protocol.Envelope, *ending) {
 // as RFC 6455 asks; gorilla does not check.
 var invalidUTF8 = ending{code: protocol.CloseInvalidData, reason: "text frame is not valid UTF-8", linger: true}
 
-// pongWait is how long a connection may stay silent: two ping periods.
-func (s *Server) pongWait() time.Duration { return 2 * s.pingPeriod }
-
 // readEnding says how to close after the read loop failed with err.
 func (c *conn) readEnding(err error) ending {
 	var ce *websocket.CloseError
@@ -312,7 +199,7 @@ func (c *conn) readEnding(err error) ending {
 		// to a reset caused by the unread rest of the frame.
 		return ending{code: protocol.CloseTooBig, reason: fmt.Sprintf("frame larger than %d bytes", protocol.MaxClientFrame), linger: true}
 	case isTimeout(err):
-		return ending{code: protocol.CloseHeartbeat, reason: fmt.Sprintf("nothing heard for %s", c.srv.pongWait()), linger: true, err: err}
+		return ending{code: protocol.CloseHeartbeat, reason: fmt.Sprintf("nothing heard for %s", c.hub.pongWait()), linger: true, err: err}
 	default:
 		return ending{reason: "connection lost", err: err}
 	}
@@ -335,7 +222,7 @@ func closeReason(reason string) string {
 }
 
 func (c *conn) onPing(data string) error {
-	_ = c.ws.SetReadDeadline(time.Now().Add(c.srv.pongWait()))
+	_ = c.ws.SetReadDeadline(time.Now().Add(c.hub.pongWait()))
 	// One pong owed is enough: if the write loop is behind, the peer's next
 	// ping asks again.
 	select {
@@ -347,7 +234,7 @@ func (c *conn) onPing(data string) error {
 }
 
 func (c *conn) onPong(string) error {
-	return c.ws.SetReadDeadline(time.Now().Add(c.srv.pongWait()))
+	return c.ws.SetReadDeadline(time.Now().Add(c.hub.pongWait()))
 }
 
 // linger reads and discards what the peer still sends until it closes or
@@ -378,13 +265,13 @@ func (c *conn) writeLoop() {
 		case <-c.done:
 			c.drain()
 			c.shut()
-			c.srv.wg.Done()
+			c.hub.wg.Done()
 			return
 		default:
 		}
 		wrote, err := c.writeNext()
 		if err != nil {
-			c.srv.end(c, 0, "write failed: "+err.Error())
+			c.hub.end(c, 0, "write failed: "+err.Error())
 			continue
 		}
 		if wrote {

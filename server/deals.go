@@ -10,7 +10,7 @@ import (
 
 // deals is the server's side of the products' flash deals; the deals
 // themselves live in Server.products. One timer, for the deal that ends
-// first, ends them on time. Guarded by Server.mu.
+// first, ends them on time. Guarded by the show's lock (see Server).
 type deals struct {
 	// bought counts, by product index, the units each buyer has taken at
 	// the running deal's price, for its per-buyer limit.
@@ -128,7 +128,7 @@ func (s *Server) repriceDealLocked(i int) {
 // any pending one.
 func (s *Server) scheduleDealsLocked() {
 	s.stopDealTimerLocked()
-	if s.closed {
+	if s.hub.closedLocked() {
 		return
 	}
 	var next time.Time
@@ -159,8 +159,8 @@ func (s *Server) stopDealTimerLocked() {
 // next one.
 func (s *Server) dealsDue(gen uint64) {
 	defer s.wg.Done()
-	s.locked(func() {
-		if s.closed || gen != s.deals.gen {
+	s.hub.locked(func() {
+		if s.hub.closedLocked() || gen != s.deals.gen {
 			return
 		}
 		s.deals.stop = nil // fired: nothing left to stop

@@ -127,10 +127,10 @@ func TestCloseStopsTheDealTimer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.mu.Lock()
+	s.hub.mu.Lock()
 	e := s.startDealLocked(protocol.StartDeal{ProductID: "mug", Percent: 10, Seconds: 60})
 	pending := s.deals.stop != nil
-	s.mu.Unlock()
+	s.hub.mu.Unlock()
 	if e != nil || !pending {
 		t.Fatalf("start deal: %v, timer pending %v", e, pending)
 	}

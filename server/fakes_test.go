@@ -55,9 +55,9 @@ type fakeTimer struct {
 // fakeTimers makes s's deal timers fake ones.
 func fakeTimers(s *Server) *timers {
 	ts := &timers{}
-	s.mu.Lock()
+	s.hub.mu.Lock()
 	s.deals.after = ts.after
-	s.mu.Unlock()
+	s.hub.mu.Unlock()
 	return ts
 }
 
@@ -113,9 +113,9 @@ func dialClient(t *testing.T, httpURL, name, clientID string) *client {
 // fastMetrics makes s send metrics every few milliseconds, so a test
 // waits for the numbers it expects rather than for a second to pass.
 func fastMetrics(s *Server) {
-	s.mu.Lock()
-	s.metricsEvery = 5 * time.Millisecond
-	s.mu.Unlock()
+	s.hub.mu.Lock()
+	s.feed.every = 5 * time.Millisecond
+	s.hub.mu.Unlock()
 }
 
 // awaitMetrics reads the host's events until a metrics event satisfies ok.

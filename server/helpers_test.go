@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 // takes.
 const waitFor = 10 * time.Second
 
-const testToken = "host-secret"
+const testToken = "host-secret-token-7f3a"
 
 // testCatalogJSON is small on purpose: the tests know every number in it.
 const testCatalogJSON = `{
@@ -261,9 +261,9 @@ func (c *client) sync() []protocol.Envelope {
 	}
 }
 
-// expectClose reads until the connection ends and checks it ended with a
-// close frame carrying code.
-func expectClose(t *testing.T, ws *websocket.Conn, code int) {
+// expectClose reads until the connection ends, checks it ended with a
+// close frame carrying code, and returns that frame.
+func expectClose(t *testing.T, ws *websocket.Conn, code int) *websocket.CloseError {
 	t.Helper()
 	_ = ws.SetReadDeadline(time.Now().Add(waitFor))
 	for {
@@ -278,7 +278,7 @@ func expectClose(t *testing.T, ws *websocket.Conn, code int) {
 		if ce.Code != code {
 			t.Fatalf("close code %d (%q), want %d", ce.Code, ce.Text, code)
 		}
-		return
+		return ce
 	}
 }
 

@@ -3,8 +3,6 @@ package server
 import (
 	"crypto/rand"
 	"encoding/hex"
-
-	"github.com/livecart/livecart/protocol"
 )
 
 // replayChunk is the most one replay frame holds before the next one
@@ -84,17 +82,4 @@ func chunk(frames [][]byte, limit int) [][]byte {
 		out = append(out, cur)
 	}
 	return out
-}
-
-// resumeLocked returns what a hello's resume asks to be replayed, in
-// frames ready to queue, and whether it can be honoured at all.
-func (s *Server) resumeLocked(r *protocol.Resume) ([][]byte, bool) {
-	if r == nil || r.Epoch != s.epoch {
-		return nil, false
-	}
-	missed, ok := s.history.since(r.Seq, s.seq)
-	if !ok {
-		return nil, false
-	}
-	return chunk(missed, replayChunk), true
 }

@@ -30,7 +30,7 @@ var hostCommands = map[protocol.Type]hostCommand{
 }
 
 // withData decodes and validates the command's payload, then applies it
-// with mu held.
+// with the show's lock held.
 func withData[T any](apply func(*Server, T) *protocol.Error) hostCommand {
 	return func(s *Server, c *conn, env protocol.Envelope) *protocol.Error {
 		v, err := protocol.Decode[T](env)
@@ -116,12 +116,12 @@ func (s *Server) pinLocked(pin protocol.Pin) *protocol.Error {
 		return e
 	}
 	s.pinned = &pin
-	s.publishLocked(protocol.TypePin, pin)
+	s.hub.publishLocked(protocol.TypePin, pin)
 	return nil
 }
 
 func (s *Server) unpinLocked() *protocol.Error {
 	s.pinned = nil
-	s.publishLocked(protocol.TypeUnpin, protocol.Unpin{})
+	s.hub.publishLocked(protocol.TypeUnpin, protocol.Unpin{})
 	return nil
 }

@@ -1,11 +1,42 @@
 package server
 
 import (
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/livecart/livecart/protocol"
 )
 
+// The hub is the show's audience and its delivery: the set of connections,
+// who has joined and as what, the outbox of published events, the flusher
+// that sends them in batches, the numbering (seq) and history a resume
+// replays from, the order of pongs behind batches, and the eviction of
+// connections that fall behind (audience.go holds the connections' side).
+// It knows nothing of products, chat or orders; the show (Server) decides
+// what to publish and to whom, through a narrow set of methods:
+//
+//   - publishLocked: a show event that goes out at once (a pin, a price,
+//     a purchase, a moderation change);
+//   - publishLazyLocked: one that may wait up to a flush interval for
+//     others to share its batch (chat; the hub's own viewers counts);
+//   - publishStateLocked: a product's state, encoded when its batch goes,
+//     so a product changed twice on the way goes out once;
+//   - sendLocked, offerLocked and send: an event for one connection, in
+//     its queue behind what it already has; pong: a pong, behind the
+//     events published before its ping;
+//   - joinLocked: a connection joins, atomic with its welcome's snapshot;
+//     endLocked: it leaves; joinedLocked, viewersLocked, hostsLocked: who
+//     is there.
+//
+// An event's way: publish* appends it to the outbox and wakes the flush
+// loop; the flusher, with mu held, numbers it (seq), encodes it once into
+// the batch's frames, adds it to the history and tells the show (sent);
+// then, with mu released, it offers the same frames to the send queue of
+// every connection on the fan-out list and kicks each one's writer, which
+// writes them to the socket. A queue that is full gets its connection
+// evicted with protocol.CloseSlowConsumer.
+//
 // The hub batches show events. A published event waits in the outbox; the
 // flusher numbers and encodes what is waiting, joins it into frames once,
 // and offers the same bytes to every joined connection. Each viewer then
@@ -19,11 +50,17 @@ import (
 // for a flush at once. A product that changes again before the flusher gets
 // to it goes out once, with its latest state.
 //
-// The flusher takes a batch and a list of the joined connections under the
-// show's mutex, in one step, and offers the batch after releasing it: a
-// connection that joins later got a welcome that already covers the batch,
-// one that joined before is on the list, so nothing is missed or doubled,
-// and a say or a join never waits for a fan-out to thousands of queues.
+// The flusher takes a batch and a list of the joined connections under mu,
+// in one step, and offers the batch after releasing it: a connection that
+// joins later got a welcome that already covers the batch, one that joined
+// before is on the list, so nothing is missed or doubled, and a say or a
+// join never waits for a fan-out to thousands of queues.
+//
+// mu is also the show's lock (see Server): a command changes the show and
+// publishes its event in one step, the flusher reads a product's latest
+// state as it encodes it, and a join builds its welcome from the show as it
+// is at the seq it joins at. Each of these needs the show and the hub at
+// once, so they share one lock; it is never held across I/O.
 
 const (
 	// flushPerViewer sizes the interval: about 25 ms at 1,000 viewers.
@@ -40,25 +77,76 @@ func flushInterval(viewers int) time.Duration {
 	return min(max(time.Duration(viewers)*flushPerViewer, minFlushInterval), maxFlushInterval)
 }
 
+// hubConfig is what the show tells its hub once, in newHub.
+type hubConfig struct {
+	log        *slog.Logger
+	now        func() time.Time // stamps every event
+	epoch      string           // names the history; see protocol.Resume
+	history    int              // events kept for resuming
+	sendQueue  int              // each connection's queue, in frames
+	pingPeriod time.Duration
+	// states is how many keys publishStateLocked takes: 0 to states-1.
+	states int
+	// sent is told each event, with mu held, as the flusher numbers it, in
+	// seq order; the show keeps its recent chat from it, so that a
+	// welcome's chat and its seq agree.
+	sent func(typ protocol.Type, data any)
+}
+
+// hub delivers the show to its connections; see the comment above.
+type hub struct {
+	log        *slog.Logger
+	now        func() time.Time
+	epoch      string
+	sendQueue  int
+	pingPeriod time.Duration
+	sent       func(protocol.Type, any)
+
+	// wg counts the connections' goroutines, the flush loop, the pinger
+	// and a pending viewers announcement. Add is only called with mu held
+	// and closed false, so a Wait that starts after closed is set cannot
+	// miss a goroutine.
+	wg sync.WaitGroup
+
+	// flushMu makes flushes take turns, and keeps a pong from overtaking a
+	// batch on its way to the queues; fanout is the flusher's list of
+	// connections to offer a batch to, reused from batch to batch.
+	flushMu sync.Mutex
+	fanout  []*conn
+
+	mu sync.Mutex
+	// Everything below is guarded by mu.
+	afterUnlock []func()           // logging owed by the current critical section
+	closed      bool               // shut down: nothing is queued or started any more
+	conns       map[*conn]struct{} // every upgraded connection, joined or not
+	joined      []*conn            // every joined connection: the fan-out list
+	viewers     int                // joined viewer-role connections
+	hosts       int                // joined host-role connections
+	joins       uint64             // connections that have joined so far
+	seq         uint64             // seq of the last show event
+	history     history
+	out         outbox
+	announced   announcement  // the viewers event
+	pingStop    chan struct{} // closed to stop the pinger; nil until it starts
+}
+
 // pending is one published event that has not been sent yet. It has no
 // seq: seqs are given out in the order the flusher sends.
 type pending struct {
-	typ     protocol.Type
-	data    any
-	product int // for protocol.TypeProduct, an index into products; data is unused
+	typ  protocol.Type
+	data any
+	key  int // for a state event, its key (data then points to the state); -1 otherwise
 }
 
-// outbox is what the show has published since the last batch. Guarded by
-// Server.mu.
+// outbox is what the show has published since the last batch.
 type outbox struct {
 	events    []pending
-	queued    []bool // by product index: a product event is in events
+	queued    []bool // by state key: a state event is in events
 	urgent    bool   // flush without waiting for the interval
 	lastFlush time.Time
 	running   bool          // the flush loop runs
 	kick      chan struct{} // wakes the flush loop; capacity 1
 	stop      chan struct{} // closed to stop it
-	joined    []*conn       // every joined connection, for the fan-out list
 	replies   []reply       // pongs owed after the events queued before them
 	manual    bool          // tests: no flush loop; batches go when flush is called
 }
@@ -69,73 +157,118 @@ type reply struct {
 	frame []byte
 }
 
-// publishLocked queues one show event for the next batch.
-func (s *Server) publishLocked(typ protocol.Type, data any) {
-	s.outboxLocked(pending{typ: typ, data: data, product: -1})
+func newHub(cfg hubConfig) *hub {
+	return &hub{
+		log:        cfg.log,
+		now:        cfg.now,
+		epoch:      cfg.epoch,
+		sendQueue:  cfg.sendQueue,
+		pingPeriod: cfg.pingPeriod,
+		sent:       cfg.sent,
+		conns:      make(map[*conn]struct{}),
+		history:    newHistory(cfg.history),
+		out:        outbox{queued: make([]bool, cfg.states)},
+	}
 }
 
-// publishProductLocked queues product i's current state for the next batch;
-// if it is queued already, that one event will carry the latest state.
-func (s *Server) publishProductLocked(i int) {
-	if s.out.queued[i] {
-		s.out.urgent = true
-		s.kickLocked()
-		return
+// locked runs fn with mu held, then runs whatever logging fn left with
+// later: a log handler may write to a file, and mu is never held across
+// I/O.
+func (h *hub) locked(fn func()) {
+	h.mu.Lock()
+	fn()
+	owed := h.afterUnlock
+	h.afterUnlock = nil
+	h.mu.Unlock()
+	for _, f := range owed {
+		f()
 	}
-	s.out.queued[i] = true
-	s.outboxLocked(pending{typ: protocol.TypeProduct, product: i})
 }
 
-func (s *Server) outboxLocked(p pending) {
-	if s.closed {
+// later runs f once mu is released; call it with mu held.
+func (h *hub) later(f func()) {
+	h.afterUnlock = append(h.afterUnlock, f)
+}
+
+// closedLocked reports whether the hub has shut down.
+func (h *hub) closedLocked() bool { return h.closed }
+
+// publishLocked queues one show event for the next batch and asks for that
+// batch at once.
+func (h *hub) publishLocked(typ protocol.Type, data any) {
+	h.enqueueLocked(pending{typ: typ, data: data, key: -1}, true)
+}
+
+// publishLazyLocked queues one show event that may wait up to one flush
+// interval for others to share its batch: chat and viewer counts.
+func (h *hub) publishLazyLocked(typ protocol.Type, data any) {
+	h.enqueueLocked(pending{typ: typ, data: data, key: -1}, false)
+}
+
+// publishStateLocked queues the state behind state, a pointer the show
+// changes only with mu held, as one event under key, and asks for a batch
+// at once. It is encoded when the batch goes out, so a key published again
+// before then goes out once, with its latest state.
+func (h *hub) publishStateLocked(key int, typ protocol.Type, state any) {
+	if h.out.queued[key] {
+		h.out.urgent = true
+		h.kickLocked()
 		return
 	}
-	wasEmpty := len(s.out.events) == 0
-	s.out.events = append(s.out.events, p)
-	if p.typ != protocol.TypeChat && p.typ != protocol.TypeViewers {
-		s.out.urgent = true
-		s.kickLocked()
+	h.out.queued[key] = true
+	h.enqueueLocked(pending{typ: typ, data: state, key: key}, true)
+}
+
+func (h *hub) enqueueLocked(p pending, urgent bool) {
+	if h.closed {
+		return
+	}
+	wasEmpty := len(h.out.events) == 0
+	h.out.events = append(h.out.events, p)
+	if urgent {
+		h.out.urgent = true
+		h.kickLocked()
 		return
 	}
 	// With events already waiting, the loop has a wake-up due.
 	if wasEmpty {
-		s.kickLocked()
+		h.kickLocked()
 	}
 }
 
 // kickLocked wakes the flush loop, starting it the first time. A closed
-// server starts nothing: its goroutines may already be waited for.
-func (s *Server) kickLocked() {
-	if s.out.manual || s.closed {
+// hub starts nothing: its goroutines may already be waited for.
+func (h *hub) kickLocked() {
+	if h.out.manual || h.closed {
 		return
 	}
-	if !s.out.running {
-		s.out.running = true
-		s.out.kick = make(chan struct{}, 1)
-		s.out.stop = make(chan struct{})
-		s.wg.Add(1)
-		go s.flushLoop(s.out.kick, s.out.stop)
+	if !h.out.running {
+		h.out.running = true
+		h.out.kick = make(chan struct{}, 1)
+		h.out.stop = make(chan struct{})
+		h.wg.Add(1)
+		go h.flushLoop(h.out.kick, h.out.stop)
 	}
 	select {
-	case s.out.kick <- struct{}{}:
+	case h.out.kick <- struct{}{}:
 	default:
 	}
 }
 
 // stopFlushLocked ends the flush loop; what is still queued is dropped with
 // the connections it was for.
-func (s *Server) stopFlushLocked() {
-	if s.out.running {
-		close(s.out.stop)
-		s.out.running = false
+func (h *hub) stopFlushLocked() {
+	if h.out.running {
+		close(h.out.stop)
+		h.out.running = false
 	}
-	s.out.events = nil
-	s.out.replies = nil
-	clear(s.out.queued)
+	h.out.events = nil
+	h.out.replies = nil
+	clear(h.out.queued)
 }
 
-func (s *Server) flushLoop(kick, stop <-chan struct{}) {
-	defer s.wg.Done()
+func (h *hub) flushLoop(kick, stop <-chan struct{}) {
+	defer h.wg.Done()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
@@ -146,7 +279,7 @@ func (s *Server) flushLoop(kick, stop <-chan struct{}) {
 		case <-kick:
 		case <-timer.C:
 		}
-		if wait := s.flush(false); wait > 0 {
+		if wait := h.flush(false); wait > 0 {
 			timer.Reset(wait)
 		}
 	}
@@ -157,31 +290,31 @@ func (s *Server) flushLoop(kick, stop <-chan struct{}) {
 // how long to wait. now forces the batch out regardless (tests and
 // benchmarks). Only one flush runs at a time, so batches reach every
 // queue in seq order.
-func (s *Server) flush(now bool) time.Duration {
-	s.flushMu.Lock()
-	defer s.flushMu.Unlock()
+func (h *hub) flush(now bool) time.Duration {
+	h.flushMu.Lock()
+	defer h.flushMu.Unlock()
 	var frames [][]byte
 	var replies []reply
 	var wait time.Duration
-	s.locked(func() {
-		if len(s.out.events) == 0 {
+	h.locked(func() {
+		if len(h.out.events) == 0 {
 			return
 		}
-		if !now && !s.out.urgent {
-			if wait = flushInterval(s.viewers) - time.Since(s.out.lastFlush); wait > 0 {
+		if !now && !h.out.urgent {
+			if wait = flushInterval(h.viewers) - time.Since(h.out.lastFlush); wait > 0 {
 				return
 			}
 		}
-		frames = s.takeBatchLocked()
-		s.fanout = append(s.fanout[:0], s.out.joined...)
-		replies = s.out.replies
-		s.out.replies = nil
+		frames = h.takeBatchLocked()
+		h.fanout = append(h.fanout[:0], h.joined...)
+		replies = h.out.replies
+		h.out.replies = nil
 	})
 	if len(frames) == 0 && len(replies) == 0 {
 		return wait
 	}
 	var slow []*conn
-	for _, c := range s.fanout {
+	for _, c := range h.fanout {
 		for _, f := range frames {
 			select {
 			case c.send <- f:
@@ -193,7 +326,7 @@ func (s *Server) flush(now bool) time.Duration {
 		}
 		c.kick()
 	}
-	clear(s.fanout) // the list must not keep ended connections alive
+	clear(h.fanout) // the list must not keep ended connections alive
 	for _, r := range replies {
 		select {
 		case r.c.send <- r.frame:
@@ -203,9 +336,9 @@ func (s *Server) flush(now bool) time.Duration {
 		}
 	}
 	if len(slow) > 0 {
-		s.locked(func() {
+		h.locked(func() {
 			for _, c := range slow {
-				s.evictLocked(c)
+				h.evictLocked(c)
 			}
 		})
 	}
@@ -213,108 +346,118 @@ func (s *Server) flush(now bool) time.Duration {
 }
 
 // takeBatchLocked numbers and encodes every queued event, records it in the
-// history and the recent chat, and returns the batch as frames of at most
-// about batchBytes, newline-separated events in seq order (chunk, as a
-// replay is framed).
-func (s *Server) takeBatchLocked() [][]byte {
-	events := make([][]byte, 0, len(s.out.events))
-	ts := s.now()
-	for _, p := range s.out.events {
-		data := p.data
-		if p.typ == protocol.TypeProduct {
-			data = s.products[p.product]
-			s.out.queued[p.product] = false
+// history, tells the show it went out, and returns the batch as frames of
+// at most about batchBytes, newline-separated events in seq order (chunk,
+// as a replay is framed).
+func (h *hub) takeBatchLocked() [][]byte {
+	events := make([][]byte, 0, len(h.out.events))
+	ts := h.now()
+	for _, p := range h.out.events {
+		if p.key >= 0 {
+			h.out.queued[p.key] = false
 		}
-		b, err := protocol.Encode(p.typ, s.seq+1, ts, data)
+		b, err := protocol.Encode(p.typ, h.seq+1, ts, p.data)
 		if err != nil {
 			typ := p.typ
-			s.afterUnlock = append(s.afterUnlock, func() { s.log.Error("event not sent", "type", typ, "err", err) })
+			h.later(func() { h.log.Error("event not sent", "type", typ, "err", err) })
 			continue
 		}
-		s.seq++
-		s.history.add(s.seq, b)
-		switch p.typ {
-		case protocol.TypeChat:
-			s.chat.add(p.data.(protocol.Chat))
-		case protocol.TypeChatDeleted:
-			// A line deleted while it waited here is in the recent chat
-			// only from the step above.
-			for _, id := range p.data.(protocol.ChatDeleted).IDs {
-				s.chat.remove(id)
-			}
-		}
+		h.seq++
+		h.history.add(h.seq, b)
+		h.sent(p.typ, p.data)
 		events = append(events, b)
 	}
-	clear(s.out.events) // drop references to the payloads
-	s.out.events = s.out.events[:0]
-	s.out.urgent = false
-	s.out.lastFlush = time.Now()
+	clear(h.out.events) // drop references to the payloads
+	h.out.events = h.out.events[:0]
+	h.out.urgent = false
+	h.out.lastFlush = time.Now()
 	return chunk(events, batchBytes)
 }
 
-// evictLocked ends c, whose queue is full: it has fallen too far behind,
-// and is evicted rather than waited for, so one slow client never holds up
-// the show.
-func (s *Server) evictLocked(c *conn) {
-	if c.ended {
+// offerLocked queues frame for c without waiting; a full queue evicts c.
+func (h *hub) offerLocked(c *conn, frame []byte) {
+	select {
+	case c.send <- frame:
+		c.kick()
+	default:
+		h.evictLocked(c)
+	}
+}
+
+// sendLocked queues one event without a seq for c alone, through the same
+// queue as the show's events so the writer stays the only one that writes.
+func (h *hub) sendLocked(c *conn, typ protocol.Type, data any) {
+	frame, err := protocol.Encode(typ, 0, h.now(), data)
+	if err != nil {
+		h.later(func() { h.log.Error("event not sent", "type", typ, "id", c.id.ID, "err", err) })
 		return
 	}
-	s.endLocked(c, protocol.CloseSlowConsumer, "fell too far behind the show")
-	s.afterUnlock = append(s.afterUnlock, func() {
-		s.log.Warn("evicted slow consumer", "id", c.id.ID, "name", c.id.Name, "remote", c.remote, "queue", s.sendQueue)
+	if !c.ended {
+		h.offerLocked(c, frame)
+	}
+}
+
+// send is sendLocked for callers without the lock; it encodes first.
+func (h *hub) send(c *conn, typ protocol.Type, data any) {
+	frame, err := protocol.Encode(typ, 0, h.now(), data)
+	if err != nil {
+		h.log.Error("reply not sent", "type", typ, "id", c.id.ID, "err", err)
+		return
+	}
+	h.locked(func() {
+		if !c.ended {
+			h.offerLocked(c, frame)
+		}
 	})
 }
 
-// addJoinedLocked puts c on the fan-out list.
-func (s *Server) addJoinedLocked(c *conn) {
-	c.slot = len(s.out.joined)
-	s.out.joined = append(s.out.joined, c)
-}
-
-// removeJoinedLocked takes c off the fan-out list in constant time.
-func (s *Server) removeJoinedLocked(c *conn) {
-	last := len(s.out.joined) - 1
-	moved := s.out.joined[last]
-	s.out.joined[c.slot] = moved
-	moved.slot = c.slot
-	s.out.joined[last] = nil
-	s.out.joined = s.out.joined[:last]
-	c.slot = -1
-}
-
-// startPingerLocked starts the loop that pings every connection, unless it
-// runs already. One loop for the whole server, rather than a timer per
-// connection, keeps an idle connection down to its read loop.
-func (s *Server) startPingerLocked() {
-	if s.closed || s.pingStop != nil {
+// pong queues the answer to c's ping after every event published before
+// the ping: a client that sends commands and then a ping has, by the pong,
+// seen what they did. While events wait for a batch the pong waits with
+// them, and flushMu keeps it from overtaking a batch on its way to the
+// queues.
+func (h *hub) pong(c *conn) {
+	frame, err := protocol.Encode(protocol.TypePong, 0, h.now(), nil)
+	if err != nil {
+		h.log.Error("reply not sent", "type", protocol.TypePong, "id", c.id.ID, "err", err)
 		return
 	}
-	s.pingStop = make(chan struct{})
-	s.wg.Add(1)
-	go s.pingLoop(s.pingStop)
+	h.flushMu.Lock()
+	defer h.flushMu.Unlock()
+	h.locked(func() {
+		switch {
+		case c.ended:
+		case len(h.out.events) > 0:
+			h.out.replies = append(h.out.replies, reply{c: c, frame: frame})
+		default:
+			h.offerLocked(c, frame)
+		}
+	})
 }
 
-func (s *Server) pingLoop(stop <-chan struct{}) {
-	defer s.wg.Done()
-	tick := time.NewTicker(s.pingPeriod)
-	defer tick.Stop()
-	var all []*conn
-	for {
-		select {
-		case <-stop:
-			return
-		case <-tick.C:
-		}
-		s.locked(func() {
-			for c := range s.conns {
-				all = append(all, c)
-			}
-		})
-		for _, c := range all {
-			c.pingDue.Store(true)
-			c.kick()
-		}
-		clear(all)
-		all = all[:0]
+// closeLocked shuts the hub down: every connection is closed with
+// protocol.CloseGoingAway, the flush loop, the pinger and a pending
+// announcement stop, and nothing is queued or started from here on. It
+// reports false when the hub had shut down already.
+func (h *hub) closeLocked() bool {
+	if h.closed {
+		return false
 	}
+	h.closed = true
+	if h.announced.timer != nil && h.announced.timer.Stop() {
+		h.wg.Done() // the announcement will never run to do it
+	}
+	h.announced.timer = nil
+	h.stopFlushLocked()
+	if h.pingStop != nil {
+		close(h.pingStop)
+	}
+	for c := range h.conns {
+		h.endLocked(c, protocol.CloseGoingAway, "the show server is shutting down")
+	}
+	return true
 }
+
+// wait returns once every goroutine the hub started has ended; call it
+// after closeLocked.
+func (h *hub) wait() { h.wg.Wait() }

@@ -29,21 +29,14 @@ func queued(c *conn) [][]byte {
 func quietAudience(t *testing.T, n int) *audience {
 	t.Helper()
 	a := newAudience(t, 0)
-	s := a.s
-	s.locked(func() {
+	h := a.s.hub
+	h.locked(func() {
 		for i := range n {
-			c := &conn{
-				srv:      s,
-				send:     make(chan []byte, benchQueue),
-				pongs:    make(chan string, 1),
-				done:     make(chan struct{}),
-				readDone: make(chan struct{}),
-				id:       protocol.Identity{ID: fmt.Sprintf("q%d", i), Name: fmt.Sprintf("quiet%d", i), Role: protocol.RoleViewer},
-			}
+			c := newConn(h, nil, "")
+			c.id = protocol.Identity{ID: fmt.Sprintf("q%d", i), Name: fmt.Sprintf("quiet%d", i), Role: protocol.RoleViewer}
 			c.writing.Store(true) // no writer: the test reads the queue
-			s.conns[c] = struct{}{}
-			c.joined = true
-			s.addJoinedLocked(c)
+			h.conns[c] = struct{}{}
+			h.addJoinedLocked(c)
 			a.conns = append(a.conns, c)
 		}
 	})
@@ -80,7 +73,7 @@ func TestBatchIsEncodedOnceAndShared(t *testing.T) {
 	}
 	// The history replays the very events of the batch.
 	var replay [][]byte
-	a.s.locked(func() { replay, _ = a.s.history.since(0, a.s.seq) })
+	a.s.hub.locked(func() { replay, _ = a.s.hub.history.since(0, a.s.hub.seq) })
 	if got := string(bytes.Join(replay, []byte{'\n'})); got != string(first) {
 		t.Errorf("history replays\n%s\nwant the batch\n%s", got, first)
 	}
@@ -89,7 +82,7 @@ func TestBatchIsEncodedOnceAndShared(t *testing.T) {
 func TestProductChangedTwiceGoesOutOnceWithItsLatestState(t *testing.T) {
 	a := quietAudience(t, 1)
 	s := a.s
-	s.locked(func() {
+	s.hub.locked(func() {
 		for _, n := range []int{7, 5, 2} {
 			if e := s.setStockLocked(protocol.SetStock{VariantID: "candle-small", Stock: n}); e != nil {
 				t.Fatalf("set_stock: %s", e.Message)
@@ -99,7 +92,7 @@ func TestProductChangedTwiceGoesOutOnceWithItsLatestState(t *testing.T) {
 			t.Fatalf("say: %s", e.Message)
 		}
 	})
-	s.flush(false)
+	s.hub.flush(false)
 	envs, err := protocol.DecodeFrame(bytes.Join(queued(a.conns[0]), []byte{'\n'}))
 	if err != nil {
 		t.Fatal(err)
@@ -122,26 +115,26 @@ func TestChatWaitsForTheIntervalButAPinDoesNot(t *testing.T) {
 	a := quietAudience(t, 1)
 	s := a.s
 	c := a.conns[0]
-	s.locked(func() { s.viewers = 10_000 })
+	s.hub.locked(func() { s.hub.viewers = 10_000 })
 	say := func(text string) {
 		t.Helper()
-		s.locked(func() {
+		s.hub.locked(func() {
 			if e := s.sayLocked(benchAuthor, text, nil); e != nil {
 				t.Fatalf("say: %s", e.Message)
 			}
 		})
 	}
 	say("one")
-	if wait := s.flush(false); wait != 0 || len(queued(c)) != 1 {
+	if wait := s.hub.flush(false); wait != 0 || len(queued(c)) != 1 {
 		t.Fatalf("the first line after a quiet spell waited %s", wait)
 	}
 	say("two")
-	wait := s.flush(false)
+	wait := s.hub.flush(false)
 	if wait <= 0 || wait > flushInterval(10_000) || len(c.send) != 0 {
 		t.Fatalf("a line right after a batch went out (wait %s, %d queued), want it held for up to %s", wait, len(c.send), flushInterval(10_000))
 	}
-	s.locked(func() { s.pinLocked(protocol.Pin{ProductID: "mug", VariantID: "mug-blue"}) })
-	if wait := s.flush(false); wait != 0 {
+	s.hub.locked(func() { s.pinLocked(protocol.Pin{ProductID: "mug", VariantID: "mug-blue"}) })
+	if wait := s.hub.flush(false); wait != 0 {
 		t.Fatalf("a pin waited %s", wait)
 	}
 	envs, err := protocol.DecodeFrame(bytes.Join(queued(c), []byte{'\n'}))
@@ -175,16 +168,16 @@ func TestPongFollowsTheEventsPublishedBeforeIt(t *testing.T) {
 	a := quietAudience(t, 1)
 	s := a.s
 	c := a.conns[0]
-	s.locked(func() {
+	s.hub.locked(func() {
 		if e := s.sayLocked(benchAuthor, "before the ping", nil); e != nil {
 			t.Fatalf("say: %s", e.Message)
 		}
 	})
-	s.reply(c, protocol.TypePong, nil)
+	s.hub.pong(c)
 	if n := len(c.send); n != 0 {
 		t.Fatalf("%d frames queued before the batch went: the pong overtook the line", n)
 	}
-	s.flush(true)
+	s.hub.flush(true)
 	frames := queued(c)
 	if len(frames) != 2 {
 		t.Fatalf("%d frames, want the batch and the pong", len(frames))
@@ -194,7 +187,7 @@ func TestPongFollowsTheEventsPublishedBeforeIt(t *testing.T) {
 		t.Fatalf("last frame %q, want the pong", frames[1])
 	}
 	// With nothing waiting, a pong goes at once.
-	s.reply(c, protocol.TypePong, nil)
+	s.hub.pong(c)
 	if len(c.send) != 1 {
 		t.Fatal("a pong with nothing waiting was held back")
 	}
@@ -208,15 +201,15 @@ func TestFullQueueIsEvictedByTheFlush(t *testing.T) {
 		slow.send <- []byte(`{"type":"pong"}`)
 	}
 	a.sayN(t, 1)
-	s.locked(func() {
+	s.hub.locked(func() {
 		if !slow.ended || slow.closeCode != protocol.CloseSlowConsumer {
 			t.Errorf("full queue: ended %v with %d, want evicted with %d", slow.ended, slow.closeCode, protocol.CloseSlowConsumer)
 		}
 		if a.conns[1].ended {
 			t.Error("a viewer with room was ended too")
 		}
-		if len(s.out.joined) != 1 || s.out.joined[0] != a.conns[1] {
-			t.Errorf("fan-out list %v, want only the healthy viewer", s.out.joined)
+		if len(s.hub.joined) != 1 || s.hub.joined[0] != a.conns[1] {
+			t.Errorf("fan-out list %v, want only the healthy viewer", s.hub.joined)
 		}
 	})
 }
@@ -293,25 +286,25 @@ func TestIdleConnectionHoldsOnlyItsReadLoop(t *testing.T) {
 // loop the shutdown has stopped waiting for.
 func TestNothingIsQueuedOrStartedAfterClose(t *testing.T) {
 	s, _ := startServer(t)
-	s.locked(func() {
+	s.hub.locked(func() {
 		// Queued and not yet taken when the server closes.
-		s.out.manual = true
+		s.hub.out.manual = true
 		if e := s.setStockLocked(protocol.SetStock{VariantID: "mug-blue", Stock: 4}); e != nil {
 			t.Fatalf("set_stock: %s", e.Message)
 		}
-		s.out.manual = false
+		s.hub.out.manual = false
 	})
 	s.Close()
-	s.locked(func() {
+	s.hub.locked(func() {
 		if e := s.setStockLocked(protocol.SetStock{VariantID: "mug-blue", Stock: 3}); e != nil {
 			t.Fatalf("set_stock: %s", e.Message)
 		}
-		if s.out.running || len(s.out.events) > 0 {
-			t.Errorf("after Close: flush loop running %v, %d events queued", s.out.running, len(s.out.events))
+		if s.hub.out.running || len(s.hub.out.events) > 0 {
+			t.Errorf("after Close: flush loop running %v, %d events queued", s.hub.out.running, len(s.hub.out.events))
 		}
-		if s.out.running {
-			close(s.out.stop) // or the test's own Close would wait for it forever
-			s.out.running = false
+		if s.hub.out.running {
+			close(s.hub.out.stop) // or the test's own Close would wait for it forever
+			s.hub.out.running = false
 		}
 	})
 }

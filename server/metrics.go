@@ -20,7 +20,7 @@ const (
 
 // tally is what the host's metrics count. Orders, units sold and revenue
 // include those read from the orders file; the rest counts since New.
-// Guarded by Server.mu.
+// Guarded by the show's lock (see Server).
 type tally struct {
 	currency  string
 	peak      int                    // most viewers at once
@@ -109,14 +109,14 @@ func (s *Server) countJoinLocked(c *conn) {
 		return
 	}
 	addCapped(s.tally.joined, c.id.ID)
-	s.tally.peak = max(s.tally.peak, s.viewers)
+	s.tally.peak = max(s.tally.peak, s.hub.viewersLocked())
 }
 
 // metricsLocked is the host's view of the show now.
 func (s *Server) metricsLocked() protocol.Metrics {
 	t := &s.tally
 	m := protocol.Metrics{
-		Viewers:          s.viewers,
+		Viewers:          s.hub.viewersLocked(),
 		PeakViewers:      t.peak,
 		ChatPerMinute:    t.chatPerMinute(s.now()),
 		ChatHeld:         t.chatHeld,
@@ -141,17 +141,25 @@ func (s *Server) metricsLocked() protocol.Metrics {
 	return m
 }
 
+// metricsFeed is the loop that sends hosts their metrics. Guarded by the
+// show's lock (see Server).
+type metricsFeed struct {
+	on    bool          // the loop runs
+	stop  chan struct{} // closed to stop it
+	every time.Duration // how often it sends
+}
+
 // startMetricsLocked starts the loop that sends hosts their metrics, unless
 // it runs already. It stops by itself once no host is connected, so a show
 // without a host does no metrics work at all.
 func (s *Server) startMetricsLocked() {
-	if s.closed || s.metricsOn {
+	if s.hub.closedLocked() || s.feed.on {
 		return
 	}
-	s.metricsOn = true
-	s.metricsStop = make(chan struct{})
+	s.feed.on = true
+	s.feed.stop = make(chan struct{})
 	s.wg.Add(1)
-	go s.metricsLoop(s.metricsEvery, s.metricsStop)
+	go s.metricsLoop(s.feed.every, s.feed.stop)
 }
 
 func (s *Server) metricsLoop(every time.Duration, stop <-chan struct{}) {
@@ -165,9 +173,9 @@ func (s *Server) metricsLoop(every time.Duration, stop <-chan struct{}) {
 		case <-tick.C:
 		}
 		done := false
-		s.locked(func() {
-			if s.closed || s.hosts == 0 {
-				s.metricsOn, done = false, true
+		s.hub.locked(func() {
+			if s.hub.closedLocked() || s.hub.hostsLocked() == 0 {
+				s.feed.on, done = false, true
 				return
 			}
 			s.sendMetricsLocked()
@@ -182,20 +190,20 @@ func (s *Server) metricsLoop(every time.Duration, stop <-chan struct{}) {
 func (s *Server) sendMetricsLocked() {
 	frame, err := protocol.Encode(protocol.TypeMetrics, 0, s.now(), s.metricsLocked())
 	if err != nil {
-		s.afterUnlock = append(s.afterUnlock, func() { s.log.Error("metrics not sent", "err", err) })
+		s.hub.later(func() { s.log.Error("metrics not sent", "err", err) })
 		return
 	}
-	for c := range s.conns {
-		if c.joined && c.id.Role == protocol.RoleHost {
-			s.offerLocked(c, frame)
+	for c := range s.hub.joinedLocked() {
+		if c.id.Role == protocol.RoleHost {
+			s.hub.offerLocked(c, frame)
 		}
 	}
 }
 
 // stopMetricsLocked ends the metrics loop for Close.
 func (s *Server) stopMetricsLocked() {
-	if s.metricsOn {
-		close(s.metricsStop)
-		s.metricsOn = false
+	if s.feed.on {
+		close(s.feed.stop)
+		s.feed.on = false
 	}
 }

@@ -111,9 +111,9 @@ func TestMetricsStopWithoutHost(t *testing.T) {
 	s, ts := startServer(t)
 	fastMetrics(s)
 	running := func() bool {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return s.metricsOn
+		s.hub.mu.Lock()
+		defer s.hub.mu.Unlock()
+		return s.feed.on
 	}
 	dial(t, ts.URL, "ana", "")
 	if running() {

@@ -28,7 +28,7 @@ const banReason = "banned"
 var errMessageBlocked = newError(protocol.ErrCodeBadRequest, "message blocked")
 
 // moderation is the host's say over the chat. Host lines are exempt from
-// all of it. Guarded by Server.mu.
+// all of it. Guarded by the show's lock (see Server).
 type moderation struct {
 	timeouts map[string]time.Time // identity ID -> muted until, server time
 	banned   map[string]bool      // identity IDs out of the show for the server's lifetime
@@ -139,7 +139,7 @@ func (s *Server) blockedWordsLocked(b protocol.BlockedWords) *protocol.Error {
 func (s *Server) slowModeLocked(m protocol.SlowMode) *protocol.Error {
 	s.mod.slowMode = time.Duration(m.Seconds) * time.Second
 	clear(s.mod.lastLine)
-	s.publishLocked(protocol.TypeSettings, s.settingsLocked())
+	s.hub.publishLocked(protocol.TypeSettings, s.settingsLocked())
 	return nil
 }
 
@@ -186,18 +186,18 @@ func (s *Server) banLocked(b protocol.Ban) *protocol.Error {
 func (s *Server) noticeLocked(id string, n protocol.Notice, ban bool) {
 	frame, err := protocol.Encode(protocol.TypeNotice, 0, s.now(), n)
 	if err != nil {
-		s.afterUnlock = append(s.afterUnlock, func() { s.log.Error("notice not sent", "id", id, "err", err) })
+		s.hub.later(func() { s.log.Error("notice not sent", "id", id, "err", err) })
 		return
 	}
-	for c := range s.conns {
-		if c.id.ID != id || c.id.Role != protocol.RoleViewer || !c.joined {
+	for c := range s.hub.joinedLocked() {
+		if c.id.ID != id || c.id.Role != protocol.RoleViewer {
 			continue
 		}
-		s.offerLocked(c, frame)
+		s.hub.offerLocked(c, frame)
 		if ban && !c.ended {
 			c.flush = true
-			s.endLocked(c, protocol.CloseBanned, banReason)
-			s.afterUnlock = append(s.afterUnlock, func() { s.log.Info("banned", "id", id, "remote", c.remote) })
+			s.hub.endLocked(c, protocol.CloseBanned, banReason)
+			s.hub.later(func() { s.log.Info("banned", "id", id, "remote", c.remote) })
 		}
 	}
 }
@@ -210,7 +210,7 @@ func (s *Server) deleteChatLocked(d protocol.DeleteChat) *protocol.Error {
 	if !s.chat.remove(d.ID) && !s.sentChatLocked(d.ID) {
 		return newError(protocol.ErrCodeNotFound, fmt.Sprintf("no chat line %q in this show", d.ID))
 	}
-	s.publishLocked(protocol.TypeChatDeleted, protocol.ChatDeleted{IDs: []string{d.ID}})
+	s.hub.publishLocked(protocol.TypeChatDeleted, protocol.ChatDeleted{IDs: []string{d.ID}})
 	return nil
 }
 

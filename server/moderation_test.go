@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -123,17 +122,8 @@ func TestBanClosesAndRefusesRejoin(t *testing.T) {
 // expectCloseReason is expectClose that also checks the reason.
 func expectCloseReason(t *testing.T, ws *websocket.Conn, code int, reason string) {
 	t.Helper()
-	_ = ws.SetReadDeadline(time.Now().Add(waitFor))
-	for {
-		_, _, err := ws.ReadMessage()
-		if err == nil {
-			continue
-		}
-		var ce *websocket.CloseError
-		if !errors.As(err, &ce) || ce.Code != code || ce.Text != reason {
-			t.Fatalf("connection ended with %v, want close %d %q", err, code, reason)
-		}
-		return
+	if ce := expectClose(t, ws, code); ce.Text != reason {
+		t.Fatalf("close %d with reason %q, want %q", ce.Code, ce.Text, reason)
 	}
 }
 

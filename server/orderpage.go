@@ -33,9 +33,7 @@ func (s *Server) serveOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := remoteIP(r.RemoteAddr)
-	allowed := false
-	s.locked(func() { allowed = s.orderLimits.allow(ip) })
-	if !allowed {
+	if !s.orderLimits.allow(ip) {
 		w.Header().Set("Retry-After", "1")
 		problem(http.StatusTooManyRequests, "Too many orders from your address. Wait a moment and try again.")
 		return

@@ -39,19 +39,12 @@ func newAudience(tb testing.TB, n int) *audience {
 	}
 	// The benchmark sends each batch itself; a flush loop running
 	// alongside would take some of them and split the work.
-	s.out.manual = true
+	s.hub.out.manual = true
 	a := &audience{s: s}
 	for i := range n {
-		c := &conn{
-			srv:    s,
-			remote: "bench",
-			send:   make(chan []byte, benchQueue),
-			pongs:  make(chan string, 1),
-			done:   make(chan struct{}),
-			// Never closed: these conns have no read loop.
-			readDone: make(chan struct{}),
-			id:       protocol.Identity{ID: fmt.Sprintf("v%d", i), Name: fmt.Sprintf("viewer%d", i), Role: protocol.RoleViewer},
-		}
+		// Its readDone is never closed: these conns have no read loop.
+		c := newConn(s.hub, nil, "bench")
+		c.id = protocol.Identity{ID: fmt.Sprintf("v%d", i), Name: fmt.Sprintf("viewer%d", i), Role: protocol.RoleViewer}
 		// The drainer is c's writer: none is ever started for it.
 		c.writing.Store(true)
 		a.conns = append(a.conns, c)
@@ -60,13 +53,13 @@ func newAudience(tb testing.TB, n int) *audience {
 	}
 	// Joined as join does it, minus the welcome and the viewers event:
 	// the viewers count is left alone so no announcement timer runs.
-	s.locked(func() {
+	h := s.hub
+	h.locked(func() {
 		for _, c := range a.conns {
-			s.conns[c] = struct{}{}
-			c.joined = true
-			s.addJoinedLocked(c)
-			s.joins++
-			c.joinedAs = s.joins
+			h.conns[c] = struct{}{}
+			h.addJoinedLocked(c)
+			h.joins++
+			c.joinedAs = h.joins
 		}
 	})
 	tb.Cleanup(a.close)
@@ -115,7 +108,7 @@ func (a *audience) settle() {
 // broadcast.
 func (a *audience) evicted() int {
 	n := 0
-	a.s.locked(func() {
+	a.s.hub.locked(func() {
 		for _, c := range a.conns {
 			if c.ended {
 				n++
@@ -140,12 +133,12 @@ func (a *audience) say(tb testing.TB) {
 func (a *audience) sayN(tb testing.TB, k int) {
 	for range k {
 		var e *protocol.Error
-		a.s.locked(func() { e = a.s.sayLocked(benchAuthor, benchLine, nil) })
+		a.s.hub.locked(func() { e = a.s.sayLocked(benchAuthor, benchLine, nil) })
 		if e != nil {
 			tb.Fatalf("say refused: %s: %s", e.Code, e.Message)
 		}
 	}
-	a.s.flush(true)
+	a.s.hub.flush(true)
 }
 
 // BenchmarkPublish measures one chat broadcast to n joined viewers: the

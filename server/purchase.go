@@ -66,7 +66,7 @@ func (s *Server) placeOrder(req orderRequest) (protocol.Order, *orderFailure) {
 	var rec orderRecord
 	var res reservation
 	var fail *orderFailure
-	s.locked(func() {
+	s.hub.locked(func() {
 		if req.conn != nil && req.conn.ended {
 			fail = errGone
 			return
@@ -80,11 +80,11 @@ func (s *Server) placeOrder(req orderRequest) (protocol.Order, *orderFailure) {
 	}
 	if err := s.orders.append(rec); err != nil {
 		s.log.Error("order not recorded", "order", rec.ID, "err", err)
-		s.locked(func() { s.releaseLocked(res) })
+		s.hub.locked(func() { s.releaseLocked(res) })
 		return protocol.Order{}, refused(http.StatusInternalServerError, errCodeInternal,
 			"The order could not be recorded, so nothing was bought. Please try again.")
 	}
-	s.locked(func() { s.commitLocked(req, rec) })
+	s.hub.locked(func() { s.commitLocked(req, rec) })
 	s.log.Info("order placed", "order", rec.ID, "buyer", rec.Buyer, "total", rec.Total.String())
 	return rec.Order, nil
 }
@@ -188,13 +188,13 @@ func (s *Server) commitLocked(req orderRequest, rec orderRecord) {
 	s.tally.order(rec.Order, s.productAt)
 	addCapped(s.tally.ordered, req.buyer)
 	for _, l := range rec.Lines {
-		s.publishLocked(protocol.TypePurchase, protocol.Purchase{
+		s.hub.publishLocked(protocol.TypePurchase, protocol.Purchase{
 			Buyer: rec.Buyer, ProductID: l.ProductID, ProductName: l.Name, VariantID: l.VariantID, Qty: l.Qty,
 		})
 	}
-	for c := range s.conns {
-		if c.joined && (c == req.conn || req.clientID != "" && c.clientID == req.clientID) {
-			s.unicastLocked(c, protocol.TypeOrder, rec.Order)
+	for c := range s.hub.joinedLocked() {
+		if c == req.conn || req.clientID != "" && c.clientID == req.clientID {
+			s.hub.sendLocked(c, protocol.TypeOrder, rec.Order)
 		}
 	}
 }
@@ -217,8 +217,8 @@ func (s *Server) buyerNameLocked(req orderRequest) string {
 		return req.conn.id.Name
 	}
 	var newest *conn
-	for c := range s.conns {
-		if req.clientID != "" && c.joined && c.clientID == req.clientID && (newest == nil || c.joinedAs > newest.joinedAs) {
+	for c := range s.hub.joinedLocked() {
+		if req.clientID != "" && c.clientID == req.clientID && (newest == nil || c.joinedAs > newest.joinedAs) {
 			newest = c
 		}
 	}

@@ -12,7 +12,10 @@ import (
 	"github.com/livecart/livecart/protocol"
 )
 
-func TestServeShutsDownOnCancel(t *testing.T) {
+// serveLoopback runs a server for the test catalog with Serve on a
+// loopback port. cancel ends Serve, which then sends its result on served.
+func serveLoopback(t *testing.T) (addr string, cancel func(), served <-chan error) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -22,11 +25,15 @@ func TestServeShutsDownOnCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(ctx, ln) }()
+	t.Cleanup(cancel)
+	result := make(chan error, 1)
+	go func() { result <- s.Serve(ctx, ln) }()
+	return ln.Addr().String(), cancel, result
+}
 
-	base := "http://" + ln.Addr().String()
+func TestServeShutsDownOnCancel(t *testing.T) {
+	addr, cancel, served := serveLoopback(t)
+	base := "http://" + addr
 	a := dial(t, base, "a", "")
 	b := dial(t, base, "b", "")
 	if resp, body := get(t, base, "/healthz"); resp.StatusCode != 200 || body != "ok" {
@@ -78,26 +85,14 @@ func TestCloseIsIdempotent(t *testing.T) {
 // a request (a browser's spare, pre-opened one) must not hold shutdown up
 // until the shutdown deadline.
 func TestServeDoesNotWaitForSilentConnections(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Config{Catalog: testCatalog(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(ctx, ln) }()
-
-	silent, err := net.Dial("tcp", ln.Addr().String())
+	addr, cancel, served := serveLoopback(t)
+	silent, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer silent.Close()
 	// The server has accepted it once it answers a request on another.
-	if resp, _ := get(t, "http://"+ln.Addr().String(), "/healthz"); resp.StatusCode != 200 {
+	if resp, _ := get(t, "http://"+addr, "/healthz"); resp.StatusCode != 200 {
 		t.Fatalf("healthz: %d", resp.StatusCode)
 	}
 

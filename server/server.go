@@ -2,14 +2,43 @@
 // prices and flash deals, the pinned product and what is up next, recent
 // chat and the host's chat rules, the audience), applies the commands
 // clients send over WebSocket, broadcasts the resulting events to every
-// connection in batches (hub.go), sends the host live metrics, and serves the demo store's
-// checkout page and the orders placed from it.
+// connection in batches, sends the host live metrics, and serves the demo
+// store's checkout page and the orders placed from it.
 //
-// One mutex owns the show state and the set of connections and is never held
-// across I/O. Each connection has a read loop and a write loop; every frame to
-// a client goes through its bounded send queue, and a client whose queue
-// overflows is evicted with protocol.CloseSlowConsumer instead of slowing the
-// show down for everyone else.
+// Who owns what:
+//
+//   - Server (server.go) is the wiring: the configuration, the HTTP routes,
+//     admission, the hub and the show's state. Its methods are what the
+//     show does: greet and join a client (ws.go), apply its commands
+//     (commands.go, show.go, deals.go, moderation.go, purchase.go), send
+//     the host metrics (metrics.go), price a cart and take orders
+//     (checkout.go, orderpage.go).
+//   - admission (admit.go) counts sockets against the caps before the
+//     upgrade, under a lock of its own.
+//   - hub (hub.go, audience.go) owns the connections: who has joined and
+//     as what, the outbox, the flusher, seq numbering and the history a
+//     resume replays (history.go), pong ordering and eviction.
+//   - conn (conn.go) is one socket: its bounded send queue and its writer.
+//     It knows its hub, not the Server.
+//
+// How an event travels from a command to every socket: a conn's read loop
+// (Server.readLoop) decodes a frame and applies each command with the
+// show's lock held (Server.do); the command changes the show's state and
+// publishes an event on the hub (publishLocked, publishLazyLocked, or
+// publishStateLocked for a product), which only queues it in the outbox and
+// wakes the flusher. The flusher, under the lock, numbers and encodes what
+// is waiting, records it in the history, and takes the list of joined
+// connections; then, without the lock, it offers the same frames to every
+// connection's send queue and kicks its writer. A writer writes what is
+// queued and stops; a connection whose queue is full is evicted with
+// protocol.CloseSlowConsumer instead of slowing the show down for everyone
+// else. Events for one connection (errors, a held chat line, a notice, an
+// order) go to its queue directly (hub.sendLocked); a pong waits behind the
+// events published before its ping (hub.pong).
+//
+// The show's state and the hub share one lock, on purpose (see Server for
+// why); admission and the per-address limits have locks of their own. No
+// lock is held across I/O.
 package server
 
 import (
@@ -39,9 +68,6 @@ const (
 	// once the socket's kernel buffer has, so a client that keeps up never
 	// comes near it; every place costs each connection 24 bytes.
 	defaultSendQueue = 32
-	// viewersInterval is the shortest time between two viewers events, so a
-	// connect storm costs the audience one event, not one per connection.
-	viewersInterval = 500 * time.Millisecond
 	// closeWait bounds the closing handshake: writing our close frame and
 	// waiting for the peer's answer. It is what a dead or stalled peer can
 	// cost a shutdown.
@@ -61,78 +87,66 @@ type variantRef struct{ product, variant int }
 // Server is a running show. It is an http.Handler; use Serve to run it on a
 // listener with sensible timeouts, or mount it in a server of your own and
 // call Close when done.
+//
+// Locks: the show's state below is guarded by the hub's lock, hub.mu, taken
+// with s.hub.locked; methods named ...Locked expect it held. It is one lock
+// for the show and its audience on purpose: a command changes the state and
+// publishes its event in one step, the flusher reads a product's latest
+// state as it encodes it, and a join builds its welcome from the state at
+// the seq it joins at, so joining is atomic with publishing. The lock is
+// never held across I/O, and the fan-out to the queues happens outside it.
+// Admission and the per-address limits have locks of their own; everything
+// else here is set by New and only read after.
 type Server struct {
+	// Configuration, fixed by New.
 	log         *slog.Logger
 	now         func() time.Time
 	hostToken   []byte
 	publicURL   string
 	publicHost  string // PublicURL's host, which a checkout form may also come from
-	sendQueue   int
 	show        protocol.ShowInfo
-	hostName    string // the host's display name
-	hostSkel    string // its skeleton, which no viewer's name may have
+	hostName    string   // the host's display name
+	hostKeys    []string // its keys, which no viewer's whole name may have
 	currency    string
-	epoch       string // names this server's history; see protocol.Resume
-	idSalt      []byte // secret, so nobody can choose a client ID that lands on another's identity
-	origins     map[string]bool
-	maxConns    int
-	maxPerIP    int
+	epoch       string   // names this server's history; see protocol.Resume
+	idSalt      []byte   // secret, so nobody can choose a client ID that lands on another's identity
+	hostNames   hostRule // the Host names it answers to
 	chatRate    Rate
 	commandRate Rate
-	orderRate   Rate
-	chatCap     *rate.Limiter // the show's chat cap; guarded by mu
 	rateStrikes int
-	pingPeriod  time.Duration
-	orders      orderLog
 	// Products are never added or reordered while the show runs, so these
 	// indexes are fixed by New and read without the lock.
 	productAt map[string]int
 	variantAt map[string]variantRef
-	upgrader  websocket.Upgrader
-	mux       *http.ServeMux
-	ids       atomic.Uint64 // numbers identities
 
-	// wg counts connection goroutines, a pending viewers announcement, a
-	// pending deal timer and the metrics loop. Add is only called with mu
-	// held and closed false, so a Wait that starts after closed is set
-	// cannot miss a goroutine.
+	// Wiring.
+	upgrader     websocket.Upgrader
+	mux          *http.ServeMux
+	admission    *admission
+	hub          *hub
+	orders       orderLog
+	orderLimits  *ipLimits     // orders posted, by address
+	tokenGuesses *ipLimits     // wrong host tokens, by address
+	ids          atomic.Uint64 // numbers identities
+
+	// wg counts the show's own goroutines: a pending deal timer and the
+	// metrics loop (the hub counts its own). Add is only called with the
+	// lock held and the hub open, so a Wait that starts after the hub has
+	// closed cannot miss a goroutine.
 	wg sync.WaitGroup
 
-	// flushMu makes flushes take turns; fanout is the flusher's list of
-	// connections to offer a batch to, reused from batch to batch.
-	flushMu sync.Mutex
-	fanout  []*conn
-
-	mu sync.Mutex
-	// Everything below is guarded by mu.
-	closed        bool
-	products      []protocol.Product // live stock, prices and deals
-	pinned        *protocol.Pin
-	upNext        []string // product IDs the host queued
-	seq           uint64   // seq of the last show event
-	history       history
-	chat          chatRing
-	chatIDs       uint64
-	mod           moderation
-	deals         deals
-	tally         tally
-	orderIDs      uint64
-	orderLimits   ipLimits
-	conns         map[*conn]struct{} // every upgraded connection, joined or not
-	viewers       int                // joined viewer-role connections
-	hosts         int                // joined host-role connections
-	joins         uint64             // connections that have joined so far
-	viewersSent   int                // the count last announced
-	viewersSentAt time.Time
-	viewersTimer  *time.Timer    // pending announcement, or nil
-	metricsOn     bool           // the metrics loop runs
-	metricsStop   chan struct{}  // closed to stop it
-	metricsEvery  time.Duration  // how often it sends
-	afterUnlock   []func()       // logging owed by the current critical section
-	out           outbox         // events waiting for the next batch
-	pingStop      chan struct{}  // closed to stop the pinger; nil until it starts
-	open          int            // sockets admitted and not yet ended
-	openPerIP     map[string]int // the same, by remote IP
+	// The show's state, guarded by the hub's lock.
+	products []protocol.Product // live stock, prices and deals
+	pinned   *protocol.Pin
+	upNext   []string // product IDs the host queued
+	chat     chatRing // the recent chat, as far as the hub has sent it
+	chatIDs  uint64
+	chatCap  *rate.Limiter // the show's cap on viewers' lines
+	mod      moderation
+	deals    deals
+	tally    tally
+	orderIDs uint64
+	feed     metricsFeed
 }
 
 // New returns a server for cfg's show. It refuses an invalid catalog or
@@ -158,6 +172,15 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new server: %w", err)
 	}
+	hostNames, err := newHostRule(cfg.AllowedHosts, public)
+	if err != nil {
+		return nil, fmt.Errorf("new server: %w", err)
+	}
+	if cfg.HostToken != "" {
+		if err := CheckHostToken(cfg.HostToken); err != nil {
+			return nil, fmt.Errorf("new server: %w", err)
+		}
+	}
 	chatRate, err := cfg.ChatRate.orDefault(defaultChatRate)
 	if err != nil {
 		return nil, fmt.Errorf("new server: chat %w", err)
@@ -171,47 +194,50 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("new server: order %w", err)
 	}
 	hostName := cmp.Or(cfg.Catalog.Show.Host, "host")
+	logger := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	products := clone(cfg.Catalog.Products)
 	s := &Server{
-		log:          cfg.Logger,
-		now:          cfg.Now,
+		log:          logger,
+		now:          now,
 		hostToken:    []byte(cfg.HostToken),
 		publicURL:    public,
 		publicHost:   hostOf(public),
-		sendQueue:    cmp.Or(cfg.SendQueue, defaultSendQueue),
 		show:         cfg.Catalog.Show,
 		hostName:     hostName,
-		hostSkel:     skeleton(hostName),
-		currency:     cfg.Catalog.Products[0].Price.Currency,
+		hostKeys:     hostKeys(hostName),
+		currency:     products[0].Price.Currency,
 		epoch:        newEpoch(),
 		idSalt:       newSalt(),
-		origins:      origins,
-		maxConns:     orDefaultCap(cfg.MaxConns, DefaultMaxConns),
-		maxPerIP:     orDefaultCap(cfg.MaxConnsPerIP, DefaultMaxConnsPerIP),
+		hostNames:    hostNames,
 		chatRate:     chatRate,
 		commandRate:  commandRate,
-		orderRate:    orderRate,
-		chatCap:      newChatCap(cfg.ChatCap),
 		rateStrikes:  orDefaultCap(cfg.RateStrikes, DefaultRateStrikes),
-		pingPeriod:   cmp.Or(cfg.PingPeriod, protocol.PingPeriod),
-		productAt:    make(map[string]int, len(cfg.Catalog.Products)),
+		productAt:    make(map[string]int, len(products)),
 		variantAt:    make(map[string]variantRef),
-		products:     clone(cfg.Catalog.Products),
-		history:      newHistory(cmp.Or(cfg.History, protocol.HistorySize)),
-		mod:          newModeration(),
-		deals:        newDeals(len(cfg.Catalog.Products)),
-		tally:        newTally(len(cfg.Catalog.Products), cfg.Catalog.Products[0].Price.Currency),
+		admission:    newAdmission(origins, orDefaultCap(cfg.MaxConns, DefaultMaxConns), orDefaultCap(cfg.MaxConnsPerIP, DefaultMaxConnsPerIP)),
 		orderLimits:  newIPLimits(orderRate),
-		conns:        make(map[*conn]struct{}),
-		metricsEvery: metricsInterval,
-		openPerIP:    make(map[string]int),
+		tokenGuesses: newIPLimits(tokenGuessRate),
+		products:     products,
+		chatCap:      newChatCap(cfg.ChatCap),
+		mod:          newModeration(),
+		deals:        newDeals(len(products)),
+		tally:        newTally(len(products), products[0].Price.Currency),
+		feed:         metricsFeed{every: metricsInterval},
 	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	s.out.queued = make([]bool, len(s.products))
+	s.hub = newHub(hubConfig{
+		log:        logger,
+		now:        now,
+		epoch:      s.epoch,
+		history:    cmp.Or(cfg.History, protocol.HistorySize),
+		sendQueue:  cmp.Or(cfg.SendQueue, defaultSendQueue),
+		pingPeriod: cmp.Or(cfg.PingPeriod, protocol.PingPeriod),
+		states:     len(products),
+		sent:       s.sentLocked,
+	})
 	for i, p := range s.products {
 		s.productAt[p.ID] = i
 		for j, v := range p.Variants {
@@ -277,8 +303,13 @@ func hostOf(public string) string {
 
 // ServeHTTP serves GET /ws (the show's WebSocket), GET /cart/{items} (the
 // checkout page), POST /orders (its "Place order" button) and GET /healthz;
-// everything else is 404.
+// everything else is 404. A request whose Host the server does not answer
+// to (see Config.AllowedHosts) gets 421 on every route, and one with a
+// malformed Host 400.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.refuseHost(w, r) {
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -340,6 +371,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			failed = fmt.Errorf("serve on %s: %w", ln.Addr(), err)
 		}
 	}
+	s.hub.wait()
 	s.wg.Wait()
 	if ctx.Err() != nil {
 		return nil
@@ -354,28 +386,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // owns theirs.
 func (s *Server) Close() {
 	s.closeSockets()
+	s.hub.wait()
 	s.wg.Wait()
 }
 
 // closeSockets is the part of Close that does not wait.
 func (s *Server) closeSockets() {
-	s.locked(func() {
-		if s.closed {
-			return
-		}
-		s.closed = true
-		if s.viewersTimer != nil && s.viewersTimer.Stop() {
-			s.wg.Done() // the announcement will never run to do it
-		}
-		s.viewersTimer = nil
-		s.stopDealTimerLocked()
-		s.stopMetricsLocked()
-		s.stopFlushLocked()
-		if s.pingStop != nil {
-			close(s.pingStop)
-		}
-		for c := range s.conns {
-			s.endLocked(c, protocol.CloseGoingAway, "the show server is shutting down")
+	s.admission.close()
+	s.hub.locked(func() {
+		if s.hub.closeLocked() {
+			s.stopDealTimerLocked()
+			s.stopMetricsLocked()
 		}
 	})
 }
@@ -386,8 +407,8 @@ func (s *Server) Stock(variantID string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
 	return s.products[ref.product].Variants[ref.variant].Stock, true
 }
 
@@ -397,16 +418,12 @@ func (s *Server) Epoch() string { return s.epoch }
 
 // Viewers returns how many viewers are connected now. It may be ahead of
 // the last viewers event, which is rate limited.
-func (s *Server) Viewers() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.viewers
-}
+func (s *Server) Viewers() int { return s.hub.viewerCount() }
 
 // Pinned returns the pinned product, and false when nothing is pinned.
 func (s *Server) Pinned() (protocol.Pin, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
 	if s.pinned == nil {
 		return protocol.Pin{}, false
 	}
@@ -420,8 +437,8 @@ func (s *Server) CartSignals(productID string) (adds, removes int) {
 	if !ok {
 		return 0, 0
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
 	t := s.tally.products[i]
 	return t.adds, t.removes
 }
@@ -433,14 +450,14 @@ func (s *Server) Product(id string) (protocol.Product, bool) {
 	if !ok {
 		return protocol.Product{}, false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
 	return cloneProduct(s.products[i]), true
 }
 
 // Metrics returns what the host's metrics event would say now.
 func (s *Server) Metrics() protocol.Metrics {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
 	return s.metricsLocked()
 }

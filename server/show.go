@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/livecart/livecart/protocol"
 )
@@ -50,116 +49,15 @@ func (r *chatRing) list() []protocol.Chat {
 	return out
 }
 
-// locked runs fn with mu held, then runs whatever logging fn left in
-// afterUnlock: a log handler may write to a file, and mu is never held
-// across I/O.
-func (s *Server) locked(fn func()) {
-	s.mu.Lock()
-	fn()
-	later := s.afterUnlock
-	s.afterUnlock = nil
-	s.mu.Unlock()
-	for _, f := range later {
-		f()
-	}
-}
-
-// offerLocked queues frame for c without waiting; a full queue evicts c.
-func (s *Server) offerLocked(c *conn, frame []byte) {
-	select {
-	case c.send <- frame:
-		c.kick()
-	default:
-		s.evictLocked(c)
-	}
-}
-
-// reply sends a unicast event (no seq) to c alone, through the same queue
-// as the show's events so the write loop stays the only writer.
-func (s *Server) reply(c *conn, typ protocol.Type, data any) {
-	frame, err := protocol.Encode(typ, 0, s.now(), data)
-	if err != nil {
-		s.log.Error("reply not sent", "type", typ, "id", c.id.ID, "err", err)
-		return
-	}
-	if typ == protocol.TypePong {
-		s.pong(c, frame)
-		return
-	}
-	s.locked(func() {
-		if !c.ended {
-			s.offerLocked(c, frame)
-		}
-	})
-}
-
-// pong queues the answer to a ping after every event published before
-// the ping: a client that sends commands and then a ping has, by the
-// pong, seen what they did. While events wait for a batch the pong waits
-// with them, and flushMu keeps it from overtaking a batch on its way to
-// the queues.
-func (s *Server) pong(c *conn, frame []byte) {
-	s.flushMu.Lock()
-	defer s.flushMu.Unlock()
-	s.locked(func() {
-		switch {
-		case c.ended:
-		case len(s.out.events) > 0:
-			s.out.replies = append(s.out.replies, reply{c: c, frame: frame})
-		default:
-			s.offerLocked(c, frame)
-		}
-	})
-}
-
-// end closes c with code and reason unless it has already ended, and
-// returns the code and reason it ends with: the first reason wins.
-func (s *Server) end(c *conn, code int, reason string) (int, string) {
-	var endCode int
-	var endReason string
-	s.locked(func() {
-		s.endLocked(c, code, reason)
-		endCode, endReason = c.closeCode, c.closeText
-	})
-	return endCode, endReason
-}
-
-// endLocked takes c out of the show and tells its write loop to close the
-// socket with code (0: without a close frame). The write loop reads the code
-// after done is closed, which orders it after these writes.
-func (s *Server) endLocked(c *conn, code int, reason string) {
-	if c.ended {
-		return
-	}
-	c.ended = true
-	c.closeCode = code
-	c.closeText = closeReason(reason)
-	delete(s.conns, c)
-	if c.joined {
-		s.removeJoinedLocked(c)
-	}
-	switch {
-	case c.joined && c.id.Role == protocol.RoleViewer:
-		s.viewers--
-		s.viewersChangedLocked()
-	case c.joined && c.id.Role == protocol.RoleHost:
-		s.hosts--
-	}
-	close(c.done)
-	c.kick() // to close the socket
-}
-
-// join makes c part of the show: from here on it receives every event. The
-// welcome (and, for a resume, the events c missed) is built and queued
-// under the same lock that publishes, so the next event c receives is the
-// one after the welcome's seq or the last replayed event: nothing is missed
-// or doubled. Slow mode, which the welcome has no field for, follows it as
-// a settings event without a seq; a host also gets its first metrics at
-// once. It returns why c cannot join: it was closed while it said hello,
-// or it was banned.
+// join makes c part of the show: from here on it receives every event.
+// The hub queues its welcome, built here from the show as it is at the seq
+// c joins at, and for a resume the events c missed. Slow mode, which the
+// welcome has no field for, follows it as a settings event without a seq;
+// a host also gets its first metrics at once. It returns why c cannot
+// join: it was closed while it said hello, or it was banned.
 func (s *Server) join(c *conn, resume *protocol.Resume) *ending {
 	var refused *ending
-	s.locked(func() {
+	s.hub.locked(func() {
 		if c.ended {
 			refused = &ending{reason: "closed before joining"}
 			return
@@ -168,41 +66,19 @@ func (s *Server) join(c *conn, resume *protocol.Resume) *ending {
 			refused = &ending{code: protocol.CloseBanned, reason: banReason, linger: true}
 			return
 		}
-		c.joined = true
-		s.addJoinedLocked(c)
-		s.joins++
-		c.joinedAs = s.joins
-		if c.id.Role == protocol.RoleViewer {
-			s.viewers++
-			s.viewersChangedLocked()
-		} else {
-			s.hosts++
-		}
-		s.countJoinLocked(c)
-		replay, resumed := s.resumeLocked(resume)
-		seq := s.seq
-		if resumed {
-			seq = resume.Seq
-		}
-		frame, err := protocol.Encode(protocol.TypeWelcome, seq, s.now(), s.welcomeLocked(c, resumed))
-		if err != nil {
-			s.endLocked(c, protocol.CloseInternal, "could not build the welcome")
-			s.afterUnlock = append(s.afterUnlock, func() { s.log.Error("welcome not sent", "id", c.id.ID, "err", err) })
+		resumed, replayed, ok := s.hub.joinLocked(c, resume, func(resumed bool) any {
+			s.countJoinLocked(c)
+			return s.welcomeLocked(c, resumed)
+		})
+		if !ok {
 			refused = &ending{reason: "could not build the welcome"}
 			return
 		}
-		s.offerLocked(c, frame)
-		for _, f := range replay {
-			if c.ended {
-				break
-			}
-			s.offerLocked(c, f)
-		}
 		if s.mod.slowMode > 0 {
-			s.unicastLocked(c, protocol.TypeSettings, s.settingsLocked())
+			s.hub.sendLocked(c, protocol.TypeSettings, s.settingsLocked())
 		}
 		if c.id.Role == protocol.RoleHost {
-			s.unicastLocked(c, protocol.TypeMetrics, s.metricsLocked())
+			s.hub.sendLocked(c, protocol.TypeMetrics, s.metricsLocked())
 			s.startMetricsLocked()
 		}
 		if c.ended {
@@ -210,25 +86,13 @@ func (s *Server) join(c *conn, resume *protocol.Resume) *ending {
 			return
 		}
 		if resumed {
-			after, replayed := resume.Seq, s.seq-resume.Seq
-			s.afterUnlock = append(s.afterUnlock, func() {
+			after := resume.Seq
+			s.hub.later(func() {
 				s.log.Info("resumed", "id", c.id.ID, "after", after, "replayed", replayed)
 			})
 		}
 	})
 	return refused
-}
-
-// unicastLocked queues one event without a seq for c alone.
-func (s *Server) unicastLocked(c *conn, typ protocol.Type, data any) {
-	frame, err := protocol.Encode(typ, 0, s.now(), data)
-	if err != nil {
-		s.afterUnlock = append(s.afterUnlock, func() { s.log.Error("event not sent", "type", typ, "id", c.id.ID, "err", err) })
-		return
-	}
-	if !c.ended {
-		s.offerLocked(c, frame)
-	}
 }
 
 // welcomeLocked returns c's welcome. A full one is a snapshot of the show
@@ -241,7 +105,7 @@ func (s *Server) welcomeLocked(c *conn, resumed bool) protocol.Welcome {
 		Resumed:  resumed,
 		You:      c.id,
 		Show:     s.show,
-		Viewers:  s.viewers,
+		Viewers:  s.hub.viewersLocked(),
 		Checkout: c.checkout,
 	}
 	if c.clientID != "" {
@@ -261,39 +125,12 @@ func (s *Server) welcomeLocked(c *conn, resumed bool) protocol.Welcome {
 	return w
 }
 
-// viewersChangedLocked arranges a viewers event: straight away if none went
-// out in the last viewersInterval, otherwise once the interval is over, with
-// whatever the count is by then. Announcing from a timer rather than inline
-// also keeps eviction, which changes the count, from publishing in the
-// middle of a publish.
-func (s *Server) viewersChangedLocked() {
-	if s.closed || s.viewersTimer != nil {
-		return
-	}
-	wait := max(viewersInterval-time.Since(s.viewersSentAt), 0)
-	s.wg.Add(1)
-	s.viewersTimer = time.AfterFunc(wait, s.announceViewers)
-}
-
-func (s *Server) announceViewers() {
-	defer s.wg.Done()
-	s.locked(func() {
-		s.viewersTimer = nil
-		if s.closed || s.viewers == s.viewersSent {
-			return
-		}
-		s.viewersSent = s.viewers
-		s.viewersSentAt = time.Now()
-		s.publishLocked(protocol.TypeViewers, protocol.Viewers{Count: s.viewers})
-	})
-}
-
-// do runs one command of c's with mu held and returns the error to send
-// back, if any. Commands from a connection that has already been closed
-// (an evicted client's last frames) are dropped.
+// do runs one command of c's with the show's lock held and returns the
+// error to send back, if any. Commands from a connection that has already
+// been closed (an evicted client's last frames) are dropped.
 func (s *Server) do(c *conn, fn func() *protocol.Error) *protocol.Error {
 	var e *protocol.Error
-	s.locked(func() {
+	s.hub.locked(func() {
 		if !c.ended {
 			e = fn()
 		}
@@ -318,12 +155,33 @@ func (s *Server) sayLocked(author protocol.Identity, text string, from *conn) *p
 	if author.Role == protocol.RoleViewer && !s.chatCap.AllowN(now, 1) {
 		s.tally.chatHeld++
 		if from != nil {
-			s.unicastLocked(from, protocol.TypeChat, line)
+			s.hub.sendLocked(from, protocol.TypeChat, line)
 		}
 		return nil
 	}
-	s.publishLocked(protocol.TypeChat, line)
+	s.hub.publishLazyLocked(protocol.TypeChat, line)
 	return nil
+}
+
+// publishProductLocked publishes product i as it is when its batch goes
+// out: a product changed twice before then goes out once.
+func (s *Server) publishProductLocked(i int) {
+	s.hub.publishStateLocked(i, protocol.TypeProduct, &s.products[i])
+}
+
+// sentLocked follows the show's events as the hub numbers them, in seq
+// order, and keeps the recent chat that a welcome at that seq shows.
+func (s *Server) sentLocked(typ protocol.Type, data any) {
+	switch typ {
+	case protocol.TypeChat:
+		s.chat.add(data.(protocol.Chat))
+	case protocol.TypeChatDeleted:
+		// A line deleted while it waited for its batch is in the recent
+		// chat only from the step above.
+		for _, id := range data.(protocol.ChatDeleted).IDs {
+			s.chat.remove(id)
+		}
+	}
 }
 
 func (s *Server) cartLocked(who protocol.Identity, sig protocol.CartSignal) *protocol.Error {

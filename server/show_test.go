@@ -15,12 +15,12 @@ func TestWelcomeSnapshotIsACopy(t *testing.T) {
 	}
 	defer s.Close()
 	c := &conn{id: protocol.Identity{ID: "u1", Name: "ana", Role: protocol.RoleViewer}}
-	s.mu.Lock()
+	s.hub.mu.Lock()
 	s.pinned = &protocol.Pin{ProductID: "mug", VariantID: "mug-blue"}
 	w := s.welcomeLocked(c, false)
 	s.products[0].Variants[0].Stock = 0
 	s.pinned.VariantID = "mug-sand"
-	s.mu.Unlock()
+	s.hub.mu.Unlock()
 	if w.Catalog[0].Variants[0].Stock != 5 || w.Pinned.VariantID != "mug-blue" {
 		t.Fatalf("snapshot changed with the show: %+v, pinned %+v", w.Catalog[0].Variants[0], w.Pinned)
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -33,17 +34,17 @@ func (s *Server) newThrottle() throttle {
 	return throttle{commands: s.commandRate.limiter(), chat: s.chatRate.limiter()}
 }
 
-// throttle decides whether a command of type typ may run. A command over
+// throttle decides whether a command of c's of type typ may run. A command over
 // its rate is dropped and told so now and then; it returns an ending once
 // the client has had too many dropped.
-func (c *conn) throttle(typ protocol.Type) (drop bool, e *ending) {
+func (s *Server) throttle(c *conn, typ protocol.Type) (drop bool, e *ending) {
 	t := &c.limits
 	var why string
 	switch {
 	case !t.commands.Allow():
-		why = fmt.Sprintf("more than %v commands a second; slow down", c.srv.commandRate.PerSecond)
+		why = fmt.Sprintf("more than %v commands a second; slow down", s.commandRate.PerSecond)
 	case typ == protocol.TypeSay && !t.chat.Allow():
-		why = fmt.Sprintf("more than %v chat lines a second; slow down", c.srv.chatRate.PerSecond)
+		why = fmt.Sprintf("more than %v chat lines a second; slow down", s.chatRate.PerSecond)
 	default:
 		return false, nil
 	}
@@ -52,12 +53,12 @@ func (c *conn) throttle(typ protocol.Type) (drop bool, e *ending) {
 		t.windowStart, t.strikes = now, 0
 	}
 	t.strikes++
-	if t.strikes >= c.srv.rateStrikes {
+	if t.strikes >= s.rateStrikes {
 		return true, &ending{code: protocol.CloseRateLimited, reason: "kept sending too fast", linger: true, tell: true}
 	}
 	if now.Sub(t.lastError) >= rateErrorEvery {
 		t.lastError = now
-		c.srv.reply(c, protocol.TypeError, newError(protocol.ErrCodeRateLimited, why))
+		s.hub.send(c, protocol.TypeError, newError(protocol.ErrCodeRateLimited, why))
 	}
 	return true, nil
 }
@@ -68,14 +69,16 @@ func (c *conn) throttle(typ protocol.Type) (drop bool, e *ending) {
 // some do.
 const maxTrackedIPs = 1 << 16
 
-// ipLimits is one token bucket per remote address. Guarded by Server.mu.
+// ipLimits is one token bucket per remote address. It has a lock of its
+// own: the show's state has nothing to do with it.
 type ipLimits struct {
 	rate    Rate
-	buckets map[string]*rate.Limiter
+	mu      sync.Mutex
+	buckets map[string]*rate.Limiter // guarded by mu
 }
 
-func newIPLimits(r Rate) ipLimits {
-	return ipLimits{rate: r, buckets: make(map[string]*rate.Limiter)}
+func newIPLimits(r Rate) *ipLimits {
+	return &ipLimits{rate: r, buckets: make(map[string]*rate.Limiter)}
 }
 
 // allow takes a token from ip's bucket.
@@ -83,20 +86,39 @@ func (l *ipLimits) allow(ip string) bool {
 	if math.IsInf(l.rate.PerSecond, 1) {
 		return true
 	}
-	b, ok := l.buckets[ip]
-	if !ok {
-		if len(l.buckets) >= maxTrackedIPs {
-			for k, old := range l.buckets {
-				if old.Tokens() >= float64(l.rate.Burst) {
-					delete(l.buckets, k)
-				}
-			}
-			if len(l.buckets) >= maxTrackedIPs {
-				return false
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(ip, now)
+	return b != nil && b.AllowN(now, 1)
+}
+
+// with runs fn with ip's bucket, as bucket returns it, and l locked, so
+// that fn may look at the tokens and take one in one step.
+func (l *ipLimits) with(ip string, now time.Time, fn func(b *rate.Limiter)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fn(l.bucket(ip, now))
+}
+
+// bucket returns ip's bucket, a full one for an address it does not
+// remember, or nil when it has no room for another address. Call it with
+// mu held.
+func (l *ipLimits) bucket(ip string, now time.Time) *rate.Limiter {
+	if b, ok := l.buckets[ip]; ok {
+		return b
+	}
+	if len(l.buckets) >= maxTrackedIPs {
+		for k, old := range l.buckets {
+			if old.TokensAt(now) >= float64(l.rate.Burst) {
+				delete(l.buckets, k)
 			}
 		}
-		b = l.rate.limiter()
-		l.buckets[ip] = b
+		if len(l.buckets) >= maxTrackedIPs {
+			return nil
+		}
 	}
-	return b.Allow()
+	b := l.rate.limiter()
+	l.buckets[ip] = b
+	return b
 }

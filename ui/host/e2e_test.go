@@ -20,7 +20,7 @@ func startServer(t *testing.T) (url string, products []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Catalog: cat, HostToken: "the-right-token"})
+	srv, err := server.New(server.Config{Catalog: cat, HostToken: "the-right-host-token"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func noLeaks(t *testing.T) {
 func TestHostEndToEnd(t *testing.T) {
 	noLeaks(t)
 	url, products := startServer(t)
-	d := uitest.Open[host.Model](t, host.App(host.Options{URL: url, Token: "the-right-token", Theme: "dark", Tick: uitest.NoTick}))
+	d := uitest.Open[host.Model](t, host.App(host.Options{URL: url, Token: "the-right-host-token", Theme: "dark", Tick: uitest.NoTick}))
 	d.Handle(tea.WindowSizeMsg{Width: 120, Height: 40})
 	d.Until("● connected")
 	d.Until(products[0])
@@ -64,7 +64,7 @@ func TestHostEndToEnd(t *testing.T) {
 	d.Handle(tea.KeyPressMsg{Code: tea.KeyEnter})
 	d.Until("✓ start a deal on " + products[0])
 	d.Until("−20% 5:00")
-	if strings.Contains(d.Screen(), "the-right-token") {
+	if strings.Contains(d.Screen(), "the-right-host-token") {
 		t.Error("the screen shows the token")
 	}
 	d.Stop()

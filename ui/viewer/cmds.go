@@ -1,8 +1,6 @@
 package viewer
 
 import (
-	"sync"
-
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/livecart/livecart/cart"
@@ -14,13 +12,18 @@ import (
 // Messages the viewer's commands send back.
 type (
 	cartLoadedMsg struct {
-		key  string
-		file CartFile
-		cart cart.Cart
-		err  error
+		key    string
+		cart   cart.Cart
+		err    error
+		opened bool // the file was opened: err, if any, is from reading it
+		saving bool // changes will be saved: the file is open, or opening it may work later
 	}
-	cartSavedMsg struct{ err error }
-	sentMsg      struct {
+	cartSavedMsg struct {
+		gen     uint64 // the save's generation; results of older ones are stale
+		skipped bool   // a newer cart was written or tried first
+		err     error
+	}
+	sentMsg struct {
 		what string
 		text string // the chat line, for a visible failure
 		err  error
@@ -49,49 +52,16 @@ func say(sess live.Session, text string) tea.Cmd {
 
 // loadCart opens and reads the show's saved cart. The file stays open, and
 // locked, until the viewer quits.
-func loadCart(store CartStore, key string) tea.Cmd {
-	if store == nil {
-		return func() tea.Msg { return cartLoadedMsg{key: key} }
-	}
+func loadCart(s *saver, store CartStore, key string) tea.Cmd {
+	return func() tea.Msg { return s.load(store, key) }
+}
+
+// saveCart writes c, the cart of generation gen, in the background.
+func saveCart(s *saver, gen uint64, c cart.Cart) tea.Cmd {
 	return func() tea.Msg {
-		f, err := store.Open(key)
-		if err != nil {
-			return cartLoadedMsg{key: key, err: err}
-		}
-		c, err := f.Load()
-		return cartLoadedMsg{key: key, file: f, cart: c, err: err}
+		skipped, err := s.save(gen, c)
+		return cartSavedMsg{gen: gen, skipped: skipped, err: err}
 	}
-}
-
-// saver writes carts in the order they were made. Commands run concurrently,
-// so without it an older cart could land after a newer one.
-type saver struct {
-	mu   sync.Mutex
-	last uint64
-}
-
-func (s *saver) save(gen uint64, f CartFile, c cart.Cart) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if gen <= s.last {
-		return nil // a newer cart is already on disk
-	}
-	s.last = gen
-	return f.Save(c)
-}
-
-// close releases the file once no save is running.
-func (s *saver) close(f CartFile) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f.Close()
-}
-
-func saveCart(s *saver, gen uint64, f CartFile, c cart.Cart) tea.Cmd {
-	if s == nil || f == nil {
-		return nil
-	}
-	return func() tea.Msg { return cartSavedMsg{err: s.save(gen, f, c)} }
 }
 
 func openCheckout(open checkout.Opener, url string) tea.Cmd {

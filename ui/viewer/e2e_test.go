@@ -33,7 +33,7 @@ func startShow(t *testing.T) (*server.Server, *httptest.Server, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Catalog: cat, HostToken: "tok"})
+	srv, err := server.New(server.Config{Catalog: cat, HostToken: "e2e-host-token-0001"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestEndToEnd(t *testing.T) {
 	d.Handle(tea.WindowSizeMsg{Width: 100, Height: 30})
 	d.Until("Nothing pinned")
 
-	host, err := client.Dial(context.Background(), client.Options{URL: url, Name: "host", Token: "tok"})
+	host, err := client.Dial(context.Background(), client.Options{URL: url, Name: "host", Token: "e2e-host-token-0001"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestEndToEndReconnect(t *testing.T) {
 	_, _, url := startShow(t)
 	px := startProxy(t, strings.TrimPrefix(strings.TrimSuffix(url, "/ws"), "ws://"))
 
-	host, err := client.Dial(context.Background(), client.Options{URL: url, Name: "host", Token: "tok"})
+	host, err := client.Dial(context.Background(), client.Options{URL: url, Name: "host", Token: "e2e-host-token-0001"})
 	if err != nil {
 		t.Fatal(err)
 	}

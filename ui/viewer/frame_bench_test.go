@@ -44,7 +44,7 @@ func liveModel(tb testing.TB, w, h int) Model {
 	}, uitest.NewSession())
 	m = step(tb, m, tea.WindowSizeMsg{Width: w, Height: h})
 	m = step(tb, m, live.UpdatesMsg{Updates: []client.Update{uitest.Connecting(1), uitest.Snapshot(testWelcome(), 100, false)}, At: uitest.T0})
-	m = step(tb, m, loadCart(m.opts.Carts, m.cartKey)())
+	m = step(tb, m, loadCart(m.saver, m.opts.Carts, m.cartKey)())
 	if m.Phase != live.PhaseLive || !m.cartLoaded {
 		tb.Fatalf("not live with a loaded cart: phase %v, cart loaded %v", m.Phase, m.cartLoaded)
 	}

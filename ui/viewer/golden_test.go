@@ -33,6 +33,19 @@ func TestGoldenCartOpen(t *testing.T) {
 	})
 }
 
+// TestGoldenUnsaved is a cart whose saves fail: the reason on the status
+// line, and the mark beside a status message.
+func TestGoldenUnsaved(t *testing.T) {
+	uitest.EachSize(t, [][2]int{{50, 15}, {120, 40}}, func(t *testing.T, width, height int) {
+		h := joined(t, width, height)
+		h.store.set(func(s *memStore) { s.saveErr = diskFull })
+		h.PressSettle("a")
+		h.Golden(fmt.Sprintf("unsaved_toast_%dx%d", width, height))
+		h.expireToast()
+		h.Golden(fmt.Sprintf("unsaved_%dx%d", width, height))
+	})
+}
+
 func TestGoldenOtherScreens(t *testing.T) {
 	t.Run("connecting", func(t *testing.T) {
 		h := newHarness(t, 80, 24)

@@ -195,8 +195,11 @@ func (m Model) changeQty(l cart.Line, delta int) (Model, tea.Cmd) {
 
 // persist saves the current cart in the background, in order.
 func (m *Model) persist() tea.Cmd {
+	if !m.saving {
+		return nil
+	}
 	m.saveGen++
-	return saveCart(m.saver, m.saveGen, m.cartFile, m.cart)
+	return saveCart(m.saver, m.saveGen, m.cart)
 }
 
 // checkout hands the cart to the browser, or shows the link to copy.

@@ -46,6 +46,7 @@ type memStore struct {
 	saves   int
 	loadErr error
 	openErr error // e.g. a *cart.LockedError
+	saveErr error // every Save fails with it, the cart unchanged
 	opened  int
 	closed  int
 }
@@ -77,6 +78,9 @@ func (f *memFile) Load() (cart.Cart, error) {
 func (f *memFile) Save(c cart.Cart) error {
 	f.s.mu.Lock()
 	defer f.s.mu.Unlock()
+	if f.s.saveErr != nil {
+		return f.s.saveErr
+	}
 	f.s.carts[f.show] = c
 	f.s.saves++
 	return nil
@@ -87,6 +91,13 @@ func (f *memFile) Close() error {
 	defer f.s.mu.Unlock()
 	f.s.closed++
 	return nil
+}
+
+// set changes the store under its lock.
+func (s *memStore) set(f func(*memStore)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(s)
 }
 
 func (s *memStore) get(show string) (cart.Cart, int) {

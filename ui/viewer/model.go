@@ -95,8 +95,10 @@ type Model struct {
 	cartKey    string
 	cartLoaded bool
 	cartSel    int
-	saveGen    uint64   // orders saves so an older cart never overwrites a newer one
-	cartFile   CartFile // nil when the cart is not saved (locked elsewhere, or no store)
+	saving     bool   // changes are saved; false when locked elsewhere, or no store
+	saveGen    uint64 // orders saves so an older cart never overwrites a newer one
+	savedGen   uint64 // generation of the newest save whose result is shown
+	unsaved    string // why the cart is not saved, shown until a save works; "" when it is
 	saver      *saver
 
 	cache *frameCache // memos of the screen's parts, shared by copies
@@ -141,10 +143,18 @@ func pinnedDeal(s *show.State, now time.Time) bool {
 	return ok && p.Deal.Active(now)
 }
 
-// Close releases the cart file. Call it after the program has exited.
+// Close saves the cart if its last save has not run, and releases the cart
+// file. Call it after the program has exited.
 func (m Model) Close() {
-	if m.cartFile != nil {
-		m.saver.close(m.cartFile)
+	if m.saver == nil {
+		return
+	}
+	gen := m.saveGen
+	if !m.saving {
+		gen = 0
+	}
+	if err := m.saver.close(gen, m.cart); err != nil {
+		m.Logf("cart not saved at exit", "err", err)
 	}
 }
 

@@ -30,7 +30,7 @@ func (m *Model) applyUpdate(u client.Update) tea.Cmd {
 		m.chat.Reconcile(o.Lines)
 		if o.What == live.Joined {
 			m.cartKey = cartKeyFor(m.opts.URL, m.Show.Show.ID)
-			return tea.Batch(cmd, loadCart(m.opts.Carts, m.cartKey))
+			return tea.Batch(cmd, loadCart(m.saver, m.opts.Carts, m.cartKey))
 		}
 		return tea.Batch(cmd, m.sendPending())
 	case live.Resumed:

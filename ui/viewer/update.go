@@ -3,6 +3,8 @@ package viewer
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -35,10 +37,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case cartLoadedMsg:
 		return m.handleCartLoaded(msg)
 	case cartSavedMsg:
-		if msg.err != nil {
-			return m.notify(live.StatusError, "Could not save the cart: "+msg.err.Error())
-		}
-		return m, nil
+		return m.handleCartSaved(msg)
 	case sentMsg:
 		return m.handleSent(msg)
 	case checkoutMsg:
@@ -54,18 +53,61 @@ func (m Model) handleCartLoaded(msg cartLoadedMsg) (Model, tea.Cmd) {
 	}
 	m.cartLoaded = true
 	m.cart = msg.cart
-	m.cartFile = msg.file
+	m.saving = msg.saving
 	var damaged *cart.DamagedError
 	var locked *cart.LockedError
 	switch {
 	case errors.As(msg.err, &locked):
+		m.unsaved = saveReason(msg.err)
 		return m.notify(live.StatusError, sanitize.Line(locked.Error())+" · changes here are not saved")
 	case errors.As(msg.err, &damaged):
-		return m.notify(live.StatusError, fmt.Sprintf("Saved cart was damaged (%s); kept a copy at %s", damaged.Reason, damaged.MovedTo))
+		return m.notify(live.StatusError, sanitize.Line(fmt.Sprintf("Saved cart was damaged (%s); kept a copy at %s", damaged.Reason, damaged.MovedTo)))
 	case msg.err != nil:
-		return m.notify(live.StatusError, "Could not load the saved cart: "+msg.err.Error())
+		if !msg.opened {
+			// Nothing is saved until the file opens: say so until then.
+			m.unsaved = saveReason(msg.err)
+		}
+		return m.notify(live.StatusError, "Could not load the saved cart: "+sanitize.Line(msg.err.Error()))
 	}
 	return m, nil
+}
+
+// handleCartSaved shows whether the cart is saved: a failure stays on the
+// status line until a later save works. Results arrive in any order; only
+// the newest save's counts.
+func (m Model) handleCartSaved(msg cartSavedMsg) (Model, tea.Cmd) {
+	if msg.skipped || msg.gen < m.savedGen {
+		return m, nil
+	}
+	m.savedGen = msg.gen
+	if msg.err != nil {
+		m.Logf("cart not saved", "err", msg.err)
+		m.unsaved = saveReason(msg.err)
+		return m, nil
+	}
+	if m.unsaved == "" {
+		return m, nil
+	}
+	m.unsaved = ""
+	return m.notify(live.StatusGood, "Cart saved")
+}
+
+// saveReason says briefly why the cart is not saved, safe to draw: what the
+// system said first, then the operation and file, so that a narrow status
+// line keeps the part that matters.
+func saveReason(err error) string {
+	var locked *cart.LockedError
+	var pathErr *fs.PathError
+	var linkErr *os.LinkError
+	switch {
+	case errors.As(err, &locked):
+		return sanitize.Line(locked.Error())
+	case errors.As(err, &pathErr):
+		return sanitize.Line(fmt.Sprintf("%v (%s %s)", pathErr.Err, pathErr.Op, pathErr.Path))
+	case errors.As(err, &linkErr):
+		return sanitize.Line(fmt.Sprintf("%v (%s %s)", linkErr.Err, linkErr.Op, linkErr.New))
+	}
+	return sanitize.Line(err.Error())
 }
 
 func (m Model) handleCheckout(msg checkoutMsg) (Model, tea.Cmd) {

@@ -213,15 +213,36 @@ func (m Model) renderHeader() string {
 	return lipgloss.NewStyle().MaxWidth(max(1, m.Width)).Render(spread(left, right, m.Width))
 }
 
+// unsavedBadge marks the status line while a toast covers the reason the
+// cart is not saved.
+const unsavedBadge = "cart not saved"
+
+// statusView is the status line: the toast, if one is up; else why the cart
+// is not saved, if it is not; else, in the narrow layout with the cart
+// closed, the cart's summary. While the cart is not saved a toast shares
+// the line with unsavedBadge, so that state never leaves the screen.
 func (m Model) statusView() string {
 	s := m.Styles
+	width := max(1, m.Width)
 	if m.Status.Text == "" {
-		if !m.wide() && m.mode != modeCart {
+		switch {
+		case m.unsaved != "":
+			return s.Error.Render(fit("Cart not saved: "+m.unsaved, width))
+		case !m.wide() && m.mode != modeCart:
 			return cartSummary(s, m.cart)
 		}
 		return ""
 	}
-	return m.Status.Style(s).Render(fit(m.Status.Text, max(1, m.Width)))
+	style := m.Status.Style(s)
+	if m.unsaved == "" {
+		return style.Render(fit(m.Status.Text, width))
+	}
+	badge := s.Error.Render(fit(unsavedBadge, width))
+	room := width - lipgloss.Width(badge) - 1
+	if room < 1 {
+		return badge
+	}
+	return spread(style.Render(fit(m.Status.Text, room)), badge, width)
 }
 
 // linkView shows the checkout link whole, so it can be copied even when it

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/adrg/xdg"
+
+	"github.com/livecart/livecart/demo"
+	"github.com/livecart/livecart/server"
+)
+
+// This file runs a show on this machine, the server and its simulated
+// audience, for livecart demo (and demo --host) and livecart serve.
+
+// defaultAudience is how many simulated viewers the demo starts with: enough
+// for a lively chat, few enough to read it.
+const defaultAudience = 12
+
+// maxAudience is the most simulated viewers --audience may ask for.
+const maxAudience = 10_000
+
+// checkAudience refuses an --audience out of range.
+func checkAudience(n int) error {
+	if n < 0 || n > maxAudience {
+		return usageErrorf("--audience must be between 0 and %d", maxAudience)
+	}
+	return nil
+}
+
+// seedOrRandom returns the seed the user gave, or a fresh one.
+func seedOrRandom(fs *flag.FlagSet, seed uint64) uint64 {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "seed" })
+	if given {
+		return seed
+	}
+	return mrand.Uint64()
+}
+
+// showOptions says what startShow runs and where.
+type showOptions struct {
+	addr        string
+	catalogPath string // empty: the embedded demo catalog
+	audience    int
+	seed        uint64
+	token       string // empty: a fresh random token
+	publicURL   string
+	orders      string // orders file; empty: the default in the state folder
+	// maxConnsPerIP caps connections per address; 0 picks one that fits
+	// the simulated audience, negative lifts the cap.
+	maxConnsPerIP int
+	chatCap       int      // server.Config.ChatCap
+	allowedHosts  []string // server.Config.AllowedHosts
+	logger        *slog.Logger
+	// personHosts: a person runs the show (livecart host, or demo --host),
+	// so the audience runs without the scripted host.
+	personHosts bool
+}
+
+// runningShow is a show server with its simulated audience.
+type runningShow struct {
+	addr  string
+	wsURL string
+	token string
+	title string
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	errs  []error
+}
+
+// startShow listens, serves the show and starts the simulated audience. All
+// of it stops when ctx is done; wait returns once it has.
+func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
+	catalog, err := loadCatalog(o.catalogPath)
+	if err != nil {
+		return nil, err
+	}
+	token := o.token
+	if token == "" {
+		token = newToken()
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", o.addr, err)
+	}
+	addr := ln.Addr().String()
+	public := o.publicURL
+	if public == "" {
+		public = "http://" + addr
+	}
+	orders := o.orders
+	if orders == "" {
+		orders = defaultOrdersFile(catalog.Show.ID)
+	}
+	if err := os.MkdirAll(filepath.Dir(orders), 0o700); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("orders folder: %w", err)
+	}
+	perIP := o.maxConnsPerIP
+	if perIP == 0 {
+		// The simulated audience connects from this machine too; leave
+		// room for it plus a few real viewers.
+		perIP = max(server.DefaultMaxConnsPerIP, o.audience+16)
+	}
+	srv, err := server.New(server.Config{
+		Catalog: catalog, HostToken: token, PublicURL: public, AllowedHosts: o.allowedHosts, Logger: o.logger, OrdersFile: orders,
+		MaxConnsPerIP: perIP, ChatCap: o.chatCap,
+	})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s := &runningShow{addr: addr, wsURL: "ws://" + addr + "/ws", token: token, title: catalog.Show.Title}
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		s.fail(srv.Serve(ctx, ln))
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.fail(demo.Run(ctx, demo.Config{
+			URL: s.wsURL, HostToken: token, Audience: o.audience, Seed: o.seed, Logger: o.logger,
+			NoHost: o.personHosts,
+		}))
+	}()
+	return s, nil
+}
+
+func (s *runningShow) fail(err error) {
+	if err == nil {
+		return
+	}
+	s.mu.Lock()
+	s.errs = append(s.errs, err)
+	s.mu.Unlock()
+}
+
+// wait blocks until the server and audience have stopped.
+func (s *runningShow) wait() error {
+	s.wg.Wait()
+	return errors.Join(s.errs...)
+}
+
+// loadCatalog reads the catalog file at path, or the demo's when path is
+// empty.
+func loadCatalog(path string) (server.Catalog, error) {
+	if path != "" {
+		return server.LoadCatalog(path)
+	}
+	c, err := server.ParseCatalog(demo.Catalog())
+	if err != nil {
+		return server.Catalog{}, fmt.Errorf("demo catalog: %w", err)
+	}
+	return c, nil
+}
+
+// newToken returns a random host token.
+func newToken() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// defaultOrdersFile is where a show's orders are kept between runs.
+func defaultOrdersFile(showID string) string {
+	return filepath.Join(xdg.StateHome, "livecart", "orders", showID+".jsonl")
+}

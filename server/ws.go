@@ -1,0 +1,131 @@
+package server
+
+import (
+	"net/http"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/livecart/livecart/protocol"
+)
+
+// serveWS admits and upgrades the request, hands the connection to the
+// hub, greets it, and runs its read loop until it ends.
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	checkout := s.checkoutTemplate(r)
+	// Room is kept for the "?ref=CLIENTID" a client ID adds.
+	if len(checkout)+len("?ref=")+protocol.MaxIDBytes > protocol.MaxCheckoutURLBytes {
+		http.Error(w, "Host header too long", http.StatusBadRequest)
+		return
+	}
+	release, ok := s.admission.admit(w, r)
+	if !ok {
+		return
+	}
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		// Upgrade has already answered the request.
+		s.log.Info("websocket upgrade refused", "remote", r.RemoteAddr, "err", err)
+		release()
+		return
+	}
+	c := newConn(s.hub, ws, r.RemoteAddr)
+	c.checkout = checkout
+	c.limits = s.newThrottle()
+	if !s.hub.register(c) {
+		// Closed while upgrading; no write loop exists yet to say so.
+		msg := websocket.FormatCloseMessage(protocol.CloseGoingAway, "the show server is shutting down")
+		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeWait))
+		_ = ws.Close()
+		release()
+		return
+	}
+	c.prepare()
+	if e := s.greet(c); e != nil {
+		c.finish(*e)
+		release()
+		return
+	}
+	// The read loop gets a goroutine of its own so this handler can
+	// return: net/http then frees the request, its buffers and its
+	// goroutine's stack, grown by building the welcome, which an idle
+	// connection would otherwise hold for as long as it stays open. The
+	// place is held until the read loop is done with the socket; the
+	// writer's last moments of closing are not counted.
+	go func() {
+		defer release()
+		c.finish(s.readLoop(c))
+	}()
+}
+
+// checkoutTemplate returns the checkout link template for a connection
+// made with r.
+func (s *Server) checkoutTemplate(r *http.Request) string {
+	base := s.publicURL
+	if base == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
+	return base + "/cart/" + protocol.CheckoutPlaceholder
+}
+
+// greet reads c's hello and joins it to the show, then applies any
+// commands that came with the hello. It returns why c cannot go on.
+func (s *Server) greet(c *conn) *ending {
+	hello, rest, e := c.readHello()
+	if e != nil {
+		return e
+	}
+	host, e := s.hostRole(c.remote, hello.Token)
+	if e != nil {
+		return e
+	}
+	c.id = s.identify(hello, host)
+	c.clientID = hello.ClientID
+	if e := s.join(c, hello.Resume); e != nil {
+		return e
+	}
+	s.log.Info("joined", "id", c.id.ID, "name", c.id.Name, "role", c.id.Role, "remote", c.remote)
+	return s.handle(c, rest)
+}
+
+// readLoop applies c's commands until the connection ends, and returns
+// why.
+func (s *Server) readLoop(c *conn) ending {
+	for {
+		typ, frame, err := c.read()
+		if err != nil {
+			return c.readEnding(err)
+		}
+		if typ != websocket.TextMessage {
+			// A binary frame is a command the client got wrong, and one
+			// more command for its rate.
+			drop, e := s.throttle(c, "")
+			if e == nil && !drop {
+				e = s.refuse(c, newError(protocol.ErrCodeBadRequest, "binary frames are not accepted"))
+			}
+			if e != nil {
+				return *e
+			}
+			continue
+		}
+		if !utf8.Valid(frame) {
+			return invalidUTF8
+		}
+		envs, err := protocol.DecodeFrame(frame)
+		// Commands before a garbled line still count; the garbled line is
+		// one bad command.
+		if e := s.handle(c, envs); e != nil {
+			return *e
+		}
+		if err != nil {
+			if e := s.refuse(c, newError(protocol.ErrCodeBadRequest, err.Error())); e != nil {
+				return *e
+			}
+		}
+	}
+}
