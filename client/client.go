@@ -64,8 +64,9 @@ type Options struct {
 type Conn struct {
 	ws      *websocket.Conn
 	log     *slog.Logger
-	welcome protocol.Welcome
-	seq     uint64
+	welcome   protocol.Welcome
+	seq       uint64
+	welcomeAt time.Time // the show's clock when it sent the welcome
 
 	pingPeriod time.Duration // how often the writer pings
 	pongWait   time.Duration // silence after which the link is given up: two periods
@@ -165,7 +166,7 @@ func dial(ctx context.Context, opts Options, pingPeriod time.Duration) (*Conn, e
 	// A read does not watch ctx: wake it when ctx ends, so cancelling a
 	// dial takes effect at once rather than at the handshake timeout.
 	wake := context.AfterFunc(ctx, func() { ws.SetReadDeadline(time.Now()) })
-	welcome, seq, rest, err := readWelcome(ws)
+	we, rest, err := readWelcome(ws)
 	if !wake() {
 		// ctx ended during the wait: that is the reason, whatever the read
 		// says, and the deadline set to wake it must not reach a Conn.
@@ -188,8 +189,9 @@ func dial(ctx context.Context, opts Options, pingPeriod time.Duration) (*Conn, e
 	c := &Conn{
 		ws:         ws,
 		log:        logger,
-		welcome:    welcome,
-		seq:        seq,
+		welcome:    we.welcome,
+		seq:        we.seq,
+		welcomeAt:  we.at,
 		pingPeriod: pingPeriod,
 		pongWait:   2 * pingPeriod,
 		events:     make(chan []protocol.Envelope, eventQueue),
@@ -211,32 +213,40 @@ func dial(ctx context.Context, opts Options, pingPeriod time.Duration) (*Conn, e
 
 // readWelcome reads until the welcome arrives. Events in the same frame after
 // the welcome are returned so they are not lost.
-func readWelcome(ws *websocket.Conn) (protocol.Welcome, uint64, []protocol.Envelope, error) {
+func readWelcome(ws *websocket.Conn) (welcomeEnvelope, []protocol.Envelope, error) {
 	for {
 		_, frame, err := ws.ReadMessage()
 		if err != nil {
-			return protocol.Welcome{}, 0, nil, fmt.Errorf("wait for welcome: %w", err)
+			return welcomeEnvelope{}, nil, fmt.Errorf("wait for welcome: %w", err)
 		}
 		envs, err := protocol.DecodeFrame(frame)
 		if err != nil {
-			return protocol.Welcome{}, 0, nil, fmt.Errorf("wait for welcome: %w", err)
+			return welcomeEnvelope{}, nil, fmt.Errorf("wait for welcome: %w", err)
 		}
 		for i, env := range envs {
 			switch env.Type {
 			case protocol.TypeWelcome:
 				w, err := protocol.Decode[protocol.Welcome](env)
 				if err != nil {
-					return protocol.Welcome{}, 0, nil, fmt.Errorf("server sent a bad welcome: %w", err)
+					return welcomeEnvelope{}, nil, fmt.Errorf("server sent a bad welcome: %w", err)
 				}
-				return w, env.Seq, envs[i+1:], nil
+				return welcomeEnvelope{welcome: w, seq: env.Seq, at: env.TS}, envs[i+1:], nil
 			case protocol.TypeError:
 				e, err := protocol.Decode[protocol.Error](env)
 				if err == nil {
-					return protocol.Welcome{}, 0, nil, fmt.Errorf("server refused: %s", e.Message)
+					return welcomeEnvelope{}, nil, fmt.Errorf("server refused: %s", e.Message)
 				}
 			}
 		}
 	}
+}
+
+// welcomeEnvelope is the welcome with what its envelope says: the seq the
+// show is at and the show's clock when it was sent (zero when unstamped).
+type welcomeEnvelope struct {
+	welcome protocol.Welcome
+	seq     uint64
+	at      time.Time
 }
 
 func dialError(u string, resp *http.Response, err error) *DialError {
@@ -279,6 +289,12 @@ func dialError(u string, resp *http.Response, err error) *DialError {
 
 // Welcome is the snapshot the show sent on connect, and the seq it is at.
 func (c *Conn) Welcome() (protocol.Welcome, uint64) { return c.welcome, c.seq }
+
+// WelcomeTime is the show's clock when it sent the welcome, from the
+// welcome's stamp; zero when the server did not stamp it. A client whose
+// first event is the welcome sets its clock offset from it, so a deal's
+// countdown is right before any other event arrives.
+func (c *Conn) WelcomeTime() time.Time { return c.welcomeAt }
 
 // Events delivers the server's events, one slice per frame, in order. It is
 // closed when the connection ends; Err then says why.

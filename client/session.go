@@ -83,6 +83,10 @@ type Update struct {
 	Attempt int
 	RetryAt time.Time
 	Err     error
+	// ShowTime, with UpdateSnapshot and UpdateResumed, is the show's clock
+	// when it sent the welcome (zero when the server did not stamp it), so
+	// a client can set its clock offset before any event arrives.
+	ShowTime time.Time
 }
 
 // SessionOptions configure a Session. Zero values mean the defaults.
@@ -388,7 +392,7 @@ func (s *Session) welcome(c *Conn) error {
 		}
 		s.connections.Add(1)
 		s.log.Info("resumed", "epoch", w.Epoch, "seq", s.last)
-		if !s.emit(Update{Kind: UpdateResumed, Welcome: w, Seq: s.last}) {
+		if !s.emit(Update{Kind: UpdateResumed, Welcome: w, Seq: s.last, ShowTime: c.WelcomeTime()}) {
 			return s.ctx.Err()
 		}
 		return nil
@@ -397,7 +401,7 @@ func (s *Session) welcome(c *Conn) error {
 	s.connected, s.epoch, s.last = true, w.Epoch, seq
 	s.connections.Add(1)
 	s.log.Info("joined with a snapshot", "epoch", w.Epoch, "seq", seq, "missed", missed)
-	if !s.emit(Update{Kind: UpdateSnapshot, Welcome: w, Seq: seq, Missed: missed}) {
+	if !s.emit(Update{Kind: UpdateSnapshot, Welcome: w, Seq: seq, Missed: missed, ShowTime: c.WelcomeTime()}) {
 		return s.ctx.Err()
 	}
 	return nil

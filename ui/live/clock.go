@@ -28,8 +28,18 @@ type ClockMsg struct {
 	at  time.Time
 }
 
+// setShowTime takes the show's clock from a stamp that says what it was
+// as of now: an event's, or the welcome's, so that a screen whose first
+// event is the welcome counts a deal down by the show's clock too. A zero
+// stamp (an unstamped message) or an unknown now changes nothing.
+func (c *clock) setShowTime(at time.Time) {
+	if !at.IsZero() && !c.now.IsZero() {
+		c.skew = at.Sub(c.now)
+	}
+}
+
 // ServerNow is the show's clock: ours as of the last message, corrected by
-// the skew seen in event stamps.
+// the skew seen in the welcome's and events' stamps.
 func (c Core) ServerNow() time.Time { return c.clock.now.Add(c.clock.skew) }
 
 // RetryIn is the whole seconds to the next attempt while the link waits.

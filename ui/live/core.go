@@ -250,6 +250,7 @@ func (c *Core) Apply(u client.Update) (Outcome, tea.Cmd) {
 	case client.UpdateConnecting:
 		return Outcome{}, c.Spin.Tick
 	case client.UpdateSnapshot:
+		c.clock.setShowTime(u.ShowTime)
 		st, lines := show.FromWelcome(u.Welcome, u.Seq)
 		first := c.Phase != PhaseLive
 		c.Show, c.Phase = st, PhaseLive
@@ -262,6 +263,7 @@ func (c *Core) Apply(u client.Update) (Outcome, tea.Cmd) {
 		}
 		return o, c.restored(was, "Reconnected")
 	case client.UpdateResumed:
+		c.clock.setShowTime(u.ShowTime)
 		c.Show.You, c.Show.Viewers = u.Welcome.You, u.Welcome.Viewers
 		c.Show.You.Name = sanitize.Line(c.Show.You.Name)
 		return Outcome{What: Resumed}, c.restored(was, "Reconnected · nothing was missed")
@@ -298,9 +300,7 @@ func (c *Core) restored(was State, text string) tea.Cmd {
 // clock from its stamp. An invalid event is logged and refused: ok is
 // false and the mirror is as it was.
 func (c *Core) ApplyEvent(env protocol.Envelope) (ch show.Change, ok bool) {
-	if !env.TS.IsZero() && !c.clock.now.IsZero() {
-		c.clock.skew = env.TS.Sub(c.clock.now)
-	}
+	c.clock.setShowTime(env.TS)
 	ch, err := c.Show.Apply(env)
 	if err != nil {
 		c.Logf("dropped invalid event", "type", string(env.Type), "err", err)
