@@ -62,8 +62,8 @@ type Options struct {
 
 // Conn is a live connection to a show.
 type Conn struct {
-	ws      *websocket.Conn
-	log     *slog.Logger
+	ws        *websocket.Conn
+	log       *slog.Logger
 	welcome   protocol.Welcome
 	seq       uint64
 	welcomeAt time.Time // the show's clock when it sent the welcome
