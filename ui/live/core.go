@@ -56,10 +56,11 @@ type Core struct {
 	Show          show.State // the mirror: changed only by Apply and ApplyEvent
 	Status        Status
 
-	opts  Options
-	sess  Session // the runner's: started before the program, closed after it
-	dark  bool    // the palette is for a dark background
-	clock clock
+	opts   Options
+	sess   Session // the runner's: started before the program, closed after it
+	dark   bool    // the palette is for a dark background
+	clock  clock
+	resize Resize // repaints the screen whole once a run of resizes settles
 }
 
 // New builds the core of a screen around its session, which the caller has
@@ -167,6 +168,7 @@ func (c *Core) Update(msg tea.Msg, apply func(client.Update) tea.Cmd, layout fun
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		c.Width, c.Height = msg.Width, msg.Height
+		cmd = c.resize.Resized(c.opts.Tick)
 	case tea.BackgroundColorMsg:
 		if !c.restyle(msg.IsDark()) {
 			return nil
@@ -186,6 +188,8 @@ func (c *Core) update(msg tea.Msg) tea.Cmd {
 		c.Link.State = Down
 	case ClockMsg:
 		return c.tick(msg)
+	case SettledMsg:
+		return c.resize.Settled(msg)
 	case StatusExpiredMsg:
 		c.statusExpired(msg)
 	case spinner.TickMsg:
