@@ -100,6 +100,8 @@ func TestJudge(t *testing.T) {
 		{"slow consumer", &CloseError{Code: protocol.CloseSlowConsumer}, serverAsk{backoff: true}, false},
 		{"silent link", &CloseError{Code: protocol.CloseHeartbeat}, serverAsk{}, false},
 		{"refused version", &CloseError{Code: protocol.CloseUnsupportedVersion}, serverAsk{}, true},
+		{"show ended", &CloseError{Code: protocol.CloseShowEnded}, serverAsk{}, true},
+		{"show ended at dial", &DialError{Status: http.StatusGone}, serverAsk{}, true},
 		{"refused hello at dial", &DialError{Close: protocol.CloseBadHello, Retryable: false}, serverAsk{}, true},
 		{"full at dial", &DialError{Close: protocol.CloseTryAgainLater, Retryable: true}, serverAsk{backoff: true}, false},
 		{"503 with retry-after", &DialError{Status: http.StatusServiceUnavailable, Retryable: true, RetryIn: 3 * time.Second},

@@ -42,6 +42,13 @@ var ErrQueueFull = errors.New("send queue full")
 // ErrClosed is returned by Send after the connection has ended.
 var ErrClosed = errors.New("connection closed")
 
+// ErrShowEnded matches, with errors.Is, the error of a connection or a dial
+// that ended because the show is over (close code protocol.CloseShowEnded,
+// or HTTP 410 Gone from an ended show), as against a server that is
+// restarting. Nothing is coming back: a session gives up with it, in an
+// UpdateFailed.
+var ErrShowEnded = errors.New("the show has ended")
+
 // Options say where to connect and as whom.
 type Options struct {
 	URL   string // ws:// or wss:// URL of the show's /ws endpoint
@@ -98,6 +105,11 @@ type DialError struct {
 
 func (e *DialError) Error() string { return fmt.Sprintf("connect to %s: %v", e.URL, e.Err) }
 func (e *DialError) Unwrap() error { return e.Err }
+
+// Is reports whether the refusal said the show has ended (ErrShowEnded).
+func (e *DialError) Is(target error) bool {
+	return target == ErrShowEnded && (e.Close == protocol.CloseShowEnded || e.Status == http.StatusGone)
+}
 
 // CheckURL reports whether raw is a show URL livecart can dial.
 func CheckURL(raw string) error {
@@ -261,6 +273,9 @@ func dialError(u string, resp *http.Response, err error) *DialError {
 		switch {
 		case resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests:
 			de.Err = fmt.Errorf("server busy (HTTP %d)", resp.StatusCode)
+		case resp.StatusCode == http.StatusGone:
+			de.Err = ErrShowEnded
+			de.Retryable = false
 		case resp.StatusCode == http.StatusNotFound:
 			de.Err = errors.New("no show at this address (HTTP 404)")
 			de.Retryable = false
@@ -429,9 +444,15 @@ type CloseError struct {
 	Text string
 }
 
+// Is reports whether the server closed because the show has ended
+// (ErrShowEnded).
+func (e *CloseError) Is(target error) bool {
+	return target == ErrShowEnded && e.Code == protocol.CloseShowEnded
+}
+
 func (e *CloseError) Error() string {
 	info := protocol.DescribeClose(e.Code)
-	if e.Text != "" {
+	if e.Text != "" && e.Text != info.Reason {
 		return fmt.Sprintf("%s: %s", info.Reason, e.Text)
 	}
 	return info.Reason

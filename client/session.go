@@ -51,7 +51,11 @@ const (
 	// at RetryAt. Err says why the last one ended.
 	UpdateWaiting
 	// UpdateFailed: the session gave up for good; Err says why. The
-	// channel is closed after it.
+	// channel is closed after it. When the show is over, rather than the
+	// server refusing this client, errors.Is(Err, ErrShowEnded) holds: a
+	// screen says "the show has ended" and keeps what the viewer has (the
+	// cart, the chat) on show. A server that is restarting never ends a
+	// session; it waits and dials again.
 	UpdateFailed
 )
 

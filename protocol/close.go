@@ -5,7 +5,7 @@ import "github.com/gorilla/websocket"
 // Close codes. Standard codes come from RFC 6455; the 4000 range is ours.
 const (
 	CloseNormal        = websocket.CloseNormalClosure           // 1000: client quit
-	CloseGoingAway     = websocket.CloseGoingAway               // 1001: server shutting down
+	CloseGoingAway     = websocket.CloseGoingAway               // 1001: server restarting; the show goes on
 	CloseInvalidData   = websocket.CloseInvalidFramePayloadData // 1007: invalid UTF-8
 	ClosePolicy        = websocket.ClosePolicyViolation         // 1008: too many bad commands
 	CloseTooBig        = websocket.CloseMessageTooBig           // 1009: frame over the read limit
@@ -19,6 +19,7 @@ const (
 	CloseRateLimited        = 4004 // kept flooding after being told to slow down
 	CloseBanned             = 4005 // the host banned this viewer from the show
 	CloseTokenThrottled     = 4006 // too many wrong host tokens from this address
+	CloseShowEnded          = 4007 // the show is over; unlike 1001, no server is coming back
 )
 
 // CloseInfo says what a close code means to a client: whether reconnecting
@@ -56,6 +57,8 @@ func DescribeClose(code int) CloseInfo {
 		return CloseInfo{Reason: "sent too much too fast", Reconnect: true, Backoff: true}
 	case CloseBanned:
 		return CloseInfo{Reason: "the host removed you from this show", Reconnect: false}
+	case CloseShowEnded:
+		return CloseInfo{Reason: "the show has ended", Reconnect: false}
 	case CloseTokenThrottled:
 		return CloseInfo{Reason: "too many wrong host tokens from this address; wait before trying again", Reconnect: true, Backoff: true}
 	case CloseHeartbeat:

@@ -172,6 +172,13 @@ func TestDescribeClose(t *testing.T) {
 	if i := DescribeClose(CloseTokenThrottled); !i.Reconnect || !i.Backoff {
 		t.Errorf("token throttled: %+v", i)
 	}
+	// A show that is over has nothing to come back to; a restart has.
+	if i := DescribeClose(CloseShowEnded); i.Reconnect || i.Reason != "the show has ended" {
+		t.Errorf("show ended: %+v", i)
+	}
+	if i := DescribeClose(CloseGoingAway); !i.Reconnect || !i.Backoff {
+		t.Errorf("going away: %+v", i)
+	}
 }
 
 func FuzzDecodeFrame(f *testing.F) {

@@ -73,6 +73,7 @@ type admission struct {
 
 	mu     sync.Mutex
 	closed bool           // guarded by mu
+	ended  bool           // closed because the show is over; guarded by mu
 	open   int            // sockets admitted and not yet ended; guarded by mu
 	perIP  map[string]int // the same, by remote IP; guarded by mu
 }
@@ -95,6 +96,12 @@ func (a *admission) admit(w http.ResponseWriter, r *http.Request) (release func(
 	retry := 0
 	a.mu.Lock()
 	switch {
+	case a.ended:
+		a.mu.Unlock()
+		// Nothing to wait for: a Retry-After would only bring the client
+		// back to a show that is over.
+		http.Error(w, "the show has ended", http.StatusGone)
+		return nil, false
 	case a.closed:
 		refusal, retry = "the show server is shutting down", retryClosed
 	case a.open >= a.maxConns:
@@ -121,10 +128,14 @@ func (a *admission) admit(w http.ResponseWriter, r *http.Request) (release func(
 	}, true
 }
 
-// close refuses every request from here on.
-func (a *admission) close() {
+// close refuses every request from here on: with 410 Gone when ended
+// (the show is over), else with 503 and a time to come back. Only the
+// first close decides which.
+func (a *admission) close(ended bool) {
 	a.mu.Lock()
-	a.closed = true
+	if !a.closed {
+		a.closed, a.ended = true, ended
+	}
 	a.mu.Unlock()
 }
 

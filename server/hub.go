@@ -118,6 +118,7 @@ type hub struct {
 	// Everything below is guarded by mu.
 	afterUnlock []func()           // logging owed by the current critical section
 	closed      bool               // shut down: nothing is queued or started any more
+	ended       bool               // shut down because the show is over, not for a restart
 	conns       map[*conn]struct{} // every upgraded connection, joined or not
 	joined      []*conn            // every joined connection: the fan-out list
 	viewers     int                // joined viewer-role connections
@@ -436,14 +437,16 @@ func (h *hub) pong(c *conn) {
 }
 
 // closeLocked shuts the hub down: every connection is closed with
-// protocol.CloseGoingAway, the flush loop, the pinger and a pending
-// announcement stop, and nothing is queued or started from here on. It
-// reports false when the hub had shut down already.
-func (h *hub) closeLocked() bool {
+// protocol.CloseShowEnded when ended (the show is over), else with
+// protocol.CloseGoingAway (a restart: come back), the flush loop, the
+// pinger and a pending announcement stop, and nothing is queued or
+// started from here on. It reports false when the hub had shut down
+// already.
+func (h *hub) closeLocked(ended bool) bool {
 	if h.closed {
 		return false
 	}
-	h.closed = true
+	h.closed, h.ended = true, ended
 	if h.announced.timer != nil && h.announced.timer.Stop() {
 		h.wg.Done() // the announcement will never run to do it
 	}
@@ -452,10 +455,26 @@ func (h *hub) closeLocked() bool {
 	if h.pingStop != nil {
 		close(h.pingStop)
 	}
+	code, reason := h.farewellLocked()
 	for c := range h.conns {
-		h.endLocked(c, protocol.CloseGoingAway, "the show server is shutting down")
+		h.endLocked(c, code, reason)
 	}
 	return true
+}
+
+// farewell is farewellLocked for callers that do not hold the lock.
+func (h *hub) farewell() (code int, reason string) {
+	h.locked(func() { code, reason = h.farewellLocked() })
+	return code, reason
+}
+
+// farewellLocked is the close code and reason a closed hub sends: the
+// show has ended, or the server is going away and clients come back.
+func (h *hub) farewellLocked() (code int, reason string) {
+	if h.ended {
+		return protocol.CloseShowEnded, "the show has ended"
+	}
+	return protocol.CloseGoingAway, "the show server is shutting down"
 }
 
 // wait returns once every goroutine the hub started has ended; call it

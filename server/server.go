@@ -319,9 +319,9 @@ func serveHealth(w http.ResponseWriter, _ *http.Request) {
 }
 
 // Serve serves the show on ln until ctx is done. It then closes every
-// WebSocket with protocol.CloseGoingAway, shuts the HTTP server down, waits
-// for every connection goroutine to end and returns nil. It returns an error
-// only when ln fails first. Either way the server is closed afterwards, as
+// WebSocket with protocol.CloseGoingAway (unless End came first), shuts
+// the HTTP server down, waits for every connection goroutine to end and
+// returns nil. It returns an error only when ln fails first. Either way the server is closed afterwards, as
 // by Close.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
@@ -354,7 +354,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		failed = fmt.Errorf("serve on %s: %w", ln.Addr(), err)
 	case <-ctx.Done():
 	}
-	s.closeSockets()
+	s.closeSockets(false)
 	freshMu.Lock()
 	for c := range fresh {
 		c.Close()
@@ -385,16 +385,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // is not touched: Serve shuts its own down, and whoever mounted s otherwise
 // owns theirs.
 func (s *Server) Close() {
-	s.closeSockets()
+	s.closeSockets(false)
 	s.hub.wait()
 	s.wg.Wait()
 }
 
-// closeSockets is the part of Close that does not wait.
-func (s *Server) closeSockets() {
-	s.admission.close()
+// closeSockets is the part of Close and End that does not wait; ended
+// says which of the two.
+func (s *Server) closeSockets(ended bool) {
+	s.admission.close(ended)
 	s.hub.locked(func() {
-		if s.hub.closeLocked() {
+		if s.hub.closeLocked(ended) {
 			s.stopDealTimerLocked()
 			s.stopMetricsLocked()
 		}

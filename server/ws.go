@@ -35,7 +35,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	c.limits = s.newThrottle()
 	if !s.hub.register(c) {
 		// Closed while upgrading; no write loop exists yet to say so.
-		msg := websocket.FormatCloseMessage(protocol.CloseGoingAway, "the show server is shutting down")
+		msg := websocket.FormatCloseMessage(s.hub.farewell())
 		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeWait))
 		_ = ws.Close()
 		release()
