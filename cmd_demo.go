@@ -64,6 +64,9 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	} else {
 		err = runViewer(ctx, cfg, show.wsURL, logger)
 	}
+	// Quitting the demo ends its show: viewers watching from another
+	// terminal are told so and stop trying.
+	show.end()
 	cancel()
 	return errors.Join(err, show.wait())
 }

@@ -16,7 +16,16 @@ import (
 const serveSynopsis = `Usage: livecart serve [flags]
 
 Run a show server without a screen. It prints the address viewers join and
-the host token, and stops cleanly on Ctrl+C (SIGINT) or SIGTERM.
+the host token, and stops cleanly on a signal:
+
+  Ctrl+C (SIGINT)  ends the show: viewers are told it is over and stop
+                   trying to reconnect (they keep their carts).
+  SIGTERM          stops for a restart: viewers are told to wait, and
+                   reconnect once a server listens on the address again.
+
+SIGTERM is what service managers and rolling deploys send, so a restart
+does not send the audience away. To end a show run by one of them, send
+SIGINT instead (systemctl kill -s INT UNIT, docker kill -s INT NAME).
 
 The server answers only to host names it knows, so that a web page cannot
 reach it through a DNS name of its own pointed at this machine: localhost
@@ -70,8 +79,11 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	}
 	defer closeLog()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	show, err := startShow(ctx, showOptions{
 		addr: *addr, catalogPath: *catalogPath, audience: *audience, seed: seedOrRandom(fs, *seed),
 		token: *token, publicURL: *public, allowedHosts: hosts, orders: *orders, maxConnsPerIP: *perIP, chatCap: *chatCap, logger: logger,
@@ -83,9 +95,14 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "livecart is serving %q on %s\n", show.title, show.addr)
 	fmt.Fprintf(stdout, "  watch:      livecart watch %s\n", show.wsURL)
 	fmt.Fprintf(stdout, "  host token: %s\n", show.token)
-	fmt.Fprintf(stdout, "Press Ctrl+C to stop.\n")
-	<-ctx.Done()
-	fmt.Fprintln(stdout, "Stopping…")
+	fmt.Fprintf(stdout, "Press Ctrl+C to end the show.\n")
+	if sig := <-sigs; sig == syscall.SIGTERM {
+		fmt.Fprintln(stdout, "Stopping for a restart…")
+	} else {
+		fmt.Fprintln(stdout, "Ending the show…")
+		show.end()
+	}
+	cancel()
 	return show.wait()
 }
 

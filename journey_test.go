@@ -127,52 +127,82 @@ func TestJourney(t *testing.T) {
 	}
 }
 
-// TestServeStopsOnSignal starts `livecart serve`, joins it as a viewer, and
-// checks that SIGTERM stops it cleanly with exit status 0. On the way it
-// checks that --allowed-hosts reaches the server.
-func TestServeStopsOnSignal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildBinary(t)
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--audience", "3", "--seed", "1", "--token", "journey-host-token", "--allowed-hosts", "shop.example, www.shop.example")
+// servedShow is a `livecart serve` process and what it printed at start.
+type servedShow struct {
+	cmd    *exec.Cmd
+	url    string
+	token  string
+	lines  chan string // stdout after the start lines
+	stderr *strings.Builder
+}
+
+// startServe runs `livecart serve` with args and waits for it to print the
+// show's URL and host token.
+func startServe(t *testing.T, bin string, args ...string) *servedShow {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	s := &servedShow{cmd: cmd, lines: make(chan string, 16), stderr: &strings.Builder{}}
+	cmd.Stderr = s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
-
-	lines := make(chan string)
+	t.Cleanup(func() { cmd.Process.Kill() })
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			lines <- sc.Text()
+			s.lines <- sc.Text()
 		}
-		close(lines)
+		close(s.lines)
 	}()
-	var url, token string
 	deadline := time.After(20 * time.Second)
-	for url == "" || token == "" {
+	for s.url == "" || s.token == "" {
 		select {
-		case l, ok := <-lines:
+		case l, ok := <-s.lines:
 			if !ok {
-				t.Fatalf("serve ended early; stderr:\n%s", stderr.String())
+				t.Fatalf("serve ended early; stderr:\n%s", s.stderr.String())
 			}
 			if _, after, ok := strings.Cut(l, "livecart watch "); ok {
-				url = strings.TrimSpace(after)
+				s.url = strings.TrimSpace(after)
 			}
 			if _, after, ok := strings.Cut(l, "host token: "); ok {
-				token = strings.TrimSpace(after)
+				s.token = strings.TrimSpace(after)
 			}
 		case <-deadline:
 			t.Fatal("serve printed no URL and token")
 		}
 	}
+	return s
+}
+
+// wait waits for the process to exit cleanly and returns what it printed
+// after the start.
+func (s *servedShow) wait(t *testing.T) string {
+	t.Helper()
+	var out strings.Builder
+	for l := range s.lines {
+		out.WriteString(l + "\n")
+	}
+	if err := s.cmd.Wait(); err != nil {
+		t.Fatalf("serve exit: %v; stderr:\n%s", err, s.stderr.String())
+	}
+	return out.String()
+}
+
+// TestServeStopsOnSignal starts `livecart serve`, joins it as a viewer, and
+// checks that SIGTERM stops it cleanly with exit status 0, telling the
+// viewer the server is restarting (1001), not that the show has ended. On
+// the way it checks that --allowed-hosts reaches the server.
+func TestServeStopsOnSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	srv := startServe(t, bin, "--addr", "127.0.0.1:0", "--audience", "3", "--seed", "1", "--token", "journey-host-token", "--allowed-hosts", "shop.example, www.shop.example")
+	url, token := srv.url, srv.token
 	if token != "journey-host-token" {
 		t.Errorf("printed token %q, want the one given", token)
 	}
@@ -196,18 +226,60 @@ func TestServeStopsOnSignal(t *testing.T) {
 		}
 	}
 
-	cmd.Process.Signal(syscall.SIGTERM)
+	srv.cmd.Process.Signal(syscall.SIGTERM)
 	for range c.Events() {
 	}
 	var ce *client.CloseError
 	if !errors.As(c.Err(), &ce) || ce.Code != protocol.CloseGoingAway {
 		t.Errorf("viewer saw %v, want close 1001 going away", c.Err())
 	}
-	go func() {
-		for range lines {
+	if out := srv.wait(t); !strings.Contains(out, "restart") {
+		t.Errorf("serve said %q on SIGTERM", out)
+	}
+}
+
+// TestServeEndsShowOnInterrupt: Ctrl+C (SIGINT) ends the show. A viewer's
+// session, and the simulated audience, are told the show has ended and
+// stop; serve exits cleanly.
+func TestServeEndsShowOnInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	srv := startServe(t, bin, "--addr", "127.0.0.1:0", "--audience", "3", "--seed", "1")
+	sess := client.StartSession(context.Background(), client.SessionOptions{
+		Options:    client.Options{URL: srv.url, Name: "probe"},
+		MinBackoff: time.Millisecond, ServerBackoff: time.Millisecond,
+	})
+	defer sess.Close()
+	deadline := time.After(20 * time.Second)
+	joined := false
+	var last client.Update
+	for done := false; !done; {
+		select {
+		case u, ok := <-sess.Updates():
+			if !ok {
+				done = true
+				break
+			}
+			last = u
+			switch u.Kind {
+			case client.UpdateSnapshot:
+				if !joined {
+					joined = true
+					srv.cmd.Process.Signal(os.Interrupt)
+				}
+			case client.UpdateWaiting:
+				t.Errorf("the session waits to reconnect (%v) after the show ended", u.Err)
+			}
+		case <-deadline:
+			t.Fatalf("the session did not end; last update %s (%v)", last.Kind, last.Err)
 		}
-	}()
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("serve exit: %v; stderr:\n%s", err, stderr.String())
+	}
+	if !joined || last.Kind != client.UpdateFailed || !errors.Is(last.Err, client.ErrShowEnded) {
+		t.Fatalf("the session ended with %s (%v), want failed with ErrShowEnded", last.Kind, last.Err)
+	}
+	if out := srv.wait(t); !strings.Contains(out, "Ending the show") {
+		t.Errorf("serve said %q on SIGINT", out)
 	}
 }

@@ -74,6 +74,7 @@ type runningShow struct {
 	wsURL string
 	token string
 	title string
+	srv   *server.Server
 	wg    sync.WaitGroup
 	mu    sync.Mutex
 	errs  []error
@@ -121,7 +122,7 @@ func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
 		ln.Close()
 		return nil, err
 	}
-	s := &runningShow{addr: addr, wsURL: "ws://" + addr + "/ws", token: token, title: catalog.Show.Title}
+	s := &runningShow{addr: addr, wsURL: "ws://" + addr + "/ws", token: token, title: catalog.Show.Title, srv: srv}
 	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
@@ -145,6 +146,12 @@ func (s *runningShow) fail(err error) {
 	s.errs = append(s.errs, err)
 	s.mu.Unlock()
 }
+
+// end tells everyone watching that the show is over, so their clients stop
+// rather than wait for a restart; the simulated audience leaves too. The
+// caller then cancels the show's context. Without end, cancelling it tells
+// viewers the server is restarting.
+func (s *runningShow) end() { s.srv.End() }
 
 // wait blocks until the server and audience have stopped.
 func (s *runningShow) wait() error {
