@@ -16,7 +16,7 @@ type hostBot struct {
 }
 
 // runHost plays the host's part on conn, which Run has already dialled, and
-// on every connection after it, until ctx is done.
+// on every connection after it, until ctx is done or the show has ended.
 func runHost(ctx context.Context, b *bot, conn *client.Conn) {
 	w, seq := conn.Welcome()
 	if w.You.Role != protocol.RoleHost {
@@ -27,7 +27,7 @@ func runHost(ctx context.Context, b *bot, conn *client.Conn) {
 	for {
 		h.session(ctx, conn, &st)
 		conn.Close()
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || closedForGood(conn) {
 			return
 		}
 		var err error

@@ -71,7 +71,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 	var wg sync.WaitGroup
 	if !cfg.NoHost {
-		host := &bot{cfg: cfg, start: start, name: hostName, token: cfg.HostToken, log: cfg.Logger.With("bot", hostName)}
+		host := &bot{cfg: cfg, start: start, name: hostName, token: cfg.HostToken, clientID: client.NewClientID(), log: cfg.Logger.With("bot", hostName)}
 		conn, err := host.dial(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -82,7 +82,7 @@ func Run(ctx context.Context, cfg Config) error {
 		wg.Go(func() { runHost(ctx, host, conn) })
 	}
 	for _, s := range audienceScripts(cfg.Seed, cfg.Audience) {
-		v := &bot{cfg: cfg, start: start, name: s.Name, log: cfg.Logger.With("bot", s.Name)}
+		v := &bot{cfg: cfg, start: start, name: s.Name, clientID: client.NewClientID(), log: cfg.Logger.With("bot", s.Name)}
 		wg.Go(func() { runViewer(ctx, v, s) })
 	}
 	wg.Wait()
@@ -95,7 +95,11 @@ type bot struct {
 	start time.Time // when the show started, at show time zero
 	name  string
 	token string
-	log   *slog.Logger
+	// clientID is the bot's for the whole run, as a real client keeps its
+	// own across reconnects: the server knows a bot that comes back as the
+	// same viewer, so what the host did to it (a timeout, a ban) holds.
+	clientID string
+	log      *slog.Logger
 }
 
 // scale turns a show duration into real time at the configured pace.
@@ -110,7 +114,7 @@ func (b *bot) showTime() time.Duration {
 
 func (b *bot) dial(ctx context.Context) (*client.Conn, error) {
 	return client.Dial(ctx, client.Options{
-		URL: b.cfg.URL, Name: b.name, Token: b.token, Logger: b.log,
+		URL: b.cfg.URL, Name: b.name, Token: b.token, ClientID: b.clientID, Logger: b.log,
 	})
 }
 
@@ -213,5 +217,17 @@ func (b *bot) apply(st *show.State, envs []protocol.Envelope) {
 
 // dropped logs why a connection ended under the bot.
 func (b *bot) dropped(conn *client.Conn) {
+	if closedForGood(conn) {
+		b.log.Warn("closed for good, leaving the show", "err", conn.Err())
+		return
+	}
 	b.log.Info("connection lost, reconnecting", "err", conn.Err())
+}
+
+// closedForGood reports whether the server ended conn with a close code
+// that says not to come back: the host banned the bot, or the show has
+// ended. A bot that came back anyway would only be refused.
+func closedForGood(conn *client.Conn) bool {
+	var ce *client.CloseError
+	return errors.As(conn.Err(), &ce) && !protocol.DescribeClose(ce.Code).Reconnect
 }

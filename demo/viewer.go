@@ -10,7 +10,9 @@ import (
 )
 
 // runViewer plays one viewer's script until ctx is done: it joins, acts,
-// leaves and rejoins under the same name, and reconnects after a drop.
+// leaves and rejoins as the same viewer, and reconnects after a drop. It
+// stops for good when the server says not to come back (a ban, the end of
+// the show).
 func runViewer(ctx context.Context, b *bot, s *viewerScript) {
 	if !wait(ctx, b.scale(s.Join)) {
 		return
@@ -25,7 +27,7 @@ func runViewer(ctx context.Context, b *bot, s *viewerScript) {
 		st, _ := show.FromWelcome(conn.Welcome())
 		left, away := viewerSession(ctx, b, s, conn, &st, &next)
 		conn.Close()
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || !left && closedForGood(conn) {
 			return
 		}
 		// A viewer who chose to leave comes back after its away time; one
