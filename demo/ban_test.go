@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -181,5 +182,65 @@ func TestBannedViewerStaysOut(t *testing.T) {
 		if line.Author.ID == banned.Author.ID || line.Author.Name == banned.Author.Name {
 			t.Fatalf("the banned viewer %s is back: %q", banned.Author.Name, line.Text)
 		}
+	}
+}
+
+// TestBotBannedWhileAwayStaysOut: a bot is the same viewer each time it
+// joins, so a ban that lands while it is away (between leaving and coming
+// back) keeps it out: its next join is refused and it gives up.
+func TestBotBannedWhileAwayStaysOut(t *testing.T) {
+	srv := newServer(t)
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	defer srv.Close()
+	url := wsURL(hs.URL)
+	host := hostConn(t, url)
+	defer host.Close()
+
+	cfg := Config{URL: url, Pace: 1, Logger: slog.New(slog.DiscardHandler)}
+	b := &bot{cfg: cfg, start: time.Now(), name: "Nina", clientID: client.NewClientID(), log: cfg.Logger}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn, err := b.connect(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := conn.Welcome()
+	conn.Close()
+	again, err := b.connect(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w2, _ := again.Welcome(); w2.You.ID != w.You.ID {
+		t.Fatalf("the bot came back as %s, was %s", w2.You.ID, w.You.ID)
+	}
+	again.Close()
+
+	if err := host.Send(protocol.TypeBan, protocol.Ban{UserID: w.You.ID}); err != nil {
+		t.Fatal(err)
+	}
+	// The server has the ban once it answers a later ping.
+	if err := host.Send(protocol.TypePing, nil); err != nil {
+		t.Fatal(err)
+	}
+	for synced := false; !synced; {
+		select {
+		case envs, ok := <-host.Events():
+			if !ok {
+				t.Fatalf("the host lost the show: %v", host.Err())
+			}
+			for _, env := range envs {
+				synced = synced || env.Type == protocol.TypePong
+			}
+		case <-ctx.Done():
+			t.Fatal("no pong")
+		}
+	}
+	if conn, err := b.connect(ctx, true); err == nil {
+		w3, _ := conn.Welcome()
+		conn.Close()
+		t.Fatalf("the banned bot came back as %s", w3.You.ID)
+	} else if !errors.Is(err, errHopeless) {
+		t.Fatalf("connect after the ban: %v, want it to give up", err)
 	}
 }
