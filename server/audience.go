@@ -28,6 +28,10 @@ type announcement struct {
 func (h *hub) viewersLocked() int { return h.viewers }
 func (h *hub) hostsLocked() int   { return h.hosts }
 
+// announcedLocked is the viewer count the show last announced: what every
+// screen's header shows.
+func (h *hub) announcedLocked() int { return h.announced.count }
+
 // viewerCount is viewersLocked for callers without the lock.
 func (h *hub) viewerCount() int {
 	h.mu.Lock()
@@ -210,6 +214,9 @@ func (h *hub) announceViewers() {
 		}
 		h.announced.count = h.viewers
 		h.announced.at = time.Now()
+		if h.announcing != nil {
+			h.announcing()
+		}
 		h.publishLazyLocked(protocol.TypeViewers, protocol.Viewers{Count: h.viewers})
 	})
 }

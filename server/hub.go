@@ -91,6 +91,10 @@ type hubConfig struct {
 	// seq order; the show keeps its recent chat from it, so that a
 	// welcome's chat and its seq agree.
 	sent func(typ protocol.Type, data any)
+	// announcing is told, with mu held, just before a viewers event is
+	// queued: the show sends its hosts their metrics first, so that no
+	// dashboard shows a count above its peak.
+	announcing func()
 }
 
 // hub delivers the show to its connections; see the comment above.
@@ -98,6 +102,7 @@ type hub struct {
 	log        *slog.Logger
 	now        func() time.Time
 	epoch      string
+	announcing func() // see hubConfig
 	sendQueue  int
 	pingPeriod time.Duration
 	sent       func(protocol.Type, any)
@@ -166,6 +171,7 @@ func newHub(cfg hubConfig) *hub {
 		sendQueue:  cfg.sendQueue,
 		pingPeriod: cfg.pingPeriod,
 		sent:       cfg.sent,
+		announcing: cfg.announcing,
 		conns:      make(map[*conn]struct{}),
 		history:    newHistory(cfg.history),
 		out:        outbox{queued: make([]bool, cfg.states)},

@@ -32,8 +32,8 @@ type tally struct {
 	units     int                    // units in them
 	revenue   int64                  // their totals, in minor units of currency
 	joined    map[string]struct{}    // funnel: viewers' identity IDs
-	added     map[string]struct{}    // funnel: those who signalled a cart add
-	ordered   map[string]struct{}    // funnel: buyers who placed an order
+	added     map[string]struct{}    // funnel: those of them who signalled a cart add
+	ordered   map[string]struct{}    // buyers who placed an order, viewers or not
 }
 
 type chatSecond struct {
@@ -77,7 +77,9 @@ func (t *tally) chatPerMinute(now time.Time) int {
 func (t *tally) cart(product int, who protocol.Identity, sig protocol.CartSignal) {
 	if sig.Action == protocol.CartAdd {
 		t.products[product].adds += sig.Qty
-		addCapped(t.added, who.ID)
+		if _, viewer := t.joined[who.ID]; viewer {
+			addCapped(t.added, who.ID)
+		}
 	} else {
 		t.products[product].removes += sig.Qty
 	}
@@ -97,6 +99,28 @@ func (t *tally) order(o protocol.Order, product map[string]int) {
 	}
 }
 
+// funnel counts each step among the people of the step before, so no step
+// outnumbers the one before it: the viewers who joined; of them, those who
+// put something in a cart, by a cart add or by an order (a cart checked
+// out, as the demo audience's buy is); of those, the ones who placed an
+// order. A buyer who never joined as a viewer (the host, a checkout link
+// without ref or with a client ID the show has not seen) counts in orders
+// and revenue but not here. Its cost is one lookup per buyer: cart adds
+// are checked as they come.
+func (t *tally) funnel() protocol.Funnel {
+	f := protocol.Funnel{Viewers: len(t.joined), AddedToCart: len(t.added)}
+	for id := range t.ordered {
+		if _, viewer := t.joined[id]; !viewer {
+			continue
+		}
+		f.CheckedOut++
+		if _, carted := t.added[id]; !carted {
+			f.AddedToCart++
+		}
+	}
+	return f
+}
+
 func addCapped(set map[string]struct{}, key string) {
 	if len(set) < maxFunnel {
 		set[key] = struct{}{}
@@ -112,11 +136,14 @@ func (s *Server) countJoinLocked(c *conn) {
 	s.tally.peak = max(s.tally.peak, s.hub.viewersLocked())
 }
 
-// metricsLocked is the host's view of the show now.
+// metricsLocked is the host's view of the show now. Its viewers are the
+// count the show last announced, which every header shows, rather than a
+// count a viewers event has yet to bring; the peak counts every join at
+// once, so it is never below either.
 func (s *Server) metricsLocked() protocol.Metrics {
 	t := &s.tally
 	m := protocol.Metrics{
-		Viewers:          s.hub.viewersLocked(),
+		Viewers:          s.hub.announcedLocked(),
 		PeakViewers:      t.peak,
 		ChatPerMinute:    t.chatPerMinute(s.now()),
 		ChatHeld:         t.chatHeld,
@@ -125,14 +152,10 @@ func (s *Server) metricsLocked() protocol.Metrics {
 		Orders:           t.orders,
 		UnitsSold:        t.units,
 		Revenue:          money.New(t.revenue, t.currency),
-		Funnel: protocol.Funnel{
-			Viewers:     len(t.joined),
-			AddedToCart: len(t.added),
-			CheckedOut:  len(t.ordered),
-		},
-		UpNext:          append([]string{}, s.upNext...),
-		SlowModeSeconds: int(s.mod.slowMode / time.Second),
-		BlockedWords:    append([]string{}, s.mod.words...),
+		Funnel:           t.funnel(),
+		UpNext:           append([]string{}, s.upNext...),
+		SlowModeSeconds:  int(s.mod.slowMode / time.Second),
+		BlockedWords:     append([]string{}, s.mod.words...),
 	}
 	for i, p := range s.products {
 		pt := t.products[i]
@@ -197,6 +220,15 @@ func (s *Server) sendMetricsLocked() {
 		if c.id.Role == protocol.RoleHost {
 			s.hub.offerLocked(c, frame)
 		}
+	}
+}
+
+// viewersAnnouncedLocked sends the hosts their metrics along with a viewers
+// event. They are queued ahead of the event's batch, so a dashboard never
+// shows a count above the peak: the new peak comes first.
+func (s *Server) viewersAnnouncedLocked() {
+	if s.hub.hostsLocked() > 0 {
+		s.sendMetricsLocked()
 	}
 }
 

@@ -237,6 +237,7 @@ func New(cfg Config) (*Server, error) {
 		pingPeriod: cmp.Or(cfg.PingPeriod, protocol.PingPeriod),
 		states:     len(products),
 		sent:       s.sentLocked,
+		announcing: s.viewersAnnouncedLocked,
 	})
 	for i, p := range s.products {
 		s.productAt[p.ID] = i
