@@ -26,6 +26,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 0, "seed for the simulated show; the same seed gives the same show (default: random)")
 	audience := fs.Int("audience", defaultAudience, "simulated viewers, 0 to 10000")
 	hostMode := fs.Bool("host", false, "open the host dashboard instead of the viewer: you run the show")
+	orders := fs.String("orders", "", "keep the demo's orders in this file, across runs (default: none; each run starts with no orders and no revenue)")
 	rest, err := parse(fs, args, stdout, demoSynopsis)
 	if err != nil {
 		return err
@@ -49,7 +50,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	show, err := startShow(ctx, showOptions{
-		addr: "127.0.0.1:0", audience: *audience, seed: seedOrRandom(fs, *seed), logger: logger,
+		addr: "127.0.0.1:0", audience: *audience, seed: seedOrRandom(fs, *seed), orders: *orders, logger: logger,
 		personHosts: *hostMode,
 	})
 	if err != nil {
@@ -60,9 +61,9 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		// dashboard, which hides this line while it runs.
 		hint := "livecart watch " + show.wsURL
 		fmt.Fprintln(stdout, "Watch as a viewer in another terminal: "+hint)
-		err = runHostUI(ctx, cfg, show.wsURL, show.token, hint, logger)
+		err = hostScreen(ctx, cfg, show.wsURL, show.token, hint, logger)
 	} else {
-		err = runViewer(ctx, cfg, show.wsURL, logger)
+		err = viewerScreen(ctx, cfg, show.wsURL, logger)
 	}
 	// Quitting the demo ends its show: viewers watching from another
 	// terminal are told so and stop trying.
@@ -70,3 +71,9 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	cancel()
 	return errors.Join(err, show.wait())
 }
+
+// The demo's two screens. Tests put scripted ones in their place.
+var (
+	viewerScreen = runViewer
+	hostScreen   = runHostUI
+)

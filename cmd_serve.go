@@ -86,7 +86,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	show, err := startShow(ctx, showOptions{
 		addr: *addr, catalogPath: *catalogPath, audience: *audience, seed: seedOrRandom(fs, *seed),
-		token: *token, publicURL: *public, allowedHosts: hosts, orders: *orders, maxConnsPerIP: *perIP, chatCap: *chatCap, logger: logger,
+		token: *token, publicURL: *public, allowedHosts: hosts, orders: *orders, ordersInState: true, maxConnsPerIP: *perIP, chatCap: *chatCap, logger: logger,
 		personHosts: !*hostBot,
 	})
 	if err != nil {

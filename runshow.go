@@ -56,7 +56,11 @@ type showOptions struct {
 	seed        uint64
 	token       string // empty: a fresh random token
 	publicURL   string
-	orders      string // orders file; empty: the default in the state folder
+	orders      string // orders file; empty: see ordersInState
+	// ordersInState keeps the orders, when orders is empty, in the show's
+	// file in the state folder, across runs (serve). Without it they are
+	// kept for this run only (the demo).
+	ordersInState bool
 	// maxConnsPerIP caps connections per address; 0 picks one that fits
 	// the simulated audience, negative lifts the cap.
 	maxConnsPerIP int
@@ -101,12 +105,14 @@ func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
 		public = "http://" + addr
 	}
 	orders := o.orders
-	if orders == "" {
+	if orders == "" && o.ordersInState {
 		orders = defaultOrdersFile(catalog.Show.ID)
 	}
-	if err := os.MkdirAll(filepath.Dir(orders), 0o700); err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("orders folder: %w", err)
+	if orders != "" {
+		if err := os.MkdirAll(filepath.Dir(orders), 0o700); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("orders folder: %w", err)
+		}
 	}
 	perIP := o.maxConnsPerIP
 	if perIP == 0 {
