@@ -56,7 +56,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"help"}, everyCommand},
 		{[]string{"--help"}, everyCommand},
 		{[]string{"-h"}, everyCommand},
-		{[]string{"help", "demo"}, []string{"-seed", "-name", "-audience", "-config", "-host", "0 to 10000", "(default 12)"}},
+		{[]string{"help", "demo"}, []string{"-seed", "-name", "-audience", "-config", "-host", "-orders", "0 to 10000", "(default 12)"}},
 		{[]string{"demo", "-h"}, []string{"-seed", "-name"}},
 		{[]string{"--seed", "3", "--help"}, []string{"Usage: livecart [demo]", "-seed"}},
 		{[]string{"watch", "--help"}, []string{"URL", "-no-browser", "-theme", "-config", "$LIVECART_CONFIG", "LIVECART_SHOW_URL"}},
