@@ -11,7 +11,9 @@ import (
 const demoSynopsis = `Usage: livecart [demo] [flags]
 
 Start the built-in demo show on this machine (127.0.0.1, a free port) and
-watch it. No account and no network needed; quitting stops the show.
+watch it. No account and no network needed. Each run is a new show with
+no orders yet (--orders FILE keeps them across runs). Quitting ends the
+show: anyone watching it from another terminal is told it has ended.
 
 With --host you run the show instead: the host dashboard opens with the
 show's host token and the simulated audience comes, but the demo's own host
