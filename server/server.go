@@ -322,8 +322,8 @@ func serveHealth(w http.ResponseWriter, _ *http.Request) {
 // Serve serves the show on ln until ctx is done. It then closes every
 // WebSocket with protocol.CloseGoingAway (unless End came first), shuts
 // the HTTP server down, waits for every connection goroutine to end and
-// returns nil. It returns an error only when ln fails first. Either way the server is closed afterwards, as
-// by Close.
+// returns nil. It returns an error only when ln fails first. Either way the
+// server is closed afterwards, as by Close.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s,
