@@ -150,10 +150,14 @@ func (c Core) Help() help.Model {
 // once the show is on screen; before that, on the error screen, as trying
 // again, since there is nothing yet to reconnect to.
 func (c Core) LinkStatus() string {
-	if c.Phase == PhaseLive {
-		return linkText(c.Styles, c.Spin.View(), c.Link.State, c.Link.Attempt, c.RetryIn())
+	st := c.Link.State
+	if c.Link.Over {
+		st = over
 	}
-	return retryText(c.Styles, c.Spin.View(), c.Link.State, c.Link.Attempt, c.RetryIn())
+	if c.Phase == PhaseLive {
+		return linkText(c.Styles, c.Spin.View(), st, c.Link.Attempt, c.RetryIn())
+	}
+	return retryText(c.Styles, c.Spin.View(), st, c.Link.Attempt, c.RetryIn())
 }
 
 // Update handles the messages every screen answers alike: the window's
@@ -285,6 +289,12 @@ func (c *Core) Apply(u client.Update) (Outcome, tea.Cmd) {
 		if c.Phase != PhaseLive {
 			c.Phase = PhaseFailed
 			return Outcome{}, nil
+		}
+		if c.Link.Over {
+			// Not a failure: the host ended the show. Nothing on screen
+			// (a viewer's cart) goes with it.
+			return Outcome{What: Ended, Note: "the show has ended · thanks for watching"},
+				c.Notify(StatusInfo, "The show has ended · thanks for watching")
 		}
 		why := Reason(u.Err)
 		return Outcome{What: Ended, Note: "disconnected for good · " + why}, c.Notify(StatusError, "Disconnected: "+why)

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,6 +18,10 @@ const (
 	Up                      // connected
 	Waiting                 // down; the next attempt is scheduled
 	Down                    // the session gave up
+
+	// over is Down because the show has ended (Link.Over), as the header
+	// tells it apart.
+	over State = -1
 )
 
 // Link is the connection as the session last reported it.
@@ -25,6 +30,10 @@ type Link struct {
 	Attempt int       // the attempt in flight or scheduled
 	RetryAt time.Time // when the next attempt starts, while Waiting
 	Err     error     // why the link is down; nil while it is up
+	// Over says the link is Down because the show has ended
+	// (client.ErrShowEnded), not because it failed: nothing to retry, and
+	// nothing went wrong.
+	Over bool
 }
 
 // Apply moves the link on by one session update and returns the state it
@@ -40,6 +49,7 @@ func (l *Link) Apply(u client.Update) State {
 		l.State, l.Attempt, l.RetryAt, l.Err = Waiting, u.Attempt, u.RetryAt, u.Err
 	case client.UpdateFailed:
 		l.State, l.Err = Down, u.Err
+		l.Over = errors.Is(u.Err, client.ErrShowEnded)
 	}
 	return was
 }
@@ -65,6 +75,8 @@ func Left(now, t time.Time) string {
 // one while waiting), or offline. spinner is the spinner's current frame.
 func linkText(s *theme.Styles, spinner string, st State, attempt, secsLeft int) string {
 	switch st {
+	case over:
+		return s.Subtle.Render("■ the show has ended")
 	case Up:
 		return s.Good.Render("● connected")
 	case Connecting:
