@@ -89,12 +89,37 @@ var symbols = map[string]string{
 	"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$",
 }
 
+// MinorDigits returns how many digits a currency has after the point: 2
+// for USD, 0 for JPY, 3 for KWD.
+func MinorDigits(currency string) int {
+	if d, ok := minorDigits[currency]; ok {
+		return d
+	}
+	return 2
+}
+
+// MajorUnit returns one major unit of currency in minor units: 100 for
+// USD, 1 for JPY, 1000 for KWD.
+func MajorUnit(currency string) int64 {
+	u := int64(1)
+	for range MinorDigits(currency) {
+		u *= 10
+	}
+	return u
+}
+
+// Prefix returns what String writes before an amount of currency: its
+// symbol ("$", "€", "CA$"), or its code and a space ("CHF ").
+func Prefix(currency string) string {
+	if sym, ok := symbols[currency]; ok {
+		return sym
+	}
+	return currency + " "
+}
+
 // String formats m for people: "$12.50", "€3.00", "¥1200", "CHF 9.90".
 func (m Money) String() string {
-	digits, ok := minorDigits[m.Currency]
-	if !ok {
-		digits = 2
-	}
+	digits := MinorDigits(m.Currency)
 	neg := m.Amount < 0
 	a := m.Amount
 	if neg {
@@ -107,13 +132,72 @@ func (m Money) String() string {
 		}
 		s = s[:len(s)-digits] + "." + s[len(s)-digits:]
 	}
-	if sym, ok := symbols[m.Currency]; ok {
-		s = sym + s
-	} else {
-		s = m.Currency + " " + s
-	}
+	s = Prefix(m.Currency) + s
 	if neg {
 		s = "-" + s
 	}
 	return s
+}
+
+// ErrSyntax is wrapped by Parse's refusals of text that is not an amount
+// at all.
+var ErrSyntax = errors.New("not an amount")
+
+// Parse reads an amount of currency as a person writes it: "24", "24.5",
+// "24.50", "$24.50" or "USD 24.50". The digits are read as they are, never
+// through a float. Digits past the currency's minor digits are refused
+// unless they are zeros; so is a negative amount or one above MaxAmount.
+// Its errors are written to be shown as they are.
+func Parse(in, currency string) (Money, error) {
+	s := strings.TrimSpace(in)
+	if p := strings.TrimSpace(Prefix(currency)); strings.HasPrefix(s, p) {
+		s = strings.TrimSpace(s[len(p):])
+	} else if len(s) > 3 && strings.EqualFold(s[:3], currency) {
+		s = strings.TrimSpace(s[3:])
+	}
+	digits := MinorDigits(currency)
+	quoted := quoteInput(in)
+	if strings.HasPrefix(s, "-") {
+		return Money{}, fmt.Errorf("%s is negative: an amount is 0 or more", quoted)
+	}
+	whole, frac, hasPoint := strings.Cut(s, ".")
+	if whole == "" && frac == "" || !allDigits(whole) || !allDigits(frac) {
+		return Money{}, fmt.Errorf("%s is %w: write it like %s", quoted, ErrSyntax, New(24*MajorUnit(currency), currency))
+	}
+	if hasPoint && digits == 0 && strings.Trim(frac, "0") != "" {
+		return Money{}, fmt.Errorf("%s has no minor units: write whole amounts like %s", currency, New(24, currency))
+	}
+	if len(frac) > digits {
+		if strings.Trim(frac[digits:], "0") != "" {
+			return Money{}, fmt.Errorf("%s has more than %d digits after the point", quoted, digits)
+		}
+		frac = frac[:digits]
+	}
+	frac += strings.Repeat("0", digits-len(frac))
+	var amount int64
+	for _, r := range whole + frac {
+		amount = amount*10 + int64(r-'0')
+		if amount > MaxAmount {
+			return Money{}, fmt.Errorf("%s is more than %s", quoted, New(MaxAmount, currency))
+		}
+	}
+	return New(amount, currency), nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// quoteInput quotes what a person typed for an error message, cut short.
+func quoteInput(s string) string {
+	const maxRunes = 20
+	if r := []rune(s); len(r) > maxRunes {
+		s = string(r[:maxRunes]) + "…"
+	}
+	return strconv.Quote(s)
 }
