@@ -131,12 +131,8 @@ type Welcome struct {
 	Pinned   *Pin      `json:"pinned,omitempty"`
 	Chat     []Chat    `json:"chat,omitempty"`
 	Viewers  int       `json:"viewers"`
-	Checkout string    `json:"checkout"` // link template with the Placeholder
+	Checkout string    `json:"checkout"` // link template; see CheckoutPlaceholder
 }
-
-// CheckoutPlaceholder is replaced in Welcome.Checkout by the cart's items,
-// as VARIANT:QTY pairs joined with commas.
-const CheckoutPlaceholder = "{items}"
 
 // Hello is the client's first command.
 type Hello struct {
