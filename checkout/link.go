@@ -17,109 +17,115 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/livecart/livecart/money"
+	"github.com/livecart/livecart/pricing"
+	"github.com/livecart/livecart/protocol"
 )
 
 // Placeholder is the text in a checkout template that Link replaces with the
 // cart's items.
-const Placeholder = "{items}"
+const Placeholder = protocol.CheckoutPlaceholder
 
-// Limits on what Link accepts.
+// TotalPlaceholder is the text in a checkout template that ForQuote
+// replaces with the total the viewer was shown, in minor units. A template
+// need not hold it.
+const TotalPlaceholder = protocol.CheckoutTotalPlaceholder
+
+// Limits on what Link accepts: the protocol's, which the server that
+// parses the link enforces too.
 const (
 	// MaxURLLen is the longest URL, in bytes, CheckURL accepts: the
 	// practical limit browsers and servers agree on.
-	MaxURLLen = 2048
+	MaxURLLen = protocol.MaxCheckoutURLBytes
 	// MaxVariantIDLen is the longest variant ID, in bytes, Link accepts.
-	MaxVariantIDLen = 64
+	MaxVariantIDLen = protocol.MaxIDBytes
 	// MaxQty is the largest quantity of one variant Link accepts.
-	MaxQty = 99
+	MaxQty = protocol.MaxQty
+	// MaxItems is the most items (distinct variants) one link orders.
+	MaxItems = protocol.MaxBuyItems
 )
 
 var (
 	// ErrUnsafeURL is wrapped by every refusal from CheckURL.
 	ErrUnsafeURL = errors.New("unsafe URL")
 	// ErrBadTemplate means the checkout template does not hold exactly one
-	// Placeholder.
+	// Placeholder, or holds TotalPlaceholder more than once.
 	ErrBadTemplate = errors.New("bad checkout template")
 	// ErrBadItem means an item cannot be put into a checkout link.
 	ErrBadItem = errors.New("bad checkout item")
+	// ErrNothingToBuy means no line of a cart can be bought now.
+	ErrNothingToBuy = errors.New("nothing in the cart can be bought now")
 )
 
 // Item is one variant and how many of it to check out.
-type Item struct {
-	VariantID string
-	Qty       int
-}
+type Item = protocol.Item
 
 // Link fills template's Placeholder with items in the cart-permalink shape
-// "VARIANT:QTY,VARIANT:QTY", as in http://127.0.0.1:7420/cart/{items}.
+// "VARIANT:QTY,VARIANT:QTY" (protocol.FormatItems), as in
+// http://127.0.0.1:7420/cart/{items}, and its TotalPlaceholder, if any, with
+// nothing: the link does not say what the viewer was shown. A priced cart
+// goes through ForQuote instead.
 //
-// Variant IDs are percent-encoded down to RFC 3986's unreserved characters,
-// so they read the same wherever the template puts them: path, query or
-// fragment. IDs containing ',' or ':' are refused rather than escaped: those
-// characters are the permalink's own separators, and a shop that decodes the
-// path before splitting it would read an escaped one as structure and check
-// out something other than the cart.
+// Items are held to the protocol's rules: IDs of protocol.ValidID's
+// characters, which read the same unescaped wherever the template puts
+// them (path, query or fragment), each variant once, 1 to MaxQty of each,
+// at most MaxItems.
 func Link(template string, items []Item) (string, error) {
+	return build(template, items, "")
+}
+
+// Handoff is a priced cart made ready for the shop.
+type Handoff struct {
+	URL   string      // the link to open
+	Items []Item      // what it orders: what can be bought now
+	Total money.Money // what the viewer was shown for Items; the link carries it when the template asks
+	// LeftOut are the cart's lines of which the link orders fewer units
+	// than the cart holds, or none: short, sold out or unavailable. The
+	// viewer should be told.
+	LeftOut []pricing.Line
+}
+
+// ForQuote builds the checkout link of a priced cart (see cart.Check): it
+// orders what can be bought now, each line's Qty, fills TotalPlaceholder
+// with the quote's total, and reports what it left out. With nothing that
+// can be bought it returns ErrNothingToBuy, with LeftOut filled in.
+func ForQuote(template string, q pricing.Quote) (Handoff, error) {
+	h := Handoff{Items: q.Items(), Total: q.Total, LeftOut: q.LeftOut()}
+	if len(h.Items) == 0 {
+		return h, ErrNothingToBuy
+	}
+	link, err := build(template, h.Items, strconv.FormatInt(q.Total.Amount, 10))
+	if err != nil {
+		return Handoff{LeftOut: h.LeftOut}, err
+	}
+	h.URL = link
+	return h, nil
+}
+
+// build fills template with items and seen.
+func build(template string, items []Item, seen string) (string, error) {
 	if err := CheckURL(template); err != nil {
 		return "", fmt.Errorf("checkout template: %w", err)
 	}
 	if n := strings.Count(template, Placeholder); n != 1 {
 		return "", fmt.Errorf("checkout template holds %s %d times, want once: %w", Placeholder, n, ErrBadTemplate)
 	}
-	if len(items) == 0 {
-		return "", fmt.Errorf("checkout link: no items: %w", ErrBadItem)
+	if n := strings.Count(template, TotalPlaceholder); n > 1 {
+		return "", fmt.Errorf("checkout template holds %s %d times, want at most once: %w", TotalPlaceholder, n, ErrBadTemplate)
 	}
-	parts := make([]string, 0, len(items))
-	for _, it := range items {
-		if err := checkItem(it); err != nil {
-			return "", fmt.Errorf("checkout link: %w", err)
-		}
-		parts = append(parts, escapeID(it.VariantID)+":"+strconv.Itoa(it.Qty))
+	text, err := protocol.FormatItems(items)
+	if err != nil {
+		return "", fmt.Errorf("checkout link: %w: %w", ErrBadItem, err)
 	}
-	link := strings.Replace(template, Placeholder, strings.Join(parts, ","), 1)
+	link := strings.Replace(template, Placeholder, text, 1)
+	link = strings.Replace(link, TotalPlaceholder, seen, 1)
 	// The template was safe, but the result is what gets opened: check it too
 	// (its length, for one, depends on the items).
 	if err := CheckURL(link); err != nil {
 		return "", fmt.Errorf("checkout link: %w", err)
 	}
 	return link, nil
-}
-
-func checkItem(it Item) error {
-	switch {
-	case it.VariantID == "":
-		return fmt.Errorf("%w: empty variant ID", ErrBadItem)
-	case len(it.VariantID) > MaxVariantIDLen:
-		return fmt.Errorf("%w: variant ID longer than %d bytes", ErrBadItem, MaxVariantIDLen)
-	case strings.ContainsAny(it.VariantID, ",:"):
-		return fmt.Errorf("%w: variant ID %q contains ',' or ':'", ErrBadItem, it.VariantID)
-	case it.Qty < 1 || it.Qty > MaxQty:
-		return fmt.Errorf("%w: quantity %d of %q, want 1 to %d", ErrBadItem, it.Qty, it.VariantID, MaxQty)
-	}
-	return nil
-}
-
-// escapeID percent-encodes every byte of id except the unreserved characters.
-// url.PathEscape is not enough: it leaves sub-delimiters such as '&', '=' and
-// '+' alone, which are legal in a path but are structure in a query, so with
-// a template like "/cart?items={items}" a variant "a&b=c" would reach the
-// shop as two parameters and "a+b" as "a b".
-func escapeID(id string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	b.Grow(len(id))
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			c == '-' || c == '.' || c == '_' || c == '~' {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&0x0f])
-	}
-	return b.String()
 }
 
 // CheckURL reports whether raw is safe to show and to hand to a browser: an

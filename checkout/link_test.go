@@ -2,11 +2,27 @@ package checkout
 
 import (
 	"errors"
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/livecart/livecart/money"
+	"github.com/livecart/livecart/pricing"
+	"github.com/livecart/livecart/protocol"
 )
 
 const tmpl = "http://127.0.0.1:7420/cart/{items}"
+
+func items(pairs ...any) []Item {
+	var out []Item
+	for i := 0; i < len(pairs); i += 2 {
+		out = append(out, Item{VariantID: pairs[i].(string), Qty: pairs[i+1].(int)})
+	}
+	return out
+}
 
 func TestLink(t *testing.T) {
 	cases := []struct {
@@ -15,21 +31,17 @@ func TestLink(t *testing.T) {
 		items    []Item
 		want     string
 	}{
-		{"two items", tmpl, []Item{{"v1", 2}, {"v2", 1}}, "http://127.0.0.1:7420/cart/v1:2,v2:1"},
-		{"one item", tmpl, []Item{{"44012", 99}}, "http://127.0.0.1:7420/cart/44012:99"},
-		{"https shop", "https://shop.example/cart/{items}", []Item{{"v1", 1}}, "https://shop.example/cart/v1:1"},
-		{"placeholder in query", "https://shop.example/cart?items={items}&ref=live", []Item{{"v1", 3}},
+		{"two items", tmpl, items("v1", 2, "v2", 1), "http://127.0.0.1:7420/cart/v1:2,v2:1"},
+		{"one item", tmpl, items("44012", 99), "http://127.0.0.1:7420/cart/44012:99"},
+		{"https shop", "https://shop.example/cart/{items}", items("v1", 1), "https://shop.example/cart/v1:1"},
+		{"placeholder in query", "https://shop.example/cart?items={items}&ref=live", items("v1", 3),
 			"https://shop.example/cart?items=v1:3&ref=live"},
-		{"slash escaped", tmpl, []Item{{"a/b", 1}}, "http://127.0.0.1:7420/cart/a%2Fb:1"},
-		{"query and fragment escaped", tmpl, []Item{{"a?b#c", 1}}, "http://127.0.0.1:7420/cart/a%3Fb%23c:1"},
-		{"percent escaped", tmpl, []Item{{"100%", 1}}, "http://127.0.0.1:7420/cart/100%25:1"},
-		{"unicode escaped", tmpl, []Item{{"ö", 1}}, "http://127.0.0.1:7420/cart/%C3%B6:1"},
-		{"unreserved kept", tmpl, []Item{{"Az09-._~", 1}}, "http://127.0.0.1:7420/cart/Az09-._~:1"},
-		{"query structure escaped", "https://shop.example/cart?items={items}&ref=live", []Item{{"a&ref=x", 1}, {"b+c", 2}},
-			"https://shop.example/cart?items=a%26ref%3Dx:1,b%2Bc:2&ref=live"},
-		{"sub-delimiters escaped", tmpl, []Item{{"$!'()*;@", 1}}, "http://127.0.0.1:7420/cart/%24%21%27%28%29%2A%3B%40:1"},
-		{"max length id", tmpl, []Item{{strings.Repeat("x", MaxVariantIDLen), 1}},
+		{"every ID character, unescaped", tmpl, items("Az09-._", 1), "http://127.0.0.1:7420/cart/Az09-._:1"},
+		{"max length id", tmpl, items(strings.Repeat("x", MaxVariantIDLen), 1),
 			"http://127.0.0.1:7420/cart/" + strings.Repeat("x", MaxVariantIDLen) + ":1"},
+		// Link does not know what the viewer was shown: the total stays empty.
+		{"total placeholder", "http://127.0.0.1:7420/cart/{items}?ref=k1&seen={total}", items("v1", 1),
+			"http://127.0.0.1:7420/cart/v1:1?ref=k1&seen="},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -42,9 +54,13 @@ func TestLink(t *testing.T) {
 }
 
 func TestLinkRefuses(t *testing.T) {
-	many := make([]Item, 200)
+	many := make([]Item, MaxItems+1)
 	for i := range many {
-		many[i] = Item{strings.Repeat("v", 20), 1}
+		many[i] = Item{VariantID: fmt.Sprintf("v%d", i), Qty: 1}
+	}
+	long := make([]Item, MaxItems)
+	for i := range long {
+		long[i] = Item{VariantID: fmt.Sprintf("%s%02d", strings.Repeat("v", MaxVariantIDLen-2), i), Qty: 99}
 	}
 	cases := []struct {
 		name     string
@@ -52,22 +68,30 @@ func TestLinkRefuses(t *testing.T) {
 		items    []Item
 		want     error
 	}{
-		{"no placeholder", "http://127.0.0.1:7420/cart/", []Item{{"v1", 1}}, ErrBadTemplate},
-		{"two placeholders", "http://127.0.0.1:7420/{items}/{items}", []Item{{"v1", 1}}, ErrBadTemplate},
-		{"javascript template", "javascript:alert(1)//{items}", []Item{{"v1", 1}}, ErrUnsafeURL},
-		{"file template", "file:///etc/{items}", []Item{{"v1", 1}}, ErrUnsafeURL},
-		{"remote http template", "http://example.com/cart/{items}", []Item{{"v1", 1}}, ErrUnsafeURL},
+		{"no placeholder", "http://127.0.0.1:7420/cart/", items("v1", 1), ErrBadTemplate},
+		{"two placeholders", "http://127.0.0.1:7420/{items}/{items}", items("v1", 1), ErrBadTemplate},
+		{"two total placeholders", "http://127.0.0.1:7420/{items}?a={total}&b={total}", items("v1", 1), ErrBadTemplate},
+		{"javascript template", "javascript:alert(1)//{items}", items("v1", 1), ErrUnsafeURL},
+		{"file template", "file:///etc/{items}", items("v1", 1), ErrUnsafeURL},
+		{"remote http template", "http://example.com/cart/{items}", items("v1", 1), ErrUnsafeURL},
 		{"no items", tmpl, nil, ErrBadItem},
-		{"empty id", tmpl, []Item{{"", 1}}, ErrBadItem},
-		{"long id", tmpl, []Item{{strings.Repeat("x", MaxVariantIDLen+1), 1}}, ErrBadItem},
-		{"comma in id", tmpl, []Item{{"a,b", 1}}, ErrBadItem},
-		{"colon in id", tmpl, []Item{{"a:b", 1}}, ErrBadItem},
-		{"smuggled extra item", tmpl, []Item{{"v1:1,v2", 50}}, ErrBadItem},
-		{"zero qty", tmpl, []Item{{"v1", 0}}, ErrBadItem},
-		{"negative qty", tmpl, []Item{{"v1", -1}}, ErrBadItem},
-		{"qty over max", tmpl, []Item{{"v1", MaxQty + 1}}, ErrBadItem},
-		{"bad item after good", tmpl, []Item{{"v1", 1}, {"v2", 0}}, ErrBadItem},
-		{"result too long", tmpl, many, ErrUnsafeURL},
+		{"too many items", tmpl, many, ErrBadItem},
+		{"empty id", tmpl, items("", 1), ErrBadItem},
+		{"long id", tmpl, items(strings.Repeat("x", MaxVariantIDLen+1), 1), ErrBadItem},
+		{"comma in id", tmpl, items("a,b", 1), ErrBadItem},
+		{"colon in id", tmpl, items("a:b", 1), ErrBadItem},
+		{"smuggled extra item", tmpl, items("v1:1,v2", 50), ErrBadItem},
+		// IDs the server would refuse are refused here, not escaped.
+		{"slash in id", tmpl, items("a/b", 1), ErrBadItem},
+		{"query structure in id", tmpl, items("a&ref=x", 1), ErrBadItem},
+		{"unicode id", tmpl, items("ö", 1), ErrBadItem},
+		{"percent in id", tmpl, items("100%", 1), ErrBadItem},
+		{"same variant twice", tmpl, items("v1", 1, "v1", 2), ErrBadItem},
+		{"zero qty", tmpl, items("v1", 0), ErrBadItem},
+		{"negative qty", tmpl, items("v1", -1), ErrBadItem},
+		{"qty over max", tmpl, items("v1", MaxQty+1), ErrBadItem},
+		{"bad item after good", tmpl, items("v1", 1, "v2", 0), ErrBadItem},
+		{"result too long", "https://shop.example/" + strings.Repeat("p", 800) + "/{items}", long, ErrUnsafeURL},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,6 +100,63 @@ func TestLinkRefuses(t *testing.T) {
 				t.Fatalf("Link = %q, %v; want error %v", got, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestForQuote(t *testing.T) {
+	now := time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC)
+	beanie := protocol.Product{
+		ID: "beanie", Name: "Beanie", Price: money.New(2800, "USD"),
+		Deal:     &protocol.Deal{Price: money.New(2300, "USD"), AmountOff: 500, EndsAt: now.Add(time.Minute), PerBuyer: 1},
+		Variants: []protocol.Variant{{ID: "beanie-grey", Name: "Grey", Stock: 9}},
+	}
+	mug := protocol.Product{ID: "mug", Name: "Speckled Mug", Price: money.New(2400, "USD"),
+		Variants: []protocol.Variant{{ID: "mug-blue", Name: "Blue", Stock: 0}, {ID: "mug-sand", Name: "Sand", Stock: 2}}}
+	lookup := func(id string) (protocol.Product, bool) {
+		for _, p := range []protocol.Product{beanie, mug} {
+			if _, ok := p.Variant(id); ok {
+				return p, true
+			}
+		}
+		return protocol.Product{}, false
+	}
+	q, err := pricing.Price(items("beanie-grey", 3, "mug-blue", 1, "mug-sand", 5, "gone", 1), lookup, nil, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const template = "http://127.0.0.1:7420/cart/{items}?ref=k1&seen={total}"
+	h, err := ForQuote(template, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One Beanie at the deal price and two over the limit; the sold-out mug
+	// and the unknown variant stay out, the short one goes in at what is left.
+	const total = 2300 + 2*2800 + 2*2400
+	if want := "http://127.0.0.1:7420/cart/beanie-grey:3,mug-sand:2?ref=k1&seen=" + strconv.Itoa(total); h.URL != want {
+		t.Errorf("URL %q, want %q", h.URL, want)
+	}
+	if !slices.Equal(h.Items, items("beanie-grey", 3, "mug-sand", 2)) || h.Total != money.New(total, "USD") {
+		t.Errorf("items %v, total %v", h.Items, h.Total)
+	}
+	var out []string
+	for _, l := range h.LeftOut {
+		out = append(out, fmt.Sprintf("%s:%s:%d/%d", l.VariantID, l.State, l.Qty, l.Want))
+	}
+	if want := []string{"mug-blue:sold_out:0/1", "mug-sand:short:2/5", "gone:unavailable:0/1"}; !slices.Equal(out, want) {
+		t.Errorf("left out %v, want %v", out, want)
+	}
+
+	// A template without the total placeholder gets none.
+	if h, err := ForQuote(tmpl, q); err != nil || h.URL != "http://127.0.0.1:7420/cart/beanie-grey:3,mug-sand:2" {
+		t.Errorf("ForQuote without {total}: %q, %v", h.URL, err)
+	}
+	// Nothing to buy: no link, but what was left out.
+	none, _ := pricing.Price(items("mug-blue", 1), lookup, nil, now)
+	if h, err := ForQuote(template, none); !errors.Is(err, ErrNothingToBuy) || h.URL != "" || len(h.LeftOut) != 1 {
+		t.Errorf("nothing to buy: %+v, %v", h, err)
+	}
+	if _, err := ForQuote("javascript:{items}", q); !errors.Is(err, ErrUnsafeURL) {
+		t.Errorf("unsafe template: %v", err)
 	}
 }
 

@@ -14,6 +14,8 @@ var now = time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC)
 
 func usd(a int64) money.Money { return money.New(a, "USD") }
 
+func it(variantID string, qty int) protocol.Item { return protocol.Item{VariantID: variantID, Qty: qty} }
+
 // catalog is a show's products by variant, as a Lookup.
 func catalog(products ...protocol.Product) Lookup {
 	return func(id string) (protocol.Product, bool) {
@@ -65,31 +67,31 @@ func TestPrice(t *testing.T) {
 		want     []summary
 		total    int64
 	}{
-		{"regular", []protocol.Product{mug(5)}, []protocol.Item{{"mug-blue", 2}},
+		{"regular", []protocol.Product{mug(5)}, []protocol.Item{it("mug-blue", 2)},
 			nil, []summary{{OK, 2, 0, 0, 4800}}, 4800},
-		{"deal without a limit", []protocol.Product{beanie(10, deal(2240, 0))}, []protocol.Item{{"beanie-grey", 2}},
+		{"deal without a limit", []protocol.Product{beanie(10, deal(2240, 0))}, []protocol.Item{it("beanie-grey", 2)},
 			nil, []summary{{OK, 2, 2, 2240, 4480}}, 4480},
-		{"deal over its limit: the rest at the regular price", []protocol.Product{beanie(10, deal(2300, 1))}, []protocol.Item{{"beanie-grey", 3}},
+		{"deal over its limit: the rest at the regular price", []protocol.Product{beanie(10, deal(2300, 1))}, []protocol.Item{it("beanie-grey", 3)},
 			nil, []summary{{OK, 3, 1, 2300, 2300 + 2*2800}}, 2300 + 2*2800},
 		{"the limit counts across variants, in order", []protocol.Product{beanie(10, deal(2300, 2))},
-			[]protocol.Item{{"beanie-grey", 1}, {"beanie-red", 3}},
+			[]protocol.Item{it("beanie-grey", 1), it("beanie-red", 3)},
 			nil, []summary{{OK, 1, 1, 2300, 2300}, {OK, 3, 1, 2300, 2300 + 2*2800}}, 2*2300 + 2*2800},
-		{"units already taken count against the limit", []protocol.Product{beanie(10, deal(2300, 2))}, []protocol.Item{{"beanie-grey", 2}},
+		{"units already taken count against the limit", []protocol.Product{beanie(10, deal(2300, 2))}, []protocol.Item{it("beanie-grey", 2)},
 			func(p protocol.Product) int { return 1 }, []summary{{OK, 2, 1, 2300, 2300 + 2800}}, 2300 + 2800},
-		{"a limit used up", []protocol.Product{beanie(10, deal(2300, 2))}, []protocol.Item{{"beanie-grey", 1}},
+		{"a limit used up", []protocol.Product{beanie(10, deal(2300, 2))}, []protocol.Item{it("beanie-grey", 1)},
 			func(p protocol.Product) int { return 5 }, []summary{{OK, 1, 0, 2300, 2800}}, 2800},
-		{"a deal past its end", []protocol.Product{beanie(10, &protocol.Deal{Price: usd(2240), EndsAt: now})}, []protocol.Item{{"beanie-grey", 2}},
+		{"a deal past its end", []protocol.Product{beanie(10, &protocol.Deal{Price: usd(2240), EndsAt: now})}, []protocol.Item{it("beanie-grey", 2)},
 			nil, []summary{{OK, 2, 0, 0, 5600}}, 5600},
-		{"sold out", []protocol.Product{mug(0)}, []protocol.Item{{"mug-blue", 2}},
+		{"sold out", []protocol.Product{mug(0)}, []protocol.Item{it("mug-blue", 2)},
 			nil, []summary{{SoldOut, 0, 0, 0, 0}}, 0},
-		{"short", []protocol.Product{mug(3), beanie(10, nil)}, []protocol.Item{{"mug-blue", 5}, {"beanie-red", 1}},
+		{"short", []protocol.Product{mug(3), beanie(10, nil)}, []protocol.Item{it("mug-blue", 5), it("beanie-red", 1)},
 			nil, []summary{{Short, 3, 0, 0, 7200}, {OK, 1, 0, 0, 2800}}, 10000},
 		{"short at the deal: only what is bought counts against the limit", []protocol.Product{beanie(1, deal(2300, 2))},
-			[]protocol.Item{{"beanie-grey", 3}, {"beanie-red", 1}},
+			[]protocol.Item{it("beanie-grey", 3), it("beanie-red", 1)},
 			nil, []summary{{Short, 1, 1, 2300, 2300}, {OK, 1, 1, 2300, 2300}}, 4600},
-		{"a variant listed twice shares its stock", []protocol.Product{mug(3)}, []protocol.Item{{"mug-blue", 2}, {"mug-blue", 2}},
+		{"a variant listed twice shares its stock", []protocol.Product{mug(3)}, []protocol.Item{it("mug-blue", 2), it("mug-blue", 2)},
 			nil, []summary{{OK, 2, 0, 0, 4800}, {Short, 1, 0, 0, 2400}}, 7200},
-		{"unavailable", []protocol.Product{mug(3)}, []protocol.Item{{"gone", 2}, {"mug-blue", 1}},
+		{"unavailable", []protocol.Product{mug(3)}, []protocol.Item{it("gone", 2), it("mug-blue", 1)},
 			nil, []summary{{Unavailable, 0, 0, 0, 0}, {OK, 1, 0, 0, 2400}}, 2400},
 	}
 	for _, c := range cases {
@@ -123,12 +125,12 @@ func TestPrice(t *testing.T) {
 }
 
 func TestQuoteItemsAndLeftOut(t *testing.T) {
-	q, err := Price([]protocol.Item{{"mug-blue", 5}, {"beanie-grey", 1}, {"gone", 1}, {"beanie-red", 2}},
+	q, err := Price([]protocol.Item{it("mug-blue", 5), it("beanie-grey", 1), it("gone", 1), it("beanie-red", 2)},
 		catalog(mug(3), beanie(0, nil)), nil, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := q.Items(); !slices.Equal(got, []protocol.Item{{"mug-blue", 3}}) {
+	if got := q.Items(); !slices.Equal(got, []protocol.Item{it("mug-blue", 3)}) {
 		t.Errorf("Items = %v", got)
 	}
 	var out []string
@@ -141,17 +143,17 @@ func TestQuoteItemsAndLeftOut(t *testing.T) {
 	if q.Complete() {
 		t.Error("Complete with lines left out")
 	}
-	if q, _ := Price([]protocol.Item{{"mug-blue", 3}}, catalog(mug(3)), nil, now); !q.Complete() || len(q.LeftOut()) != 0 {
+	if q, _ := Price([]protocol.Item{it("mug-blue", 3)}, catalog(mug(3)), nil, now); !q.Complete() || len(q.LeftOut()) != 0 {
 		t.Error("a quote that can be filled is not Complete")
 	}
 	// Nothing to buy: no total, no currency.
-	if q, _ := Price([]protocol.Item{{"gone", 1}}, catalog(), nil, now); q.Total != (money.Money{}) || q.Items() != nil {
+	if q, _ := Price([]protocol.Item{it("gone", 1)}, catalog(), nil, now); q.Total != (money.Money{}) || q.Items() != nil {
 		t.Errorf("nothing to buy: total %+v, items %v", q.Total, q.Items())
 	}
 }
 
 func TestLineParts(t *testing.T) {
-	q, _ := Price([]protocol.Item{{"beanie-grey", 3}}, catalog(beanie(5, deal(2300, 1))), nil, now)
+	q, _ := Price([]protocol.Item{it("beanie-grey", 3)}, catalog(beanie(5, deal(2300, 1))), nil, now)
 	l := q.Lines[0]
 	want := []Part{{Qty: 1, Unit: usd(2300), Deal: true}, {Qty: 2, Unit: usd(2800)}}
 	if !slices.Equal(l.Parts(), want) || !l.Limited() || !l.DealOn() || l.RegularQty() != 2 {
@@ -164,12 +166,12 @@ func TestLineParts(t *testing.T) {
 
 func TestPriceRefusesWhatCannotBeCharged(t *testing.T) {
 	big := protocol.Product{ID: "gold", Name: "Gold", Price: usd(money.MaxAmount), Variants: []protocol.Variant{{ID: "gold-bar", Name: "Bar", Stock: 10}}}
-	q, err := Price([]protocol.Item{{"gold-bar", 2}}, catalog(big), nil, now)
+	q, err := Price([]protocol.Item{it("gold-bar", 2)}, catalog(big), nil, now)
 	if !errors.Is(err, ErrTooLarge) || len(q.Lines) != 1 || q.Lines[0].Qty != 2 {
 		t.Errorf("a total over MaxAmount: %v, lines %+v", err, q.Lines)
 	}
 	eur := protocol.Product{ID: "tea", Name: "Tea", Price: money.New(500, "EUR"), Variants: []protocol.Variant{{ID: "tea-green", Name: "Green", Stock: 10}}}
-	if _, err := Price([]protocol.Item{{"mug-blue", 1}, {"tea-green", 1}}, catalog(mug(5), eur), nil, now); !errors.Is(err, money.ErrCurrencyMismatch) {
+	if _, err := Price([]protocol.Item{it("mug-blue", 1), it("tea-green", 1)}, catalog(mug(5), eur), nil, now); !errors.Is(err, money.ErrCurrencyMismatch) {
 		t.Errorf("two currencies: %v", err)
 	}
 }
