@@ -1,9 +1,14 @@
 // Package cart holds a viewer's shopping cart: the lines they picked during a
-// show, the arithmetic on them, and the file that keeps them between runs.
+// show, what they cost at the show's prices of the moment (Check), and the
+// file that keeps them between runs.
 //
-// The math in this file does no I/O, so the UI can call it from Update. A Cart
-// is a value: every change returns a new Cart and leaves the old one as it
-// was, which lets a bubbletea model keep it by value without aliasing bugs.
+// A cart stores no price that is charged: Check prices it from the live
+// show with the one rule of package pricing, the rule the checkout page
+// and the order use, and says what changed since the viewer last looked.
+//
+// The math does no I/O, so the UI can call it from Update. A Cart is a
+// value: every change returns a new Cart and leaves the old one as it was,
+// which lets a bubbletea model keep it by value without aliasing bugs.
 //
 // A line is held to the rules the network's products are held to (the IDs,
 // the length of the names, the limits of protocol/limits.go) whether it
@@ -52,13 +57,22 @@ var (
 )
 
 // Line is one variant in the cart with the quantity wanted.
+//
+// A line holds no price that is charged. What a line costs is always
+// worked out from the live show by Check; Unit and Seen only record what
+// the viewer was last shown, so that Check can say what changed.
 type Line struct {
-	ProductID string      `json:"product_id"`
-	VariantID string      `json:"variant_id"`
-	Name      string      `json:"name"`
-	Variant   string      `json:"variant"` // the variant's label, such as "Blue / M"
-	Unit      money.Money `json:"unit"`    // price of one unit
-	Qty       int         `json:"qty"`
+	ProductID string `json:"product_id"`
+	VariantID string `json:"variant_id"`
+	Name      string `json:"name"`
+	Variant   string `json:"variant"` // the variant's label, such as "Blue / M"
+	// Unit is the price of one unit when the line was added or last
+	// checked: a hint, never charged. Check keeps it current.
+	Unit money.Money `json:"unit"`
+	Qty  int         `json:"qty"`
+	// Seen is what Check last found for the line; the zero Seen until it
+	// has been checked.
+	Seen Seen `json:"seen,omitzero"`
 }
 
 // Cart is an ordered list of lines, at most one per variant, all in one
@@ -72,8 +86,8 @@ type Cart struct {
 // stock means it is not known and only MaxQty applies.
 //
 // When the variant is already in the cart, its name, label and unit price are
-// refreshed from l: prices move during a live show and the checkout charges
-// the shop's current price, so the cart should show that one.
+// refreshed from l, and what it was last seen as (Seen) is kept unless l
+// brings its own. What the line costs is Check's to say.
 //
 // l must pass the checks a product from the network passes (see checkLine);
 // its name and label are then kept as sanitize.Line makes them, as the show
@@ -105,6 +119,9 @@ func (c Cart) Add(l Line, stock int) (Cart, error) {
 	lines := slices.Clone(c.lines)
 	l.Qty = want
 	if i >= 0 {
+		if l.Seen == (Seen{}) {
+			l.Seen = lines[i].Seen
+		}
 		lines[i] = l
 	} else {
 		lines = append(lines, l)
@@ -172,9 +189,12 @@ func (c Cart) Units() int {
 	return n
 }
 
-// Total returns the sum of unit price times quantity over all lines. An empty
-// cart totals zero with no currency. The error reports a total above
-// money.MaxAmount.
+// Total returns the sum of Unit times quantity over all lines: the hints,
+// not what checkout charges. An empty cart totals zero with no currency.
+// The error reports a total above money.MaxAmount.
+//
+// Deprecated: a total is shown from Check, which prices the cart at the
+// show's prices of the moment (deals, their per-buyer limits, stock).
 func (c Cart) Total() (money.Money, error) {
 	cur, ok := c.currency()
 	if !ok {
@@ -225,7 +245,7 @@ func (c Cart) index(variantID string) int {
 // the product and variant it was made from: IDs that protocol.ValidID
 // accepts (they end up in checkout links, where ',' and ':' are structure),
 // names of valid UTF-8 no longer than protocol.MaxProductNameRunes, a valid
-// price and a quantity within MaxQty.
+// price, a plausible record of what was seen and a quantity within MaxQty.
 func checkLine(l Line) error {
 	if l.VariantID == "" {
 		return fmt.Errorf("%w: no variant ID", ErrInvalidLine)
@@ -244,6 +264,11 @@ func checkLine(l Line) error {
 	}
 	if err := l.Unit.Validate(); err != nil {
 		return fmt.Errorf("%w: unit price: %w", ErrInvalidLine, err)
+	}
+	if l.Seen != (Seen{}) {
+		if err := l.Seen.validate(); err != nil {
+			return err
+		}
 	}
 	if l.Qty <= 0 {
 		return fmt.Errorf("%w: quantity %d, want at least 1", ErrInvalidQty, l.Qty)

@@ -19,6 +19,10 @@ func FuzzLoad(f *testing.F) {
 	goodLine := `{"product_id":"p","variant_id":"v1","name":"n","variant":"Blue / M","unit":{"amount":1250,"currency":"USD"},"qty":2}`
 	for _, seed := range []string{
 		valid + goodLine + `]}`,
+		// A line that records what the viewer was shown.
+		valid + strings.Replace(goodLine, `"qty":2}`, `"qty":2,"seen":{"regular":{"amount":1250,"currency":"USD"},"deal":{"amount":1000,"currency":"USD"},"deal_qty":1,"qty":2,"state":"ok"}}`, 1) + `]}`,
+		valid + strings.Replace(goodLine, `"qty":2}`, `"qty":2,"seen":{"regular":{"amount":0,"currency":""},"qty":0,"state":"unavailable"}}`, 1) + `]}`,
+		valid + strings.Replace(goodLine, `"qty":2}`, `"qty":2,"seen":{"qty":2,"state":"gone"}}`, 1) + `]}`,
 		valid + goodLine + `,` + goodLine + `]}`, // the same variant twice merges
 		valid + `]}`,
 		`{"version":1,"show":"` + show + `","lines":null}`,
