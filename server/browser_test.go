@@ -18,13 +18,13 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/livecart/livecart/checkout"
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/demo"
 	"github.com/livecart/livecart/internal/showtest"
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/server"
+	"github.com/livecart/livecart/show"
 )
 
 // Bounds on the browser test's waits. None is a delay: a passing test
@@ -66,6 +66,10 @@ func TestBrowserPlacesOrder(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) { placeOrderInBrowser(t, browser, cat, tc) })
 	}
+	// The same browser: browser_money_test.go.
+	t.Run("double click, reload and back", func(t *testing.T) { orderOnceInBrowser(t, browser, cat) })
+	t.Run("what changed", func(t *testing.T) { pageSaysWhatChanged(t, browser, cat) })
+	t.Run("deal limit", func(t *testing.T) { pageSplitsDealLimit(t, browser, cat) })
 }
 
 func placeOrderInBrowser(t *testing.T, browser context.Context, cat server.Catalog, tc checkoutCase) {
@@ -88,12 +92,13 @@ func placeOrderInBrowser(t *testing.T, browser context.Context, cat server.Catal
 		t.Fatal(err)
 	}
 
-	// Exactly what the viewer's x does with its cart.
-	link, err := checkout.Link(ana.welcome.Checkout, []checkout.Item{{VariantID: variant.ID, Qty: 2}})
-	if err != nil {
-		t.Fatalf("checkout link from template %q: %v", ana.welcome.Checkout, err)
+	// What the viewer's x does with its cart: price it against the show as
+	// its client knows it, then build the link from that.
+	k, link := ana.checkout(t, variant.ID, 2)
+	if k.Total != e.total {
+		t.Fatalf("the cart shows %s, want %s", k.Total, e.total)
 	}
-	if want := show.URL + "/cart/" + variant.ID + ":2?ref=" + clientID; link != want {
+	if want := fmt.Sprintf("%s/cart/%s:2?ref=%s&seen=%d", show.URL, variant.ID, clientID, e.total.Amount); link != want {
 		t.Fatalf("checkout link %q, want %q", link, want)
 	}
 
@@ -471,6 +476,7 @@ type watcher struct {
 	name    string
 	s       *client.Session
 	welcome protocol.Welcome
+	show    show.State          // the show as the events looked at so far have it, as a viewer's mirror
 	backlog []protocol.Envelope // read from the session, not yet looked at
 	read    int                 // events looked at so far
 }
@@ -491,6 +497,7 @@ func join(t *testing.T, url string, opts client.Options) *watcher {
 		}
 		if u.Kind == client.UpdateSnapshot {
 			w.welcome = u.Welcome
+			w.show, _ = show.FromWelcome(u.Welcome, u.Seq)
 			return w
 		}
 	}
@@ -550,6 +557,9 @@ func (w *watcher) next(t *testing.T, timeout <-chan time.Time) (protocol.Envelop
 	env := w.backlog[0]
 	w.backlog = w.backlog[1:]
 	w.read++
+	if _, err := w.show.Apply(env); err != nil {
+		t.Errorf("%s: apply %s: %v", w.name, env.Type, err)
+	}
 	return env, true
 }
 

@@ -61,7 +61,7 @@ func TestWelcomeSnapshot(t *testing.T) {
 	if w.Viewers != 2 || s.Viewers() != 2 {
 		t.Errorf("viewers = %d (server says %d), want 2: the host does not count", w.Viewers, s.Viewers())
 	}
-	if w.Checkout != ts.URL+"/cart/{items}" {
+	if w.Checkout != ts.URL+"/cart/{items}?seen={total}" {
 		t.Errorf("checkout = %q", w.Checkout)
 	}
 	if bo.welcomeSeq < last.Seq {
@@ -121,7 +121,7 @@ func TestWelcomeKeepsOnlyRecentChat(t *testing.T) {
 
 func TestWelcomeUsesPublicURL(t *testing.T) {
 	_, ts := startServer(t, func(c *Config) { c.PublicURL = "https://shop.example/live/" })
-	if got := dial(t, ts.URL, "ana", "").welcome.Checkout; got != "https://shop.example/live/cart/{items}" {
+	if got := dial(t, ts.URL, "ana", "").welcome.Checkout; got != "https://shop.example/live/cart/{items}?seen={total}" {
 		t.Fatalf("checkout = %q", got)
 	}
 }

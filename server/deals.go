@@ -19,6 +19,10 @@ type deals struct {
 	// an order that is rolled back gives its units back to the deal it
 	// took them from and no other.
 	serial []uint64
+	// ended, by product index, is the last deal that ended on the product,
+	// until another starts: a checkout page made before it ended can say
+	// why its total went up.
+	ended []*protocol.Deal
 	stop   func() bool // stops the pending timer; nil when none is pending
 	gen    uint64      // names the pending timer; one that fires after it was replaced does nothing
 	// after starts a timer. Tests replace it to fire deal ends themselves
@@ -30,6 +34,7 @@ func newDeals(products int) deals {
 	return deals{
 		bought: make([]map[string]int, products),
 		serial: make([]uint64, products),
+		ended:  make([]*protocol.Deal, products),
 		after:  func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop },
 	}
 }
@@ -76,6 +81,7 @@ func (s *Server) startDealLocked(d protocol.StartDeal) *protocol.Error {
 	}
 	s.deals.bought[i] = nil
 	s.deals.serial[i]++
+	s.deals.ended[i] = nil
 	s.publishProductLocked(i)
 	s.scheduleDealsLocked()
 	return nil
@@ -97,6 +103,7 @@ func (s *Server) endDealCommandLocked(e protocol.EndDeal) *protocol.Error {
 // endDealLocked takes product i's deal away and publishes the product
 // without it. The caller reschedules the timer.
 func (s *Server) endDealLocked(i int) {
+	s.deals.ended[i] = s.products[i].Deal
 	s.products[i].Deal = nil
 	s.deals.bought[i] = nil
 	s.deals.serial[i]++
@@ -113,6 +120,7 @@ func (s *Server) repriceDealLocked(i int) {
 	}
 	price, err := dealPrice(p.Price, p.Deal.Percent, p.Deal.AmountOff)
 	if err != nil {
+		s.deals.ended[i] = p.Deal
 		p.Deal = nil
 		s.deals.bought[i] = nil
 		s.deals.serial[i]++
@@ -172,14 +180,4 @@ func (s *Server) dealsDue(gen uint64) {
 		}
 		s.scheduleDealsLocked()
 	})
-}
-
-// dealRoomLocked returns how many more units of product i buyer may take
-// at the deal's price, or -1 when no limit applies at now.
-func (s *Server) dealRoomLocked(i int, buyer string, now time.Time) int {
-	d := s.products[i].Deal
-	if !d.Active(now) || d.PerBuyer == 0 {
-		return -1
-	}
-	return max(d.PerBuyer-s.deals.bought[i][buyer], 0)
 }

@@ -143,6 +143,8 @@ func TestCloseStopsTheDealTimer(t *testing.T) {
 	}
 }
 
+// A deal's per-buyer limit prices the units over it at the regular price,
+// on the page and in the order alike; nothing is refused for it.
 func TestDealLimitPerBuyer(t *testing.T) {
 	s, ts := startServer(t, unlimited)
 	host := dial(t, ts.URL, "", testToken)
@@ -151,25 +153,46 @@ func TestDealLimitPerBuyer(t *testing.T) {
 	ana.nextOf(protocol.TypeProduct)
 
 	if status, body := postOrder(t, ts.URL, order("mug-blue:1,mug-sand:1", "client-ana"), nil); status != http.StatusOK ||
-		!strings.Contains(body, row("$18.00", "1", "$18.00")) {
+		!strings.Contains(body, row("$18.00", "1", "$18.00")) || !strings.Contains(body, "$36.00") {
 		t.Fatalf("first order: %d\n%s", status, body)
 	}
-	// The limit is per product, across its variants, and per client.
-	status, body := postOrder(t, ts.URL, order("mug-sand:1", "client-ana"), nil)
-	if status != http.StatusConflict || !strings.Contains(body, "allows 2 per buyer at $18.00; you can take 0 more") {
+	// The limit is per product, across its variants, and per client: the
+	// page shows ana the regular price, and the order charges it.
+	if _, body := get(t, ts.URL, "/cart/mug-sand:1?ref=client-ana"); !strings.Contains(body, row("$24.00", "1", "$24.00")) ||
+		!strings.Contains(body, "the deal&#39;s limit of 2 per buyer is used up: regular price") {
+		t.Errorf("checkout page over the limit:\n%s", body)
+	}
+	if status, body := postOrder(t, ts.URL, withField(order("mug-sand:1", "client-ana"), "total", "2400"), nil); status != http.StatusOK ||
+		!strings.Contains(body, row("$24.00", "1", "$24.00")) {
 		t.Fatalf("over the limit: %d\n%s", status, body)
 	}
-	if _, body := get(t, ts.URL, "/cart/mug-sand:1?ref=client-ana"); !strings.Contains(body, "the deal allows 2 per buyer; 0 left for you") {
-		t.Errorf("checkout page does not warn of the limit:\n%s", body)
-	}
+	ana.nextOf(protocol.TypeOrder)
+	ana.nextOf(protocol.TypeOrder)
 	// Her buy command counts as the same buyer: same client ID.
 	ana.send(protocol.TypeBuy, protocol.Buy{Items: []protocol.Item{{VariantID: "mug-blue", Qty: 1}}})
-	ana.expectError(protocol.ErrCodeForbidden)
-	if status, _ := postOrder(t, ts.URL, order("mug-sand:2", "client-bo"), nil); status != http.StatusOK {
-		t.Fatalf("another buyer: %d", status)
+	if o := decode[protocol.Order](t, ana.nextOf(protocol.TypeOrder)); len(o.Lines) != 1 || o.Lines[0].Unit.Amount != 2400 {
+		t.Fatalf("buy over the limit: %+v", o)
 	}
-	if n, _ := s.Stock("mug-sand"); n != 9 {
-		t.Errorf("mug-sand stock %d, want 9", n)
+
+	// Three for someone new: two at the deal's price, one over the limit,
+	// each shown as such, and charged so.
+	link := "/cart/mug-sand:3?ref=client-bo"
+	_, page := get(t, ts.URL, link)
+	if !strings.Contains(page, dealRow("$24.00", "$18.00", "2", "$36.00")) || !strings.Contains(page, "deal price, 2 per buyer") ||
+		!strings.Contains(page, row("$24.00", "1", "$24.00")) || !strings.Contains(page, "over the deal&#39;s limit of 2 per buyer: regular price") ||
+		!strings.Contains(page, "$60.00") {
+		t.Fatalf("checkout page for three under a limit of two:\n%s", page)
+	}
+	form := formOf(t, page)
+	if status, body := postOrder(t, ts.URL, form, nil); status != http.StatusOK ||
+		!strings.Contains(body, row("$18.00", "2", "$36.00")) || !strings.Contains(body, row("$24.00", "1", "$24.00")) {
+		t.Fatalf("bo's order: %d\n%s", status, body)
+	}
+	if n, _ := s.Stock("mug-sand"); n != 12-1-1-3 {
+		t.Errorf("mug-sand stock %d, want 7", n)
+	}
+	if m := s.Metrics(); m.Revenue.Amount != 3600+2400+2400+6000 {
+		t.Errorf("revenue %v", m.Revenue)
 	}
 
 	host.send(protocol.TypeEndDeal, protocol.EndDeal{ProductID: "mug"})

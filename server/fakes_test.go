@@ -167,9 +167,10 @@ func tryPostOrder(base string, form url.Values, header http.Header) (int, string
 	return resp.StatusCode, string(body), err
 }
 
-// order is the form the checkout page's button posts.
+// order is the form the checkout page's button posts, with a key of its
+// own.
 func order(items, ref string) url.Values {
-	v := url.Values{"items": {items}}
+	v := url.Values{"items": {items}, "key": {newOrderKey()}}
 	if ref != "" {
 		v.Set("ref", ref)
 	}

@@ -165,10 +165,10 @@ func TestClientIDKeepsIdentity(t *testing.T) {
 	if c1.welcome.You.ID == c2.welcome.You.ID || strings.HasPrefix(c1.welcome.You.ID, "u-") {
 		t.Errorf("without client IDs: %q and %q", c1.welcome.You.ID, c2.welcome.You.ID)
 	}
-	if want := ts.URL + "/cart/{items}?ref=client-ana"; a1.welcome.Checkout != want {
+	if want := ts.URL + "/cart/{items}?ref=client-ana&seen={total}"; a1.welcome.Checkout != want {
 		t.Errorf("checkout = %q, want %q", a1.welcome.Checkout, want)
 	}
-	if want := ts.URL + "/cart/{items}"; c1.welcome.Checkout != want {
+	if want := ts.URL + "/cart/{items}?seen={total}"; c1.welcome.Checkout != want {
 		t.Errorf("checkout without a client ID = %q, want %q", c1.welcome.Checkout, want)
 	}
 }

@@ -228,7 +228,7 @@ func TestRebindingHostIsRefused(t *testing.T) {
 	for _, host := range []string{"127.0.0.1:" + port, "localhost:" + port} {
 		dialAs(t, ts.URL, host, "")
 		status, body := hostRequest(t, http.MethodPost, ts.URL, "/orders", host,
-			http.Header{"Origin": {"http://" + host}}, url.Values{"items": {"mug-blue:1"}}.Encode())
+			http.Header{"Origin": {"http://" + host}}, order("mug-blue:1", "").Encode())
 		if status != http.StatusOK {
 			t.Errorf("POST /orders as %s: HTTP %d\n%s", host, status, body)
 		}
@@ -255,7 +255,7 @@ func TestAllowedHostIsServed(t *testing.T) {
 		if status, body := hostRequest(t, http.MethodGet, ts.URL, "/cart/mug-blue:1", host, nil, ""); status != http.StatusOK {
 			t.Errorf("checkout page as %s: HTTP %d\n%s", host, status, body)
 		}
-		status, body := hostRequest(t, http.MethodPost, ts.URL, "/orders", host, origin, url.Values{"items": {"mug-blue:1"}}.Encode())
+		status, body := hostRequest(t, http.MethodPost, ts.URL, "/orders", host, origin, order("mug-blue:1", "").Encode())
 		if status != http.StatusOK || !strings.Contains(body, "Order placed") {
 			t.Errorf("POST /orders as %s: HTTP %d\n%s", host, status, body)
 		}

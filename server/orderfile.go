@@ -15,18 +15,22 @@ import (
 )
 
 // orderLog appends placed orders to Config.OrdersFile, one JSON object a
-// line.
+// line, and finds an order again by the key its checkout page gave it.
 type orderLog struct {
 	path string     // empty: orders are kept in memory only
 	mu   sync.Mutex // one append at a time, so lines never interleave
+	keys orderKeys
 }
 
 // orderRecord is one line of the orders file. Show lets one file serve
-// several shows: each server counts its own show's lines only.
+// several shows: each server counts its own show's lines only. Key is the
+// checkout page's order key, so the same form posted after a restart
+// still finds its order.
 type orderRecord struct {
 	Show  string    `json:"show"`
 	At    time.Time `json:"at"`
-	Buyer string    `json:"buyer"` // display name, or "someone"
+	Buyer string    `json:"buyer"`         // display name, or "someone"
+	Key   string    `json:"key,omitempty"` // the checkout page's order key; none for a buy
 	protocol.Order
 }
 
@@ -73,6 +77,12 @@ func (s *Server) loadOrders(path string) error {
 		if rec.Total.Currency != s.currency {
 			return fmt.Errorf("orders file %s line %d: order in %s, but the show sells in %s",
 				path, n+1, rec.Total.Currency, s.currency)
+		}
+		if rec.Key != "" {
+			if !protocol.ValidID(rec.Key) {
+				return fmt.Errorf("orders file %s line %d: order key %q is not a valid key", path, n+1, rec.Key)
+			}
+			s.orders.keys.placed(rec.Key, rec.Order)
 		}
 		s.tally.order(rec.Order, s.productAt)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // maxOrderForm bounds the body of POST /orders, in bytes: twenty items, a
-// ref and a total fit many times over.
+// ref, a total and a key fit many times over.
 const maxOrderForm = 8 << 10
 
 // orderProblem heads the problem page of an order.
@@ -18,12 +18,17 @@ const orderProblem = "The order was not placed"
 
 // serveOrder answers the checkout page's "Place order" button: POST
 // /orders with the form fields items (VARIANT:QTY,...), ref (optional, the
-// client ID of the checkout link) and total (optional, the total in minor
-// units the page showed). It answers with the order's confirmation, or a
-// page saying why there is none: 403 for a form from another site, 429 for
-// too many orders from one address, 400 for a malformed form, 404 for an
-// unknown variant, 409 for sold out, a deal limit or changed prices, 500
-// when the order could not be recorded.
+// client ID of the checkout link), total (optional, the total in minor
+// units the page showed) and key (the page's order key). It answers with
+// the order's confirmation, or a page saying why there is none: 403 for a
+// form from another site, 429 for too many orders from one address, 400
+// for a malformed form, 404 for an unknown variant, 409 when the show
+// changed since the page was made (stock, a price, a deal), with the cart
+// as it is now and a new form, 500 when the order could not be recorded.
+//
+// The same key posted again, from a double click, a reload or the back
+// button, even after a restart with an orders file, answers with the
+// first order's confirmation and places nothing.
 func (s *Server) serveOrder(w http.ResponseWriter, r *http.Request) {
 	problem := func(status int, msg string) {
 		s.renderCheckout(w, status, pageData{Heading: orderProblem, Problem: msg})
@@ -44,7 +49,7 @@ func (s *Server) serveOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := r.PostForm
-	items, err := parseItems(form.Get("items"))
+	items, err := protocol.ParseItems(form.Get("items"))
 	if err != nil {
 		problem(http.StatusBadRequest, err.Error())
 		return
@@ -64,19 +69,54 @@ func (s *Server) serveOrder(w http.ResponseWriter, r *http.Request) {
 		}
 		expect = int64(n)
 	}
-	order, fail := s.placeOrder(orderRequest{items: items, buyer: s.buyerKey(ref, r), clientID: ref, expect: expect})
-	if fail != nil {
-		problem(fail.status, fail.msg)
+	key := form.Get("key")
+	if !protocol.ValidID(key) {
+		problem(http.StatusBadRequest, "The order form has no valid key. Open the checkout link again.")
 		return
 	}
-	page := pageData{OrderID: order.ID, Total: order.Total.String()}
-	for _, l := range order.Lines {
+
+	prior, placed, err := s.orders.keys.claim(r.Context(), key)
+	if err != nil {
+		return // the buyer went away while the same order was being placed
+	}
+	if placed {
+		s.log.Info("order posted again", "order", prior.ID)
+		page := confirmation(prior)
+		page.Notice = "This order was placed already; sending it again placed nothing more."
+		s.renderCheckout(w, http.StatusOK, page)
+		return
+	}
+	buyer := s.buyerKey(ref, r)
+	order, fail := s.placeOrder(orderRequest{items: items, buyer: buyer, clientID: ref, expect: expect, key: key})
+	if fail != nil {
+		s.orders.keys.done(key, nil)
+		if !fail.changed {
+			problem(fail.status, fail.msg)
+			return
+		}
+		// The page was out of date: show the cart as the show has it now,
+		// with a form for that.
+		page, status := s.cartPage(items, ref, buyer, expect, false)
+		if status == http.StatusOK {
+			page.Heading, page.Problem, status = orderProblem, fail.msg, fail.status
+		}
+		s.renderCheckout(w, status, page)
+		return
+	}
+	s.orders.keys.done(key, &order)
+	s.renderCheckout(w, http.StatusOK, confirmation(order))
+}
+
+// confirmation is the page of a placed order: its ID, lines and total.
+func confirmation(o protocol.Order) pageData {
+	page := pageData{OrderID: o.ID, Total: o.Total.String()}
+	for _, l := range o.Lines {
 		total, _ := l.Unit.Mul(l.Qty) // within the order's total, so it cannot overflow
 		page.Lines = append(page.Lines, pageLine{
 			Product: l.Name, Variant: l.Variant, Unit: l.Unit.String(), Qty: l.Qty, Total: total.String(),
 		})
 	}
-	s.renderCheckout(w, http.StatusOK, page)
+	return page
 }
 
 // sameOrigin refuses a form another site's page posted: a browser names

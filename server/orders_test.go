@@ -19,6 +19,9 @@ import (
 // hiddenField matches the checkout form's hidden inputs.
 var hiddenField = regexp.MustCompile(`<input type="hidden" name="(\w+)" value="([^"]*)">`)
 
+// orderKeyShape is what a checkout page's order key looks like.
+var orderKeyShape = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
 // formOf reads the form a checkout page would post.
 func formOf(t *testing.T, page string) url.Values {
 	t.Helper()
@@ -44,9 +47,16 @@ func TestPlaceOrderFromCheckoutPage(t *testing.T) {
 		t.Fatalf("checkout page: %d", resp.StatusCode)
 	}
 	form := formOf(t, page)
-	want := url.Values{"items": {"mug-blue:2,tote-natural:1"}, "ref": {"client-ana"}, "total": {"6600"}}
+	key := form.Get("key")
+	if !orderKeyShape.MatchString(key) {
+		t.Fatalf("order key %q, want 32 hex digits", key)
+	}
+	want := url.Values{"items": {"mug-blue:2,tote-natural:1"}, "ref": {"client-ana"}, "total": {"6600"}, "key": {key}}
 	if form.Encode() != want.Encode() {
 		t.Fatalf("form %v, want %v", form, want)
+	}
+	if _, again := get(t, link, ""); formOf(t, again).Get("key") == key {
+		t.Fatal("two pages with one order key")
 	}
 
 	status, body := postOrder(t, ts.URL, form, http.Header{"Origin": {ts.URL}, "Referer": {link}})
@@ -113,8 +123,10 @@ func TestOrderRefusals(t *testing.T) {
 		{"malformed", order("mug-blue", ""), nil, http.StatusBadRequest, "VARIANT:QTY"},
 		{"empty", url.Values{}, nil, http.StatusBadRequest, "empty"},
 		{"bad ref", order("mug-blue:1", "a/b"), nil, http.StatusBadRequest, "ref"},
-		{"bad total", url.Values{"items": {"mug-blue:1"}, "total": {"-1"}}, nil, http.StatusBadRequest, "total"},
-		{"changed total", url.Values{"items": {"mug-blue:1"}, "total": {"1920"}}, nil, http.StatusConflict, "the total is now $24.00"},
+		{"bad total", withField(order("mug-blue:1", ""), "total", "-1"), nil, http.StatusBadRequest, "total"},
+		{"no key", url.Values{"items": {"mug-blue:1"}}, nil, http.StatusBadRequest, "no valid key"},
+		{"bad key", withField(order("mug-blue:1", ""), "key", "a/b"), nil, http.StatusBadRequest, "no valid key"},
+		{"changed total", withField(order("mug-blue:1", ""), "total", "1920"), nil, http.StatusConflict, "the total is now $24.00"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -135,6 +147,12 @@ func TestOrderRefusals(t *testing.T) {
 			t.Errorf("a refused order published %s", env.Type)
 		}
 	}
+}
+
+// withField returns form with one field set to value.
+func withField(form url.Values, field, value string) url.Values {
+	form.Set(field, value)
+	return form
 }
 
 func TestOrdersAreRateLimitedPerIP(t *testing.T) {

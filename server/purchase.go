@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/livecart/livecart/money"
+	"github.com/livecart/livecart/pricing"
 	"github.com/livecart/livecart/protocol"
 )
 
@@ -25,6 +25,7 @@ type orderRequest struct {
 	clientID string // whose connections hear of the order; may be empty
 	conn     *conn  // the connection a buy came on, or nil
 	expect   int64  // the total the checkout page showed, or -1 for none
+	key      string // the checkout page's order key, recorded with the order; empty for a buy
 }
 
 // orderFailure says why an order was refused, both as a page and as an
@@ -33,6 +34,9 @@ type orderFailure struct {
 	status int    // HTTP status
 	code   string // protocol error code
 	msg    string // for the buyer
+	// changed says the show moved since the page was made (stock, a
+	// price, a deal): the buyer is shown the cart as it is now.
+	changed bool
 }
 
 func refused(status int, code, format string, args ...any) *orderFailure {
@@ -57,11 +61,12 @@ type dealTake struct {
 }
 
 // placeOrder takes the items out of stock, all or none, at the prices of
-// the moment (deal prices included) and within the deals' per-buyer
-// limits; writes the order to the orders file; then counts it, tells the
-// show who bought what and tells the buyer's connections their order. The
-// stock is taken first, under the lock, so concurrent orders can never
-// oversell; the file is written without it.
+// the moment as the pricing rule has them (deal prices, and the regular
+// price for units over a deal's per-buyer limit); writes the order to the
+// orders file; then counts it, tells the show who bought what and tells
+// the buyer's connections their order. The stock is taken first, under
+// the lock, so concurrent orders can never oversell; the file is written
+// without it.
 func (s *Server) placeOrder(req orderRequest) (protocol.Order, *orderFailure) {
 	var rec orderRecord
 	var res reservation
@@ -72,7 +77,7 @@ func (s *Server) placeOrder(req orderRequest) (protocol.Order, *orderFailure) {
 			return
 		}
 		now := s.now()
-		rec = orderRecord{Show: s.show.ID, At: now.UTC(), Buyer: s.buyerNameLocked(req)}
+		rec = orderRecord{Show: s.show.ID, At: now.UTC(), Buyer: s.buyerNameLocked(req), Key: req.key}
 		rec.Order, res, fail = s.reserveLocked(req, now)
 	})
 	if fail != nil {
@@ -89,78 +94,65 @@ func (s *Server) placeOrder(req orderRequest) (protocol.Order, *orderFailure) {
 	return rec.Order, nil
 }
 
-// reserveLocked checks the order whole and, when every line can be filled,
-// takes it out of stock and publishes the products it changed.
+// reserveLocked prices the order with the rule the checkout page uses and,
+// when every unit can be filled at the total the page showed, takes it out
+// of stock, counts its deal units against the buyer's limits and publishes
+// the products it changed. Each line of the quote becomes one order line
+// per price: the units at the deal's price, then those over its limit.
 func (s *Server) reserveLocked(req orderRequest, now time.Time) (protocol.Order, reservation, *orderFailure) {
-	lines := make([]protocol.OrderLine, 0, len(req.items))
-	perProduct := make(map[int]int)
-	total := money.New(0, s.currency)
-	for _, it := range req.items {
-		ref, ok := s.variantAt[it.VariantID]
-		if !ok {
-			return protocol.Order{}, reservation{}, refused(http.StatusNotFound, protocol.ErrCodeNotFound,
-				"There is no variant %q in this show.", it.VariantID)
-		}
-		p := s.products[ref.product]
-		v := p.Variants[ref.variant]
-		switch {
-		case v.Stock == 0:
-			return protocol.Order{}, reservation{}, refused(http.StatusConflict, protocol.ErrCodeOutOfStock,
-				"%s (%s) is sold out.", p.Name, v.Name)
-		case v.Stock < it.Qty:
-			return protocol.Order{}, reservation{}, refused(http.StatusConflict, protocol.ErrCodeOutOfStock,
-				"Only %d of %s (%s) left.", v.Stock, p.Name, v.Name)
-		}
-		unit := p.PriceAt(now)
-		line, err := unit.Mul(it.Qty)
-		if err == nil {
-			total, err = total.Add(line)
-		}
-		if err != nil {
-			return protocol.Order{}, reservation{}, refused(http.StatusBadRequest, protocol.ErrCodeBadRequest,
-				"The order total is too large: %v.", err)
-		}
-		perProduct[ref.product] += it.Qty
-		lines = append(lines, protocol.OrderLine{
-			ProductID: p.ID, VariantID: v.ID, Name: p.Name, Variant: v.Name, Unit: unit, Qty: it.Qty,
-		})
+	if id, ok := s.unknownVariant(req.items); ok {
+		return protocol.Order{}, reservation{}, refused(http.StatusNotFound, protocol.ErrCodeNotFound,
+			"There is no variant %q in this show.", id)
 	}
-	for _, l := range lines {
-		i := s.productAt[l.ProductID]
-		if room := s.dealRoomLocked(i, req.buyer, now); room >= 0 && perProduct[i] > room {
-			d := s.products[i].Deal
-			return protocol.Order{}, reservation{}, refused(http.StatusConflict, protocol.ErrCodeForbidden,
-				"The deal on %s allows %d per buyer at %s; you can take %d more at that price.",
-				l.Name, d.PerBuyer, d.Price, room)
-		}
+	q, err := s.quoteLocked(req.items, req.buyer, now)
+	if err != nil {
+		return protocol.Order{}, reservation{}, refused(http.StatusBadRequest, protocol.ErrCodeBadRequest,
+			"The order total is too large: %v.", err)
 	}
-	if req.expect >= 0 && total.Amount != req.expect {
-		return protocol.Order{}, reservation{}, refused(http.StatusConflict, protocol.ErrCodeBadRequest,
-			"The prices changed while the checkout page was open (a deal may have ended): the total is now %s. "+
-				"Open the checkout link again to see the new prices.", total)
+	for _, l := range q.LeftOut() {
+		f := refused(http.StatusConflict, protocol.ErrCodeOutOfStock, "Only %d of %s (%s) left.", l.Stock, l.Product, l.Variant)
+		if l.State == pricing.SoldOut {
+			f.msg = fmt.Sprintf("%s (%s) is sold out.", l.Product, l.Variant)
+		}
+		f.changed = true
+		return protocol.Order{}, reservation{}, f
+	}
+	if req.expect >= 0 && q.Total.Amount != req.expect {
+		f := refused(http.StatusConflict, protocol.ErrCodeBadRequest,
+			"The prices changed while the checkout page was open (a deal may have ended or reached its limit): the total is now %s. "+
+				"Check the order below and place it again.", q.Total)
+		f.changed = true
+		return protocol.Order{}, reservation{}, f
 	}
 
-	res := reservation{buyer: req.buyer, stock: make(map[string]int, len(lines)), deals: make(map[int]dealTake)}
+	res := reservation{buyer: req.buyer, stock: make(map[string]int, len(q.Lines)), deals: make(map[int]dealTake)}
 	changed := make([]bool, len(s.products))
-	for _, l := range lines {
+	var lines []protocol.OrderLine
+	for _, l := range q.Lines {
 		ref := s.variantAt[l.VariantID]
 		s.products[ref.product].Variants[ref.variant].Stock -= l.Qty
-		res.stock[l.VariantID] = l.Qty
+		res.stock[l.VariantID] += l.Qty
 		changed[ref.product] = true
-	}
-	for i, n := range perProduct {
-		if s.dealRoomLocked(i, req.buyer, now) < 0 {
-			continue
+		if l.DealQty > 0 && l.PerBuyer > 0 {
+			take := res.deals[ref.product]
+			take.serial, take.units = s.deals.serial[ref.product], take.units+l.DealQty
+			res.deals[ref.product] = take
 		}
+		for _, p := range l.Parts() {
+			lines = append(lines, protocol.OrderLine{
+				ProductID: l.ProductID, VariantID: l.VariantID, Name: l.Product, Variant: l.Variant, Unit: p.Unit, Qty: p.Qty,
+			})
+		}
+	}
+	for i, take := range res.deals {
 		if s.deals.bought[i] == nil {
 			s.deals.bought[i] = make(map[string]int)
 		}
-		s.deals.bought[i][req.buyer] += n
-		res.deals[i] = dealTake{serial: s.deals.serial[i], units: n}
+		s.deals.bought[i][req.buyer] += take.units
 	}
 	s.publishChangedLocked(changed)
 	s.orderIDs++
-	return protocol.Order{ID: s.epoch + "-o" + strconv.FormatUint(s.orderIDs, 10), Lines: lines, Total: total}, res, nil
+	return protocol.Order{ID: s.epoch + "-o" + strconv.FormatUint(s.orderIDs, 10), Lines: lines, Total: q.Total}, res, nil
 }
 
 // releaseLocked gives back what an order that could not be recorded took.
@@ -187,10 +179,21 @@ func (s *Server) releaseLocked(res reservation) {
 func (s *Server) commitLocked(req orderRequest, rec orderRecord) {
 	s.tally.order(rec.Order, s.productAt)
 	addCapped(s.tally.ordered, req.buyer)
+	// One purchase per variant, however many prices its units were at.
+	var purchases []protocol.Purchase
+	at := make(map[string]int, len(rec.Lines))
 	for _, l := range rec.Lines {
-		s.hub.publishLocked(protocol.TypePurchase, protocol.Purchase{
+		if i, ok := at[l.VariantID]; ok {
+			purchases[i].Qty += l.Qty
+			continue
+		}
+		at[l.VariantID] = len(purchases)
+		purchases = append(purchases, protocol.Purchase{
 			Buyer: rec.Buyer, ProductID: l.ProductID, ProductName: l.Name, VariantID: l.VariantID, Qty: l.Qty,
 		})
+	}
+	for _, p := range purchases {
+		s.hub.publishLocked(protocol.TypePurchase, p)
 	}
 	for c := range s.hub.joinedLocked() {
 		if c == req.conn || req.clientID != "" && c.clientID == req.clientID {
@@ -230,7 +233,7 @@ func (s *Server) buyerNameLocked(req orderRequest) string {
 
 // buy places a buy command's order: the demo audience's way to check out.
 func (s *Server) buy(c *conn, items []protocol.Item) *protocol.Error {
-	merged, err := mergeItems(items)
+	merged, err := protocol.MergeItems(items)
 	if err != nil {
 		return newError(protocol.ErrCodeBadRequest, "buy: "+err.Error())
 	}
@@ -239,23 +242,4 @@ func (s *Server) buy(c *conn, items []protocol.Item) *protocol.Error {
 		return nil
 	}
 	return newError(fail.code, fail.msg)
-}
-
-// mergeItems lists each variant once, with its quantities added up; the
-// sum obeys the same limit as one line.
-func mergeItems(items []protocol.Item) ([]protocol.Item, error) {
-	out := make([]protocol.Item, 0, len(items))
-	at := make(map[string]int, len(items))
-	for _, it := range items {
-		i, dup := at[it.VariantID]
-		if !dup {
-			at[it.VariantID] = len(out)
-			out = append(out, it)
-			continue
-		}
-		if out[i].Qty += it.Qty; out[i].Qty > protocol.MaxQty {
-			return nil, fmt.Errorf("%d of %s in total, more than %d", out[i].Qty, it.VariantID, protocol.MaxQty)
-		}
-	}
-	return out, nil
 }

@@ -71,7 +71,7 @@ func TestResumeReplaysWhatWasMissed(t *testing.T) {
 		t.Errorf("a resumed welcome carries a snapshot: catalog %d, chat %d, pinned %+v", len(w.Catalog), len(w.Chat), w.Pinned)
 	}
 	if w.Epoch != s.Epoch() || w.You.Name != "ana" || w.You.Role != protocol.RoleViewer || w.Show.Host != "Maya" ||
-		w.Checkout != ts.URL+"/cart/{items}" || w.Viewers < 1 {
+		w.Checkout != ts.URL+"/cart/{items}?seen={total}" || w.Viewers < 1 {
 		t.Errorf("resumed welcome = %+v", w)
 	}
 

@@ -106,12 +106,7 @@ func (s *Server) welcomeLocked(c *conn, resumed bool) protocol.Welcome {
 		You:      c.id,
 		Show:     s.show,
 		Viewers:  s.hub.viewersLocked(),
-		Checkout: c.checkout,
-	}
-	if c.clientID != "" {
-		// Orders placed through this link are reported back to the
-		// client's connections, and count against its deal limits.
-		w.Checkout += "?ref=" + c.clientID
+		Checkout: checkoutTemplate(c.checkout, c.clientID),
 	}
 	if resumed {
 		return w
