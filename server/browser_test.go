@@ -392,6 +392,10 @@ func startBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
+		// No back-forward cache: the back button then shows what the
+		// HTTP cache kept, as a browser that evicted the page does, which
+		// is what the checkout page's Cache-Control decides.
+		chromedp.Flag("disable-features", "BackForwardCache"),
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(900, 700),
 		chromedp.CombinedOutput(&out),

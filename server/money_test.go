@@ -37,6 +37,11 @@ func TestCheckoutPageLeavesOutWhatCannotBeSold(t *testing.T) {
 	if form.Get("items") != "tote-natural:1" || form.Get("total") != "1800" {
 		t.Fatalf("form %v", form)
 	}
+	// A page with a form may be kept for the back button, never reused
+	// without asking (see renderCheckout); pages without one never kept.
+	if cc := resp.Header.Get("Cache-Control"); cc != "private, no-cache" {
+		t.Errorf("a page with a form: Cache-Control %q", cc)
+	}
 	if status, body := postOrder(t, ts.URL, form, nil); status != http.StatusOK || !strings.Contains(body, "Order placed") {
 		t.Fatalf("order: %d\n%s", status, body)
 	}
@@ -55,6 +60,9 @@ func TestCheckoutPageLeavesOutWhatCannotBeSold(t *testing.T) {
 	resp, page = get(t, ts.URL, "/cart/mug-blue:1,candle-large:2")
 	if resp.StatusCode != http.StatusOK || hasForm(page) || !strings.Contains(page, "Nothing in this cart can be bought now") {
 		t.Fatalf("all sold out: %d\n%s", resp.StatusCode, page)
+	}
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("a page without a form: Cache-Control %q", cc)
 	}
 	if n := s.Metrics().CheckoutsStarted; n != before {
 		t.Errorf("a page with nothing to buy counted as a checkout started: %d, was %d", n, before)
