@@ -76,7 +76,10 @@ func (d Deal) Validate(regular money.Money) error {
 // Active reports whether the deal is still on at the given server time.
 func (d *Deal) Active(serverNow time.Time) bool { return d != nil && serverNow.Before(d.EndsAt) }
 
-// PriceAt is what the product costs at the given server time.
+// PriceAt is what one unit of the product costs at the given server time:
+// the deal's price while a deal runs. A cart, a checkout page and an order
+// are priced by pricing.Price, which also applies the deal's per-buyer
+// limit and the stock.
 func (p Product) PriceAt(serverNow time.Time) money.Money {
 	if p.Deal.Active(serverNow) {
 		return p.Deal.Price

@@ -43,8 +43,8 @@ type Product struct {
 	Price       money.Money `json:"price"`
 	Variants    []Variant   `json:"variants"`
 	// Deal is the flash deal running on the product, if any. The server
-	// applies its price everywhere (snapshot, checkout page, totals) and
-	// sends the product again without it when it ends.
+	// sends the product again without it when it ends. What it takes off
+	// a cart, per-buyer limit included, is package pricing's to say.
 	Deal *Deal `json:"deal,omitempty"`
 }
 
