@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/livecart/livecart/money"
 )
 
 func TestFormatAndParseItems(t *testing.T) {
@@ -106,4 +108,23 @@ func FuzzItems(f *testing.F) {
 			t.Fatalf("FormatItems(%v) = %q, which reads back as %v, %v", items, again, back, err)
 		}
 	})
+}
+
+// An order of MaxBuyItems items, each bought at a deal's price and over its
+// limit at the regular price, has two lines an item, and is valid.
+func TestOrderOfSplitLines(t *testing.T) {
+	o := Order{ID: "e-o1", Total: money.New(0, "USD")}
+	for i := range MaxBuyItems {
+		id := "v" + strings.Repeat("x", i)
+		o.Lines = append(o.Lines,
+			OrderLine{ProductID: "p", VariantID: id, Unit: money.New(1, "USD"), Qty: 1},
+			OrderLine{ProductID: "p", VariantID: id, Unit: money.New(2, "USD"), Qty: 1})
+	}
+	if err := o.Validate(); err != nil {
+		t.Fatalf("an order of %d lines: %v", len(o.Lines), err)
+	}
+	o.Lines = append(o.Lines, o.Lines[0])
+	if err := o.Validate(); err == nil {
+		t.Fatalf("an order of %d lines is valid", len(o.Lines))
+	}
 }

@@ -187,7 +187,7 @@ func (o Order) Validate() error {
 	if err := checkID("order id", o.ID); err != nil {
 		return err
 	}
-	if len(o.Lines) == 0 || len(o.Lines) > MaxBuyItems {
+	if len(o.Lines) == 0 || len(o.Lines) > MaxOrderLines {
 		return fmt.Errorf("%d order lines", len(o.Lines))
 	}
 	for _, l := range o.Lines {

@@ -20,8 +20,12 @@ const (
 	MaxProducts         = 100 // catalog size
 	MaxVariants         = 8   // per product
 	MaxStock            = 1_000_000
-	MaxQty              = 99  // per line of a cart, buy or signal
-	MaxBuyItems         = 20  // lines in one buy
+	MaxQty              = 99 // per line of a cart, buy or signal
+	MaxBuyItems         = 20 // items in one buy, checkout link or order
+	// MaxOrderLines is the most lines an order has: an item bought at two
+	// prices (a deal's and, over its per-buyer limit, the regular one)
+	// takes two.
+	MaxOrderLines       = 2 * MaxBuyItems
 	MaxRecentChat       = 50  // chat lines in a welcome snapshot
 	MaxErrorRunes       = 200 // error messages
 	MaxCheckoutURLBytes = 2048
