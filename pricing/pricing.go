@@ -1,9 +1,11 @@
 // Package pricing is livecart's one rule for what a list of items costs
 // now: the regular price, a running flash deal's price, the deal's
 // per-buyer limit (the units over it at the regular price) and the stock
-// (what it cannot fill is left out). The viewer's card and cart, the
-// checkout link, the checkout page and the order all price with Price, so
-// the total a viewer is shown is the total they are charged.
+// (what it cannot fill is left out). One unit's price is
+// protocol.Product.PriceAt, which the viewer's card shows; the viewer's
+// cart, the checkout link, the checkout page and the order all price with
+// Price, which builds on it, so the total a viewer is shown is the total
+// they are charged.
 //
 // Price does no I/O and reads no clock: the caller passes the products as
 // it knows them and the time, so the client (from Update) and the server

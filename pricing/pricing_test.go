@@ -14,7 +14,9 @@ var now = time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC)
 
 func usd(a int64) money.Money { return money.New(a, "USD") }
 
-func it(variantID string, qty int) protocol.Item { return protocol.Item{VariantID: variantID, Qty: qty} }
+func it(variantID string, qty int) protocol.Item {
+	return protocol.Item{VariantID: variantID, Qty: qty}
+}
 
 // catalog is a show's products by variant, as a Lookup.
 func catalog(products ...protocol.Product) Lookup {
