@@ -23,8 +23,8 @@ type deals struct {
 	// until another starts: a checkout page made before it ended can say
 	// why its total went up.
 	ended []*protocol.Deal
-	stop   func() bool // stops the pending timer; nil when none is pending
-	gen    uint64      // names the pending timer; one that fires after it was replaced does nothing
+	stop  func() bool // stops the pending timer; nil when none is pending
+	gen   uint64      // names the pending timer; one that fires after it was replaced does nothing
 	// after starts a timer. Tests replace it to fire deal ends themselves
 	// instead of waiting for them.
 	after func(time.Duration, func()) (stop func() bool)
