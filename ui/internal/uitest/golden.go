@@ -1,7 +1,9 @@
 package uitest
 
 import (
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,19 +15,31 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current View")
 
 // CheckScreen fails unless the view is exactly h rows and no row is wider
-// than w cells. Golden runs it before a file is written, so a layout bug
-// fails even while refreshing.
+// than w cells (Fits). Golden runs it before a file is written, so a
+// layout bug fails even while refreshing.
 func CheckScreen(t testing.TB, raw string, w, h int) {
 	t.Helper()
+	if err := Fits(raw, w, h); err != nil {
+		t.Error(err)
+	}
+}
+
+// Fits says what is wrong, if anything, with a frame drawn for a screen of
+// w by h cells: other than h rows, or a row wider than w cells. A taller
+// frame scrolls the screen and a wider row wraps; a shorter one leaves
+// the bottom rows blank, the layout's sums gone wrong.
+func Fits(raw string, w, h int) error {
+	var errs []error
 	rows := strings.Split(raw, "\n")
 	if len(rows) != h {
-		t.Errorf("view has %d rows, want %d", len(rows), h)
+		errs = append(errs, fmt.Errorf("view has %d rows, want %d", len(rows), h))
 	}
 	for i, r := range rows {
 		if n := ansi.StringWidth(r); n > w {
-			t.Errorf("row %d is %d cells wide, more than %d", i+1, n, w)
+			errs = append(errs, fmt.Errorf("row %d is %d cells wide, more than %d", i+1, n, w))
 		}
 	}
+	return errors.Join(errs...)
 }
 
 // Golden compares the screen raw, w by h cells, without colour, with
