@@ -22,10 +22,11 @@ const (
 // All size arithmetic lives here and in View, so the two cannot disagree.
 func (m *Model) layout() {
 	m.chat.SetStyles(m.Styles)
+	// First: the help's height at this width sets the chat's.
+	m.help.SetWidth(m.Width)
 	chatW, chatH := m.chatArea()
 	m.chat.SetSize(chatW, chatH)
 	m.input.SetWidth(max(1, m.Width-4))
-	m.help.SetWidth(m.Width)
 }
 
 // chatArea is the size of the chat pane in the current layout.
