@@ -24,7 +24,8 @@ import (
 // The bytes are those the lipgloss calls would produce
 // (App.Render(JoinVertical(Left, header, JoinHorizontal(Top, chat, " ",
 // side), ...))), so the screen is the same to the byte;
-// TestGolden* and checkFrameCache in the tests hold it to that.
+// TestGolden* and checkFrameCache in the tests hold it to that. On a
+// screen too small for the layout, fitScreen then cuts the parts to fit.
 
 // block is part of the screen as rows, each with its width in cells. A
 // row may be narrower than the block: the spaces that would pad it are
@@ -80,6 +81,49 @@ func (b block) cut(n int) block {
 		return b
 	}
 	return block{rows: b.rows[:n], widths: b.widths[:n], width: b.width}
+}
+
+// clip cuts the rows wider than w cells; only those are measured again.
+// The block is at most w wide afterwards, its padding included. A block
+// held by a memo is left as it was.
+func (b block) clip(w int) block {
+	if b.width <= w {
+		return b
+	}
+	out := block{rows: slices.Clone(b.rows), widths: slices.Clone(b.widths), width: w}
+	for i, n := range out.widths {
+		if n > w {
+			out.rows[i] = ansi.Truncate(out.rows[i], w, "")
+			out.widths[i] = ansi.StringWidth(out.rows[i])
+		}
+	}
+	return out
+}
+
+// fitScreen keeps parts laid out one under the other within w by h cells:
+// rows wider than w are cut, and the rows below the h-th are dropped, so
+// on a tiny screen the top (the header, with the link's state) stays.
+// Parts that already fit are returned as they are.
+func fitScreen(parts []block, w, h int) []block {
+	w, h = max(1, w), max(1, h)
+	rows, width := 0, 0
+	for _, p := range parts {
+		rows += p.height()
+		width = max(width, p.width)
+	}
+	if rows <= h && width <= w {
+		return parts
+	}
+	var out []block
+	for _, p := range parts {
+		if h <= 0 {
+			break
+		}
+		p = p.clip(w).cut(h)
+		h -= p.height()
+		out = append(out, p)
+	}
+	return out
 }
 
 // besides joins blocks side by side along their top edges, as

@@ -79,9 +79,9 @@ func (m Model) View() tea.View {
 	var content string
 	switch m.Phase {
 	case live.PhaseConnecting:
-		content = m.Styles.App.Render(m.connectingView())
+		content = m.Styles.App.Render(clampScreen(m.connectingView(), m.Width, m.Height))
 	case live.PhaseFailed:
-		content = m.Styles.App.Render(m.failedView())
+		content = m.Styles.App.Render(clampScreen(m.failedView(), m.Width, m.Height))
 	default:
 		content = m.liveView()
 	}
@@ -102,11 +102,17 @@ func (m Model) liveView() string {
 		parts = append(parts, link)
 	}
 	_, help := m.helpView()
-	parts = append(parts, help)
+	parts = fitScreen(append(parts, help), m.Width, m.Height)
 	if app := c.appStyle(m.Styles); app.ok {
 		return compose(app, parts...)
 	}
 	return m.Styles.App.Render(compose(lineStyle{}, parts...))
+}
+
+// clampScreen cuts a screen drawn as one string to w by h cells: what
+// lipgloss.Place centres in a box it cannot shrink.
+func clampScreen(s string, w, h int) string {
+	return compose(lineStyle{}, fitScreen([]block{newBlock(s)}, w, h)...)
 }
 
 // self renders a part that is already a string: its memo only measures it.
