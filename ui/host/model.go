@@ -78,7 +78,8 @@ type Model struct {
 	focus pane
 	mode  mode
 
-	prompt prompt // the open prompt, in modePrompt and modeConfirm
+	prompt    prompt // the open prompt, in modePrompt and modeConfirm
+	prefilled bool   // the input holds the prompt's value untouched: typing replaces it
 
 	metrics     protocol.Metrics // the newest, sanitized
 	haveMetrics bool

@@ -4,12 +4,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
+	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/show"
 	"github.com/livecart/livecart/ui/live"
@@ -34,14 +38,48 @@ const (
 )
 
 // prompt is an open question to the host, answered in the input line.
+// One that asks to change a value shows the value now and starts with it
+// in the input: the first character typed replaces it, an editing key
+// (←, backspace…) edits it instead.
 type prompt struct {
 	kind    promptKind
-	label   string // before the input
-	hint    string // in the status line while it is open
+	label   string // what it asks, naming the product or viewer: "Price of Speckled Mug"
+	short   string // the same without the name, for a narrow screen: "Price"
+	current string // the value now, drawn before the arrow; empty when there is none
+	lead    string // drawn just before the answer: the currency's sign
 	value   string // what the input starts with
+	hint    string // in the status line while it is open
 	product protocol.Product
 	line    show.Line // whose line, for a timeout or a ban
 	limit   int       // the input's character limit
+}
+
+// minAnswer is the fewest cells the prompt line leaves for the answer.
+const minAnswer = 12
+
+// text is what the input line shows before the answer, in at most width
+// cells less minAnswer: "Price of Speckled Mug: $24.00 → $", and on a
+// narrower screen "Price: $24.00 → $", the value cut short, or "Price › ".
+func (p prompt) text(width int) string {
+	room := width - minAnswer
+	if p.current == "" {
+		for _, t := range []string{p.label + " › " + p.lead, p.short + " › " + p.lead} {
+			if cells(t) <= room {
+				return t
+			}
+		}
+		return p.short + " › " + p.lead
+	}
+	for _, t := range []string{p.label + ": " + p.current + " → " + p.lead, p.short + ": " + p.current + " → " + p.lead} {
+		if cells(t) <= room {
+			return t
+		}
+	}
+	if rest := room - cells(p.short+":  → "+p.lead); rest >= 4 {
+		cut := strings.TrimRight(ansi.Truncate(p.current, rest-1, ""), " ·,")
+		return p.short + ": " + cut + "… → " + p.lead
+	}
+	return p.short + " › " + p.lead
 }
 
 // openPrompt opens p in the input line.
@@ -52,11 +90,11 @@ func (m Model) openPrompt(p prompt) (Model, tea.Cmd) {
 	m.mode = modePrompt
 	m.prompt = p
 	m.input.Reset()
-	m.input.Prompt = p.label + " › "
 	m.input.Placeholder = ""
 	m.input.CharLimit = max(p.limit, 64)
 	m.input.SetValue(p.value)
 	m.input.CursorEnd()
+	m.prefilled = p.value != ""
 	m.relayout()
 	focus := m.input.Focus() // before m is returned: Focus changes it
 	return m, focus
@@ -64,6 +102,7 @@ func (m Model) openPrompt(p prompt) (Model, tea.Cmd) {
 
 func (m *Model) closePrompt() {
 	m.prompt = prompt{}
+	m.prefilled = false
 	m.leaveInput()
 }
 
@@ -75,9 +114,34 @@ func (m Model) handlePromptKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Submit):
 		return m.submitPrompt()
 	}
+	if m.prefilled {
+		// Typing replaces the value the prompt started with; any other
+		// key edits it from then on.
+		m.prefilled = false
+		if msg.Text != "" && !editingKey(msg, m.input.KeyMap) {
+			m.input.SetValue("")
+		}
+	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
 	return m, cmd
+}
+
+// editingKey reports whether the input takes msg as an editing key (a
+// move, a deletion, a paste) rather than as text.
+func editingKey(msg tea.KeyPressMsg, km textinput.KeyMap) bool {
+	return key.Matches(msg, km.CharacterForward, km.CharacterBackward, km.WordForward, km.WordBackward,
+		km.DeleteWordBackward, km.DeleteWordForward, km.DeleteAfterCursor, km.DeleteBeforeCursor,
+		km.DeleteCharacterBackward, km.DeleteCharacterForward, km.LineStart, km.LineEnd, km.Paste,
+		km.AcceptSuggestion, km.NextSuggestion, km.PrevSuggestion)
+}
+
+// promptHint is the status line's hint while a prompt is open.
+func (m Model) promptHint() string {
+	if m.prefilled {
+		return "type to replace, ← to edit · " + m.prompt.hint
+	}
+	return m.prompt.hint
 }
 
 // submitPrompt checks the answer and sends the command, or keeps the
@@ -158,13 +222,32 @@ func fitsFrame(data any) error {
 	return nil
 }
 
+// dealPrompt asks for a deal on the selected product. With one running,
+// it shows its discount and starts from it as it stands: the same
+// discount, the time it has left and the same limit.
 func (m Model) dealPrompt() prompt {
 	p, ok := m.selected()
 	if !ok {
 		return prompt{}
 	}
-	return prompt{kind: promptDeal, product: p, label: "Deal on " + p.Name,
+	pr := prompt{kind: promptDeal, product: p, label: "Deal on " + p.Name, short: "Deal",
 		hint: "discount (20% or " + exampleOff(p) + ") · length 30s to 20m · optional per-buyer limit · e.g. 20% 5m 2"}
+	now := m.ServerNow()
+	if !p.Deal.Active(now) {
+		return pr
+	}
+	d := p.Deal
+	off := strconv.Itoa(d.Percent) + "%"
+	if d.Percent == 0 {
+		off = money.New(d.AmountOff, p.Price.Currency).String()
+	}
+	left := min(max(d.EndsAt.Sub(now).Round(time.Second), protocol.MinDeal), protocol.MaxDeal)
+	pr.current, pr.value = off+" off", off+" "+durationLabel(int(left/time.Second))
+	if d.PerBuyer > 0 {
+		pr.current += fmt.Sprintf(", %d each", d.PerBuyer)
+		pr.value += " " + strconv.Itoa(d.PerBuyer)
+	}
+	return pr
 }
 
 // exampleOff is an amount off that suits the product's currency.
@@ -178,16 +261,25 @@ func priceOf(amount int64, p protocol.Product) string {
 	return pr.String()
 }
 
+// stockPrompt asks for a variant's stock, starting from the pinned
+// variant's when the product is pinned, else from the first one's.
 func (m Model) stockPrompt() prompt {
 	p, ok := m.selected()
 	if !ok {
 		return prompt{}
 	}
-	hint := "variant and stock, e.g. " + strings.ToLower(firstWord(p.Variants[0].Name)) + " 12 · now: " + plainVariants(p)
 	if len(p.Variants) == 1 {
-		hint = "the new stock, e.g. 12 · now: " + plainVariants(p)
+		n := strconv.Itoa(p.Variants[0].Stock)
+		return prompt{kind: promptStock, product: p, label: "Stock of " + p.Name, short: "Stock",
+			current: n, value: n, hint: "the new stock, e.g. 12"}
 	}
-	return prompt{kind: promptStock, product: p, label: "Stock of " + p.Name, hint: hint}
+	v := p.Variants[0]
+	if pp, pv, ok := m.Show.Pinned(); ok && pp.ID == p.ID {
+		v = pv
+	}
+	return prompt{kind: promptStock, product: p, label: "Stock of " + p.Name, short: "Stock",
+		current: plainVariants(p), value: fmt.Sprintf("%s %d", v.Name, v.Stock),
+		hint: "variant and stock, e.g. " + strings.ToLower(firstWord(v.Name)) + " 12"}
 }
 
 func firstWord(s string) string {
@@ -210,8 +302,10 @@ func (m Model) pricePrompt() prompt {
 	if !ok {
 		return prompt{}
 	}
-	now := strings.TrimPrefix(p.Price.String(), currencyPrefix(p.Price.Currency))
-	return prompt{kind: promptPrice, product: p, label: "Price of " + p.Name, value: now,
+	sign := currencyPrefix(p.Price.Currency)
+	now := strings.TrimPrefix(p.Price.String(), sign)
+	return prompt{kind: promptPrice, product: p, label: "Price of " + p.Name, short: "Price",
+		current: p.Price.String(), lead: sign, value: now,
 		hint: "the regular price, e.g. " + now + " · a running deal keeps its own price"}
 }
 
@@ -220,17 +314,26 @@ func (m Model) timeoutPrompt() prompt {
 	if !ok || l.Author.Role == protocol.RoleHost {
 		return prompt{}
 	}
-	return prompt{kind: promptTimeout, line: l, label: "Time out " + l.Author.Name + " for", value: "5m",
-		hint: "how long they cannot chat: 1s to 24h, e.g. 30s, 5m, 1h"}
+	return prompt{kind: promptTimeout, line: l, label: "Time out " + l.Author.Name + " for", short: "Time out", value: "5m",
+		hint: "how long they cannot chat, 1s to 24h: 30s, 5m, 1h"}
 }
 
 func (m Model) slowModePrompt() prompt {
-	return prompt{kind: promptSlowMode, label: "Slow mode, seconds", value: fmt.Sprint(m.metrics.SlowModeSeconds),
-		hint: "one line per viewer every N seconds · 0 turns it off · at most 600"}
+	now := "off"
+	if s := m.metrics.SlowModeSeconds; s > 0 {
+		now = durationLabel(s)
+	}
+	return prompt{kind: promptSlowMode, label: "Slow mode", short: "Slow mode", current: now, value: now,
+		hint: "one line per viewer every 30s, 2m… at most 10m · off or 0 turns it off"}
 }
 
 func (m Model) wordsPrompt() prompt {
-	return prompt{kind: promptWords, label: "Blocked words", value: strings.Join(m.metrics.BlockedWords, ", "),
+	words := strings.Join(m.metrics.BlockedWords, ", ")
+	now := words
+	if now == "" {
+		now = "none"
+	}
+	return prompt{kind: promptWords, label: "Blocked words", short: "Blocked", current: now, value: words,
 		limit: protocol.MaxClientFrame,
 		hint:  "comma-separated; lines with them are refused · empty clears the list"}
 }

@@ -21,6 +21,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleKey(msg)
 	case tea.PasteMsg:
 		if m.mode == modeTyping || m.mode == modePrompt {
+			if m.prefilled {
+				m.prefilled = false
+				m.input.SetValue("") // a paste replaces the value, as typing does
+			}
 			var cmd tea.Cmd
 			m.input, cmd = m.input.Update(msg)
 			return m, cmd

@@ -60,6 +60,9 @@ func (m *Model) relayout() {
 	m.help.SetWidth(m.Width)
 	f := m.frameFor()
 	m.chat.SetSize(f.chatW, f.chatH)
+	if m.mode == modePrompt {
+		m.input.Prompt = m.prompt.text(m.Width)
+	}
 	m.input.SetWidth(max(1, m.Width-lipgloss.Width(m.input.Prompt)-2))
 }
 
@@ -230,6 +233,12 @@ func (m Model) inputView() string {
 		return fit(m.Styles.Warn.Render("Ban "+l.Author.Name+" from the show for good? ")+
 			m.Styles.Subtle.Render("y bans · n or esc cancels"), m.Width)
 	}
+	if m.mode == modePrompt && m.prefilled {
+		// The value as a selection, which the first character typed replaces.
+		prompt := m.input.Styles().Focused.Prompt.Render(m.input.Prompt)
+		room := max(1, m.Width-cells(prompt)-1)
+		return fit(prompt+m.Styles.Selected.Render(ansi.Truncate(m.input.Value(), room, "…")), m.Width)
+	}
 	return fit(m.input.View(), m.Width)
 }
 
@@ -240,7 +249,7 @@ func (m Model) statusView() string {
 	case m.Status.Text != "" && (m.mode != modePrompt || m.Status.Kind == live.StatusError):
 		left = m.Status.Style(s).Render(m.Status.Text)
 	case m.mode == modePrompt:
-		left = s.Subtle.Render(m.prompt.hint)
+		left = s.Subtle.Render(m.promptHint())
 	}
 	right := ""
 	if p := m.pendingText(); p != "" {
