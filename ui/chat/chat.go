@@ -4,8 +4,9 @@
 //
 // Scrolling back holds the view still while new lines arrive, until the
 // user returns to the bottom. With Selectable (the host dashboard's
-// moderation) a line can be selected instead: the view then holds still
-// around the selection.
+// moderation) a line can be selected instead: a selection on the newest
+// line moves on with each new one, and one on an older line holds the view
+// still around it.
 package chat
 
 import (
@@ -260,6 +261,7 @@ func (m *Model) SetMention(name string) {
 func (m Model) Len() int { return m.count }
 
 func (m *Model) push(e entry) {
+	follow := m.selectsNewest()
 	e.styled = m.style(&e)
 	if m.width > 0 {
 		e.rows = wrap(e.styled, m.width)
@@ -286,6 +288,13 @@ func (m *Model) push(e entry) {
 		// exactly the rows just added.
 		m.offset += len(e.rows)
 		m.unseen++
+	}
+	if follow {
+		// A selection on the newest line follows the chat.
+		m.end = m.count - 1
+		if e.isLine() {
+			m.sel = m.count - 1
+		}
 	}
 	m.clamp()
 	m.keepSelectionInView()

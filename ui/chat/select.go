@@ -6,8 +6,10 @@ import (
 )
 
 // Selection, for a Selectable pane: one chat line at a time (never one of
-// livecart's own), moved with Move. With a selection the view holds still:
-// new lines arrive below it until the selection is cleared.
+// livecart's own), moved with Move. A selection on the newest line follows
+// the chat, moving on to each new line; on an older line it holds the view
+// still, new lines arriving below it, until it is moved back to the newest
+// or cleared.
 
 // Selected returns the selected chat line.
 func (m Model) Selected() (show.Line, bool) {
@@ -51,6 +53,9 @@ func (m *Model) Move(delta int) {
 	}
 	m.keepSelectionInView()
 }
+
+// selectsNewest reports whether the newest chat line is selected.
+func (m Model) selectsNewest() bool { return m.sel >= 0 && m.sel == m.nearestLine(m.count-1) }
 
 // ClearSelection drops the selection and follows the newest line again.
 func (m *Model) ClearSelection() { m.sel, m.end = -1, -1 }

@@ -82,25 +82,51 @@ func TestRemovedSelectionMovesOn(t *testing.T) {
 	}
 }
 
-// With a selection the view holds still: new lines wait below a marker
-// that counts them, until the selection is cleared.
+// With an older line selected the view holds still: new lines wait below
+// a marker that counts them, until the selection is cleared.
 func TestSelectionHoldsTheView(t *testing.T) {
-	m := selectable(t, 40, 4, line(1, "one"), line(2, "two"), line(3, "three"))
+	m := selectable(t, 40, 4, line(1, "one"), line(2, "two"), line(3, "three"), line(4, "four"))
 	m.SelectNewest()
-	m.Add(line(4, "four"))
+	m.Move(-1)
 	m.Add(line(5, "five"))
+	m.Add(line(6, "six"))
 	got := rows(m)
 	if !strings.HasPrefix(strings.TrimSpace(got[3]), "↓ 2 newer") || slices.ContainsFunc(got, func(r string) bool { return strings.Contains(r, "five") }) {
 		t.Errorf("held view = %q, want the selection in place and 2 newer below", got)
 	}
-	if !strings.Contains(got[2], "▌ user0: three") {
+	if !strings.Contains(got[1], "▌ user0: three") {
 		t.Errorf("the selected line is not marked: %q", got)
 	}
 	checkSize(t, m, 40, 4)
 	m.ClearSelection()
-	if got := rows(m); !strings.Contains(got[3], "user2: five") {
+	if got := rows(m); !strings.Contains(got[3], "user0: six") {
 		t.Errorf("cleared, the view is %q, want the newest line at the bottom", got)
 	}
+}
+
+// A selection on the newest line follows the chat: each new line shows
+// and is selected in turn, livecart's own lines show without taking the
+// selection, and moving back down to the newest line follows again.
+func TestSelectionOnTheNewestFollows(t *testing.T) {
+	m := selectable(t, 40, 4, line(1, "one"), line(2, "two"), line(3, "three"))
+	m.SelectNewest()
+	m.Add(line(4, "four"))
+	m.AddSystem("you were offline")
+	got := rows(m)
+	if selectedID(m) != "c4" || !strings.Contains(got[2], "▌ user1: four") || !strings.Contains(got[3], "you were offline") {
+		t.Errorf("selected %s, view %q: want c4 selected and the newest lines shown", selectedID(m), got)
+	}
+	m.Move(-1)
+	m.Add(line(5, "five"))
+	if selectedID(m) != "c3" || strings.Contains(strings.Join(rows(m), "\n"), "five") {
+		t.Errorf("an older line selected: %s selected, view %q; want c3 held", selectedID(m), rows(m))
+	}
+	m.Move(2)
+	m.Add(line(6, "six"))
+	if got := rows(m); selectedID(m) != "c6" || !strings.Contains(got[3], "▌ user0: six") {
+		t.Errorf("back at the newest: %s selected, view %q; want c6 at the bottom", selectedID(m), got)
+	}
+	checkSize(t, m, 40, 4)
 }
 
 // After a reconnect the pane takes the snapshot's recent chat: lines it
