@@ -12,9 +12,9 @@ import (
 	"github.com/livecart/livecart/ui/live"
 )
 
-// What each key sends. Every command goes through do, which shows
-// "sending…" until the server answers; nothing here changes the show
-// itself: the server's events do.
+// What each key sends. Every command goes through do, which tracks it
+// until the server answers (saying "sending…" if that takes long); nothing
+// here changes the show itself: the server's events do.
 
 // selected returns the selected product.
 func (m Model) selected() (protocol.Product, bool) {

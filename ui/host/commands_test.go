@@ -39,6 +39,7 @@ func TestPinUnpinPinNext(t *testing.T) {
 	h.selectProduct("scarf")
 	h.PressSettle("p")
 	mustEqual(t, h.lastSent(protocol.TypePin), protocol.Pin{ProductID: "scarf", VariantID: "scarf-red"})
+	h.slowAnswers()
 	h.MustShow("sending pin Merino Scarf (Red)…")
 
 	// The first variant in stock, not the first variant.
@@ -59,6 +60,7 @@ func TestPinUnpinPinNext(t *testing.T) {
 	h.metricsEvent(baseMetrics())
 	h.PressSettle("n")
 	h.lastSent(protocol.TypePinNext)
+	h.slowAnswers()
 	h.MustShow("sending pin next: Merino Scarf…")
 }
 
@@ -185,6 +187,7 @@ func TestEndDeal(t *testing.T) {
 	h.Events(h.env(protocol.TypeProduct, 101, scarf))
 	h.PressSettle("e")
 	mustEqual(t, h.lastSent(protocol.TypeEndDeal), protocol.EndDeal{ProductID: "scarf"})
+	h.slowAnswers()
 	h.MustShow("sending end the deal on Merino Scarf…")
 
 	// The product without its deal answers it.
@@ -341,6 +344,7 @@ func TestHostChats(t *testing.T) {
 	h.TypeText("thanks for joining! q and ? are text here")
 	h.PressSettle("enter")
 	mustEqual(t, h.lastSent(protocol.TypeSay), protocol.Say{Text: "thanks for joining! q and ? are text here"})
+	h.slowAnswers()
 	h.MustShow("sending your chat line…")
 
 	// The line coming back answers it.

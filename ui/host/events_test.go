@@ -74,6 +74,7 @@ func TestChatDeletedRemovesTheLine(t *testing.T) {
 	h.MustShow("spam.example")
 	h.chatFocus("c08")
 	h.PressSettle("d")
+	h.slowAnswers()
 	h.MustShow("sending delete bo's line…")
 	h.Events(h.env(protocol.TypeChatDeleted, 101, protocol.ChatDeleted{IDs: []string{"c08"}}))
 	h.MustNotShow("spam.example", "sending")
@@ -100,6 +101,7 @@ func TestServerErrorsInTheStatusLine(t *testing.T) {
 		t.Run(c.code, func(t *testing.T) {
 			h := joined(t, 100, 30)
 			h.PressSettle("p")
+			h.slowAnswers()
 			h.MustShow("sending pin Speckled Mug (Blue)…")
 			h.serverError(c.code, c.msg)
 			h.MustShow(c.want)
@@ -120,6 +122,7 @@ func TestCommandsAnsweredByMetricsAfterGrace(t *testing.T) {
 	h := joined(t, 80, 24)
 	h.chatFocus("c08")
 	h.PressSettle("b", "y")
+	h.slowAnswers()
 	h.MustShow("sending ban bo…")
 	h.metricsEvent(baseMetrics())
 	h.MustShow("sending ban bo…")
@@ -131,6 +134,7 @@ func TestCommandsAnsweredByMetricsAfterGrace(t *testing.T) {
 func TestLinkDropForgetsPendingCommands(t *testing.T) {
 	h := joined(t, 80, 24)
 	h.PressSettle("u")
+	h.slowAnswers()
 	h.MustShow("sending unpin…")
 	h.Updates(uitest.Waiting(errLinkSilent, 1, uitest.T0.Add(2*time.Second)))
 	h.MustNotShow("sending")
@@ -356,4 +360,41 @@ func TestFirstConnectionTriesAgain(t *testing.T) {
 	if want := "Reconnecting to " + uitest.URL + "…"; h.M.Status.Text != want {
 		t.Errorf("status %q after r, want %q", h.M.Status.Text, want)
 	}
+}
+
+// "sending…" is for an answer that is slow to come: a command answered at
+// once leaves nothing but its ✓, and the wait's timer, firing after the
+// answer, finds nothing to say.
+func TestSendingShowsOnlyWhenTheAnswerIsSlow(t *testing.T) {
+	h := joined(t, 80, 24)
+	h.PressSettle("u")
+	h.MustNotShow("sending")
+	h.Events(h.env(protocol.TypeUnpin, 101, protocol.Unpin{}))
+	h.MustShow("✓ unpin")
+	h.slowAnswers()
+	h.MustNotShow("sending")
+	h.MustShow("✓ unpin")
+
+	h.selectProduct("scarf")
+	h.PressSettle("p")
+	h.MustNotShow("sending")
+	h.slowAnswers()
+	h.MustShow("⋯ sending pin Merino Scarf (Red)…")
+	h.Events(h.env(protocol.TypePin, 102, protocol.Pin{ProductID: "scarf", VariantID: "scarf-red"}))
+	h.MustNotShow("sending")
+	h.MustShow("✓ pin Merino Scarf (Red)")
+}
+
+// Of two commands in flight, only the one that has waited long says so.
+func TestGoldenSlowAnswer(t *testing.T) {
+	uitest.EachSize(t, [][2]int{{50, 15}, {80, 24}, {160, 50}}, func(t *testing.T, width, height int) {
+		h := dashboard(t, width, height)
+		h.PressSettle("p")
+		h.slowAnswers()
+		h.PressSettle("$")
+		h.TypeText("42")
+		h.PressSettle("enter")
+		h.MustNotShow("+1")
+		h.golden(fmt.Sprintf("slow_answer_%dx%d", width, height))
+	})
 }

@@ -2,6 +2,7 @@ package host
 
 import (
 	"testing"
+	"time"
 
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
@@ -14,10 +15,12 @@ const (
 	testHint  = "livecart watch ws://127.0.0.1:7420/ws"
 )
 
-// harness is the shared driver around a dashboard, and its session.
+// harness is the shared driver around a dashboard, its session and its
+// clock, which fires only when a test says.
 type harness struct {
 	*uitest.Driver[Model]
 	sess *uitest.Session
+	tk   *uitest.Ticker
 }
 
 var hostID = protocol.Identity{ID: "h1", Name: "Maya", Role: protocol.RoleHost}
@@ -60,13 +63,13 @@ func testWelcome() protocol.Welcome {
 
 func newHarness(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
 	t.Helper()
-	hs := &harness{sess: uitest.NewSession()}
+	hs := &harness{sess: uitest.NewSession(), tk: &uitest.Ticker{}}
 	opts := Options{
 		URL:       uitest.URL,
 		Token:     testToken,
 		Name:      "maya",
 		Theme:     "dark",
-		Tick:      uitest.NoTick,
+		Tick:      hs.tk.Tick,
 		WatchHint: testHint,
 	}
 	for _, f := range tweak {
@@ -149,5 +152,24 @@ func baseMetrics() protocol.Metrics {
 		Revenue: money.New(41250, "USD"),
 		Funnel:  protocol.Funnel{Viewers: 150, AddedToCart: 36, CheckedOut: 14},
 		UpNext:  []string{"scarf", "candle"},
+	}
+}
+
+// slowAnswers lets every command sent so far wait longer than slowAnswer:
+// it fires their timers.
+func (h *harness) slowAnswers() {
+	h.T.Helper()
+	fired := 0
+	for i, f := range h.tk.Fns {
+		if msg, ok := f(time.Time{}).(slowMsg); ok {
+			if h.tk.Delays[i] != slowAnswer {
+				h.T.Fatalf("the wait for an answer is %v, want %v", h.tk.Delays[i], slowAnswer)
+			}
+			h.Settle(h.Send(msg))
+			fired++
+		}
+	}
+	if fired == 0 {
+		h.T.Fatal("no command is waiting for its answer")
 	}
 }

@@ -109,6 +109,9 @@ func (o Options) withDefaults() Options {
 	if o.Name == "" {
 		o.Name = "host"
 	}
+	if o.Tick == nil {
+		o.Tick = tea.Tick
+	}
 	return o
 }
 

@@ -20,7 +20,7 @@ import (
 const metricsGrace = 2
 
 // op is a command sent to the server and not yet answered. The status line
-// shows "sending…" while any is pending.
+// shows "sending…" while one has waited longer than slowAnswer.
 type op struct {
 	id   int
 	what string // for the status line, already sanitized
@@ -35,6 +35,7 @@ type op struct {
 	queue []string
 	sent  bool // the session took it
 	at    int  // metricsSeen when the session took it
+	slow  bool // it has waited slowAnswer
 }
 
 // do sends a command and tracks it until the server answers.
@@ -45,10 +46,10 @@ func (m *Model) do(o op, data any) tea.Cmd {
 	m.nextOp++
 	o.id = m.nextOp
 	m.ops = append(m.ops, o)
-	// An older answer would read as this command's: the line now says
-	// "sending…" until this one is answered.
+	// An older answer would read as this command's: the line stays empty
+	// until this one is answered, saying "sending…" if that takes long.
 	m.ClearStatus()
-	return sendCmd(m.Session(), o.id, o.typ, data)
+	return tea.Batch(sendCmd(m.Session(), o.id, o.typ, data), slowAfter(m.opts.Tick, o.id))
 }
 
 // send is do for handlers that return the model: the command is taken
@@ -174,14 +175,27 @@ func (m *Model) confirmByMetrics() tea.Cmd {
 // failOps forgets every unanswered command.
 func (m *Model) failOps() { m.ops = nil }
 
-// pendingText is what the status line says about commands in flight.
+// slowOps is how many commands have waited longer than slowAnswer, and
+// the newest of them.
+func (m Model) slowOps() (n int, newest op) {
+	for _, o := range m.ops {
+		if o.slow {
+			n, newest = n+1, o
+		}
+	}
+	return n, newest
+}
+
+// pendingText is what the status line says about commands that are slow to
+// be answered; nothing about those answered in a blink.
 func (m Model) pendingText() string {
-	if len(m.ops) == 0 {
+	n, o := m.slowOps()
+	if n == 0 {
 		return ""
 	}
-	s := "sending " + m.ops[len(m.ops)-1].what + "…"
-	if n := len(m.ops) - 1; n > 0 {
-		s += fmt.Sprintf(" (+%d)", n)
+	s := "sending " + o.what + "…"
+	if n > 1 {
+		s += fmt.Sprintf(" (+%d)", n-1)
 	}
 	return s
 }

@@ -42,6 +42,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case sentMsg:
 		return m.handleSent(msg)
+	case slowMsg:
+		if i := m.opIndex(msg.op); i >= 0 {
+			m.ops[i].slow = true
+		}
+		return m, nil
 	}
 	cmd := m.Core.Update(msg, m.applyUpdate, m.relayout)
 	return m, cmd

@@ -260,7 +260,8 @@ func (m Model) statusView() string {
 	}
 	if cells(left)+cells(right)+2 > m.Width {
 		// The answer matters more than what is still in flight.
-		right = s.Warn.Render(fmt.Sprintf("⋯ sending %d…", len(m.ops)))
+		n, _ := m.slowOps()
+		right = s.Warn.Render(fmt.Sprintf("⋯ sending %d…", n))
 	}
 	if cells(left)+cells(right)+2 > m.Width {
 		return fit(left, m.Width)
