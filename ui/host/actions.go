@@ -9,6 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/sanitize"
+	"github.com/livecart/livecart/show"
 	"github.com/livecart/livecart/ui/live"
 )
 
@@ -150,8 +152,8 @@ func (m Model) deleteLine() (Model, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
-	return m.send(op{what: "delete " + l.Author.Name + "'s line", typ: protocol.TypeDeleteChat, key: l.ID},
-		protocol.DeleteChat{ID: l.ID})
+	return m.send(op{what: "delete " + l.Author.Name + "'s line", typ: protocol.TypeDeleteChat, key: l.ID,
+		names: []string{l.ID, lineWords(l), l.Author.ID, l.Author.Name}}, protocol.DeleteChat{ID: l.ID})
 }
 
 func (m Model) confirmBan() (Model, tea.Cmd) {
@@ -169,7 +171,8 @@ func (m Model) handleConfirmKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) 
 	if key.Matches(msg, k.Confirm) {
 		l := m.prompt.line
 		m.closePrompt()
-		return m.send(op{what: "ban " + l.Author.Name, typ: protocol.TypeBan}, protocol.Ban{UserID: l.Author.ID})
+		return m.send(op{what: "ban " + l.Author.Name, typ: protocol.TypeBan, names: []string{l.Author.ID, l.Author.Name}},
+			protocol.Ban{UserID: l.Author.ID})
 	}
 	// Anything else, not only n or esc, cancels: a ban is not undone.
 	m.closePrompt()
@@ -190,4 +193,9 @@ func (m Model) say() (Model, tea.Cmd) {
 	m.input.Reset()
 	m.chat.ClearSelection()
 	return m.send(op{what: "your chat line", typ: protocol.TypeSay}, protocol.Say{Text: text})
+}
+
+// lineWords is a chat line as an error names it: what it said, cut short.
+func lineWords(l show.Line) string {
+	return "“" + sanitize.Truncate(l.Text, 24) + "”"
 }

@@ -398,3 +398,61 @@ func TestGoldenSlowAnswer(t *testing.T) {
 		h.golden(fmt.Sprintf("slow_answer_%dx%d", width, height))
 	})
 }
+
+// An error names what the host knows (products, variants, viewers, what a
+// line said), never the IDs the server's message quotes, nor the
+// command's name on the wire.
+func TestErrorsNameWhatTheHostKnows(t *testing.T) {
+	cases := []struct {
+		name string
+		do   func(h *harness)
+		err  protocol.Error
+		want string
+	}{
+		{"stock", func(h *harness) { h.selectProduct("mug"); h.PressSettle("i"); h.answer("blue 20") },
+			protocol.Error{Code: protocol.ErrCodeNotFound, Message: `no variant "mug-blue" in this show`},
+			"✗ set Speckled Mug (Blue) stock to 20: no variant Speckled Mug (Blue) in this show (not found)"},
+		{"price", func(h *harness) { h.selectProduct("candle"); h.PressSettle("$"); h.answer("20") },
+			protocol.Error{Code: protocol.ErrCodeNotFound, Message: `no product "candle" in this show`},
+			"✗ set Fig Candle price to $20.00: no product Fig Candle in this show (not found)"},
+		{"deal", func(h *harness) { h.selectProduct("candle"); h.PressSettle("f"); h.answer("$18 5m") },
+			protocol.Error{Code: protocol.ErrCodeBadRequest, Message: `start_deal: product "candle": $18.00 off leaves no price`},
+			"✗ start a deal on Fig Candle: product Fig Candle: $18.00 off leaves no price (bad request)"},
+		{"delete", func(h *harness) { h.chatFocus("c08"); h.PressSettle("d") },
+			protocol.Error{Code: protocol.ErrCodeNotFound, Message: `no chat line "c08" in this show`},
+			"✗ delete bo's line: no chat line “buy cheap followers at…” in this show (not found)"},
+		{"ban", func(h *harness) { h.chatFocus("c08"); h.PressSettle("b", "y") },
+			protocol.Error{Code: protocol.ErrCodeNotFound, Message: `no viewer "u-bo" here`},
+			"✗ ban bo: no viewer bo here (not found)"},
+		{"queue", func(h *harness) { h.selectProduct("lamp"); h.PressSettle("a") },
+			protocol.Error{Code: protocol.ErrCodeNotFound, Message: `no product "lamp" in this show`},
+			"✗ add Mushroom Desk Lamp to up next: no product Mushroom Desk Lamp in this show (not found)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := joined(t, 160, 50)
+			c.do(h)
+			h.serverError(c.err.Code, c.err.Message)
+			if h.M.Status.Text != c.want {
+				t.Errorf("status %q, want %q", h.M.Status.Text, c.want)
+			}
+		})
+	}
+	t.Run("unprompted", func(t *testing.T) {
+		h := joined(t, 160, 50)
+		h.serverError(protocol.ErrCodeNotFound, `product "scarf" has no deal running`)
+		h.MustShow("Server: product Merino Scarf has no deal running (not found)")
+	})
+}
+
+func TestGoldenRefused(t *testing.T) {
+	uitest.EachSize(t, [][2]int{{50, 15}, {80, 24}, {160, 50}}, func(t *testing.T, width, height int) {
+		h := dashboard(t, width, height)
+		h.selectProduct("mug")
+		h.PressSettle("i")
+		h.answer("green 20")
+		h.serverError(protocol.ErrCodeNotFound, `no variant "mug-green" in this show`)
+		h.MustNotShow(`"mug-green"`)
+		h.golden(fmt.Sprintf("refused_%dx%d", width, height))
+	})
+}

@@ -3,6 +3,8 @@ package host
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -33,6 +35,9 @@ type op struct {
 	done func(protocol.Metrics) bool
 	// queue is the up-next list a queue command asks for.
 	queue []string
+	// names are IDs the command carries that the host knows by other
+	// words (a viewer's name, what a line said), in pairs: ID, words.
+	names []string
 	sent  bool // the session took it
 	at    int  // metricsSeen when the session took it
 	slow  bool // it has waited slowAnswer
@@ -130,10 +135,33 @@ func (m *Model) refused(e protocol.Error) tea.Cmd {
 	for i, o := range m.ops {
 		if o.sent {
 			m.ops = append(m.ops[:i:i], m.ops[i+1:]...)
+			// The command's name, which the server puts first, is said
+			// better by what.
+			msg = m.inWords(strings.TrimPrefix(msg, string(o.typ)+": "), o.names)
 			return m.Notify(live.StatusError, fmt.Sprintf("✗ %s: %s (%s)", o.what, msg, label))
 		}
 	}
-	return m.Notify(live.StatusError, fmt.Sprintf("Server: %s (%s)", msg, label))
+	return m.Notify(live.StatusError, fmt.Sprintf("Server: %s (%s)", m.inWords(msg, nil), label))
+}
+
+// inWords puts the names the host knows in place of the IDs a server's
+// message quotes: a product's name for "mug", the product's and the
+// variant's for "mug-blue", and those of names (pairs: ID, words).
+func (m Model) inWords(msg string, names []string) string {
+	if !strings.Contains(msg, `"`) {
+		return msg
+	}
+	var pairs []string
+	for i := 0; i+1 < len(names); i += 2 {
+		pairs = append(pairs, strconv.Quote(names[i]), names[i+1])
+	}
+	for _, p := range m.Show.Catalog() {
+		pairs = append(pairs, strconv.Quote(p.ID), p.Name)
+		for _, v := range p.Variants {
+			pairs = append(pairs, strconv.Quote(v.ID), p.Name+" ("+v.Name+")")
+		}
+	}
+	return strings.NewReplacer(pairs...).Replace(msg)
 }
 
 // errorLabel says an error code in words.

@@ -180,7 +180,8 @@ func (m Model) submitPrompt() (Model, tea.Cmd) {
 	case promptTimeout:
 		var secs int
 		secs, err = parseSeconds(in, time.Second, protocol.MaxTimeout)
-		o, data = op{what: "time out " + p.line.Author.Name + " for " + durationLabel(secs), typ: protocol.TypeTimeout},
+		o, data = op{what: "time out " + p.line.Author.Name + " for " + durationLabel(secs), typ: protocol.TypeTimeout,
+			names: []string{p.line.Author.ID, p.line.Author.Name}},
 			protocol.Timeout{UserID: p.line.Author.ID, Seconds: secs}
 	case promptSlowMode:
 		var secs int
