@@ -48,13 +48,23 @@ func (m *Model) selectProduct(id string) {
 // upNext is the up-next list as the host last asked for it: the newest
 // unanswered queue command's, else the server's. Edits build on it, so
 // two quick presses do not undo each other.
-func (m Model) upNext() []string {
+func (m Model) upNext() []string { return m.askedFor(protocol.TypeQueue, m.metrics.UpNext) }
+
+// blockedWords is the blocked words as the host last asked for them, which
+// the server shows only in its next metrics.
+func (m Model) blockedWords() []string {
+	return m.askedFor(protocol.TypeBlockedWords, m.metrics.BlockedWords)
+}
+
+// askedFor is the list the newest unanswered command of typ asks for, else
+// the server's.
+func (m Model) askedFor(typ protocol.Type, server []string) []string {
 	for i := len(m.ops) - 1; i >= 0; i-- {
-		if m.ops[i].typ == protocol.TypeQueue {
-			return m.ops[i].queue
+		if m.ops[i].typ == typ {
+			return m.ops[i].list
 		}
 	}
-	return m.metrics.UpNext
+	return server
 }
 
 // queuePos is the product's index in the up-next list, or -1.
@@ -92,7 +102,7 @@ func (m Model) pinNext() (Model, tea.Cmd) {
 func (m Model) setQueue(what string, list []string) (Model, tea.Cmd) {
 	list = slices.Clip(list)
 	want := slices.Clone(list)
-	o := op{what: what, typ: protocol.TypeQueue, queue: want,
+	o := op{what: what, typ: protocol.TypeQueue, list: want,
 		done: func(mt protocol.Metrics) bool { return slices.Equal(mt.UpNext, want) }}
 	return m.send(o, protocol.Queue{ProductIDs: list})
 }

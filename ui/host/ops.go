@@ -33,8 +33,8 @@ type op struct {
 	// done, when set, says whether a metrics event shows the command
 	// took effect (the up-next list, the blocked words).
 	done func(protocol.Metrics) bool
-	// queue is the up-next list a queue command asks for.
-	queue []string
+	// list is the whole list a queue or blocked-words command asks for.
+	list []string
 	// names are IDs the command carries that the host knows by other
 	// words (a viewer's name, what a line said), in pairs: ID, words.
 	names []string

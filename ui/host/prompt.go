@@ -197,7 +197,7 @@ func (m Model) submitPrompt() (Model, tea.Cmd) {
 		if err == nil {
 			err = fitsFrame(protocol.BlockedWords{Words: words})
 		}
-		o, data = op{what: fmt.Sprintf("block %d word(s)", len(words)), typ: protocol.TypeBlockedWords,
+		o, data = op{what: fmt.Sprintf("block %d word(s)", len(words)), typ: protocol.TypeBlockedWords, list: words,
 			done: func(mt protocol.Metrics) bool { return slices.Equal(mt.BlockedWords, words) }}, protocol.BlockedWords{Words: words}
 		if len(words) == 0 {
 			o.what = "clear the blocked words"
@@ -329,7 +329,7 @@ func (m Model) slowModePrompt() prompt {
 }
 
 func (m Model) wordsPrompt() prompt {
-	words := strings.Join(m.metrics.BlockedWords, ", ")
+	words := strings.Join(m.blockedWords(), ", ")
 	now := words
 	if now == "" {
 		now = "none"

@@ -162,3 +162,16 @@ func TestGoldenPricePrompt(t *testing.T) {
 		h.golden(fmt.Sprintf("price_prompt_%dx%d", width, height))
 	})
 }
+
+// The blocked words prompt starts from the list just sent, which the
+// server shows only in its next metrics.
+func TestWordsPromptStartsFromTheListJustSent(t *testing.T) {
+	h := joined(t, 80, 24)
+	h.PressSettle("w")
+	h.answer("spam, scam")
+	h.PressSettle("w")
+	if got := h.M.input.Value(); got != "spam, scam" {
+		t.Errorf("the prompt starts with %q, want the list just sent", got)
+	}
+	h.MustShow("Blocked words: spam, scam → spam, scam")
+}
