@@ -100,6 +100,36 @@ func (m Model) openPrompt(p prompt) (Model, tea.Cmd) {
 	return m, focus
 }
 
+// refreshPrompt keeps the open prompt's current value up to date as the
+// show changes under it (a sale takes stock, a metrics event brings the
+// blocked words), and the value in the input with it while it is
+// untouched: enter then keeps what is, not what was.
+func (m *Model) refreshPrompt() {
+	var now prompt
+	switch m.prompt.kind {
+	case promptDeal:
+		now = m.dealPrompt()
+	case promptStock:
+		now = m.stockPrompt()
+	case promptPrice:
+		now = m.pricePrompt()
+	case promptSlowMode:
+		now = m.slowModePrompt()
+	case promptWords:
+		now = m.wordsPrompt()
+	}
+	if now.kind != m.prompt.kind || now.product.ID != m.prompt.product.ID {
+		return
+	}
+	if m.prefilled && m.prompt.kind != promptDeal && now.value != m.input.Value() {
+		// A deal's value is the time it has left, which moves on by
+		// itself; the rest change only when the show does.
+		m.input.SetValue(now.value)
+		m.input.CursorEnd()
+	}
+	m.prompt.current = now.current
+}
+
 func (m *Model) closePrompt() {
 	m.prompt = prompt{}
 	m.prefilled = false

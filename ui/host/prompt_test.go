@@ -175,3 +175,19 @@ func TestWordsPromptStartsFromTheListJustSent(t *testing.T) {
 	}
 	h.MustShow("Blocked words: spam, scam → spam, scam")
 }
+
+// The current value follows the show while the prompt is open, and so does
+// the input while it is untouched: enter keeps the stock as it is now, not
+// as it was when the prompt opened.
+func TestPromptFollowsTheShow(t *testing.T) {
+	h := joined(t, 80, 24)
+	h.selectProduct("scarf")
+	h.PressSettle("i")
+	h.Events(h.env(protocol.TypeProduct, 101, uitest.Product("scarf", "Merino Scarf", 3900, protocol.Variant{ID: "scarf-red", Name: "Red", Stock: 6})))
+	h.MustShow("Stock of Merino Scarf: 6 → 6")
+	h.TypeText("9")
+	h.Events(h.env(protocol.TypeProduct, 102, uitest.Product("scarf", "Merino Scarf", 3900, protocol.Variant{ID: "scarf-red", Name: "Red", Stock: 5})))
+	h.MustShow("Stock of Merino Scarf: 5 → 9")
+	h.PressSettle("enter")
+	mustEqual(t, h.lastSent(protocol.TypeSetStock), protocol.SetStock{VariantID: "scarf-red", Stock: 9})
+}

@@ -61,6 +61,7 @@ func (m *Model) relayout() {
 	f := m.frameFor()
 	m.chat.SetSize(f.chatW, f.chatH)
 	if m.mode == modePrompt {
+		m.refreshPrompt()
 		m.input.Prompt = m.prompt.text(m.Width)
 	}
 	m.input.SetWidth(max(1, m.Width-lipgloss.Width(m.input.Prompt)-2))
