@@ -16,73 +16,14 @@ import (
 // Parsers of what the host types into prompts. Each returns an error
 // written for the status line: what was wrong and what would do.
 
-// minorDigits is how many digits after the point a currency has, as money
-// formats it ("$0.01" has two, "¥1" none).
-func minorDigits(currency string) int {
-	s := money.New(1, currency).String()
-	if i := strings.LastIndexByte(s, '.'); i >= 0 {
-		return len(s) - i - 1
-	}
-	return 0
-}
-
-// currencyPrefix is what money writes before an amount: "$", "CHF ".
-func currencyPrefix(currency string) string {
-	s := money.New(0, currency).String()
-	return strings.TrimRight(s, "0123456789.")
-}
-
 // parseMoney reads an amount like "24", "24.5", "24.50" or "$24.50" into
-// minor units of currency. No floats: the digits are read as they are.
+// minor units of currency, by money's one rule for it.
 func parseMoney(in, currency string) (int64, error) {
-	s := strings.TrimSpace(in)
-	if p := strings.TrimSpace(currencyPrefix(currency)); p != "" && strings.HasPrefix(s, p) {
-		s = strings.TrimSpace(s[len(p):])
-	} else if len(s) > 3 && strings.EqualFold(s[:3], currency) {
-		s = strings.TrimSpace(s[3:])
+	m, err := money.Parse(in, currency)
+	if err != nil {
+		return 0, err
 	}
-	digits := minorDigits(currency)
-	example := money.New(2400*pow10(digits)/100, currency).String()
-	bad := fmt.Errorf("%q is not an amount: write it like %s", truncateInput(in), example)
-	if s == "" || strings.HasPrefix(s, "-") {
-		if strings.HasPrefix(s, "-") {
-			return 0, fmt.Errorf("%q is negative: an amount is 0 or more", truncateInput(in))
-		}
-		return 0, bad
-	}
-	whole, frac, hasPoint := strings.Cut(s, ".")
-	if whole == "" && frac == "" {
-		return 0, bad
-	}
-	if hasPoint && digits == 0 && strings.Trim(frac, "0") != "" {
-		return 0, fmt.Errorf("%s has no minor units: write whole amounts like %s", currency, example)
-	}
-	if len(frac) > digits && strings.Trim(frac[digits:], "0") != "" {
-		return 0, fmt.Errorf("%q has more than %d digits after the point", truncateInput(in), digits)
-	}
-	if len(frac) > digits {
-		frac = frac[:digits]
-	}
-	frac += strings.Repeat("0", digits-len(frac))
-	var amount int64
-	for _, r := range whole + frac {
-		if r < '0' || r > '9' {
-			return 0, bad
-		}
-		amount = amount*10 + int64(r-'0')
-		if amount > money.MaxAmount {
-			return 0, fmt.Errorf("%q is more than %s", truncateInput(in), money.New(money.MaxAmount, currency))
-		}
-	}
-	return amount, nil
-}
-
-func pow10(n int) int64 {
-	p := int64(1)
-	for range n {
-		p *= 10
-	}
-	return p
+	return m.Amount, nil
 }
 
 // parseSeconds reads a duration like "30s", "5m", "1m30s" or a bare number

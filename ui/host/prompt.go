@@ -283,7 +283,7 @@ func (m Model) dealPrompt() prompt {
 
 // exampleOff is an amount off that suits the product's currency.
 func exampleOff(p protocol.Product) string {
-	return strings.TrimSuffix(strings.TrimSuffix(priceOf(500*pow10(minorDigits(p.Price.Currency))/100, p), "00"), ".")
+	return strings.TrimSuffix(strings.TrimSuffix(priceOf(5*money.MajorUnit(p.Price.Currency), p), "00"), ".")
 }
 
 func priceOf(amount int64, p protocol.Product) string {
@@ -333,7 +333,7 @@ func (m Model) pricePrompt() prompt {
 	if !ok {
 		return prompt{}
 	}
-	sign := currencyPrefix(p.Price.Currency)
+	sign := money.Prefix(p.Price.Currency)
 	now := strings.TrimPrefix(p.Price.String(), sign)
 	return prompt{kind: promptPrice, product: p, label: "Price of " + p.Name, short: "Price",
 		current: p.Price.String(), lead: sign, value: now,
