@@ -139,10 +139,11 @@ func (c Core) ChatInput(placeholder string) textinput.Model {
 	return in
 }
 
-// Help is the help view for the screen's palette.
+// Help is the help view in the screen's palette; a screen hands it
+// Styles.Help again when the styles change.
 func (c Core) Help() help.Model {
 	h := help.New()
-	h.Styles = help.DefaultStyles(c.dark)
+	h.Styles = c.Styles.Help
 	return h
 }
 

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"image/color"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
 )
 
@@ -34,6 +35,7 @@ type Styles struct {
 	Selected lipgloss.Style // the selected cart line
 	Toast    lipgloss.Style
 	Input    lipgloss.Style
+	Help     help.Styles // the key help: keys, descriptions and separators, all readable as text
 
 	names []color.Color
 }
@@ -44,6 +46,7 @@ func New(isDark bool) *Styles {
 	var (
 		fg     = ld(lipgloss.Color("#1F1F24"), lipgloss.Color("#E8E6F0"))
 		subtle = ld(lipgloss.Color("#6B6B78"), lipgloss.Color("#8A8799"))
+		keys   = ld(lipgloss.Color("#4A4A57"), lipgloss.Color("#C5C2D6")) // a key in help, stronger than its description
 		accent = ld(lipgloss.Color("#5A3FD6"), lipgloss.Color("#A48CFF"))
 		live   = lipgloss.Color("#E5334B")
 		price  = ld(lipgloss.Color("#0B7A4B"), lipgloss.Color("#4CD68F"))
@@ -74,6 +77,19 @@ func New(isDark bool) *Styles {
 	s.Selected = lipgloss.NewStyle().Background(sel).Bold(true)
 	s.Toast = lipgloss.NewStyle().Foreground(accent)
 	s.Input = lipgloss.NewStyle().Foreground(fg)
+	// Help is text to read, not decoration: every part of it keeps WCAG
+	// AA contrast (4.5:1) on a black or dark grey terminal and on a white
+	// one, which the bubbles defaults do not.
+	keyStyle, descStyle := lipgloss.NewStyle().Foreground(keys), lipgloss.NewStyle().Foreground(subtle)
+	s.Help = help.Styles{
+		Ellipsis:       descStyle,
+		ShortKey:       keyStyle,
+		ShortDesc:      descStyle,
+		ShortSeparator: descStyle,
+		FullKey:        keyStyle,
+		FullDesc:       descStyle,
+		FullSeparator:  descStyle,
+	}
 	s.names = []color.Color{
 		ld(lipgloss.Color("#C0392B"), lipgloss.Color("#FF8A80")),
 		ld(lipgloss.Color("#1E7B34"), lipgloss.Color("#7BE495")),

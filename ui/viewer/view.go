@@ -22,6 +22,7 @@ const (
 // All size arithmetic lives here and in View, so the two cannot disagree.
 func (m *Model) layout() {
 	m.chat.SetStyles(m.Styles)
+	m.help.Styles = m.Styles.Help
 	// First: the help's height at this width sets the chat's.
 	m.help.SetWidth(m.Width)
 	chatW, chatH := m.chatArea()
