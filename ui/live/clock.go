@@ -13,13 +13,14 @@ import (
 // off.
 //
 // It ticks once a second, and only while something on screen counts down:
-// the next reconnect attempt, or whatever the screen says counts
-// (Options.CountsDown).
+// the next reconnect attempt, whatever the screen says counts
+// (Options.CountsDown), or a wait the screen started (CountDownTo).
 type clock struct {
 	now     time.Time
 	skew    time.Duration
-	gen     int  // generation of the tick; older ticks are dropped
-	ticking bool // a tick of generation gen is scheduled
+	gen     int       // generation of the tick; older ticks are dropped
+	ticking bool      // a tick of generation gen is scheduled
+	until   time.Time // the show's time a screen's own wait ends (CountDownTo)
 }
 
 // ClockMsg moves the clock on.
@@ -50,10 +51,20 @@ func (c Core) needsClock() bool {
 	switch {
 	case c.Phase == PhaseHungUp:
 		return false
-	case c.Link.State == Waiting:
+	case c.Link.State == Waiting, c.ServerNow().Before(c.clock.until):
 		return true
 	}
 	return c.opts.CountsDown != nil && c.opts.CountsDown(&c.Show, c.ServerNow())
+}
+
+// CountDownTo keeps the clock ticking until the show's clock reaches
+// until, for a wait the screen counts down on its own (a chat's slow
+// mode), and starts it if it is not running.
+func (c *Core) CountDownTo(until time.Time) tea.Cmd {
+	if until.After(c.clock.until) {
+		c.clock.until = until
+	}
+	return c.ensureClock()
 }
 
 // ensureClock starts the tick if something needs it and it is not

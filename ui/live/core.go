@@ -55,6 +55,7 @@ type Core struct {
 	Link          Link
 	Show          show.State // the mirror: changed only by Apply and ApplyEvent
 	Status        Status
+	Notices       []Notice // up until dismissed, oldest first: changed only by Stick, Dismiss and Unstick
 
 	opts   Options
 	sess   Session // the runner's: started before the program, closed after it
