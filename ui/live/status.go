@@ -139,8 +139,8 @@ func (c Core) Notice(key string) (Notice, bool) {
 // Marks that start a notice, so its kind reads without colour too.
 var noticeMarks = map[StatusKind]string{StatusInfo: "• ", StatusGood: "✓ ", StatusError: "! "}
 
-// Render draws the notice width cells wide: its text wrapped at spaces (a
-// word longer than a row is broken, never cut), the rows after the first
+// Render draws the notice width cells wide: its text wrapped at spaces
+// (a word longer than a row is broken, never cut), the rows after the first
 // indented under the mark; then the link, if any, in rows of width cells,
 // each an OSC 8 hyperlink to it, so that it can be clicked where the
 // terminal allows and still be selected and copied whole where it does not.
@@ -154,12 +154,12 @@ func (n Notice) Render(st *theme.Styles, width int) string {
 	}
 	var rows []string
 	if n.Text != "" {
-		for i, r := range strings.Split(lipgloss.Wrap(n.Text, width-len(indent), " "), "\n") {
+		for i, r := range wrapWords(n.Text, width-len(indent)) {
 			lead := indent
 			if i == 0 {
 				lead = mark
 			}
-			rows = append(rows, style.Render(lead+strings.TrimRight(r, " ")))
+			rows = append(rows, style.Render(lead+r))
 		}
 	}
 	if n.Link != "" {
@@ -177,4 +177,29 @@ func linkID(url string) string {
 	h := fnv.New32a()
 	h.Write([]byte(url))
 	return fmt.Sprintf("livecart-%08x", h.Sum32())
+}
+
+// wrapWords breaks text into rows of at most width cells at its spaces
+// only: a name or an order ID such as "viewer-0042" stays whole where it
+// fits, as lipgloss.Wrap, which also breaks after a hyphen, would not keep
+// it. A word longer than a row is broken across rows.
+func wrapWords(text string, width int) []string {
+	width = max(1, width)
+	var rows []string
+	row, used := "", 0
+	for _, word := range strings.Fields(text) {
+		w := ansi.StringWidth(word)
+		switch {
+		case used > 0 && used+1+w <= width:
+			row, used = row+" "+word, used+1+w
+			continue
+		case used > 0:
+			rows = append(rows, row)
+		}
+		pieces := strings.Split(ansi.Hardwrap(word, width, false), "\n")
+		rows = append(rows, pieces[:len(pieces)-1]...)
+		row = pieces[len(pieces)-1]
+		used = ansi.StringWidth(row)
+	}
+	return append(rows, row)
 }
