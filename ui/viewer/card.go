@@ -39,7 +39,11 @@ type railItem struct {
 func renderCard(s *theme.Styles, d cardData, width int, tall bool) string {
 	inner := max(1, width-s.Card.GetHorizontalFrameSize())
 	p, v := d.product, d.variant
-	railRow := renderRail(s, d.rail, inner)
+	railRows := maxRailRows
+	if tall {
+		railRows = maxRailRowsTall
+	}
+	railRow := renderRail(s, d.rail, inner, railRows)
 	if !d.pinned {
 		rows := []string{s.Subtle.Render(fit("Nothing pinned right now · the host will pin the next product soon", inner))}
 		if railRow != "" {
@@ -84,17 +88,72 @@ func dealRow(s *theme.Styles, d protocol.Deal, serverNow time.Time, width int) s
 	return s.Deal.Render(fit(text, width))
 }
 
+// Rows the rail of earlier products may take in the card: it wraps
+// rather than cut a price.
+const (
+	maxRailRows     = 2
+	maxRailRowsTall = 4 // in the tall card
+)
+
 // renderRail lists products pinned earlier, each with the number key that
-// adds it to the cart.
-func renderRail(s *theme.Styles, items []railItem, width int) string {
+// adds it to the cart, whole: on at most maxRows rows, and those that do
+// not fit counted at the end ("+2 more"), so a price is never cut. Only a
+// name too long for a row of its own is shortened.
+func renderRail(s *theme.Styles, items []railItem, width, maxRows int) string {
 	if len(items) == 0 {
 		return ""
 	}
-	parts := make([]string, 0, len(items))
-	for _, it := range items {
-		parts = append(parts, fmt.Sprintf("%d %s %s", it.key, it.name, it.price))
+	const sep = " · "
+	lead := "Earlier: "
+	sepW := lipgloss.Width(sep)
+	var rows [][]string
+	var cur []string
+	used := lipgloss.Width(lead)
+	more := 0
+	for i := 0; i < len(items); i++ {
+		it := items[i]
+		price := it.price.String()
+		room := width - lipgloss.Width(fmt.Sprintf("%d  %s", it.key, price))
+		item := fmt.Sprintf("%d %s %s", it.key, fit(it.name, max(1, room)), price)
+		w := lipgloss.Width(item)
+		if len(cur) > 0 {
+			w += sepW
+		}
+		last := len(rows) == maxRows-1
+		reserve := 0 // room to count those left, on the last row
+		if last && i < len(items)-1 {
+			reserve = sepW + lipgloss.Width(fmt.Sprintf("+%d more", len(items)-i-1))
+		}
+		switch {
+		case used+w+reserve <= width:
+			cur = append(cur, item)
+			used += w
+			continue
+		case len(rows) == 0 && len(cur) == 0 && lead != "":
+			lead, used = "", 0 // too narrow for the label: the items matter more
+		case !last && len(cur) > 0:
+			rows, cur, used = append(rows, cur), nil, 0
+		default:
+			more = len(items) - i
+		}
+		if more > 0 {
+			break
+		}
+		i-- // the same item, on the new row
 	}
-	return s.Subtle.Render(fit("Earlier: "+strings.Join(parts, " · "), width))
+	if more > 0 {
+		cur = append(cur, fmt.Sprintf("+%d more", more))
+	}
+	rows = append(rows, cur)
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		row := strings.Join(r, sep)
+		if i == 0 {
+			row = lead + row
+		}
+		out[i] = s.Subtle.Render(fit(row, width))
+	}
+	return strings.Join(out, "\n")
 }
 
 func stockLabel(s *theme.Styles, stock int) string {

@@ -293,6 +293,7 @@ type headerKey struct {
 }
 
 type helpKey struct {
+	styles           *theme.Styles
 	width, helpWidth int
 	all              bool
 	keys             keyState

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -14,9 +16,21 @@ import (
 // Layout thresholds, in cells.
 const (
 	wideMinWidth = 100 // from here the card and cart get a column of their own
-	sideWidth    = 42  // that column's width
 	tallCardRows = 30  // from here the card shows its description in narrow layouts
+	// The side column is sideShare of the screen, within sideMin and
+	// sideMax: at sideMin a deal's countdown and limit, and a price and
+	// stock beside a short variant name, fit whole; wider, names and the
+	// rail of earlier products have room too, and the chat keeps the
+	// rest.
+	sideMin   = 48
+	sideMax   = 72
+	sideShare = 0.4
 )
+
+// sideWidth is the side column's width in the wide layout.
+func (m *Model) sideWidth() int {
+	return min(sideMax, max(sideMin, int(float64(m.Width)*sideShare)))
+}
 
 // layout recomputes the sizes of the parts that keep state about their size.
 // All size arithmetic lives here and in View, so the two cannot disagree.
@@ -34,7 +48,7 @@ func (m *Model) layout() {
 func (m *Model) chatArea() (int, int) {
 	body := m.bodyHeight()
 	if m.wide() {
-		return m.Width - sideWidth - 1, body
+		return m.Width - m.sideWidth() - 1, body
 	}
 	_, card := m.cardView(m.Width)
 	rest := body - card.height()
@@ -125,10 +139,11 @@ var gap = newBlock(" ")
 func (m Model) bodyView() block {
 	body := m.bodyHeight()
 	if m.wide() {
-		card, cardRows := m.cardView(sideWidth)
+		sideW := m.sideWidth()
+		card, cardRows := m.cardView(sideW)
 		var panel string
 		if rest := body - cardRows.height(); rest >= 3 {
-			panel, _ = m.cartPanel(m.mode == modeCart, sideWidth, rest)
+			panel, _ = m.cartPanel(m.mode == modeCart, sideW, rest)
 		}
 		_, side := m.frames().side.get(sideKey{card: card, cart: panel, body: body}, equal, func() string {
 			col := card
@@ -269,15 +284,85 @@ func (m Model) linkView() (string, block) {
 	})
 }
 
+// helpView is the help: the full help after ?, else the one-line help.
 func (m Model) helpView() (string, block) {
 	ks := m.keyState()
-	key := helpKey{width: m.Width, helpWidth: m.help.Width(), all: m.help.ShowAll, keys: ks}
+	key := helpKey{styles: m.Styles, width: m.Width, helpWidth: m.help.Width(), all: m.help.ShowAll, keys: ks}
 	return m.frames().help.get(key, equal, func() string {
-		// help.Model ends a long short-help line with "…", but when even
-		// the "…" does not fit it keeps every binding instead; clamp so
-		// the line can never run past the screen and wrap.
-		return lipgloss.NewStyle().MaxWidth(max(1, m.Width)).Render(m.help.View(m.keys.forState(ks)))
+		k := m.keys.forState(ks)
+		if !m.help.ShowAll {
+			return shortHelp(m.help, k, m.Width)
+		}
+		// Clamped, so that the columns can never run past the screen and
+		// wrap.
+		return lipgloss.NewStyle().MaxWidth(max(1, m.Width)).Render(m.help.View(k))
 	})
+}
+
+// shortKeys is what the one-line help is drawn from.
+type shortKeys interface {
+	ShortHelp() []key.Binding
+	essential(b key.Binding) bool
+}
+
+// essential reports whether b is one of the keys the one-line help always
+// keeps: those every live screen has (reconnect while the link waits,
+// help, which lists the rest, and quit).
+func (k KeyMap) essential(b key.Binding) bool {
+	h := b.Help()
+	return h == k.Retry.Help() || h == k.Help.Help() || h == k.Quit.Help()
+}
+
+// shortHelp is the one-line help, width cells wide: the keys in order
+// while they fit whole, then reconnect, help and quit, always, after "…"
+// when some had to go. (help.Model cuts the line after the last key that
+// fits, or, when not even its "…" fits, keeps them all, and a clamped
+// line then ends in the middle of a key or in a dangling separator.)
+func shortHelp(h help.Model, k shortKeys, width int) string {
+	st := h.Styles
+	var rest, always []string
+	for _, b := range k.ShortHelp() {
+		if !b.Enabled() {
+			continue
+		}
+		item := st.ShortKey.Inline(true).Render(b.Help().Key) + " " + st.ShortDesc.Inline(true).Render(b.Help().Desc)
+		if k.essential(b) {
+			always = append(always, item)
+		} else {
+			rest = append(rest, item)
+		}
+	}
+	sep := st.ShortSeparator.Inline(true).Render(h.ShortSeparator)
+	tail := strings.Join(always, sep)
+	after := 0 // what the tail takes after the last key kept
+	if tail != "" {
+		after = lipgloss.Width(sep) + lipgloss.Width(tail)
+	}
+	var kept []string
+	used, dropped := 0, false
+	for _, item := range rest {
+		w := lipgloss.Width(item)
+		if len(kept) > 0 {
+			w += lipgloss.Width(sep)
+		}
+		if used+w+after > width {
+			dropped = true
+			break
+		}
+		kept = append(kept, item)
+		used += w
+	}
+	line := strings.Join(kept, sep)
+	switch {
+	case line == "":
+		line = tail
+	case dropped && tail != "":
+		// The gap is as wide as a separator, which the sum above counted.
+		line += " " + st.Ellipsis.Inline(true).Render(h.Ellipsis) + " " + tail
+	case tail != "":
+		line += sep + tail
+	}
+	return lipgloss.NewStyle().MaxWidth(max(1, width)).Render(line)
 }
 
 func (m Model) connectingView() string {
