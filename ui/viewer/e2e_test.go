@@ -2,9 +2,12 @@ package viewer_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
+	"net/http"
 	"net/http/httptest"
+	neturl "net/url"
 	"reflect"
 	"strings"
 	"sync"
@@ -252,5 +255,67 @@ func (p *proxy) setDown(down bool) {
 		for c := range p.conns {
 			c.Close()
 		}
+	}
+}
+
+// TestEndToEndOwnOrder places an order from the viewer's checkout link on
+// a real server: the viewer confirms it as its own, in a notice that
+// stays, and the show's announcement of it is not a stranger's purchase.
+func TestEndToEndOwnOrder(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	cat, err := server.ParseCatalog(demo.Catalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, hs, url := startShow(t)
+	links := make(chan string, 1)
+	opener := checkout.OpenerFunc(func(u string) error { links <- u; return errors.New("no browser here") })
+	d := uitest.Open[viewer.Model](t, viewer.App(viewer.Options{
+		URL: url, Name: "host", Theme: "dark", OpenBrowser: true, Opener: opener,
+		Carts: viewer.CartFiles{Store: cart.Store{Dir: t.TempDir()}},
+		Tick:  func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil },
+	}))
+	defer d.Stop()
+	d.Handle(tea.WindowSizeMsg{Width: 100, Height: 30})
+	// "host" reads as the show's own voice: the show renames the viewer,
+	// and the viewer says why.
+	d.Until("The name host is taken by the host")
+	me := d.M.Show.You.Name
+
+	host, err := client.Dial(context.Background(), client.Options{URL: url, Name: "host", Token: "e2e-host-token-0001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer host.Close()
+	product := cat.Products[1]
+	if err := host.Send(protocol.TypePin, protocol.Pin{ProductID: product.ID, VariantID: product.Variants[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	d.Until("add pinned to cart")
+	d.Key('a')
+	d.Until("Added")
+	d.Key('x')
+	d.Until("No browser could be opened")
+	u := <-links
+	ref := u[strings.Index(u, "?ref=")+len("?ref="):]
+	items := strings.TrimPrefix(u[:strings.Index(u, "?")], hs.URL+"/cart/")
+	resp, err := hs.Client().PostForm(hs.URL+"/orders", neturl.Values{"items": {items}, "ref": {ref}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("order: %s", resp.Status)
+	}
+	d.Until("You bought 1 × " + product.Name)
+
+	// The host's line goes out after the purchase: once it is on screen,
+	// the purchase has been seen too.
+	if err := host.Send(protocol.TypeSay, protocol.Say{Text: "thank you all"}); err != nil {
+		t.Fatal(err)
+	}
+	scr := d.Until("thank you all")
+	if strings.Contains(scr, "just bought") {
+		t.Errorf("the viewer's own purchase was shown as a stranger's (%s):\n%s", me, scr)
 	}
 }

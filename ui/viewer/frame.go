@@ -248,15 +248,15 @@ func equal[K comparable](a, b K) bool { return a == b }
 
 // frameCache is the viewer's memos, one per part of the screen.
 type frameCache struct {
-	app    map[*theme.Styles]lineStyle
-	header memo[headerKey]
-	help   memo[helpKey]
-	card   memo[cardKey]
-	cart   memo[cartKey]
-	side   memo[sideKey]
-	input  memo[string] // keyed by the text itself: measured once
-	status memo[string]
-	link   memo[linkKey]
+	app     map[*theme.Styles]lineStyle
+	header  memo[headerKey]
+	help    memo[helpKey]
+	card    memo[cardKey]
+	cart    memo[cartKey]
+	side    memo[sideKey]
+	input   memo[string] // keyed by the text itself: measured once
+	status  memo[string]
+	notices memo[noticesKey]
 }
 
 func newFrameCache() *frameCache { return &frameCache{app: map[*theme.Styles]lineStyle{}} }
@@ -341,10 +341,14 @@ func sameCart(a, b cartKey) bool {
 		a.height == b.height && slices.Equal(a.lines, b.lines)
 }
 
-type linkKey struct {
-	styles *theme.Styles
-	url    string
-	width  int
+type noticesKey struct {
+	styles      *theme.Styles
+	width, room int
+	notices     []live.Notice
+}
+
+func sameNotices(a, b noticesKey) bool {
+	return a.styles == b.styles && a.width == b.width && a.room == b.room && slices.Equal(a.notices, b.notices)
 }
 
 type sideKey struct {

@@ -120,3 +120,20 @@ func TestScreenFitsEverySize(t *testing.T) {
 		})
 	})
 }
+
+// TestGoldenNotices: notices that stay, at the sizes a person might use:
+// the show's rename explained, an order confirmed, and a checkout link no
+// browser could open, each whole.
+func TestGoldenNotices(t *testing.T) {
+	uitest.EachSize(t, [][2]int{{50, 15}, {80, 24}, {160, 50}}, func(t *testing.T, width, height int) {
+		h := newHarness(t, width, height, func(o *Options) { o.Name = "Maya" })
+		w := testWelcome()
+		w.You = uitest.Viewer("u-42", "viewer-0042")
+		h.Join(w, 100)
+		h.Events(uitest.Env(t, protocol.TypeOrder, 0, testOrder()))
+		h.opener.err = errors.New("no DISPLAY")
+		h.PressSettle("a", "x")
+		h.expireToast()
+		h.Golden(fmt.Sprintf("notices_%dx%d", width, height))
+	})
+}

@@ -30,10 +30,6 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case matches(msg, k.Retry):
 		cmd := m.Reconnect()
 		return m, cmd
-	case m.linkURL != "" && msg.String() == "esc":
-		m.linkURL = ""
-		m.layout()
-		return m, nil
 	}
 	if m.Phase != live.PhaseLive {
 		return m, nil
@@ -216,9 +212,7 @@ func (m Model) checkout() (Model, tea.Cmd) {
 		return m.notify(live.StatusError, "Cannot check out: the show's checkout link is unusable ("+err.Error()+")")
 	}
 	if !m.opts.OpenBrowser {
-		m.linkURL = link
-		m.layout()
-		return m.notify(live.StatusInfo, "Open the link below to check out · your cart is kept")
+		return m.showLink(link, "Open this link to check out · your cart is kept until you order")
 	}
 	toast := m.Notify(live.StatusInfo, "Opening checkout in your browser…")
 	return m, tea.Batch(toast, openCheckout(m.opts.Opener, link))

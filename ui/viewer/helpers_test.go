@@ -1,6 +1,7 @@
 package viewer
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -226,4 +227,22 @@ func checkFrameCache(t *testing.T, m Model) {
 func chatEnv(t *testing.T, seq uint64, id, who, text string) protocol.Envelope {
 	t.Helper()
 	return uitest.Env(t, protocol.TypeChat, seq, protocol.Chat{ID: id, Author: uitest.Viewer("u-"+who, who), Text: text})
+}
+
+// mustShowWrapped fails unless the screen shows text whole, wrapped
+// across rows or not: it compares with every space and row break taken
+// out.
+func (h *harness) mustShowWrapped(texts ...string) {
+	h.T.Helper()
+	v := squash(h.View())
+	for _, text := range texts {
+		if !strings.Contains(v, squash(text)) {
+			h.T.Errorf("View lacks %q, even wrapped:\n%s", text, h.View())
+		}
+	}
+}
+
+// squash takes every space and row break out of s.
+func squash(s string) string {
+	return strings.Join(strings.Fields(s), "")
 }

@@ -7,11 +7,13 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/internal/uitest"
+	"github.com/livecart/livecart/ui/live"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -143,6 +145,9 @@ func TestHelpLineAtFiftyColumns(t *testing.T) {
 	check("watching", "? help", "q quit", "a add pinned to cart")
 	h.PressSettle("a")
 	check("with a cart", "? help", "q quit")
+	h.M.Stick(live.Notice{Key: "x", Text: "a notice"})
+	h.Send(tea.WindowSizeMsg{Width: 50, Height: 15})
+	check("with a notice", "esc dismiss", "? help", "q quit")
 	h.Press("c")
 	check("cart open", "c/esc close", "? help", "q quit")
 	h.Press("c", "enter")

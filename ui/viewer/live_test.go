@@ -105,7 +105,7 @@ func TestOrderConfirmedAndTakenOutOfTheCart(t *testing.T) {
 		Lines: []protocol.OrderLine{{ProductID: "mug", VariantID: "mug-blue", Name: "Speckled Mug", Variant: "Blue", Unit: money.New(2400, "USD"), Qty: 1}},
 		Total: money.New(2400, "USD"),
 	})))
-	h.MustShow("Order o-7 placed")
+	h.MustShow("You bought 1 × Speckled Mug (Blue) · total $24.00 · order o-7")
 	if got := h.M.Cart().Units(); got != 1 {
 		t.Fatalf("cart holds %d units after ordering 1 of 2, want 1", got)
 	}

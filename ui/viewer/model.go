@@ -103,7 +103,9 @@ type Model struct {
 
 	cache *frameCache // memos of the screen's parts, shared by copies
 
-	linkURL string // checkout link shown for copying when no browser opened
+	named    string               // the name the show gave, as last explained (noteRename)
+	expected []protocol.OrderLine // lines of this viewer's orders whose purchase events have not come yet
+	early    []protocol.Purchase  // this viewer's purchases that came before their order
 }
 
 // App is the viewer as live.Run runs it: its session, and the screen

@@ -430,7 +430,7 @@ func TestCheckoutOpenerFails(t *testing.T) {
 	if got := h.opener.URLs(); len(got) != 1 {
 		t.Fatalf("opener called %d times", len(got))
 	}
-	h.MustShow(want, "No browser could be opened", "esc hides the link")
+	h.MustShow(want, "No browser could be opened", "esc dismiss")
 	if h.M.Cart().Units() != 1 {
 		t.Error("cart not kept")
 	}
@@ -450,8 +450,8 @@ func TestCheckoutLinkWithoutBrowser(t *testing.T) {
 		t.Fatalf("opener called with %q", got)
 	}
 	want := "http://127.0.0.1:7420/cart/mug-blue:1,mug-green:1,scarf-red:1"
-	if h.M.linkURL != want {
-		t.Fatalf("link = %q", h.M.linkURL)
+	if h.M.checkoutLink() != want {
+		t.Fatalf("link = %q", h.M.checkoutLink())
 	}
 	// The link is whole in the view, wrapped across rows without a cut,
 	// and no row runs past the screen.
@@ -460,7 +460,7 @@ func TestCheckoutLinkWithoutBrowser(t *testing.T) {
 	if !strings.Contains(flat, want) {
 		t.Errorf("View does not hold the whole link:\n%s", h.View())
 	}
-	h.MustShow("Open the link below")
+	h.MustShow("Open this link to check out")
 }
 
 func TestCheckoutEmptyCart(t *testing.T) {
@@ -469,8 +469,8 @@ func TestCheckoutEmptyCart(t *testing.T) {
 	if got := h.opener.URLs(); len(got) != 0 {
 		t.Fatalf("opened %q with an empty cart", got)
 	}
-	if h.M.linkURL != "" {
-		t.Errorf("link = %q", h.M.linkURL)
+	if h.M.checkoutLink() != "" {
+		t.Errorf("link = %q", h.M.checkoutLink())
 	}
 	// x is disabled with an empty cart, so the key does nothing; checkout
 	// itself still refuses and says why.
@@ -491,8 +491,8 @@ func TestCheckoutRefusesUnsafeTemplate(t *testing.T) {
 			if got := h.opener.URLs(); len(got) != 0 {
 				t.Fatalf("opened %q", got)
 			}
-			if h.M.linkURL != "" {
-				t.Errorf("link shown: %q", h.M.linkURL)
+			if h.M.checkoutLink() != "" {
+				t.Errorf("link shown: %q", h.M.checkoutLink())
 			}
 			h.MustShow("Cannot check out")
 			h.MustNotShow("javascript")
@@ -577,11 +577,11 @@ func TestCartPersistsToDisk(t *testing.T) {
 	// A second viewer on the same show, while the first holds the cart,
 	// says so and keeps its changes to itself.
 	h2 := joined(t, 80, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
-	if !strings.Contains(h2.M.Status.Text, "open in another livecart") || h2.M.saving {
-		t.Errorf("second viewer: toast %q, saving %v", h2.M.Status.Text, h2.M.saving)
+	if n, ok := h2.M.Notice(noticeCartLock); !ok || !strings.Contains(n.Text, "open in another livecart") || h2.M.saving {
+		t.Errorf("second viewer: notice %q, saving %v", n.Text, h2.M.saving)
 	}
-	// The toast goes; that the cart is not saved stays.
-	h2.M.ClearStatus()
+	// The notice goes when dismissed; that the cart is not saved stays.
+	h2.PressSettle("esc")
 	h2.MustShow("Cart not saved: the cart for this show is open in another livecart")
 	h2.PressSettle("a")
 	h2.PressSettle("a")
@@ -606,10 +606,11 @@ func TestDamagedCart(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := joined(t, 200, 24, func(o *Options) { o.Carts = CartFiles{Store: store} })
-	if h.M.Status.Kind != live.StatusError || !strings.Contains(h.M.Status.Text, "Saved cart was damaged") || !strings.Contains(h.M.Status.Text, path+".damaged-") {
-		t.Errorf("toast = %q", h.M.Status.Text)
+	if n, ok := h.M.Notice(noticeCartBad); !ok || n.Kind != live.StatusError || !strings.Contains(n.Text, path+".damaged-") {
+		t.Errorf("notice = %+v", n)
 	}
-	h.MustShow("Saved cart was damaged", "kept a copy at "+path+".damaged-")
+	h.MustShow("Your saved cart was damaged")
+	h.mustShowWrapped("the file was kept at " + path + ".damaged-")
 	if !h.M.Cart().IsEmpty() || !h.M.cartLoaded {
 		t.Error("a damaged cart did not start an empty one")
 	}

@@ -28,6 +28,7 @@ func (m *Model) applyUpdate(u client.Update) tea.Cmd {
 		m.chat.SetMention(m.Show.You.Name)
 		m.setPlaceholder()
 		m.chat.Reconcile(o.Lines)
+		m.noteRename()
 		if o.What == live.Joined {
 			m.cartKey = cartKeyFor(m.opts.URL, m.Show.Show.ID)
 			return tea.Batch(cmd, loadCart(m.saver, m.opts.Carts, m.cartKey))
@@ -85,6 +86,9 @@ func (m *Model) applyChange(ch show.Change) tea.Cmd {
 	case show.KindProduct:
 		return m.stockNews(ch)
 	case show.KindPurchase:
+		if m.ownPurchase(ch.Purchase) {
+			return nil // the order's own notice says it
+		}
 		return m.Notify(live.StatusInfo, fmt.Sprintf("%s just bought %s", ch.Purchase.Buyer, ch.Purchase.ProductName))
 	case show.KindSettings:
 		m.setPlaceholder()
@@ -133,8 +137,9 @@ func (m *Model) stockNews(ch show.Change) tea.Cmd {
 	return nil
 }
 
-// orderPlaced confirms an order from this viewer's checkout link and takes
-// what was bought out of the cart.
+// orderPlaced confirms an order from this viewer's checkout link, until
+// it is dismissed, and takes what was bought out of the cart; once the
+// cart is empty its checkout link goes too.
 func (m *Model) orderPlaced(o protocol.Order) tea.Cmd {
 	next := m.cart
 	for _, ol := range o.Lines {
@@ -147,7 +152,13 @@ func (m *Model) orderPlaced(o protocol.Order) tea.Cmd {
 	m.cart = next
 	m.cartSel = min(m.cartSel, max(0, m.cart.Len()-1))
 	m.chat.AddSystem(fmt.Sprintf("order %s placed · %s", o.ID, o.Total))
-	return tea.Batch(m.Notify(live.StatusGood, fmt.Sprintf("Order %s placed · %s · thank you!", o.ID, o.Total)), m.persist())
+	m.expectPurchases(o)
+	m.orderNotice(o)
+	if m.cart.IsEmpty() {
+		m.Unstick(noticeCheckout)
+	}
+	m.layout()
+	return m.persist()
 }
 
 // handleSent reports a command that could not be sent. A chat line that

@@ -18,6 +18,9 @@ import (
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
+		if m.canDismiss() && matches(msg, dismissKey()) {
+			return m.dismiss()
+		}
 		return m.handleKey(msg)
 	case tea.PasteMsg:
 		if m.mode == modeInput {
@@ -59,9 +62,13 @@ func (m Model) handleCartLoaded(msg cartLoadedMsg) (Model, tea.Cmd) {
 	switch {
 	case errors.As(msg.err, &locked):
 		m.unsaved = saveReason(msg.err)
-		return m.notify(live.StatusError, sanitize.Line(locked.Error())+" · changes here are not saved")
+		m.cartNotice(nil, locked)
+		m.layout()
+		return m, nil
 	case errors.As(msg.err, &damaged):
-		return m.notify(live.StatusError, sanitize.Line(fmt.Sprintf("Saved cart was damaged (%s); kept a copy at %s", damaged.Reason, damaged.MovedTo)))
+		m.cartNotice(damaged, nil)
+		m.layout()
+		return m, nil
 	case msg.err != nil:
 		if !msg.opened {
 			// Nothing is saved until the file opens: say so until then.
@@ -112,9 +119,7 @@ func saveReason(err error) string {
 
 func (m Model) handleCheckout(msg checkoutMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
-		m.linkURL = msg.url
-		m.layout()
-		return m.notify(live.StatusError, "No browser could be opened · copy the link below · your cart is kept")
+		return m.showLink(msg.url, "No browser could be opened · open or copy this link to check out · your cart is kept until you order")
 	}
 	return m.notify(live.StatusGood, "Checkout opened in your browser · your cart is kept until you order")
 }
@@ -132,6 +137,7 @@ func (m Model) keysNow() KeyMap { return m.keys.forState(m.keyState()) }
 type keyState struct {
 	mode                                      mode
 	live, offline, cartEmpty, canAdd, hasRail bool
+	notices                                   bool // esc dismisses a notice
 }
 
 func (m Model) keyState() keyState {
@@ -143,6 +149,7 @@ func (m Model) keyState() keyState {
 		cartEmpty: m.cart.IsEmpty(),
 		canAdd:    pinned && v.Stock > 0 && m.cartLoaded,
 		hasRail:   m.cartLoaded && len(m.rail()) > 0,
+		notices:   m.canDismiss(),
 	}
 }
 

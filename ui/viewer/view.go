@@ -11,6 +11,7 @@ import (
 
 	"github.com/livecart/livecart/sanitize"
 	"github.com/livecart/livecart/ui/live"
+	"github.com/livecart/livecart/ui/theme"
 )
 
 // Layout thresholds, in cells.
@@ -41,7 +42,7 @@ func (m *Model) layout() {
 	m.help.SetWidth(m.Width)
 	chatW, chatH := m.chatArea()
 	m.chat.SetSize(chatW, chatH)
-	m.input.SetWidth(max(1, m.Width-4))
+	m.input.SetWidth(max(1, m.Width-4)) // less the prompt "› " and the cursor's cell, and a cell spare
 }
 
 // chatArea is the size of the chat pane in the current layout.
@@ -78,16 +79,21 @@ func (m Model) narrowCart(rest int) (string, block, bool) {
 
 func (m *Model) wide() bool { return m.Width >= wideMinWidth }
 
-// bodyHeight is the screen less the header, input, status and help lines.
+// bodyHeight is the screen less the header, input and status lines, the
+// notices and help.
 func (m *Model) bodyHeight() int {
 	_, help := m.helpView()
-	fixed := 1 + 1 + 1 + help.height()
-	if m.linkURL != "" {
-		_, link := m.linkView()
-		fixed += link.height()
-	}
-	return max(1, m.Height-fixed)
+	_, notices := m.noticesView()
+	return max(1, m.Height-fixedRows-help.height()-notices.height())
 }
+
+// fixedRows are the header, the input and the status line.
+const fixedRows = 3
+
+// minBodyRows is how much of the card and chat the notices leave, at
+// least, when there are more of them than the screen holds: a third of
+// the screen.
+func (m Model) minBodyRows() int { return max(3, m.Height/3) }
 
 // View draws the whole screen.
 func (m Model) View() tea.View {
@@ -104,20 +110,16 @@ func (m Model) View() tea.View {
 }
 
 // liveView is the show's screen, styled: header, body, input, status, the
-// checkout link when there is one, and help.
+// notices that stay until dismissed, and help.
 func (m Model) liveView() string {
 	c := m.frames()
 	_, header := m.headerView()
 	in, st := m.input.View(), m.statusView()
 	_, input := c.input.get(in, equal, self(in))
 	_, status := c.status.get(st, equal, self(st))
-	parts := []block{header, m.bodyView(), input, status}
-	if m.linkURL != "" {
-		_, link := m.linkView()
-		parts = append(parts, link)
-	}
+	_, notices := m.noticesView()
 	_, help := m.helpView()
-	parts = fitScreen(append(parts, help), m.Width, m.Height)
+	parts := fitScreen([]block{header, m.bodyView(), input, status, notices, help}, m.Width, m.Height)
 	if app := c.appStyle(m.Styles); app.ok {
 		return compose(app, parts...)
 	}
@@ -268,20 +270,47 @@ func (m Model) statusView() string {
 	return spread(style.Render(fit(m.Status.Text, room)), badge, width)
 }
 
-// linkView shows the checkout link whole, so it can be copied even when it
-// is longer than the screen is wide.
-func (m Model) linkView() (string, block) {
-	key := linkKey{styles: m.Styles, url: m.linkURL, width: m.Width}
-	return m.frames().link.get(key, equal, func() string {
-		var rows []string
-		rest := m.linkURL
-		for len(rest) > 0 {
-			n := min(len(rest), max(1, m.Width))
-			rows = append(rows, rest[:n])
-			rest = rest[n:]
-		}
-		return m.Styles.Accent.Underline(true).Render(strings.Join(rows, "\n")) + "\n" + m.Styles.Subtle.Render("esc hides the link")
+// noticesView is the notices, newest first, each whole. When they do not
+// all fit and leave the body minBodyRows, the older ones wait behind a row
+// that counts them: esc takes the newest down and the next comes up.
+func (m Model) noticesView() (string, block) {
+	if len(m.Notices) == 0 {
+		return "", block{}
+	}
+	_, help := m.helpView()
+	room := max(1, m.Height-fixedRows-help.height()-m.minBodyRows())
+	key := noticesKey{styles: m.Styles, width: m.Width, room: room, notices: m.Notices}
+	return m.frames().notices.get(key, sameNotices, func() string {
+		return renderNotices(m.Styles, m.Notices, m.Width, room)
 	})
+}
+
+// renderNotices draws notices, newest first, in at most room rows.
+func renderNotices(st *theme.Styles, notices []live.Notice, width, room int) string {
+	var rows []string
+	shown := 0
+	for i := len(notices) - 1; i >= 0; i-- {
+		r := strings.Split(notices[i].Render(st, width), "\n")
+		more := min(i, 1) // a row to count those left, while any are
+		if len(rows)+len(r)+more > room {
+			if shown > 0 {
+				break
+			}
+			// Not even the newest fits whole: as much of it as the
+			// screen holds.
+			r = r[:max(1, room-more)]
+		}
+		rows = append(rows, r...)
+		shown++
+	}
+	if left := len(notices) - shown; left > 0 && len(rows) < room {
+		what := "notices"
+		if left == 1 {
+			what = "notice"
+		}
+		rows = append(rows, st.Subtle.Render(fit(fmt.Sprintf("+%d more %s · esc shows the next", left, what), width)))
+	}
+	return strings.Join(rows, "\n")
 }
 
 // helpView is the help: the full help after ?, else the one-line help.
@@ -289,7 +318,7 @@ func (m Model) helpView() (string, block) {
 	ks := m.keyState()
 	key := helpKey{styles: m.Styles, width: m.Width, helpWidth: m.help.Width(), all: m.help.ShowAll, keys: ks}
 	return m.frames().help.get(key, equal, func() string {
-		k := m.keys.forState(ks)
+		k := m.helpKeys(ks)
 		if !m.help.ShowAll {
 			return shortHelp(m.help, k, m.Width)
 		}
