@@ -261,6 +261,7 @@ func (p *proxy) setDown(down bool) {
 // TestEndToEndOwnOrder places an order from the viewer's checkout link on
 // a real server: the viewer confirms it as its own, in a notice that
 // stays, and the show's announcement of it is not a stranger's purchase.
+// A line the show refuses (a blocked word) comes back into the input.
 func TestEndToEndOwnOrder(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t) })
 	cat, err := server.ParseCatalog(demo.Catalog())
@@ -318,4 +319,19 @@ func TestEndToEndOwnOrder(t *testing.T) {
 	if strings.Contains(scr, "just bought") {
 		t.Errorf("the viewer's own purchase was shown as a stranger's (%s):\n%s", me, scr)
 	}
+
+	// The host's commands run in order: once its next line is on screen,
+	// the word is blocked.
+	if err := host.Send(protocol.TypeBlockedWords, protocol.BlockedWords{Words: []string{"rude"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := host.Send(protocol.TypeSay, protocol.Say{Text: "be nice"}); err != nil {
+		t.Fatal(err)
+	}
+	d.Until("be nice")
+	d.Enter()
+	d.Handle(tea.PasteMsg{Content: "that is rude"})
+	d.Enter()
+	d.Until("Not sent, back in the input: message blocked")
+	d.Until("› that is rude")
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/internal/uitest"
 )
@@ -135,5 +137,18 @@ func TestGoldenNotices(t *testing.T) {
 		h.PressSettle("a", "x")
 		h.expireToast()
 		h.Golden(fmt.Sprintf("notices_%dx%d", width, height))
+	})
+}
+
+// TestGoldenSlowMode: a line kept in the input while slow mode counts
+// down.
+func TestGoldenSlowMode(t *testing.T) {
+	uitest.EachSize(t, [][2]int{{50, 15}, {80, 24}}, func(t *testing.T, width, height int) {
+		h, tk := slowShow(t, width, height)
+		h.typeLine("first")
+		h.Send(tk.LastClock(t, uitest.T0.Add(3*time.Second)))
+		h.Send(tea.PasteMsg{Content: "second"})
+		h.PressSettle("enter")
+		h.Golden(fmt.Sprintf("slowmode_%dx%d", width, height))
 	})
 }

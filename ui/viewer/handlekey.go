@@ -2,7 +2,6 @@ package viewer
 
 import (
 	"fmt"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -73,16 +72,7 @@ func (m Model) handleInputKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 		m.layout()
 		return m, nil
 	case matches(msg, k.Send):
-		text := strings.TrimSpace(m.input.Value())
-		if text == "" {
-			return m, nil
-		}
-		m.input.Reset()
-		m.chat.GotoBottom()
-		if m.Link.State != live.Up {
-			return m.queue(text)
-		}
-		return m, say(m.Session(), text)
+		return m.sendLine()
 	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)

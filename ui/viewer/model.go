@@ -86,10 +86,12 @@ type Model struct {
 	input textinput.Model
 	chat  chat.Model
 
-	pending []string // chat lines typed while offline, sent on reconnect
-	applied uint64   // show events applied since the start, for Stats
-	mode    mode
-	earlier []protocol.Pin // products pinned before the current one, newest first
+	pending  []string   // chat lines typed while offline, sent on reconnect
+	inFlight []sentLine // chat lines sent and not yet back in the chat, oldest first
+	nextLine time.Time  // in slow mode, the show's time from which the next line may go
+	applied  uint64     // show events applied since the start, for Stats
+	mode     mode
+	earlier  []protocol.Pin // products pinned before the current one, newest first
 
 	cart       cart.Cart
 	cartKey    string

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/livecart/livecart/cart"
@@ -100,6 +102,157 @@ func TestOrderTakesTheCheckoutLinkDown(t *testing.T) {
 		t.Error("the checkout link of an ordered cart is still up")
 	}
 	h.MustShow("You bought 1 × Speckled Mug (Blue)")
+}
+
+// A line the show refuses goes back into the input, to be edited; an
+// error that is not about a line in flight is only a toast.
+func TestRefusedLineGoesBackToTheInput(t *testing.T) {
+	for _, e := range []protocol.Error{
+		{Code: protocol.ErrCodeBadRequest, Message: "message blocked"},
+		{Code: protocol.ErrCodeForbidden, Message: "you are timed out for 4m 59s"},
+		{Code: protocol.ErrCodeRateLimited, Message: "more than 2 chat lines a second; slow down"},
+	} {
+		t.Run(e.Code, func(t *testing.T) {
+			h := joined(t, 80, 24)
+			h.typeLine("buy the  mug!")
+			h.Press("esc")
+			if got := h.sess.Says(); len(got) != 1 {
+				t.Fatalf("said %q", got)
+			}
+			h.Events(uitest.Env(t, protocol.TypeError, 0, e))
+			if got := h.M.input.Value(); got != "buy the mug!" {
+				t.Errorf("input holds %q, want the refused line", got)
+			}
+			h.MustShow("Not sent, back in the input: " + e.Message)
+			h.Fits()
+			// Enter edits it, and sends it again.
+			h.Press("enter")
+			h.Send(tea.PasteMsg{Content: " please"})
+			h.PressSettle("enter")
+			if got := h.sess.Says(); len(got) != 2 || got[1] != "buy the mug! please" {
+				t.Errorf("said %q", got)
+			}
+		})
+	}
+	t.Run("echoed", func(t *testing.T) {
+		h := joined(t, 80, 24)
+		h.typeLine("hello")
+		h.Press("esc")
+		h.Events(uitest.Env(t, protocol.TypeChat, 101, protocol.Chat{ID: "n1", Author: uitest.Viewer("u-me", "me"), Text: "hello"}))
+		// The line was accepted: a later error is not its answer.
+		h.Events(uitest.Env(t, protocol.TypeError, 0, protocol.Error{Code: protocol.ErrCodeBadRequest, Message: "no such thing"}))
+		if got := h.M.input.Value(); got != "" {
+			t.Errorf("input holds %q", got)
+		}
+		h.MustShow("Server: no such thing")
+	})
+	t.Run("input in use", func(t *testing.T) {
+		h := joined(t, 80, 24)
+		h.typeLine("first")
+		h.Send(tea.PasteMsg{Content: "second, half typed"})
+		h.Events(uitest.Env(t, protocol.TypeError, 0, protocol.Error{Code: protocol.ErrCodeBadRequest, Message: "message blocked"}))
+		if got := h.M.input.Value(); got != "second, half typed" {
+			t.Errorf("input holds %q, want what was being typed", got)
+		}
+		h.MustShow("not sent: first")
+	})
+}
+
+// A line typed offline and refused once it is sent comes back too.
+func TestRefusedLineFromOfflineGoesBack(t *testing.T) {
+	h := joined(t, 80, 24)
+	h.drop(fmt.Errorf("the link went silent"), 1, 2*time.Second)
+	h.typeLine("typed offline")
+	h.Press("esc")
+	h.Updates(uitest.Connecting(2), resumed(100, 140))
+	if got := h.sess.Says(); len(got) != 1 || got[0] != "typed offline" {
+		t.Fatalf("said %q", got)
+	}
+	h.Events(uitest.Env(t, protocol.TypeError, 0, protocol.Error{Code: protocol.ErrCodeBadRequest, Message: "message blocked"}))
+	if got := h.M.input.Value(); got != "typed offline" {
+		t.Errorf("input holds %q", got)
+	}
+}
+
+// slowShow is a joined show in slow mode, one line per 10s, on a clock
+// the test fires.
+func slowShow(t *testing.T, w, ht int) (*harness, *uitest.Ticker) {
+	tk := &uitest.Ticker{}
+	h := joined(t, w, ht, func(o *Options) { o.Tick = tk.Tick })
+	h.Events(uitest.Env(t, protocol.TypeSettings, 101, protocol.Settings{SlowModeSeconds: 10}))
+	return h, tk
+}
+
+// In slow mode the input counts down to the next line on the core's
+// clock, and a line sent before then stays in the input rather than go
+// to be refused.
+func TestSlowModeCountsDown(t *testing.T) {
+	h, tk := slowShow(t, 80, 24)
+	h.MustShow("slow mode: one line per 10s")
+	h.typeLine("first")
+	h.MustShow("slow mode · next line in 10s")
+	h.Send(tk.LastClock(t, uitest.T0.Add(3*time.Second)))
+	h.MustShow("slow mode · next line in 7s")
+
+	h.Send(tea.PasteMsg{Content: "second"})
+	h.PressSettle("enter")
+	if got := h.sess.Says(); len(got) != 1 {
+		t.Fatalf("said %q, want the second line kept", got)
+	}
+	if h.M.input.Value() != "second" {
+		t.Errorf("input holds %q", h.M.input.Value())
+	}
+	h.MustShow("slow mode · next line in 7s › second", "Slow mode: your line waits in the input")
+	h.Fits()
+
+	h.Send(tk.LastClock(t, uitest.T0.Add(10*time.Second)))
+	h.MustShow("› second")
+	h.MustNotShow("next line in")
+	h.PressSettle("enter")
+	if got := h.sess.Says(); len(got) != 2 || got[1] != "second" {
+		t.Errorf("said %q", got)
+	}
+	clocks := len(tk.Clocks())
+	h.Send(tk.LastClock(t, uitest.T0.Add(20*time.Second)))
+	if len(tk.Clocks()) != clocks {
+		t.Error("the clock ticks on after the wait")
+	}
+}
+
+// At 50 columns the slow mode's rule is whole in the input, if nothing
+// else is.
+func TestSlowModeRuleAtFiftyColumns(t *testing.T) {
+	h, _ := slowShow(t, 50, 15)
+	h.MustShow("› slow mode: one line per 10s")
+	h.Fits()
+}
+
+// The wait is counted from the show's stamp on the line when it comes
+// back, the show's own clock.
+func TestSlowModeCountsFromTheEcho(t *testing.T) {
+	h, tk := slowShow(t, 80, 24)
+	h.typeLine("first")
+	h.Press("esc")
+	h.Updates(uitest.EventsUpdate(stamped(t, protocol.TypeChat, 102, uitest.T0.Add(2*time.Second),
+		protocol.Chat{ID: "n1", Author: uitest.Viewer("u-me", "me"), Text: "first"})))
+	h.MustShow("slow mode · next line in 10s")
+	// The show's clock is 2s ahead of this machine's: 3s on, it says 5s.
+	h.Send(tk.LastClock(t, uitest.T0.Add(3*time.Second)))
+	h.MustShow("slow mode · next line in 7s")
+}
+
+// A slow-mode refusal this screen did not see coming (a line sent before a
+// reconnect) puts the line back and waits the whole interval.
+func TestSlowModeRefusalStartsTheWait(t *testing.T) {
+	h, _ := slowShow(t, 80, 24)
+	h.M.nextLine = time.Time{} // as if the last line went in an earlier session
+	h.typeLine("again")
+	h.M.nextLine = time.Time{}
+	h.Events(uitest.Env(t, protocol.TypeError, 0, protocol.Error{Code: protocol.ErrCodeRateLimited, Message: "slow mode: wait 6s"}))
+	if h.M.input.Value() != "again" {
+		t.Errorf("input holds %q", h.M.input.Value())
+	}
+	h.MustShow("slow mode · next line in 10s › again", "Not sent, back in the input: slow mode: wait 6s")
 }
 
 // A viewer the show renames is told why, in a notice that stays and is

@@ -29,6 +29,7 @@ func (m *Model) applyUpdate(u client.Update) tea.Cmd {
 		m.setPlaceholder()
 		m.chat.Reconcile(o.Lines)
 		m.noteRename()
+		m.inFlight = nil // a new session: whatever was in flight is in the snapshot, or lost
 		if o.What == live.Joined {
 			m.cartKey = cartKeyFor(m.opts.URL, m.Show.Show.ID)
 			return tea.Batch(cmd, loadCart(m.saver, m.opts.Carts, m.cartKey))
@@ -48,11 +49,13 @@ func (m *Model) applyUpdate(u client.Update) tea.Cmd {
 // Batch would send the lines all at once, in any order.
 func (m *Model) sendPending() tea.Cmd {
 	says := make([]tea.Cmd, 0, len(m.pending))
+	waits := make([]tea.Cmd, 0, len(m.pending)+1)
 	for _, text := range m.pending {
 		says = append(says, say(m.Session(), text))
+		waits = append(waits, m.noteSent(text))
 	}
 	m.pending = nil
-	return tea.Sequence(says...)
+	return tea.Batch(append(waits, tea.Sequence(says...))...)
 }
 
 // applyEvents applies show events to the mirror and routes what changed.
@@ -79,10 +82,14 @@ func (m *Model) applyChange(ch show.Change) tea.Cmd {
 	switch ch.Kind {
 	case show.KindChat:
 		m.chat.Add(ch.Line)
+		return m.ownLine(ch.Line)
 	case show.KindChatDeleted:
 		m.chat.Remove(ch.IDs...)
 	case show.KindError:
-		return m.Notify(live.StatusError, serverError(ch.Err))
+		if cmd, ok := m.lineRefused(ch.Err); ok {
+			return cmd
+		}
+		return m.Notify(live.StatusError, "Server: "+serverText(ch.Err))
 	case show.KindProduct:
 		return m.stockNews(ch)
 	case show.KindPurchase:
@@ -204,11 +211,13 @@ func (m *Model) failPending() {
 	m.pending = nil
 }
 
-func serverError(e protocol.Error) string {
+// serverText is what the show said in an error: its message, else its
+// code.
+func serverText(e protocol.Error) string {
 	if e.Message == "" {
-		return "Server: " + e.Code
+		return e.Code
 	}
-	return "Server: " + e.Message
+	return e.Message
 }
 
 // setPlaceholder says what the chat input does now, and the slow mode when
@@ -219,7 +228,10 @@ func (m *Model) setPlaceholder() {
 		p = typingPlaceholder
 	}
 	if m.Show.SlowMode > 0 {
-		p += fmt.Sprintf(" · slow mode: one line per %ds", m.Show.SlowMode)
+		p += " · " + slowModeRule(m.Show.SlowMode)
 	}
 	m.input.Placeholder = p
 }
+
+// slowModeRule says the slow mode's rule.
+func slowModeRule(secs int) string { return fmt.Sprintf("slow mode: one line per %ds", secs) }

@@ -114,7 +114,7 @@ func (m Model) View() tea.View {
 func (m Model) liveView() string {
 	c := m.frames()
 	_, header := m.headerView()
-	in, st := m.input.View(), m.statusView()
+	in, st := m.inputView(), m.statusView()
 	_, input := c.input.get(in, equal, self(in))
 	_, status := c.status.get(st, equal, self(st))
 	_, notices := m.noticesView()
