@@ -298,9 +298,12 @@ func TestEndToEndOwnOrder(t *testing.T) {
 	d.Key('x')
 	d.Until("No browser could be opened")
 	u := <-links
-	ref := u[strings.Index(u, "?ref=")+len("?ref="):]
-	items := strings.TrimPrefix(u[:strings.Index(u, "?")], hs.URL+"/cart/")
-	resp, err := hs.Client().PostForm(hs.URL+"/orders", neturl.Values{"items": {items}, "ref": {ref}})
+	link, err := neturl.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := strings.TrimPrefix(link.Path, "/cart/")
+	resp, err := hs.Client().PostForm(hs.URL+"/orders", neturl.Values{"items": {items}, "ref": {link.Query().Get("ref")}, "key": {"e2e-own-order"}})
 	if err != nil {
 		t.Fatal(err)
 	}
