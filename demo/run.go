@@ -74,8 +74,8 @@ func Run(ctx context.Context, cfg Config) error {
 		host := &bot{cfg: cfg, start: start, name: hostName, token: cfg.HostToken, clientID: client.NewClientID(), log: cfg.Logger.With("bot", hostName)}
 		conn, err := host.dial(ctx)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil
+			if ctx.Err() != nil || errors.Is(err, client.ErrShowEnded) {
+				return nil // stopped, or ended before the host got in: nothing went wrong
 			}
 			return fmt.Errorf("demo host: %w", err)
 		}

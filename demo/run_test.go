@@ -4,6 +4,8 @@ import (
 	"context"
 	"net"
 	"testing"
+
+	"github.com/livecart/livecart/internal/showtest"
 )
 
 func TestRunFailsWhenHostCannotConnect(t *testing.T) {
@@ -25,5 +27,15 @@ func TestRunReturnsNilWhenCancelledFirst(t *testing.T) {
 	cancel()
 	if err := Run(ctx, Config{URL: "ws://127.0.0.1:1/ws", Audience: 3}); err != nil {
 		t.Errorf("Run after cancel = %v, want nil", err)
+	}
+}
+
+// A show that ended before the demo's host got in is not a failure: the
+// demo has nothing left to do.
+func TestRunReturnsNilWhenTheShowHasEnded(t *testing.T) {
+	running := showtest.Start(t, showConfig(t))
+	running.Server.End()
+	if err := Run(context.Background(), Config{URL: running.WS, HostToken: "demo-test-host-token", Audience: 2}); err != nil {
+		t.Errorf("Run on an ended show = %v, want nil", err)
 	}
 }
