@@ -8,7 +8,6 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/live"
 	"github.com/livecart/livecart/ui/theme"
@@ -20,22 +19,16 @@ const lowStock = 5
 // cardData is what the pinned card shows.
 type cardData struct {
 	product   protocol.Product
-	variant   protocol.Variant
+	variant   protocol.Variant // the variant a adds: the one chosen
 	pinned    bool
 	serverNow time.Time // the show's clock, for a deal's countdown
 	rail      []railItem
 }
 
-// railItem is a product pinned earlier in the show, with its number key.
-type railItem struct {
-	key   int
-	pin   protocol.Pin
-	name  string
-	price money.Money
-}
-
 // renderCard draws the pinned product in a panel width cells wide. Tall
-// allows the description and the other variants their own lines.
+// allows the description its own lines and each variant a line of its
+// own; otherwise the variants share one line, down to the chosen one
+// alone between arrows when they do not fit.
 func renderCard(s *theme.Styles, d cardData, width int, tall bool) string {
 	inner := max(1, width-s.Card.GetHorizontalFrameSize())
 	p, v := d.product, d.variant
@@ -60,23 +53,110 @@ func renderCard(s *theme.Styles, d cardData, width int, tall bool) string {
 	if deal {
 		price = s.Strike.Render(p.Price.String()) + " " + s.Deal.Render(p.Deal.Price.String())
 	}
-	stock := stockLabel(s, v.Stock)
-	left := fit(v.Name, max(1, inner-lipgloss.Width(price)-lipgloss.Width(stock)-5)) + s.Subtle.Render(" · ") + price
-	rows = append(rows, spread(left, stock, inner))
+	many := len(p.Variants) > 1
+	switch {
+	case many && tall:
+		rows = append(rows, price)
+	case many:
+		rows = append(rows, variantLine(s, p, v, price, inner))
+	default:
+		rows = append(rows, chosenRow(s, v, "", "", price, inner))
+	}
 	if deal {
 		rows = append(rows, dealRow(s, *p.Deal, d.serverNow, inner))
+	}
+	if many && tall {
+		rows = append(rows, variantRows(s, p, v.ID, inner)...)
 	}
 
 	if tall && p.Description != "" {
 		rows = append(rows, descriptionRows(s, p.Description, inner)...)
 	}
-	if tall && len(p.Variants) > 1 {
-		rows = append(rows, s.Subtle.Render(fit("Also: "+otherVariants(p, v.ID), inner)))
-	}
 	if railRow != "" {
 		rows = append(rows, railRow)
 	}
 	return s.Card.Width(width).Render(strings.Join(rows, "\n"))
+}
+
+// Marks of the chosen variant: arrows around it on a line, a pointer
+// before it in a list.
+const (
+	chosenLeft  = "◀ "
+	chosenRight = " ▶"
+	chosenMark  = "▸ "
+)
+
+// variantLine is the card's second line when the variants share it: each
+// with its stock and the chosen one between arrows, the price at the end;
+// or, when that does not fit, the chosen one alone, between arrows when
+// there are others to choose.
+func variantLine(s *theme.Styles, p protocol.Product, v protocol.Variant, price string, width int) string {
+	parts := make([]string, 0, len(p.Variants))
+	for _, x := range p.Variants {
+		parts = append(parts, variantItem(s, x, x.ID == v.ID))
+	}
+	line := strings.Join(parts, s.Subtle.Render(" · "))
+	if lipgloss.Width(line)+1+lipgloss.Width(price) <= width {
+		return spread(line, price, width)
+	}
+	if _, ok := stepVariant(p, v.ID, +1); ok {
+		return chosenRow(s, v, chosenLeft, chosenRight, price, width)
+	}
+	return chosenRow(s, v, "", "", price, width)
+}
+
+// variantItem is one variant on a shared line: its name and stock, marked
+// when chosen.
+func variantItem(s *theme.Styles, v protocol.Variant, chosen bool) string {
+	var stock string
+	switch {
+	case v.Stock <= 0:
+		stock = s.Error.Render("sold out")
+	case v.Stock <= lowStock:
+		stock = s.Warn.Render(fmt.Sprintf("%d left", v.Stock))
+	default:
+		stock = s.Subtle.Render(fmt.Sprintf("%d left", v.Stock))
+	}
+	switch {
+	case chosen:
+		return s.Accent.Bold(true).Render(chosenLeft+v.Name) + " " + stock + s.Accent.Bold(true).Render(chosenRight)
+	case v.Stock <= 0:
+		return s.Subtle.Render(v.Name) + " " + stock
+	}
+	return v.Name + " " + stock
+}
+
+// chosenRow is the chosen variant's name between left and right, then the
+// price, and its stock at the end of the line.
+func chosenRow(s *theme.Styles, v protocol.Variant, left, right, price string, width int) string {
+	stock := stockLabel(s, v.Stock)
+	room := width - lipgloss.Width(left+right) - lipgloss.Width(price) - lipgloss.Width(stock) - 5
+	name := left + fit(v.Name, max(1, room)) + right
+	if left != "" {
+		name = s.Accent.Bold(true).Render(name)
+	}
+	return spread(name+s.Subtle.Render(" · ")+price, stock, width)
+}
+
+// variantRows lists the variants a line each with their stock, the chosen
+// one marked.
+func variantRows(s *theme.Styles, p protocol.Product, chosen string, width int) []string {
+	rows := make([]string, 0, len(p.Variants))
+	mark := lipgloss.Width(chosenMark)
+	for _, v := range p.Variants {
+		stock := stockLabel(s, v.Stock)
+		name := fit(v.Name, max(1, width-mark-lipgloss.Width(stock)-1))
+		switch {
+		case v.ID == chosen:
+			name = s.Accent.Bold(true).Render(chosenMark + name)
+		case v.Stock <= 0:
+			name = strings.Repeat(" ", mark) + s.Subtle.Render(name)
+		default:
+			name = strings.Repeat(" ", mark) + name
+		}
+		rows = append(rows, spread(name, stock, width))
+	}
+	return rows
 }
 
 // dealRow says the deal is on, how long it has left and the buyer limit.
@@ -165,21 +245,6 @@ func stockLabel(s *theme.Styles, stock int) string {
 	default:
 		return s.Subtle.Render(fmt.Sprintf("%d in stock", stock))
 	}
-}
-
-func otherVariants(p protocol.Product, pinned string) string {
-	var parts []string
-	for _, v := range p.Variants {
-		if v.ID == pinned {
-			continue
-		}
-		if v.Stock == 0 {
-			parts = append(parts, v.Name+" (sold out)")
-		} else {
-			parts = append(parts, v.Name)
-		}
-	}
-	return strings.Join(parts, " · ")
 }
 
 // spread puts left and right at the two ends of a line width cells wide.

@@ -89,7 +89,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	d.Until(product.Name)
 
-	d.Until("add pinned to cart") // a is live once the saved cart has loaded
+	d.Until("a add •") // a is live once the saved cart has loaded
 	d.Key('a')
 	d.Until("Added")
 	d.Key('x')

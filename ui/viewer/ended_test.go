@@ -37,7 +37,7 @@ func TestShowEndedIsNotARestart(t *testing.T) {
 	if err := host.Send(protocol.TypePin, protocol.Pin{ProductID: p.ID, VariantID: p.Variants[0].ID}); err != nil {
 		t.Fatal(err)
 	}
-	d.Until("add pinned to cart")
+	d.Until("a add •")
 	d.Key('a')
 	d.Until("Added")
 

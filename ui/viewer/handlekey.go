@@ -36,11 +36,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if m.mode == modeCart {
 		return m.handleCartKey(msg, k)
 	}
+	if next, cmd, ok := m.handleShopKey(msg, k); ok {
+		return next, cmd
+	}
 	switch {
-	case matches(msg, k.Add):
-		return m.addPinned()
-	case matches(msg, k.Rail):
-		return m.addEarlier(int(msg.Code - '0'))
 	case matches(msg, k.Cart):
 		m.mode = modeCart
 		m.cartSel = min(m.cartSel, max(0, m.cart.Len()-1))
@@ -80,14 +79,15 @@ func (m Model) handleInputKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 }
 
 func (m Model) handleCartKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
+	if next, cmd, ok := m.handleShopKey(msg, k); ok {
+		return next, cmd
+	}
 	lines := m.cart.Lines()
 	switch {
 	case matches(msg, k.Cart):
 		m.mode = modeShow
 		m.layout()
 		return m, nil
-	case matches(msg, k.Add):
-		return m.addPinned()
 	case matches(msg, k.Checkout):
 		return m.checkout()
 	case matches(msg, k.Up):
@@ -104,35 +104,73 @@ func (m Model) handleCartKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// addPinned puts one of the pinned variant in the cart.
-func (m Model) addPinned() (Model, tea.Cmd) {
-	p, v, ok := m.Show.Pinned()
-	if !ok {
-		return m.notify(live.StatusInfo, "Nothing is pinned right now")
+// handleShopKey answers the keys that fill the cart from the card, with
+// the cart open or closed. One that does not apply now does nothing but
+// say why, rather than nothing at all; ok is false for any other key.
+func (m Model) handleShopKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd, bool) {
+	var next Model
+	var cmd tea.Cmd
+	all := m.keys // as declared, whether they apply now or not
+	switch {
+	case matches(msg, k.Add):
+		next, cmd = m.addChosen()
+	case matches(msg, k.PrevVariant):
+		next, cmd = m.pickVariant(-1)
+	case matches(msg, k.NextVariant):
+		next, cmd = m.pickVariant(+1)
+	case matches(msg, k.Rail):
+		next, cmd = m.addEarlier(int(msg.Code - '0'))
+	case matches(msg, all.Add):
+		next, cmd = m.notify(live.StatusInfo, m.whyNoAdd())
+	case matches(msg, all.PrevVariant), matches(msg, all.NextVariant):
+		next, cmd = m.notify(live.StatusInfo, m.whyNoPick())
+	case matches(msg, all.Rail):
+		next, cmd = m.notify(live.StatusInfo, m.noEarlier(int(msg.Code-'0')))
+	default:
+		return m, nil, false
 	}
+	return next, cmd, true
+}
+
+// addChosen puts one of the pinned product's chosen variant in the cart.
+func (m Model) addChosen() (Model, tea.Cmd) {
+	if why := m.whyNoAdd(); why != "" {
+		return m.notify(live.StatusInfo, why)
+	}
+	p, v, _ := m.chosen()
 	return m.add(p, v)
 }
 
-// addEarlier puts a product from the rail of earlier pins in the cart: the
-// variant that was pinned, or the first one still in stock.
+// pickVariant chooses the next variant in stock of the pinned product, the
+// previous one when dir is -1.
+func (m Model) pickVariant(dir int) (Model, tea.Cmd) {
+	if why := m.whyNoPick(); why != "" {
+		return m.notify(live.StatusInfo, why)
+	}
+	p, v, _ := m.chosen()
+	next, _ := stepVariant(p, v.ID, dir)
+	pinned, pv, _ := m.Show.Pinned()
+	m.pick = choice{pin: protocol.Pin{ProductID: pinned.ID, VariantID: pv.ID}, variant: next.ID}
+	m.layout()
+	return m, nil
+}
+
+// addEarlier puts the product behind number n of the rail in the cart:
+// the variant chosen when it was last pinned, or the first one still in
+// stock.
 func (m Model) addEarlier(n int) (Model, tea.Cmd) {
 	for _, it := range m.rail() {
 		if it.key != n {
 			continue
 		}
 		p, _ := m.Show.Product(it.pin.ProductID)
-		v, _ := p.Variant(it.pin.VariantID)
-		if v.Stock == 0 {
-			for _, alt := range p.Variants {
-				if alt.Stock > 0 {
-					v = alt
-					break
-				}
-			}
+		v, ok := p.Variant(it.pin.VariantID)
+		if !ok {
+			v = p.Variants[0]
 		}
-		return m.add(p, v)
+		return m.add(p, firstChoice(p, v))
 	}
-	return m, nil
+	return m.notify(live.StatusInfo, m.noEarlier(n))
 }
 
 // add puts one of a variant in the cart, at the price of the moment.

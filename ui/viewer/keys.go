@@ -9,21 +9,23 @@ import (
 // KeyMap declares every key the viewer answers to, once, with its help text.
 // The help line and the full help are generated from these bindings.
 type KeyMap struct {
-	Add      key.Binding
-	Rail     key.Binding
-	Cart     key.Binding
-	Checkout key.Binding
-	Chat     key.Binding
-	Send     key.Binding
-	Leave    key.Binding
-	Up       key.Binding
-	Down     key.Binding
-	More     key.Binding
-	Less     key.Binding
-	Remove   key.Binding
-	PageUp   key.Binding
-	PageDown key.Binding
-	Bottom   key.Binding
+	Add         key.Binding
+	PrevVariant key.Binding
+	NextVariant key.Binding
+	Rail        key.Binding
+	Cart        key.Binding
+	Checkout    key.Binding
+	Chat        key.Binding
+	Send        key.Binding
+	Leave       key.Binding
+	Up          key.Binding
+	Down        key.Binding
+	More        key.Binding
+	Less        key.Binding
+	Remove      key.Binding
+	PageUp      key.Binding
+	PageDown    key.Binding
+	Bottom      key.Binding
 	live.Keys
 
 	mode mode // set by forState: which keys the short help puts first
@@ -32,22 +34,24 @@ type KeyMap struct {
 // DefaultKeyMap returns the viewer's keys.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Add:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add pinned to cart")),
-		Rail:     key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "add an earlier product")),
-		Cart:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cart")),
-		Checkout: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "check out")),
-		Chat:     key.NewBinding(key.WithKeys("enter", "/"), key.WithHelp("enter, /", "chat")),
-		Send:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
-		Leave:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave chat")),
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "select up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "select down")),
-		More:     key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "one more")),
-		Less:     key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "one less")),
-		Remove:   key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "remove")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll chat back")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "scroll chat on")),
-		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "newest chat")),
-		Keys:     live.DefaultKeys(),
+		Add:         key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add to cart")),
+		PrevVariant: key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous variant")),
+		NextVariant: key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next variant")),
+		Rail:        key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "add an earlier product")),
+		Cart:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cart")),
+		Checkout:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "check out")),
+		Chat:        key.NewBinding(key.WithKeys("enter", "/"), key.WithHelp("enter, /", "chat")),
+		Send:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
+		Leave:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave chat")),
+		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "select up")),
+		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "select down")),
+		More:        key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "one more")),
+		Less:        key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "one less")),
+		Remove:      key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "remove")),
+		PageUp:      key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll chat back")),
+		PageDown:    key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "scroll chat on")),
+		Bottom:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "newest chat")),
+		Keys:        live.DefaultKeys(),
 	}
 }
 
@@ -63,7 +67,7 @@ const (
 // forState enables only the bindings that apply in state s, so help never
 // advertises a key that does nothing.
 func (k KeyMap) forState(s keyState) KeyMap {
-	all := []*key.Binding{&k.Add, &k.Rail, &k.Cart, &k.Checkout, &k.Chat, &k.Send, &k.Leave, &k.Up, &k.Down,
+	all := []*key.Binding{&k.Add, &k.PrevVariant, &k.NextVariant, &k.Rail, &k.Cart, &k.Checkout, &k.Chat, &k.Send, &k.Leave, &k.Up, &k.Down,
 		&k.More, &k.Less, &k.Remove, &k.PageUp, &k.PageDown, &k.Bottom, &k.Retry, &k.Help, &k.Quit}
 	for _, b := range all {
 		b.SetEnabled(false)
@@ -89,10 +93,9 @@ func (k KeyMap) forState(s keyState) KeyMap {
 		k.More.SetEnabled(!s.cartEmpty)
 		k.Less.SetEnabled(!s.cartEmpty)
 		k.Remove.SetEnabled(!s.cartEmpty)
-		k.Add.SetEnabled(s.canAdd)
+		k.shopping(s)
 	default:
-		k.Add.SetEnabled(s.canAdd)
-		k.Rail.SetEnabled(s.hasRail)
+		k.shopping(s)
 		k.Cart.SetEnabled(true)
 		k.Checkout.SetEnabled(!s.cartEmpty)
 		k.Chat.SetEnabled(true)
@@ -103,6 +106,20 @@ func (k KeyMap) forState(s keyState) KeyMap {
 	return k
 }
 
+// shopping enables the keys that fill the cart from the card, which work
+// whether the cart is open or not.
+func (k *KeyMap) shopping(s keyState) {
+	k.Add.SetEnabled(s.canAdd)
+	k.PrevVariant.SetEnabled(s.canPick)
+	k.NextVariant.SetEnabled(s.canPick)
+	k.Rail.SetEnabled(s.hasRail)
+}
+
+// pickKeys names the keys that choose a variant, as help shows them.
+func (k KeyMap) pickKeys() string {
+	return k.PrevVariant.Help().Key + "/" + k.NextVariant.Help().Key
+}
+
 // ShortHelp is the one-line help. Pairs of keys (up/down, +/-) are shown
 // as one entry so the line fits 80 columns; the full help lists each.
 func (k KeyMap) ShortHelp() []key.Binding {
@@ -110,7 +127,13 @@ func (k KeyMap) ShortHelp() []key.Binding {
 		// The cart's own keys first; a stays in the full help.
 		return []key.Binding{k.Cart, k.Checkout, pair(k.Up, "↑/↓", "select"), pair(k.More, "+/-", "qty"), k.Remove, k.Help, k.Quit}
 	}
-	return []key.Binding{k.Add, k.Cart, k.Checkout, k.Chat, k.Send, k.Leave, k.Retry, k.Help, k.Quit}
+	// With variants to choose from, a's help is cut short so that the
+	// line still fits 80 columns.
+	add, pick := k.Add, pair(k.PrevVariant, k.pickKeys(), "variant")
+	if pick.Enabled() {
+		add = pair(k.Add, "a", "add")
+	}
+	return []key.Binding{add, pick, k.Cart, k.Checkout, k.Chat, k.Send, k.Leave, k.Retry, k.Help, k.Quit}
 }
 
 // pair is a help-only copy of b that stands for it and its twin.
@@ -122,7 +145,7 @@ func pair(b key.Binding, keys, desc string) key.Binding {
 // FullHelp is the help shown by '?'.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Add, k.Rail, k.Cart, k.Checkout, k.Retry},
+		{k.Add, k.PrevVariant, k.NextVariant, k.Rail, k.Cart, k.Checkout, k.Retry},
 		{k.Chat, k.Send, k.Leave, k.PageUp, k.PageDown, k.Bottom},
 		{k.Up, k.Down, k.More, k.Less, k.Remove},
 		{k.Help, k.Quit},

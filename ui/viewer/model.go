@@ -73,9 +73,6 @@ const (
 	typingPlaceholder = "say something nice · enter sends · esc leaves"
 )
 
-// maxRail is how many earlier products the rail offers (keys 1-9).
-const maxRail = 9
-
 // Model is the viewer: the live core (the link, the clock, the mirror of
 // the show, the status line) and what only the viewer has.
 type Model struct {
@@ -91,7 +88,9 @@ type Model struct {
 	nextLine time.Time  // in slow mode, the show's time from which the next line may go
 	applied  uint64     // show events applied since the start, for Stats
 	mode     mode
-	earlier  []protocol.Pin // products pinned before the current one, newest first
+	pick     choice    // the variant a adds, chosen under the current pin
+	slots    railSlots // the rail's numbers, fixed for the session
+	pins     uint64    // products that have left the card, to order the rail's slots
 
 	cart       cart.Cart
 	cartKey    string
@@ -187,19 +186,4 @@ func cartKeyFor(rawURL, showID string) string {
 		host = u.Hostname()
 	}
 	return showID + "@" + host
-}
-
-// rail lists the earlier products still in the catalog, not counting the
-// one pinned now, numbered from 1.
-func (m Model) rail() []railItem {
-	current, _, _ := m.Show.Pinned()
-	items := make([]railItem, 0, len(m.earlier))
-	for _, pin := range m.earlier {
-		p, ok := m.Show.Product(pin.ProductID)
-		if !ok || p.ID == current.ID {
-			continue
-		}
-		items = append(items, railItem{key: len(items) + 1, pin: pin, name: p.Name, price: p.PriceAt(m.ServerNow())})
-	}
-	return items
 }

@@ -96,23 +96,24 @@ func TestEvents(t *testing.T) {
 				return []protocol.Envelope{uitest.Env(t, protocol.TypeUnpin, 101, nil)}
 			},
 			show:    []string{"Nothing pinned right now"},
-			notShow: []string{"PINNED", "a add pinned"},
+			notShow: []string{"PINNED", "a add"},
 		},
 		{
 			name: "low stock",
 			events: func(t *testing.T) []protocol.Envelope {
 				return []protocol.Envelope{uitest.Env(t, protocol.TypeProduct, 101, lowMug)}
 			},
-			show:    []string{"only 3 left"},
-			notShow: []string{"12 in stock"},
+			show:    []string{"Blue 3 left"},
+			notShow: []string{"12 left"},
 		},
 		{
 			name: "sold out",
 			events: func(t *testing.T) []protocol.Envelope {
 				return []protocol.Envelope{uitest.Env(t, protocol.TypeProduct, 101, soldMug)}
 			},
-			show:    []string{"SOLD OUT"},
-			notShow: []string{"a add pinned"},
+			// Blue stays chosen: a says why it adds nothing.
+			show:    []string{"◀ Blue sold out ▶", "Green 4 left"},
+			notShow: []string{"a add"},
 		},
 		{
 			name: "viewers",
@@ -139,7 +140,7 @@ func TestEvents(t *testing.T) {
 					uitest.Env(t, protocol.TypeChat, 102, protocol.Chat{ID: "n2", Author: uitest.Viewer("u-eve", "eve"), Text: "after the bad one"}),
 				}
 			},
-			show:    []string{"12 in stock", "eve: after the bad one"},
+			show:    []string{"Blue 12 left", "eve: after the bad one"},
 			notShow: []string{"-5"},
 		},
 		{
@@ -172,8 +173,9 @@ func TestSoldOutAddDoesNothing(t *testing.T) {
 	sold := testWelcome().Catalog[0]
 	sold.Variants[0].Stock = 0
 	h.Events(uitest.Env(t, protocol.TypeProduct, 101, sold))
-	h.MustShow("SOLD OUT")
+	h.MustShow("◀ Blue sold out ▶")
 	h.PressSettle("a")
+	h.MustShow("Speckled Mug (Blue) is sold out · ←/→ picks another")
 	if !h.M.Cart().IsEmpty() {
 		t.Errorf("a added a sold-out variant: %+v", h.M.Cart().Lines())
 	}
@@ -549,7 +551,7 @@ func TestChatInput(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	h := joined(t, 80, 24)
-	h.MustShow("a add pinned to cart", "c cart", "? help", "q quit")
+	h.MustShow("a add", "←/→ variant", "c cart", "? help", "q quit")
 	h.MustNotShow("x check out", "r reconnect", "scroll chat back")
 
 	h.Press("?")

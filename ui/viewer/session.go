@@ -19,7 +19,9 @@ const maxPending = 20
 // applyUpdate is the viewer's reaction to one session update, which the
 // core has applied.
 func (m *Model) applyUpdate(u client.Update) tea.Cmd {
+	was := m.pinState()
 	o, cmd := m.Apply(u)
+	m.notePin(was) // a snapshot after a gap may pin something else
 	if o.Note != "" {
 		m.chat.AddSystem(o.Note)
 	}
@@ -62,13 +64,12 @@ func (m *Model) sendPending() tea.Cmd {
 func (m *Model) applyEvents(events []protocol.Envelope) tea.Cmd {
 	var cmds []tea.Cmd
 	for _, env := range events {
-		if env.Type == protocol.TypePin || env.Type == protocol.TypeUnpin {
-			m.rememberPin()
-		}
+		was := m.pinState()
 		ch, ok := m.ApplyEvent(env)
 		if !ok {
 			continue
 		}
+		m.notePin(was)
 		m.applied++
 		if cmd := m.applyChange(ch); cmd != nil {
 			cmds = append(cmds, cmd)
@@ -106,22 +107,6 @@ func (m *Model) applyChange(ch show.Change) tea.Cmd {
 		return m.orderPlaced(ch.Order)
 	}
 	return nil
-}
-
-// rememberPin puts the product pinned now at the front of the rail before a
-// new pin replaces it.
-func (m *Model) rememberPin() {
-	p, v, ok := m.Show.Pinned()
-	if !ok {
-		return
-	}
-	rail := []protocol.Pin{{ProductID: p.ID, VariantID: v.ID}}
-	for _, pin := range m.earlier {
-		if pin.ProductID != p.ID && len(rail) < maxRail {
-			rail = append(rail, pin)
-		}
-	}
-	m.earlier = rail
 }
 
 // stockNews tells the viewer when something in their cart has just sold

@@ -99,7 +99,7 @@ func TestConnectShowsLiveView(t *testing.T) {
 		t.Errorf("connect armed %d waits, want 1", len(r.Waits))
 	}
 	h.MustShow("LIVE", "Cosy Corner Live", "with Maya", "● connected",
-		"PINNED Speckled Mug", "Blue · $24.00", "12 in stock",
+		"PINNED Speckled Mug", "◀ Blue 12 left ▶", "$24.00",
 		"dee: 🍵🍵🍵", "HOST  Maya: Scarf after the mugs")
 	h.MustNotShow("missed", "offline")
 	if h.M.Show.Seq != 100 {

@@ -135,19 +135,19 @@ func (m Model) keysNow() KeyMap { return m.keys.forState(m.keyState()) }
 
 // keyState is what decides which keys apply.
 type keyState struct {
-	mode                                      mode
-	live, offline, cartEmpty, canAdd, hasRail bool
-	notices                                   bool // esc dismisses a notice
+	mode                                               mode
+	live, offline, cartEmpty, canAdd, canPick, hasRail bool
+	notices                                            bool // esc dismisses a notice
 }
 
 func (m Model) keyState() keyState {
-	_, v, pinned := m.Show.Pinned()
 	return keyState{
 		mode:      m.mode,
 		live:      m.Phase == live.PhaseLive,
 		offline:   m.Link.State == live.Waiting,
 		cartEmpty: m.cart.IsEmpty(),
-		canAdd:    pinned && v.Stock > 0 && m.cartLoaded,
+		canAdd:    m.whyNoAdd() == "",
+		canPick:   m.canPick(),
 		hasRail:   m.cartLoaded && len(m.rail()) > 0,
 		notices:   m.canDismiss(),
 	}

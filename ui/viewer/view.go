@@ -176,7 +176,7 @@ func (m Model) chatView() block {
 }
 
 func (m Model) cardView(width int) (string, block) {
-	p, v, ok := m.Show.Pinned()
+	p, v, ok := m.chosen()
 	now := m.ServerNow()
 	d := cardData{product: p, variant: v, pinned: ok, serverNow: now, rail: m.rail()}
 	tall := m.wide() || m.Height >= tallCardRows

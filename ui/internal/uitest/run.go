@@ -131,6 +131,10 @@ func KeyPress(t testing.TB, name string) tea.KeyPressMsg {
 		k = tea.KeyPressMsg{Code: tea.KeyUp}
 	case "down":
 		k = tea.KeyPressMsg{Code: tea.KeyDown}
+	case "left":
+		k = tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		k = tea.KeyPressMsg{Code: tea.KeyRight}
 	case "pgup":
 		k = tea.KeyPressMsg{Code: tea.KeyPgUp}
 	case "end":
