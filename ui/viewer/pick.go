@@ -5,7 +5,7 @@ import (
 )
 
 // choice is the variant of the pinned product that a adds, and the pin it
-// was chosen under. A new pin chooses for the viewer (see notePin); ←/→
+// was chosen under. A new pin chooses for the viewer (see followPin); ←/→
 // choose another.
 type choice struct {
 	pin     protocol.Pin

@@ -91,16 +91,19 @@ func (m Model) pinState() pinState {
 	return pinState{pin: protocol.Pin{ProductID: p.ID, VariantID: pinned.ID}, chosen: v.ID}
 }
 
-// notePin follows the pin from was to what is pinned now: a product
+// followPin follows the pin from was to what is pinned now: a product
 // leaving the card goes on the rail, and a new pin chooses its variant
-// afresh, which then stays chosen while only the stock changes.
-func (m *Model) notePin(was pinState) {
+// afresh, which then stays chosen while it exists.
+func (m *Model) followPin(was pinState) {
 	p, v, ok := m.Show.Pinned()
 	var now protocol.Pin
 	if ok {
 		now = protocol.Pin{ProductID: p.ID, VariantID: v.ID}
 	}
 	if now == was.pin {
+		if _, has := p.Variant(m.pick.variant); ok && !has {
+			m.pick.variant = firstChoice(p, v).ID // the chosen one is gone
+		}
 		return
 	}
 	m.pick = choice{}

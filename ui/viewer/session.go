@@ -21,7 +21,7 @@ const maxPending = 20
 func (m *Model) applyUpdate(u client.Update) tea.Cmd {
 	was := m.pinState()
 	o, cmd := m.Apply(u)
-	m.notePin(was) // a snapshot after a gap may pin something else
+	m.followPin(was) // a snapshot after a gap may pin something else
 	if o.Note != "" {
 		m.chat.AddSystem(o.Note)
 	}
@@ -69,7 +69,7 @@ func (m *Model) applyEvents(events []protocol.Envelope) tea.Cmd {
 		if !ok {
 			continue
 		}
-		m.notePin(was)
+		m.followPin(was)
 		m.applied++
 		if cmd := m.applyChange(ch); cmd != nil {
 			cmds = append(cmds, cmd)
