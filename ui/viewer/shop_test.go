@@ -330,16 +330,41 @@ func TestRailKeysWorkWithTheCartOpen(t *testing.T) {
 	}
 }
 
+// bigShow is the test show with nine more products, P0 to P8, each named
+// with suffix after its number.
+func bigShow(suffix string) protocol.Welcome {
+	w := testWelcome()
+	for i := range 9 {
+		w.Catalog = append(w.Catalog, uitest.Product(fmt.Sprintf("p%d", i), fmt.Sprintf("P%d%s", i, suffix), 100,
+			protocol.Variant{ID: fmt.Sprintf("p%d-v", i), Name: "One", Stock: 3}))
+	}
+	return w
+}
+
+// A rail longer than its line cuts the names short rather than hide the
+// numbers at its end, down to a few letters of each: six products in 80
+// columns, all nine in a tall card.
+func TestRailKeepsEveryNumberInSight(t *testing.T) {
+	for _, tt := range []struct{ width, height, products int }{{80, 24, 6}, {160, 50, 9}} {
+		h := newHarness(t, tt.width, tt.height)
+		h.Join(bigShow(" Handmade Stoneware"), 100)
+		for i := range tt.products {
+			h.Events(pinEnv(t, uint64(101+i), fmt.Sprintf("p%d", i), fmt.Sprintf("p%d-v", i)))
+		}
+		rail := h.railText()
+		for n := 1; n <= tt.products; n++ {
+			if !strings.Contains(rail, fmt.Sprintf(" %d ", n)) && !strings.HasPrefix(rail, fmt.Sprintf("%d ", n)) {
+				t.Errorf("%dx%d: rail %q hides number %d", tt.width, tt.height, rail, n)
+			}
+		}
+	}
+}
+
 // With more products than numbers, the one that left the card longest ago
 // gives up its number; every other product keeps its own.
 func TestRailFullGivesUpTheOldestNumber(t *testing.T) {
-	w := testWelcome()
-	for i := range 9 {
-		w.Catalog = append(w.Catalog, uitest.Product(fmt.Sprintf("p%d", i), fmt.Sprintf("P%d", i), 100,
-			protocol.Variant{ID: fmt.Sprintf("p%d-v", i), Name: "One", Stock: 3}))
-	}
 	h := newHarness(t, 200, 60)
-	h.Join(w, 100)
+	h.Join(bigShow(""), 100)
 	seq := uint64(101)
 	pin := func(id, variant string) {
 		h.Events(pinEnv(t, seq, id, variant))
