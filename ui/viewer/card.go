@@ -26,9 +26,9 @@ type cardData struct {
 }
 
 // renderCard draws the pinned product in a panel width cells wide. Tall
-// allows the description its own lines and each variant a line of its
-// own; otherwise the variants share one line, down to the chosen one
-// alone between arrows when they do not fit.
+// allows the description its own lines and each variant (up to
+// maxVariantRows) a line of its own; otherwise the variants share one
+// line, down to the chosen one alone between arrows when they do not fit.
 func renderCard(s *theme.Styles, d cardData, width int, tall bool) string {
 	inner := max(1, width-s.Card.GetHorizontalFrameSize())
 	p, v := d.product, d.variant
@@ -54,8 +54,9 @@ func renderCard(s *theme.Styles, d cardData, width int, tall bool) string {
 		price = s.Strike.Render(p.Price.String()) + " " + s.Deal.Render(p.Deal.Price.String())
 	}
 	many := len(p.Variants) > 1
+	listed := many && tall && len(p.Variants) <= maxVariantRows
 	switch {
-	case many && tall:
+	case listed:
 		rows = append(rows, price)
 	case many:
 		rows = append(rows, variantLine(s, p, v, price, inner))
@@ -65,7 +66,7 @@ func renderCard(s *theme.Styles, d cardData, width int, tall bool) string {
 	if deal {
 		rows = append(rows, dealRow(s, *p.Deal, d.serverNow, inner))
 	}
-	if many && tall {
+	if listed {
 		rows = append(rows, variantRows(s, p, v.ID, inner)...)
 	}
 
@@ -77,6 +78,11 @@ func renderCard(s *theme.Styles, d cardData, width int, tall bool) string {
 	}
 	return s.Card.Width(width).Render(strings.Join(rows, "\n"))
 }
+
+// maxVariantRows is the most variants a tall card lists a line each; a
+// product with more shows them as a narrow card does, so the card leaves
+// room for the cart beside the chat.
+const maxVariantRows = 5
 
 // Marks of the chosen variant: arrows around it on a line, a pointer
 // before it in a list.

@@ -12,7 +12,8 @@ import (
 )
 
 // handleKey routes a key press by mode. Keys are matched against the map of
-// what applies now, so a disabled binding can never fire.
+// what applies now, so a disabled binding can never fire; the keys that
+// shop from the card check for themselves (handleShopKey).
 func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := m.keysNow()
 	if matches(msg, k.Quit) {
@@ -36,7 +37,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if m.mode == modeCart {
 		return m.handleCartKey(msg, k)
 	}
-	if next, cmd, ok := m.handleShopKey(msg, k); ok {
+	if next, cmd, ok := m.handleShopKey(msg); ok {
 		return next, cmd
 	}
 	switch {
@@ -79,7 +80,7 @@ func (m Model) handleInputKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 }
 
 func (m Model) handleCartKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
-	if next, cmd, ok := m.handleShopKey(msg, k); ok {
+	if next, cmd, ok := m.handleShopKey(msg); ok {
 		return next, cmd
 	}
 	lines := m.cart.Lines()
@@ -105,13 +106,14 @@ func (m Model) handleCartKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 }
 
 // handleShopKey answers the keys that fill the cart from the card, with
-// the cart open or closed. One that does not apply now does nothing but
-// say why, rather than nothing at all; ok is false for any other key.
-func (m Model) handleShopKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd, bool) {
+// the cart open or closed; ok is false for any other key. They are matched
+// as declared, not only while they apply: each action checks the same
+// conditions that enable its binding, and when they fail it says why
+// rather than nothing.
+func (m Model) handleShopKey(msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	var next Model
 	var cmd tea.Cmd
-	all := m.keys // as declared, whether they apply now or not
-	switch {
+	switch k := m.keys; {
 	case matches(msg, k.Add):
 		next, cmd = m.addChosen()
 	case matches(msg, k.PrevVariant):
@@ -120,12 +122,6 @@ func (m Model) handleShopKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd, boo
 		next, cmd = m.pickVariant(+1)
 	case matches(msg, k.Rail):
 		next, cmd = m.addEarlier(int(msg.Code - '0'))
-	case matches(msg, all.Add):
-		next, cmd = m.notify(live.StatusInfo, m.whyNoAdd())
-	case matches(msg, all.PrevVariant), matches(msg, all.NextVariant):
-		next, cmd = m.notify(live.StatusInfo, m.whyNoPick())
-	case matches(msg, all.Rail):
-		next, cmd = m.notify(live.StatusInfo, m.noEarlier(int(msg.Code-'0')))
 	default:
 		return m, nil, false
 	}

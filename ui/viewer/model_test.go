@@ -25,14 +25,15 @@ func TestKeyNames(t *testing.T) {
 	// keyPress checks String() against the name; this proves the names the
 	// tests use are the ones the bindings hold.
 	k := DefaultKeyMap()
-	for _, name := range []string{"a", "c", "x", "enter", "/", "esc", "up", "k", "down", "+", "-", "d", "?", "q", "ctrl+c", "pgup", "end", "r"} {
+	for _, name := range []string{"a", "c", "x", "enter", "/", "esc", "up", "k", "down", "+", "-", "d", "?", "q", "ctrl+c", "pgup", "end", "r", "left", "right", "1", "9"} {
 		msg := uitest.KeyPress(t, name)
 		bound := false
 		for _, b := range []bool{
 			matches(msg, k.Add), matches(msg, k.Cart), matches(msg, k.Checkout), matches(msg, k.Chat),
 			matches(msg, k.Leave), matches(msg, k.Up), matches(msg, k.Down), matches(msg, k.More), matches(msg, k.Less),
 			matches(msg, k.Remove), matches(msg, k.Help), matches(msg, k.Quit), matches(msg, k.PageUp),
-			matches(msg, k.Bottom), matches(msg, k.Retry),
+			matches(msg, k.Bottom), matches(msg, k.Retry), matches(msg, k.PrevVariant), matches(msg, k.NextVariant),
+			matches(msg, k.Rail),
 		} {
 			bound = bound || b
 		}

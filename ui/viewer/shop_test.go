@@ -102,6 +102,25 @@ func TestVariantRowsTall(t *testing.T) {
 	h.MustShow("  Blue                     12 in stock", "  Sand                        SOLD OUT", "▸ Green                    only 4 left")
 }
 
+// A product with more variants than a tall card lists shows the chosen one
+// between arrows, as a narrow card does, and leaves the cart its room.
+func TestManyVariantsInATallCard(t *testing.T) {
+	w := testWelcome()
+	sizes := uitest.Product("tee", "Organic Tee", 2200)
+	for _, name := range []string{"XS", "S", "M", "L", "XL", "XXL"} {
+		sizes.Variants = append(sizes.Variants, protocol.Variant{ID: "tee-" + name, Name: name, Stock: 9})
+	}
+	w.Catalog = append(w.Catalog, sizes)
+	w.Pinned = &protocol.Pin{ProductID: "tee", VariantID: "tee-M"}
+	h := newHarness(t, 100, 24)
+	h.Join(w, 100)
+	h.MustShow("◀ M ▶ · $22.00", "Cart")
+	h.MustNotShow("XXL")
+	h.Press("right", "right", "right")
+	h.MustShow("◀ XXL ▶ · $22.00")
+	h.Fits()
+}
+
 // When the host pins a sold-out variant, the first in stock is chosen:
 // the card shows it, not only that the pinned one is sold out.
 func TestPinnedVariantSoldOutChoosesOneInStock(t *testing.T) {
