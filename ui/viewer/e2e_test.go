@@ -292,7 +292,7 @@ func TestEndToEndOwnOrder(t *testing.T) {
 	if err := host.Send(protocol.TypePin, protocol.Pin{ProductID: product.ID, VariantID: product.Variants[0].ID}); err != nil {
 		t.Fatal(err)
 	}
-	d.Until("add pinned to cart")
+	d.Until("a add •")
 	d.Key('a')
 	d.Until("Added")
 	d.Key('x')

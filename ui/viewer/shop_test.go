@@ -3,6 +3,8 @@ package viewer
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -99,7 +101,11 @@ func TestVariantLineCompact(t *testing.T) {
 func TestVariantRowsTall(t *testing.T) {
 	h := joined(t, 160, 50)
 	h.Press("right")
-	h.MustShow("  Blue                     12 in stock", "  Sand                        SOLD OUT", "▸ Green                    only 4 left")
+	for _, row := range []string{`  Blue +12 in stock`, `  Sand +SOLD OUT`, `▸ Green +only 4 left`} {
+		if !regexp.MustCompile(`│ ` + row + ` │`).MatchString(h.View()) {
+			t.Errorf("no card row %q:\n%s", row, h.View())
+		}
+	}
 }
 
 // A product with more variants than a tall card lists shows the chosen one
@@ -262,14 +268,19 @@ func (h *harness) railText() string {
 		row, _, _ = strings.Cut(row, "│")
 		return strings.TrimSpace(row)
 	}
-	rail := ""
+	// The rail wraps whole items: a row after "Earlier:" that starts with
+	// a number key goes on with it.
+	continues := regexp.MustCompile(`^[1-9] `)
+	rail, in := "", false
 	for _, row := range strings.Split(h.View(), "\n") {
 		text := inCard(row)
 		switch {
 		case strings.HasPrefix(text, "Earlier: "):
-			rail = strings.TrimPrefix(text, "Earlier: ")
-		case strings.HasSuffix(rail, " ·"):
-			rail += " " + text
+			rail, in = strings.TrimPrefix(text, "Earlier: "), true
+		case in && continues.MatchString(text):
+			rail += " · " + text
+		default:
+			in = false
 		}
 	}
 	return rail
@@ -360,10 +371,11 @@ func bigShow(suffix string) protocol.Welcome {
 	return w
 }
 
-// A rail longer than its line cuts the names short rather than hide the
-// numbers at its end, down to a few letters of each: six products in 80
-// columns, all nine in a tall card.
+// A rail longer than its rows keeps every item whole, prices included,
+// and counts what it could not show ("+2 more"): six products in 80
+// columns, all nine in a tall card. Every number is shown or counted.
 func TestRailKeepsEveryNumberInSight(t *testing.T) {
+	more := regexp.MustCompile(`\+(\d+) more$`)
 	for _, tt := range []struct{ width, height, products int }{{80, 24, 6}, {160, 50, 9}} {
 		h := newHarness(t, tt.width, tt.height)
 		h.Join(bigShow(" Handmade Stoneware"), 100)
@@ -371,10 +383,21 @@ func TestRailKeepsEveryNumberInSight(t *testing.T) {
 			h.Events(pinEnv(t, uint64(101+i), fmt.Sprintf("p%d", i), fmt.Sprintf("p%d-v", i)))
 		}
 		rail := h.railText()
+		shown := 0
 		for n := 1; n <= tt.products; n++ {
-			if !strings.Contains(rail, fmt.Sprintf(" %d ", n)) && !strings.HasPrefix(rail, fmt.Sprintf("%d ", n)) {
-				t.Errorf("%dx%d: rail %q hides number %d", tt.width, tt.height, rail, n)
+			if strings.Contains(rail, fmt.Sprintf(" %d ", n)) || strings.HasPrefix(rail, fmt.Sprintf("%d ", n)) {
+				shown++
 			}
+		}
+		counted := 0
+		if m := more.FindStringSubmatch(rail); m != nil {
+			counted, _ = strconv.Atoi(m[1])
+		}
+		if shown+counted != tt.products || shown == 0 {
+			t.Errorf("%dx%d: rail %q shows %d and counts %d of %d products", tt.width, tt.height, rail, shown, counted, tt.products)
+		}
+		if cut := cutPrice.FindString(rail); cut != "" {
+			t.Errorf("%dx%d: a price is cut: %q", tt.width, tt.height, cut)
 		}
 	}
 }
