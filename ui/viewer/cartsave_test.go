@@ -186,11 +186,12 @@ func TestCloseRetriesAFailedSave(t *testing.T) {
 }
 
 // A cart file is as untrusted as the network: what it names reaches the
-// screen only as sanitize.Line leaves it.
+// screen only as sanitize.Line leaves it. The show no longer sells the
+// variant, so the names shown are the file's.
 func TestHostileCartFileNeverReachesTheTerminal(t *testing.T) {
 	store := cart.Store{Dir: t.TempDir()}
 	file := `{"version":1,"show":"` + testCartKey + `","lines":[` +
-		`{"product_id":"mug","variant_id":"mug-blue","name":"Mug ` + `\u202egnp.exe","variant":"\u001b]0;pwn\u0007Blue","unit":{"amount":2400,"currency":"USD"},"qty":1}]}`
+		`{"product_id":"mug","variant_id":"mug-old","name":"Mug ` + `\u202egnp.exe","variant":"\u001b]0;pwn\u0007Blue","unit":{"amount":2400,"currency":"USD"},"qty":1}]}`
 	if err := os.WriteFile(store.Path(testCartKey), []byte(file), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -201,5 +202,5 @@ func TestHostileCartFileNeverReachesTheTerminal(t *testing.T) {
 	}
 	h.Press("c")
 	assertSafeView(t, h.M.View().Content)
-	h.MustShow("Mug gnp.exe (Blue)")
+	h.MustShow("Mug gnp.exe (Blue)", "no longer in this show: Mug gnp.exe (Blue) stays out of checkout")
 }

@@ -29,8 +29,9 @@ type (
 		err  error
 	}
 	checkoutMsg struct {
-		url string
-		err error
+		url  string
+		note string // what the link left out, to say again once it opened
+		err  error
 	}
 )
 
@@ -64,6 +65,6 @@ func saveCart(s *saver, gen uint64, c cart.Cart) tea.Cmd {
 	}
 }
 
-func openCheckout(open checkout.Opener, url string) tea.Cmd {
-	return func() tea.Msg { return checkoutMsg{url: url, err: open.Open(url)} }
+func openCheckout(open checkout.Opener, url, note string) tea.Cmd {
+	return func() tea.Msg { return checkoutMsg{url: url, note: note, err: open.Open(url)} }
 }

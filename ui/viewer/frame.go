@@ -7,7 +7,6 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/chat"
 	"github.com/livecart/livecart/ui/live"
@@ -330,7 +329,7 @@ func sameProduct(a, b protocol.Product) bool {
 
 type cartKey struct {
 	styles        *theme.Styles
-	lines         []cart.Line
+	cart          cartData
 	sel           int
 	focused       bool
 	width, height int
@@ -338,7 +337,7 @@ type cartKey struct {
 
 func sameCart(a, b cartKey) bool {
 	return a.styles == b.styles && a.sel == b.sel && a.focused == b.focused && a.width == b.width &&
-		a.height == b.height && slices.Equal(a.lines, b.lines)
+		a.height == b.height && a.cart.same(b.cart)
 }
 
 type noticesKey struct {

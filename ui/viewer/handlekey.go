@@ -1,7 +1,7 @@
 package viewer
 
 import (
-	"fmt"
+	"errors"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -33,6 +33,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	}
 	if m.Phase != live.PhaseLive {
 		return m, nil
+	}
+	if m.cart.IsEmpty() && matches(msg, m.keys.Checkout) {
+		return m.checkout() // not offered, but not silent either
 	}
 	if m.mode == modeCart {
 		return m.handleCartKey(msg, k)
@@ -183,8 +186,7 @@ func (m Model) add(p protocol.Product, v protocol.Variant) (Model, tea.Cmd) {
 		return m.notify(live.StatusError, "Not added: "+err.Error())
 	}
 	m.cart = next
-	total, _ := m.cart.Total()
-	toast := m.Notify(live.StatusGood, fmt.Sprintf("Added %s (%s) · cart: %s, %s", p.Name, v.Name, items(m.cart.Units()), total))
+	toast := m.added(p.Name + " (" + v.Name + ")")
 	signal := protocol.CartSignal{Action: protocol.CartAdd, ProductID: p.ID, VariantID: v.ID, Qty: 1}
 	m.layout()
 	return m, tea.Batch(toast, m.persist(), send(m.Session(), "cart update", protocol.TypeCart, signal))
@@ -193,7 +195,9 @@ func (m Model) add(p protocol.Product, v protocol.Variant) (Model, tea.Cmd) {
 // changeQty moves a cart line's quantity by delta; reaching zero removes it.
 func (m Model) changeQty(l cart.Line, delta int) (Model, tea.Cmd) {
 	stock := -1 // unknown: the product may have left the catalog
-	if p, ok := m.Show.ProductOfVariant(l.VariantID); ok {
+	if p, ok := m.Show.ProductOfVariant(l.VariantID); ok && delta > 0 {
+		// Fewer is always allowed: a line the stock no longer covers
+		// can come down to what is left.
 		if v, ok := p.Variant(l.VariantID); ok {
 			stock = v.Stock
 		}
@@ -204,13 +208,14 @@ func (m Model) changeQty(l cart.Line, delta int) (Model, tea.Cmd) {
 	}
 	m.cart = next
 	m.cartSel = min(m.cartSel, max(0, m.cart.Len()-1))
+	told := m.tell(m.check())
 	action, qty := protocol.CartAdd, delta
 	if delta < 0 {
 		action, qty = protocol.CartRemove, -delta
 	}
 	signal := protocol.CartSignal{Action: action, ProductID: l.ProductID, VariantID: l.VariantID, Qty: qty}
 	m.layout()
-	return m, tea.Batch(m.persist(), send(m.Session(), "cart update", protocol.TypeCart, signal))
+	return m, tea.Batch(told, m.persist(), send(m.Session(), "cart update", protocol.TypeCart, signal))
 }
 
 // persist saves the current cart in the background, in order.
@@ -222,22 +227,31 @@ func (m *Model) persist() tea.Cmd {
 	return saveCart(m.saver, m.saveGen, m.cart)
 }
 
-// checkout hands the cart to the browser, or shows the link to copy.
+// checkout hands what can be bought now to the browser, or shows the link
+// to copy. The link orders the cart as the panel shows it, from the same
+// check, and carries the total shown, which the checkout page compares
+// with the total of the moment.
 func (m Model) checkout() (Model, tea.Cmd) {
-	if m.cart.IsEmpty() {
+	switch {
+	case m.cart.IsEmpty():
 		return m.notify(live.StatusInfo, "Your cart is empty · a adds the pinned product")
+	case m.checkErr != nil:
+		return m.notify(live.StatusError, "Cannot check out: "+m.checkErr.Error())
 	}
-	items := make([]checkout.Item, 0, m.cart.Len())
-	for _, l := range m.cart.Lines() {
-		items = append(items, checkout.Item{VariantID: l.VariantID, Qty: l.Qty})
-	}
-	link, err := checkout.Link(m.Show.Checkout, items)
-	if err != nil {
+	h, err := checkout.ForQuote(m.Show.Checkout, m.checked.Quote)
+	switch {
+	case errors.Is(err, checkout.ErrNothingToBuy):
+		return m.notify(live.StatusError, "Nothing in your cart can be bought now: "+m.leftOutText(h.LeftOut))
+	case err != nil:
 		return m.notify(live.StatusError, "Cannot check out: the show's checkout link is unusable ("+err.Error()+")")
 	}
-	if !m.opts.OpenBrowser {
-		return m.showLink(link, "Open this link to check out · your cart is kept until you order")
+	var note string
+	if len(h.LeftOut) > 0 {
+		note = " · left out: " + m.leftOutText(h.LeftOut)
 	}
-	toast := m.Notify(live.StatusInfo, "Opening checkout in your browser…")
-	return m, tea.Batch(toast, openCheckout(m.opts.Opener, link))
+	if !m.opts.OpenBrowser {
+		return m.showLink(h.URL, "Open this link to check out"+note+" · your cart is kept until you order")
+	}
+	toast := m.Notify(live.StatusInfo, "Opening checkout in your browser…"+note)
+	return m, tea.Batch(toast, openCheckout(m.opts.Opener, h.URL, note))
 }

@@ -93,6 +93,9 @@ type Model struct {
 	pins     uint64    // products that have left the card, to order the rail's slots
 
 	cart       cart.Cart
+	checked    cart.Checked // the cart priced against the show (see check): what the panel, the totals and x use
+	checkErr   error        // why checked must not be checked out: a total too large, mixed currencies
+	bought     cart.Bought  // units bought at a running deal's price, for its per-buyer limit; not saved
 	cartKey    string
 	cartLoaded bool
 	cartSel    int

@@ -14,6 +14,7 @@ import (
 
 	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/client"
+	"github.com/livecart/livecart/pricing"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/internal/uitest"
 	"github.com/livecart/livecart/ui/live"
@@ -275,7 +276,10 @@ func TestAddPinned(t *testing.T) {
 	h := joined(t, 80, 24)
 	h.PressSettle("a")
 	lines := h.M.Cart().Lines()
-	want := cart.Line{ProductID: "mug", VariantID: "mug-blue", Name: "Speckled Mug", Variant: "Blue", Unit: testWelcome().Catalog[0].Price, Qty: 1}
+	price := testWelcome().Catalog[0].Price
+	// The cart kept is the checked one, which records what was shown.
+	want := cart.Line{ProductID: "mug", VariantID: "mug-blue", Name: "Speckled Mug", Variant: "Blue", Unit: price, Qty: 1,
+		Seen: cart.Seen{Regular: price, Qty: 1, State: pricing.OK}}
 	if len(lines) != 1 || lines[0] != want {
 		t.Fatalf("cart = %+v, want %+v", lines, want)
 	}
@@ -365,7 +369,7 @@ func TestCartPanel(t *testing.T) {
 	if got := cartSignals(h.sess); !reflect.DeepEqual(got, []protocol.CartSignal{add, add, rem}) {
 		t.Errorf("signals = %+v", got)
 	}
-	h.MustShow("×2 $48.00")
+	h.MustShow("Speckled Mug (Blue)                                      ×2 $24.00  $48.00")
 
 	h.sess.Forget()
 	h.PressSettle("d")

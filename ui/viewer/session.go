@@ -36,7 +36,8 @@ func (m *Model) applyUpdate(u client.Update) tea.Cmd {
 			m.cartKey = cartKeyFor(m.opts.URL, m.Show.Show.ID)
 			return tea.Batch(cmd, loadCart(m.saver, m.opts.Carts, m.cartKey))
 		}
-		return tea.Batch(cmd, m.sendPending())
+		// A new snapshot: the show may have moved while the link was down.
+		return tea.Batch(cmd, m.recheck(), m.sendPending())
 	case live.Resumed:
 		return tea.Batch(cmd, m.sendPending())
 	case live.Events:
@@ -92,7 +93,7 @@ func (m *Model) applyChange(ch show.Change) tea.Cmd {
 		}
 		return m.Notify(live.StatusError, "Server: "+serverText(ch.Err))
 	case show.KindProduct:
-		return m.stockNews(ch)
+		return m.recheck()
 	case show.KindPurchase:
 		if m.ownPurchase(ch.Purchase) {
 			return nil // the order's own notice says it
@@ -104,27 +105,11 @@ func (m *Model) applyChange(ch show.Change) tea.Cmd {
 		m.chat.AddSystem(ch.Notice.Message)
 		return m.Notify(live.StatusError, ch.Notice.Message)
 	case show.KindOrder:
-		return m.orderPlaced(ch.Order)
-	}
-	return nil
-}
-
-// stockNews tells the viewer when something in their cart has just sold
-// out.
-func (m *Model) stockNews(ch show.Change) tea.Cmd {
-	p, ok := m.Show.Product(ch.ProductID)
-	if !ok {
-		return nil
-	}
-	for _, l := range m.cart.Lines() {
-		if l.ProductID != p.ID {
-			continue
-		}
-		before, _ := ch.Before.Variant(l.VariantID)
-		now, _ := p.Variant(l.VariantID)
-		if before.Stock > 0 && now.Stock == 0 {
-			return m.Notify(live.StatusError, fmt.Sprintf("%s (%s) in your cart just sold out", l.Name, l.Variant))
-		}
+		// Counted first: what it bought at a deal's price counts against
+		// the deal's limit for what is left in the cart.
+		m.bought = m.bought.Record(ch.Order, m.Show.ProductOfVariant, m.ServerNow())
+		placed := m.orderPlaced(ch.Order)
+		return tea.Batch(placed, m.recheck())
 	}
 	return nil
 }

@@ -47,6 +47,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleCheckout(msg)
 	}
 	cmd := m.Core.Update(msg, m.applyUpdate, m.layout)
+	if m.dealRanOut() {
+		// The clock moved past the end of a deal in the cart before the
+		// show said so.
+		cmd = tea.Batch(cmd, m.recheck())
+	}
 	return m, cmd
 }
 
@@ -57,6 +62,10 @@ func (m Model) handleCartLoaded(msg cartLoadedMsg) (Model, tea.Cmd) {
 	m.cartLoaded = true
 	m.cart = msg.cart
 	m.saving = msg.saving
+	// A cart restored from disk is priced now, as the show is now: what
+	// changed since it was saved is told, before any trouble with the file,
+	// which then takes the status line.
+	checked := m.recheck()
 	var damaged *cart.DamagedError
 	var locked *cart.LockedError
 	switch {
@@ -64,19 +73,19 @@ func (m Model) handleCartLoaded(msg cartLoadedMsg) (Model, tea.Cmd) {
 		m.unsaved = saveReason(msg.err)
 		m.cartNotice(nil, locked)
 		m.layout()
-		return m, nil
+		return m, checked
 	case errors.As(msg.err, &damaged):
 		m.cartNotice(damaged, nil)
 		m.layout()
-		return m, nil
+		return m, checked
 	case msg.err != nil:
 		if !msg.opened {
 			// Nothing is saved until the file opens: say so until then.
 			m.unsaved = saveReason(msg.err)
 		}
-		return m.notify(live.StatusError, "Could not load the saved cart: "+sanitize.Line(msg.err.Error()))
+		return m, tea.Batch(checked, m.Notify(live.StatusError, "Could not load the saved cart: "+sanitize.Line(msg.err.Error())))
 	}
-	return m, nil
+	return m, checked
 }
 
 // handleCartSaved shows whether the cart is saved: a failure stays on the
@@ -119,9 +128,9 @@ func saveReason(err error) string {
 
 func (m Model) handleCheckout(msg checkoutMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
-		return m.showLink(msg.url, "No browser could be opened · open or copy this link to check out · your cart is kept until you order")
+		return m.showLink(msg.url, "No browser could be opened · open or copy this link to check out"+msg.note+" · your cart is kept until you order")
 	}
-	return m.notify(live.StatusGood, "Checkout opened in your browser · your cart is kept until you order")
+	return m.notify(live.StatusGood, "Checkout opened in your browser"+msg.note+" · your cart is kept until you order")
 }
 
 // notify is Notify for handlers that return the model.

@@ -188,9 +188,10 @@ func (m Model) cardView(width int) (string, block) {
 }
 
 func (m Model) cartPanel(focused bool, width, height int) (string, block) {
-	key := cartKey{styles: m.Styles, lines: m.cart.Lines(), sel: m.cartSel, focused: focused, width: width, height: height}
+	c := m.cartData()
+	key := cartKey{styles: m.Styles, cart: c, sel: m.cartSel, focused: focused, width: width, height: height}
 	return m.frames().cart.get(key, sameCart, func() string {
-		return renderCartPanel(m.Styles, m.cart, m.cartSel, focused, width, height)
+		return renderCartPanel(m.Styles, c, m.cartSel, focused, width, height)
 	})
 }
 
@@ -254,7 +255,7 @@ func (m Model) statusView() string {
 		case m.unsaved != "":
 			return s.Error.Render(fit("Cart not saved: "+m.unsaved, width))
 		case !m.wide() && m.mode != modeCart:
-			return cartSummary(s, m.cart)
+			return cartSummary(s, m.cartData())
 		}
 		return ""
 	}
