@@ -106,7 +106,7 @@ func renderCartPanel(s *theme.Styles, c cartData, sel int, focused bool, width, 
 	}
 	label := s.Title.Render("Total")
 	if c.leftOut > 0 {
-		label += s.Subtle.Render(fit(fmt.Sprintf(" · %d left out", c.leftOut), max(0, inner-lipgloss.Width(total)-lipgloss.Width(label)-1)))
+		label += s.Subtle.Render(fit(" · "+linesLeftOut(c.leftOut), max(0, inner-lipgloss.Width(total)-lipgloss.Width(label)-1)))
 	}
 	rows = append(rows, spread(label, total, inner))
 	return frame.Width(width).Render(strings.Join(rows, "\n"))
@@ -189,7 +189,7 @@ func cartSummary(s *theme.Styles, c cartData) string {
 	}
 	text := s.Subtle.Render("Cart: "+items(c.units)+" · ") + total
 	if c.leftOut > 0 {
-		text += s.Error.Render(fmt.Sprintf(" · %d left out", c.leftOut))
+		text += s.Error.Render(" · " + linesLeftOut(c.leftOut))
 	}
 	return text
 }
@@ -200,4 +200,13 @@ func items(n int) string {
 		return "1 item"
 	}
 	return fmt.Sprintf("%d items", n)
+}
+
+// linesLeftOut says how many lines checkout leaves out, in full or in
+// part.
+func linesLeftOut(n int) string {
+	if n == 1 {
+		return "1 line left out"
+	}
+	return fmt.Sprintf("%d lines left out", n)
 }

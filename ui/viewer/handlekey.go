@@ -2,6 +2,7 @@ package viewer
 
 import (
 	"errors"
+	"slices"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -208,7 +209,15 @@ func (m Model) changeQty(l cart.Line, delta int) (Model, tea.Cmd) {
 	}
 	m.cart = next
 	m.cartSel = min(m.cartSel, max(0, m.cart.Len()-1))
-	told := m.tell(m.check())
+	changes := m.check()
+	if delta < 0 {
+		// Fewer units than the stock holds is the viewer's own doing, not
+		// news.
+		changes = slices.DeleteFunc(changes, func(c cart.Change) bool {
+			return c.VariantID == l.VariantID && c.Kind == cart.ChangeRestocked
+		})
+	}
+	told := m.tell(changes)
 	action, qty := protocol.CartAdd, delta
 	if delta < 0 {
 		action, qty = protocol.CartRemove, -delta

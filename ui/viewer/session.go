@@ -62,8 +62,11 @@ func (m *Model) sendPending() tea.Cmd {
 }
 
 // applyEvents applies show events to the mirror and routes what changed.
+// The cart is checked once the events that move its prices are all
+// applied: a burst of them is told as one.
 func (m *Model) applyEvents(events []protocol.Envelope) tea.Cmd {
 	var cmds []tea.Cmd
+	recheck := false
 	for _, env := range events {
 		was := m.pinState()
 		ch, ok := m.ApplyEvent(env)
@@ -75,6 +78,10 @@ func (m *Model) applyEvents(events []protocol.Envelope) tea.Cmd {
 		if cmd := m.applyChange(ch); cmd != nil {
 			cmds = append(cmds, cmd)
 		}
+		recheck = recheck || ch.Kind == show.KindProduct || ch.Kind == show.KindOrder
+	}
+	if recheck {
+		cmds = append(cmds, m.recheck())
 	}
 	return tea.Batch(cmds...)
 }
@@ -92,8 +99,6 @@ func (m *Model) applyChange(ch show.Change) tea.Cmd {
 			return cmd
 		}
 		return m.Notify(live.StatusError, "Server: "+serverText(ch.Err))
-	case show.KindProduct:
-		return m.recheck()
 	case show.KindPurchase:
 		if m.ownPurchase(ch.Purchase) {
 			return nil // the order's own notice says it
@@ -105,11 +110,10 @@ func (m *Model) applyChange(ch show.Change) tea.Cmd {
 		m.chat.AddSystem(ch.Notice.Message)
 		return m.Notify(live.StatusError, ch.Notice.Message)
 	case show.KindOrder:
-		// Counted first: what it bought at a deal's price counts against
-		// the deal's limit for what is left in the cart.
+		// Counted before the cart is checked again (see applyEvents): what
+		// it bought at a deal's price counts against the deal's limit.
 		m.bought = m.bought.Record(ch.Order, m.Show.ProductOfVariant, m.ServerNow())
-		placed := m.orderPlaced(ch.Order)
-		return tea.Batch(placed, m.recheck())
+		return m.orderPlaced(ch.Order)
 	}
 	return nil
 }
