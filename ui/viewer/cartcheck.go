@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/livecart/livecart/cart"
+	"github.com/livecart/livecart/checkout"
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/pricing"
 	"github.com/livecart/livecart/ui/live"
@@ -27,7 +28,27 @@ import (
 func (m *Model) check() []cart.Change {
 	k, err := cart.Check(m.cart, m.Show.ProductOfVariant, m.ServerNow(), m.bought.Taken)
 	m.cart, m.checked, m.checkErr = k.Cart, k, err
+	m.refreshLink()
 	return k.Changes
+}
+
+// refreshLink keeps the checkout link shown for copying (see checkout) to
+// what the cart shows now, or hides it when nothing can be checked out.
+func (m *Model) refreshLink() {
+	if m.linkURL == "" {
+		return
+	}
+	link := ""
+	if m.checkErr == nil {
+		h, err := checkout.ForQuote(m.Show.Checkout, m.checked.Quote)
+		if err == nil {
+			link = h.URL
+		}
+	}
+	if link != m.linkURL {
+		m.linkURL = link
+		m.layout()
+	}
 }
 
 // recheck is check after the show moved: it tells the viewer what changed
@@ -47,17 +68,20 @@ func (m *Model) tell(changes []cart.Change) tea.Cmd {
 	if len(changes) == 0 {
 		return nil
 	}
-	text, kind := m.report(changes)
+	text, kind := m.report(changes, true)
 	return m.Notify(kind, text)
 }
 
 // report says changes for the status line, the first in full and how many
-// more, and puts each in the chat, where none is lost when several come at
-// once or the status line moves on. The kind is the most urgent change's.
-func (m *Model) report(changes []cart.Change) (string, live.StatusKind) {
+// more; with toChat, it puts each in the chat too, where none is lost when
+// several come at once or the status line moves on. The kind is the most
+// urgent change's.
+func (m *Model) report(changes []cart.Change, toChat bool) (string, live.StatusKind) {
 	kind := live.StatusGood
 	for _, ch := range changes {
-		m.chat.AddSystem(ch.Reason)
+		if toChat {
+			m.chat.AddSystem(ch.Reason)
+		}
 		switch k := changeKind(ch.Kind); {
 		case k == live.StatusError, k == live.StatusInfo && kind == live.StatusGood:
 			kind = k
@@ -72,10 +96,11 @@ func (m *Model) report(changes []cart.Change) (string, live.StatusKind) {
 
 // added checks the cart after what was added to it and says so, with the
 // cart's size and total, or with what changed when the addition moved a
-// price (one unit past a deal's per-buyer limit).
+// price (one unit past a deal's per-buyer limit). The viewer's own doing
+// is not written in the chat.
 func (m *Model) added(what string) tea.Cmd {
 	if changes := m.check(); len(changes) > 0 {
-		text, kind := m.report(changes)
+		text, kind := m.report(changes, false)
 		return m.Notify(kind, "Added "+what+" · "+text)
 	}
 	return m.Notify(live.StatusGood, fmt.Sprintf("Added %s · cart: %s, %s", what, items(m.cart.Units()), m.totalText()))

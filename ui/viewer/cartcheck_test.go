@@ -166,6 +166,7 @@ func TestDealLimitInTheCart(t *testing.T) {
 	mustStatus(t, h, live.StatusError, "Added Beanie (Oat) · deal limit 1 each: 1 Beanie at $23.00, 1 at $28.00")
 	h.PressSettle("a", "c")
 	h.MustShow("Beanie (Oat)", "$79.00", "×1 $28.00 $23.00", "×2 $28.00 over the deal's limit of 1 each")
+	h.MustNotShow("— deal limit") // the viewer's own doing: the status line is enough
 	if raw, _ := h.M.cartPanel(true, 80, 12); !struck.MatchString(raw) {
 		t.Error("the regular price of the deal's unit is not struck through")
 	}
@@ -176,6 +177,24 @@ func TestDealLimitInTheCart(t *testing.T) {
 	if got := pageTotal(t, h, u); got != usd(7900) {
 		t.Errorf("the page charges %v for the link, the cart showed $79.00", got)
 	}
+}
+
+// The link shown for copying follows the cart: it orders what the cart
+// shows, at the total it shows, and goes when nothing can be bought.
+func TestShownLinkFollowsTheCart(t *testing.T) {
+	h := joinedTo(t, beanieShow(percentOff(uitest.T0.Add(time.Minute))), 80, 24, func(o *Options) { o.OpenBrowser = false })
+	h.PressSettle("a", "a", "x")
+	h.MustShow("http://127.0.0.1:7420/cart/beanie-oat:2?seen=4480")
+
+	h.Events(product(t, 101, beanie(nil)))
+	h.MustShow("http://127.0.0.1:7420/cart/beanie-oat:2?seen=5600")
+	h.MustNotShow("seen=4480")
+
+	gone := beanie(nil)
+	gone.Variants[0].Stock = 0
+	h.Events(product(t, 102, gone))
+	h.MustNotShow("http://127.0.0.1:7420/cart/", "esc hides the link")
+	h.Fits()
 }
 
 // An order counts the units it bought at a deal's price against the

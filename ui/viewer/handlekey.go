@@ -217,7 +217,11 @@ func (m Model) changeQty(l cart.Line, delta int) (Model, tea.Cmd) {
 			return c.VariantID == l.VariantID && c.Kind == cart.ChangeRestocked
 		})
 	}
-	told := m.tell(changes)
+	var told tea.Cmd
+	if len(changes) > 0 {
+		text, kind := m.report(changes, false) // the viewer's own doing: not for the chat
+		told = m.Notify(kind, text)
+	}
 	action, qty := protocol.CartAdd, delta
 	if delta < 0 {
 		action, qty = protocol.CartRemove, -delta
