@@ -33,9 +33,11 @@ func (m *Model) check() []cart.Change {
 }
 
 // refreshLink keeps the checkout link shown for copying (see checkout) to
-// what the cart shows now, or hides it when nothing can be checked out.
+// what the cart shows now, or takes it down when nothing can be checked
+// out.
 func (m *Model) refreshLink() {
-	if m.linkURL == "" {
+	n, ok := m.Notice(noticeCheckout)
+	if !ok || n.Link == "" {
 		return
 	}
 	link := ""
@@ -45,10 +47,16 @@ func (m *Model) refreshLink() {
 			link = h.URL
 		}
 	}
-	if link != m.linkURL {
-		m.linkURL = link
-		m.layout()
+	if link == n.Link {
+		return
 	}
+	if link == "" {
+		m.Unstick(noticeCheckout)
+	} else {
+		n.Link = link
+		m.Stick(n)
+	}
+	m.layout()
 }
 
 // recheck is check after the show moved: it tells the viewer what changed

@@ -395,3 +395,17 @@ func checkedCart(t *testing.T) cart.Cart {
 	}
 	return c
 }
+
+// A new snapshot after a drop that could not be resumed prices the cart
+// by the show as it is now.
+func TestRejoinRepricesTheCart(t *testing.T) {
+	h := joined(t, 80, 24)
+	h.PressSettle("a")
+	h.drop(fmt.Errorf("the link went silent"), 1, time.Second)
+	w := testWelcome()
+	w.Catalog[0].Price = usd(2000)
+	h.Updates(uitest.Connecting(2), uitest.Snapshot(w, 140, true))
+	mustStatus(t, h, live.StatusInfo, "price: Speckled Mug now $20.00 (was $24.00)")
+	h.expireToast()
+	h.MustShow("Cart: 1 item · $20.00")
+}

@@ -128,7 +128,7 @@ func saveReason(err error) string {
 
 func (m Model) handleCheckout(msg checkoutMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
-		return m.showLink(msg.url, "No browser could be opened · open or copy this link to check out"+msg.note+" · your cart is kept until you order")
+		return m.showLink(msg.url, "No browser could be opened"+msg.note+" · open or copy this link to check out · your cart is kept until you order")
 	}
 	return m.notify(live.StatusGood, "Checkout opened in your browser"+msg.note+" · your cart is kept until you order")
 }
