@@ -76,18 +76,19 @@ func (m *Model) tell(changes []cart.Change) tea.Cmd {
 	if len(changes) == 0 {
 		return nil
 	}
-	text, kind := m.report(changes, true)
+	text, kind := m.report(changes, false)
 	return m.Notify(kind, text)
 }
 
 // report says changes for the status line, the first in full and how many
-// more; with toChat, it puts each in the chat too, where none is lost when
-// several come at once or the status line moves on. The kind is the most
-// urgent change's.
-func (m *Model) report(changes []cart.Change, toChat bool) (string, live.StatusKind) {
+// more, and puts each in the chat, where none is lost when several come at
+// once or the status line moves on. Quiet leaves a single change, the
+// outcome of the viewer's own key, to the status line. The kind is the
+// most urgent change's.
+func (m *Model) report(changes []cart.Change, quiet bool) (string, live.StatusKind) {
 	kind := live.StatusGood
 	for _, ch := range changes {
-		if toChat {
+		if !quiet || len(changes) > 1 {
 			m.chat.AddSystem(ch.Reason)
 		}
 		switch k := changeKind(ch.Kind); {
@@ -104,11 +105,10 @@ func (m *Model) report(changes []cart.Change, toChat bool) (string, live.StatusK
 
 // added checks the cart after what was added to it and says so, with the
 // cart's size and total, or with what changed when the addition moved a
-// price (one unit past a deal's per-buyer limit). The viewer's own doing
-// is not written in the chat.
+// price (one unit past a deal's per-buyer limit).
 func (m *Model) added(what string) tea.Cmd {
 	if changes := m.check(); len(changes) > 0 {
-		text, kind := m.report(changes, false)
+		text, kind := m.report(changes, true)
 		return m.Notify(kind, "Added "+what+" · "+text)
 	}
 	return m.Notify(live.StatusGood, fmt.Sprintf("Added %s · cart: %s, %s", what, items(m.cart.Units()), m.totalText()))

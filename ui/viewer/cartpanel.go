@@ -178,10 +178,11 @@ func detailRows(part, note string, width int) []string {
 	return []string{indent + fit(part, w), indent + indent + fit(note, max(1, w-len(indent)))}
 }
 
-// cartSummary is the one-line cart shown when the panel is closed.
-func cartSummary(s *theme.Styles, c cartData) string {
+// cartSummary is the one-line cart shown when the panel is closed, at
+// most width cells wide.
+func cartSummary(s *theme.Styles, c cartData, width int) string {
 	if len(c.lines) == 0 {
-		return s.Subtle.Render("Cart empty")
+		return s.Subtle.Render(fit("Cart empty", width))
 	}
 	total := s.Price.Render(c.total)
 	if c.total == "?" {
@@ -191,7 +192,7 @@ func cartSummary(s *theme.Styles, c cartData) string {
 	if c.leftOut > 0 {
 		text += s.Error.Render(" · " + linesLeftOut(c.leftOut))
 	}
-	return text
+	return fit(text, width)
 }
 
 // items says "1 item" or "N items".

@@ -219,7 +219,7 @@ func (m Model) changeQty(l cart.Line, delta int) (Model, tea.Cmd) {
 	}
 	var told tea.Cmd
 	if len(changes) > 0 {
-		text, kind := m.report(changes, false) // the viewer's own doing: not for the chat
+		text, kind := m.report(changes, true)
 		told = m.Notify(kind, text)
 	}
 	action, qty := protocol.CartAdd, delta

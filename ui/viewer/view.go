@@ -255,7 +255,7 @@ func (m Model) statusView() string {
 		case m.unsaved != "":
 			return s.Error.Render(fit("Cart not saved: "+m.unsaved, width))
 		case !m.wide() && m.mode != modeCart:
-			return cartSummary(s, m.cartData())
+			return cartSummary(s, m.cartData(), width)
 		}
 		return ""
 	}
