@@ -72,7 +72,7 @@ func TestPricesNeverCutFromEightyColumns(t *testing.T) {
 			t.Errorf("a price is cut: %q\n%s", cut, h.View())
 		}
 		h.Press("c")
-		h.MustShow("×1 $89.00", "×1 $12.00", "$101.00")
+		h.MustShow("×1 $89.00", "×1 $18.50 $12.00", "$101.00")
 		if cut := cutPrice.FindString(h.View()); cut != "" {
 			t.Errorf("a price in the cart is cut: %q\n%s", cut, h.View())
 		}
