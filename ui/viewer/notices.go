@@ -129,8 +129,9 @@ const maxExpected = 2 * protocol.MaxBuyItems
 // orderNotice puts up the confirmation of the viewer's order: everything
 // in it and the total, until it is dismissed.
 func (m *Model) orderNotice(o protocol.Order) {
-	parts := make([]string, 0, len(o.Lines))
-	for _, l := range o.Lines {
+	lines := byVariant(o.Lines)
+	parts := make([]string, 0, len(lines))
+	for _, l := range lines {
 		parts = append(parts, fmt.Sprintf("%d × %s (%s)", l.Qty, l.Name, l.Variant))
 	}
 	text := fmt.Sprintf("You bought %s · total %s · order %s · thank you!", strings.Join(parts, ", "), o.Total, o.ID)
@@ -142,7 +143,7 @@ func (m *Model) orderNotice(o protocol.Order) {
 // from a stranger. Lines whose purchase came first are crossed off.
 func (m *Model) expectPurchases(o protocol.Order) {
 	next := slices.Clone(m.expected)
-	for _, l := range o.Lines {
+	for _, l := range byVariant(o.Lines) {
 		if i := slices.IndexFunc(m.early, func(p protocol.Purchase) bool { return samePurchase(p, l) }); i >= 0 {
 			m.early = slices.Delete(slices.Clone(m.early), i, i+1)
 			continue
@@ -171,6 +172,24 @@ func (m *Model) ownPurchase(p protocol.Purchase) bool {
 		m.early = m.early[len(m.early)-maxExpected:]
 	}
 	return true
+}
+
+// byVariant joins an order's lines of one variant into one, in the order
+// each variant first appears: units bought at two prices (a deal's and the
+// regular one over its limit) are two lines of the order but one purchase,
+// and one thing bought.
+func byVariant(lines []protocol.OrderLine) []protocol.OrderLine {
+	out := make([]protocol.OrderLine, 0, len(lines))
+	at := make(map[string]int, len(lines))
+	for _, l := range lines {
+		if i, ok := at[l.VariantID]; ok {
+			out[i].Qty += l.Qty
+			continue
+		}
+		at[l.VariantID] = len(out)
+		out = append(out, l)
+	}
+	return out
 }
 
 func samePurchase(p protocol.Purchase, l protocol.OrderLine) bool {

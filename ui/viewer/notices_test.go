@@ -86,6 +86,27 @@ func TestOwnPurchaseKnownByTheOrder(t *testing.T) {
 	h.MustShow("me-before just bought Merino Scarf")
 }
 
+// Units bought at two prices (a deal's, and the regular one over its
+// limit) are two lines of the order but one thing bought, and the show
+// announces them as one purchase: the notice says so once, and that
+// purchase is known as the viewer's own.
+func TestOrderAtTwoPricesIsOneThingBought(t *testing.T) {
+	h := joined(t, 80, 24)
+	o := testOrder()
+	deal := o.Lines[0]
+	deal.Unit, deal.Qty = money.New(1900, "USD"), 1
+	regular := o.Lines[0]
+	regular.Qty = 2
+	o.Lines = []protocol.OrderLine{deal, regular}
+	o.Total = money.New(6700, "USD")
+	h.Events(uitest.Env(t, protocol.TypeOrder, 0, o))
+	h.MustShow("You bought 3 × Speckled Mug (Blue) · total $67.00")
+	bought := regular
+	bought.Qty = 3
+	h.Events(purchase(t, 101, "me-before", bought))
+	h.MustNotShow("just bought")
+}
+
 // Once an order takes everything out of the cart, its checkout link goes.
 func TestOrderTakesTheCheckoutLinkDown(t *testing.T) {
 	h := joined(t, 80, 24, func(o *Options) { o.OpenBrowser = false })
