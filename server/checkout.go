@@ -74,12 +74,15 @@ func checkoutTemplate(base, clientID string) string {
 		// client's connections, and count against its deal limits.
 		t += "ref=" + clientID + "&"
 	}
-	t += protocol.CheckoutSeenParam + "=" + protocol.CheckoutTotalPlaceholder
-	if len(t) > protocol.MaxCheckoutURLBytes {
-		t = strings.TrimSuffix(base+"?ref="+clientID, "?ref=")
-	}
-	return t
+	return t + protocol.CheckoutSeenParam + "=" + protocol.CheckoutTotalPlaceholder
 }
+
+// maxTemplateQuery is the most checkoutTemplate adds to a base, in bytes:
+// the ref of the longest client ID and the seen total. A base is refused
+// (the public URL at start, the Host of a request) unless the whole
+// template fits protocol.MaxCheckoutURLBytes, so neither is ever dropped.
+const maxTemplateQuery = len("?ref=") + protocol.MaxIDBytes + len("&") +
+	len(protocol.CheckoutSeenParam) + len("=") + len(protocol.CheckoutTotalPlaceholder)
 
 // serveCheckout answers GET /cart/VARIANT:QTY,VARIANT:QTY, the shape of a
 // Shopify cart permalink, with what the show can sell of it now, at the

@@ -286,7 +286,7 @@ func checkPublicURL(raw string) (string, error) {
 		return "", fmt.Errorf("public URL %q: want scheme://host[:port][/path] only", raw)
 	}
 	base := strings.TrimRight(raw, "/")
-	if len(base)+len("/cart/"+protocol.CheckoutPlaceholder+"?ref=")+protocol.MaxIDBytes > protocol.MaxCheckoutURLBytes {
+	if len(base)+len("/cart/"+protocol.CheckoutPlaceholder)+maxTemplateQuery > protocol.MaxCheckoutURLBytes {
 		return "", fmt.Errorf("public URL is longer than %d bytes", protocol.MaxCheckoutURLBytes)
 	}
 	return base, nil

@@ -14,8 +14,8 @@ import (
 // hub, greets it, and runs its read loop until it ends.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	checkout := s.checkoutTemplate(r)
-	// Room is kept for the "?ref=CLIENTID" a client ID adds.
-	if len(checkout)+len("?ref=")+protocol.MaxIDBytes > protocol.MaxCheckoutURLBytes {
+	// Room is kept for the ref a client ID adds and the seen total.
+	if len(checkout)+maxTemplateQuery > protocol.MaxCheckoutURLBytes {
 		http.Error(w, "Host header too long", http.StatusBadRequest)
 		return
 	}
