@@ -256,6 +256,7 @@ type frameCache struct {
 	input   memo[string] // keyed by the text itself: measured once
 	status  memo[string]
 	notices memo[noticesKey]
+	qr      qrMemo
 }
 
 func newFrameCache() *frameCache { return &frameCache{app: map[*theme.Styles]lineStyle{}} }

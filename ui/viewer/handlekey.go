@@ -20,8 +20,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if matches(msg, k.Quit) {
 		return m, tea.Quit
 	}
-	if m.mode == modeInput {
+	switch m.mode {
+	case modeInput:
 		return m.handleInputKey(msg, k)
+	case modeQR:
+		return m.handleQRKey(msg, k)
 	}
 	switch {
 	case matches(msg, k.Help):
@@ -37,6 +40,15 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	}
 	if m.cart.IsEmpty() && matches(msg, m.keys.Checkout) {
 		return m.checkout() // not offered, but not silent either
+	}
+	if m.cart.IsEmpty() && matches(msg, m.keys.QR) {
+		return m.showQR()
+	}
+	switch {
+	case matches(msg, k.QR):
+		return m.showQR()
+	case matches(msg, k.Copy):
+		return m.copyLink()
 	}
 	if m.mode == modeCart {
 		return m.handleCartKey(msg, k)
@@ -245,26 +257,80 @@ func (m *Model) persist() tea.Cmd {
 // check, and carries the total shown, which the checkout page compares
 // with the total of the moment.
 func (m Model) checkout() (Model, tea.Cmd) {
+	h, note, ok, fail := m.handoff()
+	if !ok {
+		return m, fail
+	}
+	if !m.opts.OpenBrowser {
+		return m.showLink(h.URL, "Open, copy (y) or scan (o) this link to check out"+note+" · your cart is kept until you order")
+	}
+	toast := m.Notify(live.StatusInfo, "Opening checkout in your browser…"+note)
+	return m, tea.Batch(toast, openCheckout(m.opts.Opener, h.URL, note))
+}
+
+// handoff builds the checkout link of the checked cart, as checkout and
+// the QR code both hand it over, and what it leaves out as a note to
+// append. When there is no link to hand over, ok is false and the status
+// line says why (fail, its toast's timer).
+func (m *Model) handoff() (h checkout.Handoff, note string, ok bool, fail tea.Cmd) {
 	switch {
 	case m.cart.IsEmpty():
-		return m.notify(live.StatusInfo, "Your cart is empty · a adds the pinned product")
+		return h, "", false, m.Notify(live.StatusInfo, "Your cart is empty · a adds the pinned product")
 	case m.checkErr != nil:
-		return m.notify(live.StatusError, "Cannot check out: "+m.checkErr.Error())
+		return h, "", false, m.Notify(live.StatusError, "Cannot check out: "+m.checkErr.Error())
 	}
 	h, err := checkout.ForQuote(m.Show.Checkout, m.checked.Quote)
 	switch {
 	case errors.Is(err, checkout.ErrNothingToBuy):
-		return m.notify(live.StatusError, "Nothing in your cart can be bought now: "+m.leftOutText(h.LeftOut))
+		return h, "", false, m.Notify(live.StatusError, "Nothing in your cart can be bought now: "+m.leftOutText(h.LeftOut))
 	case err != nil:
-		return m.notify(live.StatusError, "Cannot check out: the show's checkout link is unusable ("+err.Error()+")")
+		return h, "", false, m.Notify(live.StatusError, "Cannot check out: the show's checkout link is unusable ("+err.Error()+")")
 	}
-	var note string
 	if len(h.LeftOut) > 0 {
 		note = " · left out: " + m.leftOutText(h.LeftOut)
 	}
-	if !m.opts.OpenBrowser {
-		return m.showLink(h.URL, "Open this link to check out"+note+" · your cart is kept until you order")
+	return h, note, true, nil
+}
+
+// showQR draws the checkout link as a QR code, for a phone to scan: from a
+// session with no browser (SSH), or for an audience to follow along. The
+// link is built as x builds it and stays up as a notice once the code is
+// closed.
+func (m Model) showQR() (Model, tea.Cmd) {
+	h, note, ok, fail := m.handoff()
+	if !ok {
+		return m, fail
 	}
-	toast := m.Notify(live.StatusInfo, "Opening checkout in your browser…"+note)
-	return m, tea.Batch(toast, openCheckout(m.opts.Opener, h.URL, note))
+	m, _ = m.showLink(h.URL, "Scan (o), open or copy (y) this link to check out"+note+" · your cart is kept until you order")
+	m.mode = modeQR
+	m.layout()
+	return m, nil
+}
+
+// handleQRKey answers the keys of the QR code's screen: close, copy, quit.
+func (m Model) handleQRKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
+	switch {
+	case matches(msg, k.QR):
+		m.mode = modeShow
+		m.layout()
+	case matches(msg, k.Copy):
+		return m.copyLink()
+	}
+	return m, nil
+}
+
+// copyLink puts the checkout link on the clipboard through the terminal
+// (OSC 52), which works over SSH too; a terminal that does not allow it
+// ignores it, and the link stays on screen to select. A link the browser
+// would refuse is not copied either.
+func (m Model) copyLink() (Model, tea.Cmd) {
+	link := m.checkoutLink()
+	if link == "" {
+		return m, nil
+	}
+	if err := checkout.CheckURL(link); err != nil {
+		return m.notify(live.StatusError, "Not copied: "+err.Error())
+	}
+	toast := m.Notify(live.StatusGood, "Link copied, where your terminal allows it (OSC 52) · else select it to copy")
+	return m, tea.Batch(tea.SetClipboard(link), toast)
 }

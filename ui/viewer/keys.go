@@ -15,6 +15,8 @@ type KeyMap struct {
 	Rail        key.Binding
 	Cart        key.Binding
 	Checkout    key.Binding
+	QR          key.Binding // the checkout link as a QR code, to scan with a phone
+	Copy        key.Binding // the checkout link to the clipboard (OSC 52)
 	Chat        key.Binding
 	Send        key.Binding
 	Leave       key.Binding
@@ -29,6 +31,7 @@ type KeyMap struct {
 	live.Keys
 
 	mode mode // set by forState: which keys the short help puts first
+	link bool // set by forState: a checkout link is up, so its keys come first
 }
 
 // DefaultKeyMap returns the viewer's keys.
@@ -40,6 +43,8 @@ func DefaultKeyMap() KeyMap {
 		Rail:        key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "add an earlier product")),
 		Cart:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cart")),
 		Checkout:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "check out")),
+		QR:          key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "QR code")),
+		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy link")),
 		Chat:        key.NewBinding(key.WithKeys("enter", "/"), key.WithHelp("enter, /", "chat")),
 		Send:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
 		Leave:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave chat")),
@@ -62,21 +67,35 @@ const (
 	modeShow  mode = iota // watching: show keys
 	modeInput             // typing a chat line
 	modeCart              // the cart panel is open
+	modeQR                // the checkout link is drawn as a QR code (qrview.go)
 )
 
 // forState enables only the bindings that apply in state s, so help never
 // advertises a key that does nothing.
 func (k KeyMap) forState(s keyState) KeyMap {
-	all := []*key.Binding{&k.Add, &k.PrevVariant, &k.NextVariant, &k.Rail, &k.Cart, &k.Checkout, &k.Chat, &k.Send, &k.Leave, &k.Up, &k.Down,
+	all := []*key.Binding{&k.Add, &k.PrevVariant, &k.NextVariant, &k.Rail, &k.Cart, &k.Checkout, &k.QR, &k.Copy, &k.Chat, &k.Send, &k.Leave, &k.Up, &k.Down,
 		&k.More, &k.Less, &k.Remove, &k.PageUp, &k.PageDown, &k.Bottom, &k.Retry, &k.Help, &k.Quit}
 	for _, b := range all {
 		b.SetEnabled(false)
 	}
-	k.mode = s.mode
+	k.mode, k.link = s.mode, s.link
 	k.Enable(s.live, s.offline)
+	if s.mode == modeQR {
+		// Whatever the link's state: the code on screen is what the
+		// viewer came for, and esc always takes it down.
+		k.Retry.SetEnabled(false)
+		k.Help.SetEnabled(false)
+		k.QR.SetEnabled(true)
+		k.QR.SetHelp("o/esc", "close")
+		k.QR.SetKeys("o", "esc")
+		k.Copy.SetEnabled(s.link)
+		return k
+	}
 	if !s.live {
 		return k
 	}
+	k.Copy.SetEnabled(s.link)
+	k.QR.SetEnabled(!s.cartEmpty)
 	switch s.mode {
 	case modeInput:
 		k.Send.SetEnabled(true)
@@ -123,9 +142,18 @@ func (k KeyMap) pickKeys() string {
 // ShortHelp is the one-line help. Pairs of keys (up/down, +/-) are shown
 // as one entry so the line fits 80 columns; the full help lists each.
 func (k KeyMap) ShortHelp() []key.Binding {
-	if k.mode == modeCart {
+	// With a checkout link up, what can be done with it comes first; o
+	// is otherwise left to the full help, so that the line still fits.
+	var link []key.Binding
+	if k.link {
+		link = []key.Binding{k.Copy, k.QR}
+	}
+	switch k.mode {
+	case modeQR:
+		return []key.Binding{k.QR, k.Copy, k.Quit}
+	case modeCart:
 		// The cart's own keys first; a stays in the full help.
-		return []key.Binding{k.Cart, k.Checkout, pair(k.Up, "↑/↓", "select"), pair(k.More, "+/-", "qty"), k.Remove, k.Help, k.Quit}
+		return append(link, k.Cart, k.Checkout, pair(k.Up, "↑/↓", "select"), pair(k.More, "+/-", "qty"), k.Remove, k.Help, k.Quit)
 	}
 	// With variants to choose from, a's help is cut short so that the
 	// line still fits 80 columns.
@@ -133,7 +161,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	if pick.Enabled() {
 		add = pair(k.Add, "a", "add")
 	}
-	return []key.Binding{add, pick, k.Cart, k.Checkout, k.Chat, k.Send, k.Leave, k.Retry, k.Help, k.Quit}
+	return append(link, add, pick, k.Cart, k.Checkout, k.Chat, k.Send, k.Leave, k.Retry, k.Help, k.Quit)
 }
 
 // pair is a help-only copy of b that stands for it and its twin.
@@ -145,7 +173,7 @@ func pair(b key.Binding, keys, desc string) key.Binding {
 // FullHelp is the help shown by '?'.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Add, k.PrevVariant, k.NextVariant, k.Rail, k.Cart, k.Checkout, k.Retry},
+		{k.Add, k.PrevVariant, k.NextVariant, k.Rail, k.Cart, k.Checkout, k.QR, k.Copy, k.Retry},
 		{k.Chat, k.Send, k.Leave, k.PageUp, k.PageDown, k.Bottom},
 		{k.Up, k.Down, k.More, k.Less, k.Remove},
 		{k.Help, k.Quit},

@@ -467,7 +467,7 @@ func TestCheckoutLinkWithoutBrowser(t *testing.T) {
 	if !strings.Contains(flat, want) {
 		t.Errorf("View does not hold the whole link:\n%s", h.View())
 	}
-	h.MustShow("Open this link to check out")
+	h.mustShowWrapped("Open, copy (y) or scan (o) this link to check out")
 }
 
 func TestCheckoutEmptyCart(t *testing.T) {

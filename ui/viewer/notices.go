@@ -72,6 +72,10 @@ func (k helpKeys) FullHelp() [][]key.Binding {
 	return groups
 }
 
+// linkWays says what can be done with the checkout link on screen, for
+// the notice that shows it: its keys are y and o (KeyMap.Copy, KeyMap.QR).
+const linkWays = "open, copy (y) or scan (o) this link to check out"
+
 // showLink puts the checkout link up, whole, to open or copy.
 func (m Model) showLink(link, why string) (Model, tea.Cmd) {
 	m.Stick(live.Notice{Key: noticeCheckout, Kind: live.StatusInfo, Text: why, Link: link})

@@ -372,7 +372,7 @@ func TestCheckoutLinkWholeAndAHyperlink(t *testing.T) {
 		h.PressSettle("x")
 		link := "http://127.0.0.1:7420/cart/mug-blue:1,mug-green:1,scarf-red:1"
 		h.Fits()
-		h.mustShowWrapped("No browser could be opened · open or copy this link to check out · your cart is kept until you order", link)
+		h.mustShowWrapped("No browser could be opened · open, copy (y) or scan (o) this link to check out · your cart is kept until you order", link)
 		raw := h.M.View().Content
 		if !strings.Contains(raw, ansi.SetHyperlink(link, "id=")[:len("\x1b]8;id=")]) || !strings.Contains(raw, ";"+link+"\x07") {
 			t.Errorf("the link is not a hyperlink:\n%q", raw)

@@ -128,7 +128,7 @@ func saveReason(err error) string {
 
 func (m Model) handleCheckout(msg checkoutMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
-		return m.showLink(msg.url, "No browser could be opened"+msg.note+" · open or copy this link to check out · your cart is kept until you order")
+		return m.showLink(msg.url, "No browser could be opened"+msg.note+" · "+linkWays+" · your cart is kept until you order")
 	}
 	return m.notify(live.StatusGood, "Checkout opened in your browser"+msg.note+" · your cart is kept until you order")
 }
@@ -147,6 +147,7 @@ type keyState struct {
 	mode                                               mode
 	live, offline, cartEmpty, canAdd, canPick, hasRail bool
 	notices                                            bool // esc dismisses a notice
+	link                                               bool // a checkout link is up (notices.go)
 }
 
 func (m Model) keyState() keyState {
@@ -159,6 +160,7 @@ func (m Model) keyState() keyState {
 		canPick:   m.canPick(),
 		hasRail:   m.cartLoaded && len(m.rail()) > 0,
 		notices:   m.canDismiss(),
+		link:      m.checkoutLink() != "",
 	}
 }
 

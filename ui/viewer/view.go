@@ -103,6 +103,12 @@ func (m Model) View() tea.View {
 		content = m.Styles.App.Render(clampScreen(m.connectingView(), m.Width, m.Height))
 	case live.PhaseFailed:
 		content = m.Styles.App.Render(clampScreen(m.failedView(), m.Width, m.Height))
+	case live.PhaseLive, live.PhaseHungUp:
+		if m.mode == modeQR {
+			content = m.qrView()
+		} else {
+			content = m.liveView()
+		}
 	default:
 		content = m.liveView()
 	}

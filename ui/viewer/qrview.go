@@ -1,0 +1,202 @@
+package viewer
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	qr "github.com/piglig/go-qr"
+
+	"github.com/livecart/livecart/checkout"
+	"github.com/livecart/livecart/ui/live"
+)
+
+// The checkout link as a QR code, so that a shopper in an SSH session, or
+// a whole audience watching a screen, can check out on a phone. Each cell
+// of the terminal draws two modules, one above the other, with the half
+// blocks ▀ and ▄: a cell is about twice as tall as it is wide, so the
+// modules come out square.
+
+// Quiet zone around the code, in modules: the standard asks for four; a
+// phone's camera reads the code with two, which is what a small screen
+// gets.
+const (
+	qrQuiet    = 4
+	qrMinQuiet = 2
+)
+
+// qrRows are the screen's rows the QR view keeps for itself: the caption
+// above the code and the help line at the bottom.
+const qrRows = 2
+
+// errQRTooSmall means the code does not fit the room it was given.
+var errQRTooSmall = errors.New("too small for the QR code")
+
+// qrCode is a link drawn as a QR code.
+type qrCode struct {
+	rows []string // the code and its quiet zone, one row per two modules
+	// need is the room the smallest code of the link takes, in cells,
+	// quiet zone included: what to ask for when it does not fit.
+	needW, needH int
+	err          error
+}
+
+// drawQR encodes link as the smallest code at the lowest error-correction
+// level (L) and draws it, with its quiet zone, in at most w cells by h
+// rows; err is errQRTooSmall when it does not fit. The larger the modules
+// the farther a phone reads them, so room is never traded for a higher
+// level. dark is whether the terminal's background is dark: the half
+// blocks are drawn in the foreground colour, so on a dark background they
+// draw the light modules and the quiet zone, on a light one the dark
+// modules.
+func drawQR(link string, w, h int, dark bool) qrCode {
+	segs, err := qr.MakeSegments(link)
+	if err != nil {
+		return qrCode{err: fmt.Errorf("encode QR code: %w", err)}
+	}
+	smallest, err := qr.EncodeSegments(segs, qr.Low, qr.MinVersion, qr.MaxVersion, -1, false)
+	if err != nil {
+		return qrCode{err: fmt.Errorf("encode QR code: %w", err)}
+	}
+	out := qrCode{needW: smallest.Size() + 2*qrMinQuiet, needH: (smallest.Size() + 2*qrMinQuiet + 1) / 2}
+	if out.needW > w || out.needH > h {
+		out.err = errQRTooSmall
+		return out
+	}
+	// The widest quiet zone the room allows, up to the standard's.
+	quiet := qrMinQuiet
+	for q := qrQuiet; q > qrMinQuiet; q-- {
+		if n := smallest.Size() + 2*q; n <= w && (n+1)/2 <= h {
+			quiet = q
+			break
+		}
+	}
+	out.rows = halfBlocks(smallest, quiet, dark)
+	return out
+}
+
+// halfBlocks draws code with quiet modules of margin, two module rows per
+// text row; an odd count of rows gets one more quiet row at the bottom.
+func halfBlocks(code *qr.QrCode, quiet int, dark bool) []string {
+	n := code.Size() + 2*quiet
+	// ink reports whether the module at x, y (counted from the quiet
+	// zone's corner) is drawn in the foreground colour.
+	ink := func(x, y int) bool {
+		x, y = x-quiet, y-quiet
+		isDark := x >= 0 && y >= 0 && x < code.Size() && y < code.Size() && code.Module(x, y)
+		return isDark != dark
+	}
+	glyphs := [2][2]string{{" ", "▄"}, {"▀", "█"}} // [top][bottom]
+	rows := make([]string, 0, (n+1)/2)
+	var sb strings.Builder
+	for y := 0; y < n; y += 2 {
+		sb.Reset()
+		for x := range n {
+			top, bottom := ink(x, y), ink(x, y+1)
+			sb.WriteString(glyphs[b2i(top)][b2i(bottom)])
+		}
+		rows = append(rows, sb.String())
+	}
+	return rows
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// qrKey is what the drawn code depends on.
+type qrKey struct {
+	link string
+	w, h int
+	dark bool
+}
+
+// qrMemo keeps the last code drawn: encoding it (and choosing its mask)
+// is the costliest thing on the screen, and it changes only with the link
+// or the room.
+type qrMemo struct {
+	ok   bool
+	key  qrKey
+	code qrCode
+}
+
+func (c *qrMemo) get(key qrKey) qrCode {
+	if !c.ok || c.key != key {
+		c.ok, c.key, c.code = true, key, drawQR(key.link, key.w, key.h, key.dark)
+	}
+	return c.code
+}
+
+// qrView is the screen of the QR code: a caption (or the toast of the
+// moment), the code, the link it encodes, whole, as a hyperlink, and the
+// keys. It never draws a link the browser would refuse to open; then, or
+// when the screen is too small for a code a phone can read, it says so
+// instead.
+func (m Model) qrView() string {
+	st := m.Styles
+	w, h := max(1, m.Width), max(1, m.Height)
+	caption := centre(st.Title.Render(fit("Scan with your phone's camera to check out", w)), w)
+	var toast string
+	if m.Status.Text != "" {
+		toast = m.Status.Style(st).Render(fit(m.Status.Text, w))
+	}
+	body := m.qrBody(w, h-qrRows)
+	fill := h - qrRows - stack(body...).height()
+	if toast != "" && fill < 1 {
+		// No row to spare: the toast of the moment takes the caption's.
+		caption = toast
+	}
+	parts := append([]block{newBlock(caption)}, body...)
+	if fill > 0 {
+		filler := strings.Repeat("\n", fill-1)
+		if toast != "" {
+			filler = strings.Repeat("\n", fill-1) + toast
+		}
+		parts = append(parts, newBlock(filler))
+	}
+	parts = append(parts, newBlock(shortHelp(m.help, m.helpKeys(m.keyState()), w)))
+	return compose(m.frames().appStyle(st), fitScreen(parts, w, h)...)
+}
+
+// centre puts a row of text in the middle of a row w cells wide.
+func centre(row string, w int) string {
+	left := max(0, (w-lipgloss.Width(row))/2)
+	right := max(0, w-left-lipgloss.Width(row))
+	return strings.Repeat(" ", left) + row + strings.Repeat(" ", right)
+}
+
+// qrBody is the code and the link under it in w by room cells, or why
+// there is no code.
+func (m Model) qrBody(w, room int) []block {
+	st := m.Styles
+	link := m.checkoutLink()
+	if link == "" {
+		return []block{newBlock(st.Subtle.Width(w).Render("There is nothing to check out now · esc goes back"))}
+	}
+	if err := checkout.CheckURL(link); err != nil {
+		return []block{newBlock(st.Error.Width(w).Render("This checkout link is not drawn, copied or shown, as it would not be opened: " + err.Error()))}
+	}
+	url := newBlock(live.Notice{Link: link}.Render(st, w))
+	code := m.frames().qr.get(qrKey{link: link, w: w, h: room - url.height(), dark: st.IsDark})
+	switch {
+	case errors.Is(code.err, errQRTooSmall):
+		why := fmt.Sprintf("This screen is too small for a QR code a phone can read: it needs %d×%d cells, and has %d×%d. "+
+			"Make the window larger or the font smaller, or open or copy (y) the link:",
+			code.needW, code.needH+qrRows+url.height(), m.Width, m.Height)
+		return []block{newBlock(st.Warn.Width(w).Render(why)), url}
+	case code.err != nil:
+		return []block{newBlock(st.Error.Width(w).Render("No QR code: " + code.err.Error())), url}
+	}
+	rows := make([]string, len(code.rows))
+	for i, r := range code.rows {
+		rows[i] = centre(r, w)
+	}
+	if url.height() == 1 {
+		url = newBlock(centre(url.rows[0], w))
+	}
+	return []block{newBlock(strings.Join(rows, "\n")), url}
+}
