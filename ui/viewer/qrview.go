@@ -46,44 +46,56 @@ type qrCode struct {
 // level (L) and draws it, with its quiet zone, in at most w cells by h
 // rows; err is errQRTooSmall when it does not fit. The larger the modules
 // the farther a phone reads them, so room is never traded for a higher
-// level. dark is whether the terminal's background is dark: the half
-// blocks are drawn in the foreground colour, so on a dark background they
-// draw the light modules and the quiet zone, on a light one the dark
-// modules.
+// level, and a screen with room to spare (a projector's, for a room full
+// of phones) draws each module as a square of cells. dark is whether the
+// terminal's background is dark: the half blocks are drawn in the
+// foreground colour, so on a dark background they draw the light modules
+// and the quiet zone, on a light one the dark modules.
 func drawQR(link string, w, h int, dark bool) qrCode {
 	segs, err := qr.MakeSegments(link)
 	if err != nil {
 		return qrCode{err: fmt.Errorf("encode QR code: %w", err)}
 	}
-	smallest, err := qr.EncodeSegments(segs, qr.Low, qr.MinVersion, qr.MaxVersion, -1, false)
+	code, err := qr.EncodeSegments(segs, qr.Low, qr.MinVersion, qr.MaxVersion, -1, false)
 	if err != nil {
 		return qrCode{err: fmt.Errorf("encode QR code: %w", err)}
 	}
-	out := qrCode{needW: smallest.Size() + 2*qrMinQuiet, needH: (smallest.Size() + 2*qrMinQuiet + 1) / 2}
-	if out.needW > w || out.needH > h {
-		out.err = errQRTooSmall
-		return out
+	// fits reports whether the code fits with quiet modules of margin
+	// and each module scale cells wide and scale half-rows tall.
+	fits := func(quiet, scale int) bool {
+		n := (code.Size() + 2*quiet) * scale
+		return n <= w && (n+1)/2 <= h
 	}
-	// The widest quiet zone the room allows, up to the standard's.
-	quiet := qrMinQuiet
-	for q := qrQuiet; q > qrMinQuiet; q-- {
-		if n := smallest.Size() + 2*q; n <= w && (n+1)/2 <= h {
-			quiet = q
-			break
+	out := qrCode{needW: code.Size() + 2*qrMinQuiet, needH: (code.Size() + 2*qrMinQuiet + 1) / 2}
+	quiet, scale := qrQuiet, 1
+	switch {
+	case fits(qrQuiet, 1):
+		for fits(qrQuiet, scale+1) {
+			scale++
+		}
+	default:
+		// The widest quiet zone the room allows, down to qrMinQuiet.
+		for quiet > qrMinQuiet && !fits(quiet, 1) {
+			quiet--
+		}
+		if !fits(quiet, 1) {
+			out.err = errQRTooSmall
+			return out
 		}
 	}
-	out.rows = halfBlocks(smallest, quiet, dark)
+	out.rows = halfBlocks(code, quiet, scale, dark)
 	return out
 }
 
-// halfBlocks draws code with quiet modules of margin, two module rows per
-// text row; an odd count of rows gets one more quiet row at the bottom.
-func halfBlocks(code *qr.QrCode, quiet int, dark bool) []string {
-	n := code.Size() + 2*quiet
-	// ink reports whether the module at x, y (counted from the quiet
+// halfBlocks draws code with quiet modules of margin, each module scale
+// cells wide and scale half-rows tall, two half-rows per text row; an odd
+// count of half-rows gets one more of quiet zone at the bottom.
+func halfBlocks(code *qr.QrCode, quiet, scale int, dark bool) []string {
+	n := (code.Size() + 2*quiet) * scale
+	// ink reports whether the half-cell at x, y (counted from the quiet
 	// zone's corner) is drawn in the foreground colour.
 	ink := func(x, y int) bool {
-		x, y = x-quiet, y-quiet
+		x, y = x/scale-quiet, y/scale-quiet
 		isDark := x >= 0 && y >= 0 && x < code.Size() && y < code.Size() && code.Module(x, y)
 		return isDark != dark
 	}

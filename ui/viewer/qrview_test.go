@@ -283,3 +283,34 @@ func TestGoldenQR(t *testing.T) {
 		h.Golden(fmt.Sprintf("qr_%dx%d", width, height))
 	})
 }
+
+// The QR view fills the screen exactly at any size, from one too small for
+// anything but the caption to a wide one, and either draws a code that
+// scans or says the screen is too small for one.
+func TestQRViewFitsEverySize(t *testing.T) {
+	uitest.EachSize(t, [][2]int{{10, 3}, {20, 6}, {40, 12}, {60, 20}, {99, 30}, {200, 60}}, func(t *testing.T, width, height int) {
+		h := inCart(t, width, height, true)
+		h.PressSettle("o")
+		if h.M.mode != modeQR {
+			t.Fatal("o did not open the code")
+		}
+		h.Fits()
+		h.Press("y")
+		h.Fits()
+		want := "http://127.0.0.1:7420/cart/mug-blue:1,mug-green:1,scarf-red:1"
+		switch got, _, ok := scan(t, h.View(), true); {
+		case ok && got != want:
+			t.Errorf("the code reads %q", got)
+		case !ok && height > 8 && !strings.Contains(squash(h.View()), squash("This screen is too small")):
+			t.Errorf("no code, and no word why:\n%s", h.View())
+		case width >= 99 && !ok:
+			t.Errorf("no code at %dx%d", width, height)
+		}
+		// With room to spare, each module is a square of cells: the
+		// 41 modules of this code and its quiet zone take 41 rows, not
+		// 21.
+		if rows := codeRows(h.View()); width == 200 && len(rows) != 41 {
+			t.Errorf("at 200x60 the code takes %d rows, want 41 (modules twice as large)", len(rows))
+		}
+	})
+}
