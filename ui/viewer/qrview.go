@@ -26,47 +26,53 @@ const (
 	qrMinQuiet = 2
 )
 
-// qrRows are the screen's rows the QR view keeps for itself: the caption
-// above the code and the help line at the bottom.
+// qrRows are the screen's rows the QR view keeps for itself: the help
+// line at the bottom, and the caption above the code when the code fits
+// with it (the code comes first).
 const qrRows = 2
 
 // errQRTooSmall means the code does not fit the room it was given.
 var errQRTooSmall = errors.New("too small for the QR code")
 
-// qrCode is a link drawn as a QR code.
-type qrCode struct {
-	rows []string // the code and its quiet zone, one row per two modules
-	// need is the room the smallest code of the link takes, in cells,
-	// quiet zone included: what to ask for when it does not fit.
+// qrDrawing is a QR code drawn for the screen.
+type qrDrawing struct {
+	rows []string // the code and its quiet zone, one row per two half-rows
+	// needW and needH are the room the code takes at its smallest, in
+	// cells, quiet zone included: what to ask for when it does not fit.
 	needW, needH int
 	err          error
 }
 
-// drawQR encodes link as the smallest code at the lowest error-correction
-// level (L) and draws it, with its quiet zone, in at most w cells by h
-// rows; err is errQRTooSmall when it does not fit. The larger the modules
-// the farther a phone reads them, so room is never traded for a higher
-// level, and a screen with room to spare (a projector's, for a room full
-// of phones) draws each module as a square of cells. dark is whether the
-// terminal's background is dark: the half blocks are drawn in the
-// foreground colour, so on a dark background they draw the light modules
-// and the quiet zone, on a light one the dark modules.
-func drawQR(link string, w, h int, dark bool) qrCode {
+// encodeQR encodes link as the smallest code at the lowest
+// error-correction level, L: the larger the modules the farther a phone
+// reads them, so room is never traded for a higher level.
+func encodeQR(link string) (*qr.QrCode, error) {
 	segs, err := qr.MakeSegments(link)
 	if err != nil {
-		return qrCode{err: fmt.Errorf("encode QR code: %w", err)}
+		return nil, fmt.Errorf("encode QR code: %w", err)
 	}
 	code, err := qr.EncodeSegments(segs, qr.Low, qr.MinVersion, qr.MaxVersion, -1, false)
 	if err != nil {
-		return qrCode{err: fmt.Errorf("encode QR code: %w", err)}
+		return nil, fmt.Errorf("encode QR code: %w", err)
 	}
+	return code, nil
+}
+
+// drawQR draws code, with its quiet zone, in at most w cells by h rows;
+// err is errQRTooSmall when it does not fit. A screen with room to spare
+// (a projector's, for a room full of phones) draws each module as a
+// square of cells. dark is whether the terminal's background is dark: the
+// half blocks are drawn in the foreground colour, so on a dark background
+// they draw the light modules and the quiet zone, on a light one the dark
+// modules.
+func drawQR(code *qr.QrCode, w, h int, dark bool) qrDrawing {
 	// fits reports whether the code fits with quiet modules of margin
 	// and each module scale cells wide and scale half-rows tall.
 	fits := func(quiet, scale int) bool {
 		n := (code.Size() + 2*quiet) * scale
 		return n <= w && (n+1)/2 <= h
 	}
-	out := qrCode{needW: code.Size() + 2*qrMinQuiet, needH: (code.Size() + 2*qrMinQuiet + 1) / 2}
+	out := qrDrawing{needW: code.Size() + 2*qrMinQuiet, needH: (code.Size() + 2*qrMinQuiet + 1) / 2}
 	quiet, scale := qrQuiet, 1
 	switch {
 	case fits(qrQuiet, 1):
@@ -120,27 +126,22 @@ func b2i(b bool) int {
 	return 0
 }
 
-// qrKey is what the drawn code depends on.
-type qrKey struct {
-	link string
-	w, h int
-	dark bool
-}
-
-// qrMemo keeps the last code drawn: encoding it (and choosing its mask)
-// is the costliest thing on the screen, and it changes only with the link
-// or the room.
+// qrMemo keeps the code of the last link drawn: encoding it (choosing
+// its mask) is the costliest thing on the screen, and it changes only
+// with the link. Drawing it for the room is cheap.
 type qrMemo struct {
 	ok   bool
-	key  qrKey
-	code qrCode
+	link string
+	code *qr.QrCode
+	err  error
 }
 
-func (c *qrMemo) get(key qrKey) qrCode {
-	if !c.ok || c.key != key {
-		c.ok, c.key, c.code = true, key, drawQR(key.link, key.w, key.h, key.dark)
+func (c *qrMemo) get(link string) (*qr.QrCode, error) {
+	if !c.ok || c.link != link {
+		c.code, c.err = encodeQR(link)
+		c.ok, c.link = true, link
 	}
-	return c.code
+	return c.code, c.err
 }
 
 // qrView is the screen of the QR code: a caption (or the toast of the
@@ -156,13 +157,27 @@ func (m Model) qrView() string {
 	if m.Status.Text != "" {
 		toast = m.Status.Style(st).Render(fit(m.Status.Text, w))
 	}
-	body := m.qrBody(w, h-qrRows)
-	fill := h - qrRows - stack(body...).height()
+	body, drawn := m.qrBody(w, h-qrRows)
+	if !drawn {
+		if alone, ok := m.qrBody(w, h-qrRows+1); ok {
+			// Without its caption, the code fits: the code says what
+			// it is.
+			body, caption, toast = alone, "", ""
+		}
+	}
+	fill := h - 1 - stack(body...).height() // the rows left, less the help line's
+	if caption != "" {
+		fill--
+	}
 	if toast != "" && fill < 1 {
 		// No row to spare: the toast of the moment takes the caption's.
 		caption = toast
 	}
-	parts := append([]block{newBlock(caption)}, body...)
+	var parts []block
+	if caption != "" {
+		parts = append(parts, newBlock(caption))
+	}
+	parts = append(parts, body...)
 	if fill > 0 {
 		filler := strings.Repeat("\n", fill-1)
 		if toast != "" {
@@ -182,26 +197,28 @@ func centre(row string, w int) string {
 }
 
 // qrBody is the code and the link under it in w by room cells, or why
-// there is no code.
-func (m Model) qrBody(w, room int) []block {
+// there is no code; drawn reports a code.
+func (m Model) qrBody(w, room int) (body []block, drawn bool) {
 	st := m.Styles
 	link := m.checkoutLink()
 	if link == "" {
-		return []block{newBlock(st.Subtle.Width(w).Render("There is nothing to check out now · esc goes back"))}
+		return []block{newBlock(st.Subtle.Width(w).Render("There is nothing to check out now · esc goes back"))}, false
 	}
 	if err := checkout.CheckURL(link); err != nil {
-		return []block{newBlock(st.Error.Width(w).Render("This checkout link is not drawn, copied or shown, as it would not be opened: " + err.Error()))}
+		return []block{newBlock(st.Error.Width(w).Render("This checkout link is not drawn, copied or shown, as it would not be opened: " + err.Error()))}, false
 	}
 	url := newBlock(live.Notice{Link: link}.Render(st, w))
-	code := m.frames().qr.get(qrKey{link: link, w: w, h: room - url.height(), dark: st.IsDark})
+	enc, err := m.frames().qr.get(link)
+	if err != nil {
+		return []block{newBlock(st.Error.Width(w).Render("No QR code: " + err.Error())), url}, false
+	}
+	code := drawQR(enc, w, room-url.height(), st.IsDark)
 	switch {
-	case errors.Is(code.err, errQRTooSmall):
+	case code.err != nil:
 		why := fmt.Sprintf("This screen is too small for a QR code a phone can read: it needs %d×%d cells, and has %d×%d. "+
 			"Make the window larger or the font smaller, or open or copy (y) the link:",
-			code.needW, code.needH+qrRows+url.height(), m.Width, m.Height)
-		return []block{newBlock(st.Warn.Width(w).Render(why)), url}
-	case code.err != nil:
-		return []block{newBlock(st.Error.Width(w).Render("No QR code: " + code.err.Error())), url}
+			code.needW, code.needH+qrRows-1+url.height(), m.Width, m.Height)
+		return []block{newBlock(st.Warn.Width(w).Render(why)), url}, false
 	}
 	rows := make([]string, len(code.rows))
 	for i, r := range code.rows {
@@ -210,5 +227,5 @@ func (m Model) qrBody(w, room int) []block {
 	if url.height() == 1 {
 		url = newBlock(centre(url.rows[0], w))
 	}
-	return []block{newBlock(strings.Join(rows, "\n")), url}
+	return []block{newBlock(strings.Join(rows, "\n")), url}, true
 }

@@ -314,3 +314,22 @@ func TestQRViewFitsEverySize(t *testing.T) {
 		}
 	})
 }
+
+// A link as long as a real shop's (https, a referral, the total seen)
+// still scans at 80x24: its two rows of link take the caption's row.
+func TestQRLongLinkAt80x24(t *testing.T) {
+	h := inCart(t, 80, 24, true)
+	h.M.Show.Checkout = "https://shop.example.com/cart/{items}?ref=k-240236fcef0f789a&seen={total}"
+	h.PressSettle("o")
+	h.Fits()
+	want := "https://shop.example.com/cart/mug-blue:1,mug-green:1,scarf-red:1?ref=k-240236fcef0f789a&seen=8700"
+	if h.M.checkoutLink() != want {
+		t.Fatalf("link %q", h.M.checkoutLink())
+	}
+	if got, _, ok := scan(t, h.View(), true); !ok || got != want {
+		t.Fatalf("the code reads %q, %v:\n%s", got, ok, h.View())
+	}
+	h.mustShowWrapped(want)
+	h.MustNotShow("Scan with your phone's camera")
+	h.MustShow("o/esc close")
+}
