@@ -162,16 +162,24 @@ func (m Model) qrView() string {
 		if alone, ok := m.qrBody(w, h-qrRows+1); ok {
 			// Without its caption, the code fits: the code says what
 			// it is.
-			body, caption, toast = alone, "", ""
+			body, caption = alone, ""
 		}
 	}
 	fill := h - 1 - stack(body...).height() // the rows left, less the help line's
 	if caption != "" {
 		fill--
 	}
-	if toast != "" && fill < 1 {
+	help := shortHelp(m.help, m.helpKeys(m.keyState()), w)
+	switch {
+	case toast == "" || fill > 0:
+	case caption != "":
 		// No row to spare: the toast of the moment takes the caption's.
 		caption = toast
+	case m.Status.Kind != live.StatusInfo:
+		// Nor a caption: what came of the viewer's own doing (a copy,
+		// or why not) takes the help's for as long as it shows; the
+		// show's news waits for the live screen.
+		help = toast
 	}
 	var parts []block
 	if caption != "" {
@@ -185,7 +193,7 @@ func (m Model) qrView() string {
 		}
 		parts = append(parts, newBlock(filler))
 	}
-	parts = append(parts, newBlock(shortHelp(m.help, m.helpKeys(m.keyState()), w)))
+	parts = append(parts, newBlock(help))
 	return compose(m.frames().appStyle(st), fitScreen(parts, w, h)...)
 }
 

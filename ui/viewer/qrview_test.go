@@ -320,6 +320,7 @@ func TestQRViewFitsEverySize(t *testing.T) {
 func TestQRLongLinkAt80x24(t *testing.T) {
 	h := inCart(t, 80, 24, true)
 	h.M.Show.Checkout = "https://shop.example.com/cart/{items}?ref=k-240236fcef0f789a&seen={total}"
+	h.expireToast()
 	h.PressSettle("o")
 	h.Fits()
 	want := "https://shop.example.com/cart/mug-blue:1,mug-green:1,scarf-red:1?ref=k-240236fcef0f789a&seen=8700"
@@ -332,4 +333,13 @@ func TestQRLongLinkAt80x24(t *testing.T) {
 	h.mustShowWrapped(want)
 	h.MustNotShow("Scan with your phone's camera")
 	h.MustShow("o/esc close")
+	// With no row to spare, y's answer takes the help's while it shows.
+	h.PressSettle("y")
+	h.Fits()
+	h.MustShow("Link copied")
+	h.expireToast()
+	h.MustShow("o/esc close")
+	if got, _, ok := scan(t, h.View(), true); !ok || got != want {
+		t.Errorf("after y the code reads %q, %v", got, ok)
+	}
 }
