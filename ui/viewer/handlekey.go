@@ -41,11 +41,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if m.cart.IsEmpty() && matches(msg, m.keys.Checkout) {
 		return m.checkout() // not offered, but not silent either
 	}
-	if m.cart.IsEmpty() && matches(msg, m.keys.QR) {
-		return m.showQR()
-	}
 	switch {
-	case matches(msg, k.QR):
+	case matches(msg, k.QR), m.cart.IsEmpty() && matches(msg, m.keys.QR): // as x
 		return m.showQR()
 	case matches(msg, k.Copy):
 		return m.copyLink()
