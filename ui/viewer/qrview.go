@@ -221,8 +221,8 @@ func (m Model) qrBody(w, room int) (body []block, drawn bool) {
 		return []block{newBlock(st.Error.Width(w).Render("No QR code: " + err.Error())), url}, false
 	}
 	code := drawQR(enc, w, room-url.height(), st.IsDark)
-	switch {
-	case code.err != nil:
+	if errors.Is(code.err, errQRTooSmall) {
+		// What it needs: the code, the link and the help line.
 		why := fmt.Sprintf("This screen is too small for a QR code a phone can read: it needs %d×%d cells, and has %d×%d. "+
 			"Make the window larger or the font smaller, or open or copy (y) the link:",
 			code.needW, code.needH+qrRows-1+url.height(), m.Width, m.Height)
