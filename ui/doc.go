@@ -13,6 +13,9 @@
 //     the core reports.
 //   - chat/ is the chat pane both screens draw (the dashboard turns on
 //     selection, for moderation); theme/ is the palette.
+//   - sshshow/ serves the viewer's screen to SSH sessions (serve --ssh):
+//     one program per session, each an ordinary viewer of the show over
+//     a loopback WebSocket, known by its SSH key.
 //   - internal/uitest is the test harness both screens share.
 //
 // How a chat line reaches the screen: the server sends it in a batch, one

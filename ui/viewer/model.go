@@ -61,7 +61,10 @@ type Options struct {
 	Opener      checkout.Opener
 	Carts       CartStore
 	Logger      *slog.Logger
-	Scrollback  int // chat lines kept; 0 means chat.DefaultScrollback
+	// ClientID names this viewer to the show across reconnects (see
+	// client.Options.ClientID); empty lets the session make one up.
+	ClientID   string
+	Scrollback int // chat lines kept; 0 means chat.DefaultScrollback
 	// Tick schedules a message after a delay (tea.Tick when nil). Tests
 	// replace it, as the clock is not theirs to wait on.
 	Tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
@@ -116,7 +119,7 @@ type Model struct {
 // built around it.
 func App(opts Options) live.App {
 	return live.App{
-		Session: client.SessionOptions{Options: client.Options{URL: opts.URL, Name: opts.Name, Logger: opts.Logger}},
+		Session: client.SessionOptions{Options: client.Options{URL: opts.URL, Name: opts.Name, Logger: opts.Logger, ClientID: opts.ClientID}},
 		Screen:  func(sess live.Session) live.Screen { return New(opts, sess) },
 	}
 }

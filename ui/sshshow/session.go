@@ -1,0 +1,175 @@
+package sshshow
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	"charm.land/wish/v2/bubbletea"
+
+	"github.com/livecart/livecart/checkout"
+	"github.com/livecart/livecart/ui/live"
+	"github.com/livecart/livecart/ui/viewer"
+)
+
+// errNoBrowser is what the checkout opener says: the browser that matters
+// is on the viewer's machine, never the server's.
+var errNoBrowser = errors.New("checkout over SSH opens no browser here; use the link")
+
+// sessionKey finds a session's state in its SSH context.
+type sessionKey struct{}
+
+// session is what one SSH session runs, from its admission to its end.
+type session struct {
+	mu      sync.Mutex
+	screen  live.Screen  // the newest screen, once the program is built
+	viewer  live.Session // the viewer's link to the show
+	cancel  context.CancelFunc
+	program *tea.Program
+	timers  []*time.Timer
+	ending  string // why the server ended it, said once the screen is gone
+}
+
+// setScreen records the screen the program holds now.
+func (st *session) setScreen(s live.Screen) {
+	st.mu.Lock()
+	st.screen = s
+	st.mu.Unlock()
+}
+
+// endWith quits the program, saying why once its screen is gone.
+func (st *session) endWith(why string) {
+	st.mu.Lock()
+	st.ending = why
+	p := st.program
+	st.mu.Unlock()
+	p.Quit()
+}
+
+// finish releases what the session holds, once its program has exited,
+// and tells the user why the server ended it, if it did.
+func (st *session) finish(sess ssh.Session) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, t := range st.timers {
+		t.Stop()
+	}
+	if st.screen == nil {
+		return
+	}
+	st.screen.Close() // the cart's last save
+	st.viewer.Close()
+	st.cancel()
+	switch {
+	case st.ending != "":
+		wish.Println(sess, "livecart: "+st.ending+"\r")
+	case st.screen.Err() != nil:
+		wish.Println(sess, "livecart: "+st.screen.Err().Error()+"\r")
+	}
+}
+
+// admitSession lets a session in under the rate and the caps, tracks it
+// until it ends, and releases what it ran once it has.
+func (s *Server) admitSession(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		if !s.newSessions.Allow() {
+			wish.Fatalln(sess, "livecart: too many people are joining right now; try again in a minute")
+			return
+		}
+		release, ok := s.sessions.acquire(sess.RemoteAddr())
+		if !ok {
+			wish.Fatalln(sess, "livecart: too many sessions, from your address or in all; try again later")
+			return
+		}
+		defer release()
+		s.mu.Lock()
+		if s.closing {
+			s.mu.Unlock()
+			wish.Fatalln(sess, "livecart: the server is stopping")
+			return
+		}
+		s.running.Add(1)
+		s.mu.Unlock()
+		defer s.running.Done()
+
+		st := &session{}
+		sess.Context().SetValue(sessionKey{}, st)
+		defer st.finish(sess)
+		start := time.Now()
+		s.log.Info("ssh session", "user", sess.User(), "remote", sess.RemoteAddr().String(), "key", keyOf(sess))
+		next(sess)
+		s.log.Info("ssh session ended", "user", sess.User(), "remote", sess.RemoteAddr().String(), "after", time.Since(start).Round(time.Second))
+	}
+}
+
+// keyOf is a session's key fingerprint for the log, or "none".
+func keyOf(sess ssh.Session) string {
+	if id := identify(nil, sess); id.fingerprint != "" {
+		return id.fingerprint
+	}
+	return "none"
+}
+
+// program builds the viewer's program for a session: its own viewer with
+// the key's identity and carts, the session's terminal, input and colours.
+func (s *Server) program(sess ssh.Session) *tea.Program {
+	st, ok := sess.Context().Value(sessionKey{}).(*session)
+	if !ok {
+		return nil
+	}
+	id := identify(s.secret, sess)
+	app := viewer.App(viewer.Options{
+		URL:         s.cfg.ShowURL,
+		Name:        id.name,
+		ClientID:    id.clientID,
+		Theme:       s.cfg.Theme,
+		OpenBrowser: false,
+		Opener:      checkout.OpenerFunc(func(string) error { return errNoBrowser }),
+		Carts:       cartsFor(s.carts, id),
+		Logger:      s.log.With("ssh_user", sess.User()),
+	})
+	ctx, cancel := context.WithCancel(sess.Context())
+	screen, link := app.Open(ctx)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	idle := time.AfterFunc(s.cfg.IdleTimeout, func() {
+		st.endWith("closed after " + s.cfg.IdleTimeout.String() + " without a key pressed")
+	})
+	longest := time.AfterFunc(s.cfg.MaxSession, func() {
+		st.endWith("closed: a session lasts at most " + s.cfg.MaxSession.String())
+	})
+	opts := append(bubbletea.MakeOptions(sess),
+		// The program's input is the session, with the idle clock on it;
+		// the server's own signals are not the session's business.
+		tea.WithInput(idleInput{Reader: sess, timer: idle, after: s.cfg.IdleTimeout}),
+		tea.WithoutSignalHandler(),
+	)
+	p := tea.NewProgram(tracked{screen: screen, st: st}, opts...)
+	st.screen, st.viewer, st.cancel, st.program = screen, link, cancel, p
+	st.timers = append(st.timers, idle, longest)
+	return p
+}
+
+// tracked runs a screen and records each new one, so the session closes
+// the screen the program ended with (its cart, its error).
+type tracked struct {
+	screen live.Screen
+	st     *session
+}
+
+func (t tracked) Init() tea.Cmd { return t.screen.Init() }
+
+func (t tracked) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := t.screen.Update(msg)
+	if s, ok := m.(live.Screen); ok {
+		t.screen = s
+		t.st.setScreen(s)
+	}
+	return t, cmd
+}
+
+func (t tracked) View() tea.View { return t.screen.View() }
