@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/vt"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -123,11 +122,11 @@ type term struct {
 	client  *gossh.Client
 	sess    *gossh.Session
 	in      io.WriteCloser
-	screen  *vt.SafeEmulator
+	screen  *vt.Emulator // under mu, but for the reply pipe it reads itself
 	changed chan struct{} // a value after each write to the screen
 	ended   chan struct{} // closed once the server's output has ended
 
-	mu     sync.Mutex
+	mu     sync.Mutex // guards screen and stderr
 	stderr bytes.Buffer
 }
 
@@ -170,7 +169,7 @@ func (r *rig) open(user string, key gossh.Signer, w, h int) *term {
 	if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
 		r.t.Fatal(err)
 	}
-	tm := &term{t: r.t, client: c, sess: sess, screen: vt.NewSafeEmulator(w, h),
+	tm := &term{t: r.t, client: c, sess: sess, screen: vt.NewEmulator(w, h),
 		changed: make(chan struct{}, 1), ended: make(chan struct{})}
 	sess.Stderr = lockedWriter{&tm.mu, &tm.stderr}
 	if tm.in, err = sess.StdinPipe(); err != nil {
@@ -196,7 +195,9 @@ func (tm *term) draw(out io.Reader) {
 	for {
 		n, err := out.Read(buf)
 		if n > 0 {
+			tm.mu.Lock()
 			tm.screen.Write(buf[:n])
+			tm.mu.Unlock()
 			select {
 			case tm.changed <- struct{}{}:
 			default:
@@ -211,7 +212,7 @@ func (tm *term) draw(out io.Reader) {
 // answer sends the terminal's replies to the program's queries back as
 // input. It ends with the test binary: the emulator's reply pipe cannot be
 // closed while it is read without a data race, so TestMain lets it be.
-func answer(in io.Writer, screen *vt.SafeEmulator) {
+func answer(in io.Writer, screen *vt.Emulator) {
 	buf := make([]byte, 1024)
 	for {
 		n, err := screen.Read(buf)
@@ -230,8 +231,30 @@ func (tm *term) close() {
 	<-tm.ended
 }
 
-// text is the screen's text, without styles.
-func (tm *term) text() string { return ansi.Strip(tm.screen.Render()) }
+// text is the screen's text, without styles, read cell by cell.
+func (tm *term) text() string {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	var b strings.Builder
+	w, h := tm.screen.Width(), tm.screen.Height()
+	for y := range h {
+		for x := range w {
+			c := tm.screen.CellAt(x, y)
+			switch {
+			case c == nil:
+				b.WriteByte(' ')
+			case c.Width == 0:
+				// the rest of a wide character
+			case c.Content == "":
+				b.WriteByte(' ')
+			default:
+				b.WriteString(c.Content)
+			}
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
 
 // waitFor waits until the screen shows s.
 func (tm *term) waitFor(s string) {
@@ -262,7 +285,9 @@ func (tm *term) keys(s string) {
 // resize tells the server the window is now w×h, as a terminal would.
 func (tm *term) resize(w, h int) {
 	tm.t.Helper()
+	tm.mu.Lock()
 	tm.screen.Resize(w, h)
+	tm.mu.Unlock()
 	if err := tm.sess.WindowChange(h, w); err != nil {
 		tm.t.Fatal(err)
 	}

@@ -122,6 +122,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		return nil
 	}
 	id := identify(s.secret, sess)
+	ctx, cancel := context.WithCancel(sess.Context())
 	app := viewer.App(viewer.Options{
 		URL:         s.cfg.ShowURL,
 		Name:        id.name,
@@ -131,8 +132,8 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		Opener:      checkout.OpenerFunc(func(string) error { return errNoBrowser }),
 		Carts:       cartsFor(s.carts, id),
 		Logger:      s.log.With("ssh_user", sess.User()),
+		Tick:        tickUntil(ctx),
 	})
-	ctx, cancel := context.WithCancel(sess.Context())
 	screen, link := app.Open(ctx)
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -152,6 +153,23 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	st.screen, st.viewer, st.cancel, st.program = screen, link, cancel, p
 	st.timers = append(st.timers, idle, longest)
 	return p
+}
+
+// tickUntil is tea.Tick whose timers end with ctx: a program that has
+// exited leaves no timer behind, however long the one it asked for.
+func tickUntil(ctx context.Context) func(time.Duration, func(time.Time) tea.Msg) tea.Cmd {
+	return func(d time.Duration, f func(time.Time) tea.Msg) tea.Cmd {
+		return func() tea.Msg {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case now := <-t.C:
+				return f(now)
+			case <-ctx.Done():
+				return nil
+			}
+		}
+	}
 }
 
 // tracked runs a screen and records each new one, so the session closes
