@@ -122,7 +122,7 @@ type term struct {
 	client  *gossh.Client
 	sess    *gossh.Session
 	in      io.WriteCloser
-	screen  *vt.Emulator // under mu, but for the reply pipe it reads itself
+	screen  *vt.Emulator  // under mu, but for the reply pipe it reads itself
 	changed chan struct{} // a value after each write to the screen
 	ended   chan struct{} // closed once the server's output has ended
 
