@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -50,9 +51,11 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	public := fs.String("public-url", "", "base URL of checkout links; the server also answers to its host (default: http://ADDR)")
 	allowedHosts := fs.String("allowed-hosts", "", "more host names the server answers to, comma-separated, e.g. shop.example,www.shop.example (see above)")
 	logFile := fs.String("log", "", "write a log to this file (default: stderr)")
-	perIP := fs.Int("max-conns-per-ip", 0, fmt.Sprintf("connections one address may hold; -1 for no cap (default: %d, or more to fit --audience)", server.DefaultMaxConnsPerIP))
+	perIP := fs.Int("max-conns-per-ip", 0, fmt.Sprintf("connections one address may hold; -1 for no cap (default: %d, or more to fit --audience and --ssh)", server.DefaultMaxConnsPerIP))
 	hostBot := fs.Bool("host-bot", true, "a scripted host pins products, runs deals and chats; --host-bot=false when a person hosts with 'livecart host'")
 	chatCap := fs.Int("chat-cap", 0, fmt.Sprintf("viewers' chat lines a second broadcast to the show; past it a line reaches only its author; -1 for no cap (default: %d)", server.DefaultChatCap))
+	sshAddr := fs.String("ssh", "", "also serve the viewer to SSH sessions on this address, e.g. :2222 (see README) (default: off)")
+	sshDir := fs.String("ssh-dir", "", "where --ssh keeps its host key, its identity key and its viewers' carts (default: "+defaultSSHDir()+")")
 	orders := fs.String("orders", "", "file the show's orders are kept in, across restarts (default: "+defaultOrdersFile("SHOW_ID")+")")
 	rest, err := parse(fs, args, stdout, serveSynopsis)
 	if err != nil {
@@ -87,13 +90,24 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	show, err := startShow(ctx, showOptions{
 		addr: *addr, catalogPath: *catalogPath, audience: *audience, seed: seedOrRandom(fs, *seed),
 		token: *token, publicURL: *public, allowedHosts: hosts, orders: *orders, ordersInState: true, maxConnsPerIP: *perIP, chatCap: *chatCap, logger: logger,
-		personHosts: !*hostBot,
+		personHosts: !*hostBot, sshSessions: sshSessions(*sshAddr),
 	})
 	if err != nil {
 		return err
 	}
+	var ssh *sshShow
+	if *sshAddr != "" {
+		if ssh, err = startSSH(ctx, *sshAddr, *sshDir, show.wsURL, logger); err != nil {
+			cancel()
+			return errors.Join(err, show.wait())
+		}
+	}
 	fmt.Fprintf(stdout, "livecart is serving %q on %s\n", show.title, show.addr)
 	fmt.Fprintf(stdout, "  watch:      livecart watch %s\n", show.wsURL)
+	if ssh != nil {
+		fmt.Fprintf(stdout, "  ssh:        %s\n", ssh.command())
+		fmt.Fprintf(stdout, "  host key:   %s\n", ssh.fingerprint)
+	}
 	fmt.Fprintf(stdout, "  host token: %s\n", show.token)
 	fmt.Fprintf(stdout, "Press Ctrl+C to end the show.\n")
 	if sig := <-sigs; sig == syscall.SIGTERM {
@@ -103,7 +117,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		show.end()
 	}
 	cancel()
-	return show.wait()
+	return errors.Join(show.wait(), ssh.wait())
 }
 
 // splitList splits a comma-separated flag value, dropping spaces around

@@ -70,6 +70,10 @@ type showOptions struct {
 	// personHosts: a person runs the show (livecart host, or demo --host),
 	// so the audience runs without the scripted host.
 	personHosts bool
+	// sshSessions is how many viewers an SSH server of the show may bring
+	// from this machine: room for them is added to the cap per address
+	// that maxConnsPerIP 0 picks.
+	sshSessions int
 }
 
 // runningShow is a show server with its simulated audience.
@@ -118,7 +122,7 @@ func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
 	if perIP == 0 {
 		// The simulated audience connects from this machine too; leave
 		// room for it plus a few real viewers.
-		perIP = max(server.DefaultMaxConnsPerIP, o.audience+16)
+		perIP = max(server.DefaultMaxConnsPerIP, o.audience+16) + o.sshSessions
 	}
 	srv, err := server.New(server.Config{
 		Catalog: catalog, HostToken: token, PublicURL: public, AllowedHosts: o.allowedHosts, Logger: o.logger, OrdersFile: orders,
