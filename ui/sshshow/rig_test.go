@@ -126,7 +126,8 @@ type term struct {
 	changed chan struct{} // a value after each write to the screen
 	ended   chan struct{} // closed once the server's output has ended
 
-	mu     sync.Mutex // guards screen and stderr
+	mu     sync.Mutex   // guards screen, raw and stderr
+	raw    bytes.Buffer // everything the server wrote to the terminal
 	stderr bytes.Buffer
 }
 
@@ -155,18 +156,28 @@ func (r *rig) dial(user string, key gossh.Signer) *gossh.Client {
 	return c
 }
 
-// open starts a shell with a PTY of w×h cells.
+// open starts a shell with a PTY of w×h cells, on a terminal that says
+// it is xterm-256color with true colour.
 func (r *rig) open(user string, key gossh.Signer, w, h int) *term {
+	r.t.Helper()
+	return r.openAs("xterm-256color", "truecolor", user, key, w, h)
+}
+
+// openAs is open on a terminal that says it is termName, with COLORTERM
+// colorTerm unless that is empty.
+func (r *rig) openAs(termName, colorTerm, user string, key gossh.Signer, w, h int) *term {
 	r.t.Helper()
 	c := r.dial(user, key)
 	sess, err := c.NewSession()
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	if err := sess.Setenv("COLORTERM", "truecolor"); err != nil {
-		r.t.Fatal(err)
+	if colorTerm != "" {
+		if err := sess.Setenv("COLORTERM", colorTerm); err != nil {
+			r.t.Fatal(err)
+		}
 	}
-	if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
+	if err := sess.RequestPty(termName, h, w, gossh.TerminalModes{}); err != nil {
 		r.t.Fatal(err)
 	}
 	tm := &term{t: r.t, client: c, sess: sess, screen: vt.NewEmulator(w, h),
@@ -197,6 +208,7 @@ func (tm *term) draw(out io.Reader) {
 		if n > 0 {
 			tm.mu.Lock()
 			tm.screen.Write(buf[:n])
+			tm.raw.Write(buf[:n])
 			tm.mu.Unlock()
 			select {
 			case tm.changed <- struct{}{}:
@@ -305,6 +317,13 @@ func (tm *term) waitEnd() error {
 		tm.t.Fatalf("the session never ended; screen:\n%s", tm.text())
 		return nil
 	}
+}
+
+// rawOutput is everything the server has written to the terminal.
+func (tm *term) rawOutput() string {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return tm.raw.String()
 }
 
 func (tm *term) errText() string {

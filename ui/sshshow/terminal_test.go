@@ -1,0 +1,35 @@
+package sshshow_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestColourFollowsTheClient: the colours are the client terminal's, as
+// its TERM and COLORTERM say, not the server's: 24-bit colour for a
+// true-colour terminal, none of it for a vt100.
+func TestColourFollowsTheClient(t *testing.T) {
+	r := startRig(t)
+	r.pin(r.host(), 1)
+	rich := r.openAs("xterm-256color", "truecolor", "ana", newKey(t), 100, 30)
+	rich.waitFor("a add •")
+	if !strings.Contains(rich.rawOutput(), "38;2;") {
+		t.Error("a true-colour terminal got no 24-bit colour")
+	}
+	plain := r.openAs("vt100", "", "bo", newKey(t), 100, 30)
+	plain.waitFor("a add •")
+	if out := plain.rawOutput(); strings.Contains(out, "38;2;") || strings.Contains(out, "38;5;") {
+		t.Error("a vt100 got 256 or 24-bit colour")
+	}
+}
+
+// TestCtrlZDoesNotSuspend: ctrl+z reaches nothing that could stop the
+// server's process; the session goes on.
+func TestCtrlZDoesNotSuspend(t *testing.T) {
+	r := startRig(t)
+	tm := r.open("ana", newKey(t), 100, 30)
+	tm.waitFor("press enter to chat")
+	tm.keys("\x1a")
+	tm.keys("\r")
+	tm.waitFor("enter sends")
+}
