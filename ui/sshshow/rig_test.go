@@ -44,17 +44,16 @@ type rig struct {
 // startRig serves the demo catalog's show, and SSH sessions of it.
 func startRig(t *testing.T, tweak ...func(*sshshow.Config)) *rig {
 	t.Helper()
+	return startRigWith(t, nil, tweak...)
+}
+
+// startRigWith is startRig with prepare run on the SSH server before it
+// serves.
+func startRigWith(t *testing.T, prepare func(*sshshow.Server), tweak ...func(*sshshow.Config)) *rig {
+	t.Helper()
 	cat := showtest.Catalog(t, demo.Catalog())
 	show := showtest.Start(t, server.Config{Catalog: cat, HostToken: hostToken})
 	r := &rig{t: t, show: show, cat: cat, state: t.TempDir()}
-	r.startSSH(tweak...)
-	return r
-}
-
-// startSSH starts (or starts again) the SSH server on the rig's state.
-func (r *rig) startSSH(tweak ...func(*sshshow.Config)) {
-	t := r.t
-	t.Helper()
 	cfg := sshshow.Config{ShowURL: r.show.WS, StateDir: r.state, Theme: "dark"}
 	for _, f := range tweak {
 		f(&cfg)
@@ -62,6 +61,9 @@ func (r *rig) startSSH(tweak ...func(*sshshow.Config)) {
 	srv, err := sshshow.New(cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if prepare != nil {
+		prepare(srv)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -77,6 +79,7 @@ func (r *rig) startSSH(tweak ...func(*sshshow.Config)) {
 		}
 	})
 	r.srv, r.addr = srv, ln.Addr().String()
+	return r
 }
 
 // host joins the show as its host.

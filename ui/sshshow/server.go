@@ -104,6 +104,8 @@ type Server struct {
 	mu      sync.Mutex
 	closing bool
 	running sync.WaitGroup // session handlers
+
+	beforeProgram func(ssh.Session) // tests make a session panic here; nil otherwise
 }
 
 // New prepares the server: the state directory, the host key (made on

@@ -3,6 +3,8 @@ package sshshow
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -99,6 +101,14 @@ func (s *Server) admitSession(next ssh.Handler) ssh.Handler {
 		st := &session{}
 		sess.Context().SetValue(sessionKey{}, st)
 		defer st.finish(sess)
+		defer func() {
+			// The recover middleware keeps the server up; this tells the
+			// user, and lets finish release what the session had started.
+			if v := recover(); v != nil {
+				s.log.Error("ssh session panicked", "user", sess.User(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				wish.Fatalln(sess, "livecart: this session failed; connect again")
+			}
+		}()
 		start := time.Now()
 		s.log.Info("ssh session", "user", sess.User(), "remote", sess.RemoteAddr().String(), "key", keyOf(sess))
 		next(sess)
@@ -120,6 +130,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	st, ok := sess.Context().Value(sessionKey{}).(*session)
 	if !ok {
 		return nil
+	}
+	if s.beforeProgram != nil {
+		s.beforeProgram(sess)
 	}
 	id := identify(s.secret, sess)
 	ctx, cancel := context.WithCancel(sess.Context())

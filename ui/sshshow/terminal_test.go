@@ -3,6 +3,8 @@ package sshshow_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/livecart/livecart/ui/sshshow"
 )
 
 // TestColourFollowsTheClient: the colours are the client terminal's, as
@@ -32,4 +34,25 @@ func TestCtrlZDoesNotSuspend(t *testing.T) {
 	tm.keys("\x1a")
 	tm.keys("\r")
 	tm.waitFor("enter sends")
+}
+
+// TestPanicEndsOnlyItsSession: a session that panics ends, and only it:
+// the others go on and new ones start.
+func TestPanicEndsOnlyItsSession(t *testing.T) {
+	r := startRigWith(t, func(s *sshshow.Server) { sshshow.PanicFor(s, "boom") })
+	ana := r.open("ana", newKey(t), 100, 30)
+	ana.waitFor("press enter to chat")
+
+	boom := r.open("boom", newKey(t), 100, 30)
+	if got := exitStatus(boom.waitEnd()); got != 1 {
+		t.Errorf("the failed session's exit status is %d, want 1", got)
+	}
+	if msg := boom.errText(); !strings.Contains(msg, "this session failed") {
+		t.Errorf("the failed session was told %q", msg)
+	}
+
+	ana.keys("\r")
+	ana.waitFor("enter sends")
+	bo := r.open("bo", newKey(t), 100, 30)
+	bo.waitFor("press enter to chat")
 }
