@@ -87,3 +87,14 @@ func TestSessionWithoutKeyIsAnonymous(t *testing.T) {
 	again := r.open("guest", nil, 100, 30)
 	again.waitFor("Empty · a adds the pinned product")
 }
+
+// TestLongestSession: any session ends after MaxSession, keys or not,
+// saying why.
+func TestLongestSession(t *testing.T) {
+	r := startRig(t, func(c *sshshow.Config) { c.MaxSession = time.Second })
+	tm := r.open("a", newKey(t), 80, 24)
+	tm.waitFor("connected")
+	tm.keys("\r")
+	tm.waitEnd()
+	tm.waitFor("a session lasts at most 1s")
+}

@@ -1,9 +1,13 @@
 package sshshow_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/livecart/livecart/client"
+	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/sshshow"
 )
 
@@ -55,4 +59,47 @@ func TestPanicEndsOnlyItsSession(t *testing.T) {
 	ana.waitFor("enter sends")
 	bo := r.open("bo", newKey(t), 100, 30)
 	bo.waitFor("press enter to chat")
+}
+
+// TestClientGoneEndsTheViewer: when the SSH client goes without a word,
+// its program ends and its viewer leaves the show.
+func TestClientGoneEndsTheViewer(t *testing.T) {
+	r := startRig(t)
+	watcher, err := client.Dial(context.Background(), client.Options{URL: r.show.WS, Name: "watcher"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watcher.Close()
+	tm := r.open("ana", newKey(t), 100, 30)
+	tm.waitFor("2 watching")
+	tm.client.Close() // the network connection, not the session
+	watching(t, watcher, 1)
+}
+
+// watching waits until c is told that n are watching.
+func watching(t *testing.T, c *client.Conn, n int) {
+	t.Helper()
+	deadline := time.After(waitLimit)
+	for {
+		select {
+		case batch, ok := <-c.Events():
+			if !ok {
+				t.Fatalf("the connection ended: %v", c.Err())
+			}
+			for _, env := range batch {
+				if env.Type != protocol.TypeViewers {
+					continue
+				}
+				v, err := protocol.Decode[protocol.Viewers](env)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v.Count == n {
+					return
+				}
+			}
+		case <-deadline:
+			t.Fatalf("never told that %d are watching", n)
+		}
+	}
 }
