@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"charm.land/ssh"
 	"charm.land/wish/v2"
 	"charm.land/wish/v2/bubbletea"
+	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/livecart/livecart/checkout"
 	"github.com/livecart/livecart/ui/live"
@@ -56,21 +58,22 @@ func (st *session) endWith(why string) {
 // and tells the user why the server ended it, if it did.
 func (st *session) finish(sess ssh.Session) {
 	st.mu.Lock()
-	defer st.mu.Unlock()
 	for _, t := range st.timers {
 		t.Stop()
 	}
-	if st.screen == nil {
+	screen, link, cancel, ending := st.screen, st.viewer, st.cancel, st.ending
+	st.mu.Unlock()
+	if screen == nil {
 		return
 	}
-	st.screen.Close() // the cart's last save
-	st.viewer.Close()
-	st.cancel()
+	screen.Close() // the cart's last save
+	link.Close()
+	cancel()
 	switch {
-	case st.ending != "":
-		wish.Println(sess, "livecart: "+st.ending+"\r")
-	case st.screen.Err() != nil:
-		wish.Println(sess, "livecart: "+st.screen.Err().Error()+"\r")
+	case ending != "":
+		wish.Println(sess, "livecart: "+ending+"\r")
+	case screen.Err() != nil:
+		wish.Println(sess, "livecart: "+screen.Err().Error()+"\r")
 	}
 }
 
@@ -118,8 +121,8 @@ func (s *Server) admitSession(next ssh.Handler) ssh.Handler {
 
 // keyOf is a session's key fingerprint for the log, or "none".
 func keyOf(sess ssh.Session) string {
-	if id := identify(nil, sess); id.fingerprint != "" {
-		return id.fingerprint
+	if key := sess.PublicKey(); key != nil {
+		return gossh.FingerprintSHA256(key)
 	}
 	return "none"
 }
@@ -148,12 +151,11 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		Tick:        tickUntil(ctx),
 	})
 	screen, link := app.Open(ctx)
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	idle := time.AfterFunc(s.cfg.IdleTimeout, func() {
+	// The timers are set once the program they quit is recorded.
+	idle := time.AfterFunc(math.MaxInt64, func() {
 		st.endWith("closed after " + s.cfg.IdleTimeout.String() + " without a key pressed")
 	})
-	longest := time.AfterFunc(s.cfg.MaxSession, func() {
+	longest := time.AfterFunc(math.MaxInt64, func() {
 		st.endWith("closed: a session lasts at most " + s.cfg.MaxSession.String())
 	})
 	opts := append(bubbletea.MakeOptions(sess),
@@ -163,8 +165,12 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		tea.WithoutSignalHandler(),
 	)
 	p := tea.NewProgram(tracked{screen: screen, st: st}, opts...)
+	st.mu.Lock()
 	st.screen, st.viewer, st.cancel, st.program = screen, link, cancel, p
 	st.timers = append(st.timers, idle, longest)
+	st.mu.Unlock()
+	idle.Reset(s.cfg.IdleTimeout)
+	longest.Reset(s.cfg.MaxSession)
 	return p
 }
 
