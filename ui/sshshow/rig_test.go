@@ -52,7 +52,9 @@ func startRig(t *testing.T, tweak ...func(*sshshow.Config)) *rig {
 func startRigWith(t *testing.T, prepare func(*sshshow.Server), tweak ...func(*sshshow.Config)) *rig {
 	t.Helper()
 	cat := showtest.Catalog(t, demo.Catalog())
-	show := showtest.Start(t, server.Config{Catalog: cat, HostToken: hostToken})
+	// Every SSH session reaches the show from loopback, as every test client
+	// does: no cap per address here; ui/sshshow has caps of its own.
+	show := showtest.Start(t, server.Config{Catalog: cat, HostToken: hostToken, MaxConnsPerIP: -1})
 	r := &rig{t: t, show: show, cat: cat, state: t.TempDir()}
 	cfg := sshshow.Config{ShowURL: r.show.WS, StateDir: r.state, Theme: "dark"}
 	for _, f := range tweak {
