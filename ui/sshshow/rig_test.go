@@ -39,6 +39,9 @@ type rig struct {
 	cat   server.Catalog
 	addr  string
 	state string
+	// stopSSH stops the SSH server and returns once it has; the test's
+	// cleanup does it too.
+	stopSSH func()
 }
 
 // startRig serves the demo catalog's show, and SSH sessions of it.
@@ -74,12 +77,13 @@ func startRigWith(t *testing.T, prepare func(*sshshow.Server), tweak ...func(*ss
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
+	r.stopSSH = sync.OnceFunc(func() {
 		cancel()
 		if err := <-served; err != nil {
 			t.Errorf("ssh serve: %v", err)
 		}
 	})
+	t.Cleanup(r.stopSSH)
 	r.srv, r.addr = srv, ln.Addr().String()
 	return r
 }

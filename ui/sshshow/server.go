@@ -43,6 +43,10 @@ const (
 // handshakeTimeout bounds the SSH handshake and authentication.
 const handshakeTimeout = 30 * time.Second
 
+// stopGrace is how long a stopping server gives its sessions' programs to
+// put their clients' terminals back before it closes the connections.
+const stopGrace = 3 * time.Second
+
 // Config says which show the sessions watch and how much the server
 // takes on.
 type Config struct {
@@ -103,7 +107,8 @@ type Server struct {
 
 	mu      sync.Mutex
 	closing bool
-	running sync.WaitGroup // session handlers
+	live    map[*session]struct{} // sessions admitted and not yet ended, under mu
+	running sync.WaitGroup        // session handlers
 
 	beforeProgram func(ssh.Session) // tests make a session panic here; nil otherwise
 }
@@ -131,6 +136,7 @@ func New(cfg Config) (*Server, error) {
 		conns:       newGate(cfg.MaxPerAddr, cfg.MaxSessions),
 		sessions:    newGate(cfg.MaxPerAddr, cfg.MaxSessions),
 		newSessions: rate.NewLimiter(cfg.SessionRate, cfg.SessionBurst),
+		live:        map[*session]struct{}{},
 	}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPath(filepath.Join(cfg.StateDir, hostKeyFile)),
@@ -162,8 +168,10 @@ func New(cfg Config) (*Server, error) {
 // shows it on first connecting, for users to check.
 func (s *Server) HostKeyFingerprint() string { return s.fingerprint }
 
-// Serve accepts SSH connections on ln until ctx ends, then closes every
-// connection and returns once every session has ended.
+// Serve accepts SSH connections on ln until ctx ends. Then it quits every
+// session's program, so each client's terminal is put back as it was and
+// told why, waits for them (at most stopGrace), closes every connection
+// and returns once every session has ended.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	served := make(chan error, 1)
 	go func() { served <- s.ssh.Serve(ln) }()
@@ -174,12 +182,30 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.mu.Lock()
 	s.closing = true
+	sessions := make([]*session, 0, len(s.live))
+	for st := range s.live {
+		sessions = append(sessions, st)
+	}
 	s.mu.Unlock()
+	for _, st := range sessions {
+		st.endWith("the server is stopping")
+	}
+	ended := make(chan struct{})
+	go func() {
+		s.running.Wait()
+		close(ended)
+	}()
+	grace := time.NewTimer(stopGrace)
+	defer grace.Stop()
+	select {
+	case <-ended:
+	case <-grace.C:
+	}
 	s.ssh.Close()
 	if ctx.Err() != nil {
 		<-served
 	}
-	s.running.Wait()
+	<-ended
 	if errors.Is(err, ssh.ErrServerClosed) {
 		err = nil
 	}

@@ -51,7 +51,9 @@ func (st *session) endWith(why string) {
 	st.ending = why
 	p := st.program
 	st.mu.Unlock()
-	p.Quit()
+	if p != nil {
+		p.Quit()
+	}
 }
 
 // finish releases what the session holds, once its program has exited,
@@ -97,11 +99,16 @@ func (s *Server) admitSession(next ssh.Handler) ssh.Handler {
 			wish.Fatalln(sess, "livecart: the server is stopping")
 			return
 		}
+		st := &session{}
 		s.running.Add(1)
+		s.live[st] = struct{}{}
 		s.mu.Unlock()
 		defer s.running.Done()
-
-		st := &session{}
+		defer func() {
+			s.mu.Lock()
+			delete(s.live, st)
+			s.mu.Unlock()
+		}()
 		sess.Context().SetValue(sessionKey{}, st)
 		defer st.finish(sess)
 		defer func() {
@@ -168,7 +175,12 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	st.mu.Lock()
 	st.screen, st.viewer, st.cancel, st.program = screen, link, cancel, p
 	st.timers = append(st.timers, idle, longest)
+	stopping := st.ending != ""
 	st.mu.Unlock()
+	if stopping {
+		// Ended while it was being built: it quits as soon as it runs.
+		go p.Quit()
+	}
 	idle.Reset(s.cfg.IdleTimeout)
 	longest.Reset(s.cfg.MaxSession)
 	return p

@@ -103,3 +103,22 @@ func watching(t *testing.T, c *client.Conn, n int) {
 		}
 	}
 }
+
+// TestStopPutsTerminalsBack: a stopping server quits each session's
+// program, so the client's terminal leaves the alternate screen, and
+// says why before the connection closes.
+func TestStopPutsTerminalsBack(t *testing.T) {
+	r := startRig(t)
+	tm := r.open("ana", newKey(t), 100, 30)
+	tm.waitFor("press enter to chat")
+	r.stopSSH()
+	tm.waitEnd()
+	tm.waitFor("the server is stopping")
+	out := tm.rawOutput()
+	if !strings.Contains(out, "\x1b[?1049h") {
+		t.Fatal("the program never took the alternate screen")
+	}
+	if strings.LastIndex(out, "\x1b[?1049l") < strings.LastIndex(out, "\x1b[?1049h") {
+		t.Error("the terminal was left on the alternate screen")
+	}
+}
