@@ -36,6 +36,11 @@ address); the host of --public-url; and the names given to --allowed-hosts.
 A show served under a domain, or behind a proxy that passes the domain on,
 names it in one of those two flags. Other names get HTTP 421.
 
+With --ssh ADDR (e.g. :2222) the viewer is also served to SSH sessions:
+'ssh -p 2222 HOST' watches the show. Each session is a viewer known by its
+SSH key; the host key is made on first start, kept in --ssh-dir, and its
+fingerprint printed at start.
+
 A --token must be at least 16 characters. An address that has sent 5 wrong
 host tokens is refused, whatever token it sends, and gets one more try
 every 10 seconds.
