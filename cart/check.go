@@ -234,7 +234,10 @@ func (b Bought) Record(o protocol.Order, lookup pricing.Lookup, now time.Time) B
 	}
 	for _, ol := range o.Lines {
 		p, ok := lookup(ol.VariantID)
-		if !ok || !p.Deal.Active(now) || ol.Unit != p.Deal.Price {
+		if !ok {
+			continue
+		}
+		if deal, on := p.DealOf(ol.VariantID, now); !on || ol.Unit != deal {
 			continue
 		}
 		u := deals[p.ID]

@@ -2,7 +2,7 @@
 // now: the regular price, a running flash deal's price, the deal's
 // per-buyer limit (the units over it at the regular price) and the stock
 // (what it cannot fill is left out). One unit's price is
-// protocol.Product.PriceAt, which the viewer's card shows; the viewer's
+// protocol.Product.VariantPriceAt, which the viewer's card shows; the viewer's
 // cart, the checkout link, the checkout page and the order all price with
 // Price, which builds on it, so the total a viewer is shown is the total
 // they are charged.
@@ -147,10 +147,13 @@ var ErrTooLarge = errors.New("total too large")
 //   - a variant lookup does not find is Unavailable, and costs nothing;
 //   - of the units asked for, only those in stock can be bought (Short,
 //     SoldOut); a variant listed twice shares its stock;
-//   - while a deal runs on a product (protocol.Product.PriceAt), its units
-//     are at the deal's price, up to what its per-buyer limit leaves the
-//     buyer (PerBuyer minus taken), counted across the product's variants
-//     in the items' order; the units over it are at the regular price.
+//   - each variant has its regular price (protocol.Product.RegularOf: its
+//     own, or its product's);
+//   - while a deal runs on a product (protocol.Product.DealOf), its units
+//     are at the deal's price for their variant, up to what its per-buyer
+//     limit leaves the buyer (PerBuyer minus taken), counted across the
+//     product's variants in the items' order; the units over it are at
+//     the regular price.
 //
 // The error reports a total above money.MaxAmount (ErrTooLarge) or products
 // in different currencies; the quote is complete even then, to show, but
@@ -172,7 +175,7 @@ func Price(items []protocol.Item, lookup Lookup, taken Taken, now time.Time) (Qu
 			continue
 		}
 		l.ProductID, l.Product, l.Variant, l.Stock = p.ID, p.Name, v.Name, v.Stock
-		l.Regular = p.Price
+		l.Regular = p.RegularOf(v.ID)
 		left := max(v.Stock-used[v.ID], 0)
 		l.Qty = min(max(it.Qty, 0), left)
 		used[v.ID] += l.Qty
@@ -184,8 +187,8 @@ func Price(items []protocol.Item, lookup Lookup, taken Taken, now time.Time) (Qu
 		default:
 			l.State = Short
 		}
-		if p.Deal.Active(now) {
-			l.Deal, l.PerBuyer = p.Deal.Price, p.Deal.PerBuyer
+		if deal, on := p.DealOf(v.ID, now); on {
+			l.Deal, l.PerBuyer = deal, p.Deal.PerBuyer
 			l.DealQty = l.Qty
 			if l.PerBuyer > 0 {
 				r, counted := room[p.ID]

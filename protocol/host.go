@@ -76,8 +76,61 @@ func (d Deal) Validate(regular money.Money) error {
 // Active reports whether the deal is still on at the given server time.
 func (d *Deal) Active(serverNow time.Time) bool { return d != nil && serverNow.Before(d.EndsAt) }
 
+// DealPrice is regular with percent off (rounded to the nearest minor
+// unit, halves up) or amountOff off, never below one minor unit, and
+// always a real discount. The server prices a deal with it when the host
+// starts one, and every peer prices a variant with its own price with it.
+func DealPrice(regular money.Money, percent int, amountOff int64) (money.Money, error) {
+	var amount int64
+	switch {
+	case percent > 0:
+		amount = (regular.Amount*int64(100-percent) + 50) / 100
+	case amountOff >= regular.Amount:
+		return money.Money{}, fmt.Errorf("%s off is not below the price %s",
+			money.New(amountOff, regular.Currency), regular)
+	default:
+		amount = regular.Amount - amountOff
+	}
+	amount = max(amount, 1)
+	if amount >= regular.Amount {
+		return money.Money{}, fmt.Errorf("%d%% off %s leaves no discount", percent, regular)
+	}
+	return money.New(amount, regular.Currency), nil
+}
+
+// DealOf is the price of one unit of the variant under the product's deal
+// and true, or false when no deal runs at serverNow or the deal takes
+// nothing off this variant. A variant at the product's price gets the
+// deal's Price; one with its own price gets the deal's percent or amount
+// off that price (DealPrice), and no discount when that leaves none.
+func (p Product) DealOf(variantID string, serverNow time.Time) (money.Money, bool) {
+	if !p.Deal.Active(serverNow) {
+		return money.Money{}, false
+	}
+	regular := p.RegularOf(variantID)
+	if regular == p.Price {
+		return p.Deal.Price, true
+	}
+	price, err := DealPrice(regular, p.Deal.Percent, p.Deal.AmountOff)
+	if err != nil || (p.Deal.Percent == 0 && p.Deal.AmountOff == 0) {
+		return money.Money{}, false
+	}
+	return price, true
+}
+
+// VariantPriceAt is what one unit of the variant costs at the given server
+// time: DealOf while it takes something off, RegularOf otherwise. It is
+// PriceAt for one variant.
+func (p Product) VariantPriceAt(variantID string, serverNow time.Time) money.Money {
+	if price, ok := p.DealOf(variantID, serverNow); ok {
+		return price
+	}
+	return p.RegularOf(variantID)
+}
+
 // PriceAt is what one unit of the product costs at the given server time:
-// the deal's price while a deal runs. A cart, a checkout page and an order
+// the deal's price while a deal runs. It is the product's price, for a
+// variant without a price of its own; VariantPriceAt prices any variant. A cart, a checkout page and an order
 // are priced by pricing.Price, which also applies the deal's per-buyer
 // limit and the stock.
 func (p Product) PriceAt(serverNow time.Time) money.Money {

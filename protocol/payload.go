@@ -28,10 +28,16 @@ type Identity struct {
 
 // Variant is one buyable form of a product (a size, a colour). Its ID is what
 // goes into a checkout link.
+//
+// Price is the variant's own regular price, present only where it differs
+// from its product's (a store that prices sizes apart). It is optional and
+// absent from older peers' variants, which cost the product's price; read
+// it through Product.RegularOf, never directly.
 type Variant struct {
-	ID    string `json:"id"`
-	Name  string `json:"name"`
-	Stock int    `json:"stock"`
+	ID    string       `json:"id"`
+	Name  string       `json:"name"`
+	Stock int          `json:"stock"`
+	Price *money.Money `json:"price,omitempty"`
 }
 
 // Product is a catalog entry. The product event carries the whole product,
@@ -65,6 +71,15 @@ func (p Product) Variant(id string) (Variant, bool) {
 		}
 	}
 	return Variant{}, false
+}
+
+// RegularOf is the regular price of one unit of the variant with the given
+// ID: its own price when it has one, otherwise the product's.
+func (p Product) RegularOf(variantID string) money.Money {
+	if v, ok := p.Variant(variantID); ok && v.Price != nil {
+		return *v.Price
+	}
+	return p.Price
 }
 
 // ShowInfo names the show.
@@ -264,6 +279,11 @@ func (v Variant) Validate() error {
 	if v.Stock < 0 || v.Stock > MaxStock {
 		return fmt.Errorf("variant %s: stock %d is not between 0 and %d", v.ID, v.Stock, MaxStock)
 	}
+	if v.Price != nil {
+		if err := v.Price.Validate(); err != nil {
+			return fmt.Errorf("variant %s: price: %w", v.ID, err)
+		}
+	}
 	return nil
 }
 
@@ -293,6 +313,9 @@ func (p Product) Validate() error {
 	for _, v := range p.Variants {
 		if err := v.Validate(); err != nil {
 			return fmt.Errorf("product %s: %w", p.ID, err)
+		}
+		if v.Price != nil && v.Price.Currency != p.Price.Currency {
+			return fmt.Errorf("product %s: variant %s is priced in %s, the product in %s", p.ID, v.ID, v.Price.Currency, p.Price.Currency)
 		}
 		if seen[v.ID] {
 			return fmt.Errorf("product %s: variant %s listed twice", p.ID, v.ID)

@@ -39,25 +39,9 @@ func newDeals(products int) deals {
 	}
 }
 
-// dealPrice is regular with percent off (rounded to the nearest minor
-// unit, halves up) or amountOff off, never below one minor unit, and
-// always a real discount.
+// dealPrice is protocol.DealPrice: the one rule every peer prices a deal by.
 func dealPrice(regular money.Money, percent int, amountOff int64) (money.Money, error) {
-	var amount int64
-	switch {
-	case percent > 0:
-		amount = (regular.Amount*int64(100-percent) + 50) / 100
-	case amountOff >= regular.Amount:
-		return money.Money{}, fmt.Errorf("%s off is not below the price %s",
-			money.New(amountOff, regular.Currency), regular)
-	default:
-		amount = regular.Amount - amountOff
-	}
-	amount = max(amount, 1)
-	if amount >= regular.Amount {
-		return money.Money{}, fmt.Errorf("%d%% off %s leaves no discount", percent, regular)
-	}
-	return money.New(amount, regular.Currency), nil
+	return protocol.DealPrice(regular, percent, amountOff)
 }
 
 // startDealLocked puts a deal on a product, replacing any it had, and

@@ -48,11 +48,13 @@ func renderCard(s *theme.Styles, d cardData, width int, tall bool) string {
 	name := s.Title.Render(fit(p.Name, max(1, inner-lipgloss.Width(badge)-1)))
 	rows := []string{badge + " " + name}
 
-	deal := p.Deal.Active(d.serverNow)
-	price := s.Price.Render(p.Price.String())
-	if deal {
-		price = s.Strike.Render(p.Price.String()) + " " + s.Deal.Render(p.Deal.Price.String())
+	// The chosen variant's price: a store may price its sizes apart.
+	regular := p.RegularOf(v.ID)
+	price := s.Price.Render(regular.String())
+	if dealPrice, on := p.DealOf(v.ID, d.serverNow); on {
+		price = s.Strike.Render(regular.String()) + " " + s.Deal.Render(dealPrice.String())
 	}
+	deal := p.Deal.Active(d.serverNow)
 	many := len(p.Variants) > 1
 	listed := many && tall && len(p.Variants) <= maxVariantRows
 	switch {

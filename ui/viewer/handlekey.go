@@ -190,7 +190,7 @@ func (m Model) add(p protocol.Product, v protocol.Variant) (Model, tea.Cmd) {
 	case !m.cartLoaded:
 		return m.notify(live.StatusInfo, "Your cart is still loading")
 	}
-	line := cart.Line{ProductID: p.ID, VariantID: v.ID, Name: p.Name, Variant: v.Name, Unit: p.PriceAt(m.ServerNow()), Qty: 1}
+	line := cart.Line{ProductID: p.ID, VariantID: v.ID, Name: p.Name, Variant: v.Name, Unit: p.VariantPriceAt(v.ID, m.ServerNow()), Qty: 1}
 	next, err := m.cart.Add(line, v.Stock)
 	if err != nil {
 		return m.notify(live.StatusError, "Not added: "+err.Error())
