@@ -187,7 +187,7 @@ func TestParseCatalogPositions(t *testing.T) {
 		{"show is a string", `{"show": "Show", "products": []}`, `line 1, column 10: show: want an object {...}, got a string`},
 		{"not an object", `[1, 2]`, `line 1, column 1: want a JSON object with "show" and "products", got an array`},
 		{"unknown field in a variant", catalogWith("USD", strings.Replace(good, `"stock": 1`, `"stok": 1`, 1)),
-			`line 5, column 86: product 1 ("mug"): unknown field "stok" in variants (known: id, name, stock)`},
+			`line 5, column 86: product 1 ("mug"): unknown field "stok" in variants (known: id, name, price, stock)`},
 		{"unknown field in a product", catalogWith("USD", strings.Replace(good, `"name": "Mug"`, `"title": "Mug"`, 1)),
 			`line 5, column 19: product 1 ("mug"): unknown field "title" (known: deal, description, id, name, price, variants)`},
 		{"unknown field in the show", strings.Replace(catalogWith("USD", good), `"host"`, `"hots"`, 1),
