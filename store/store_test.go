@@ -258,11 +258,11 @@ func TestBadStores(t *testing.T) {
 
 func TestPlainText(t *testing.T) {
 	for in, want := range map[string]string{
-		"<p>One &amp; two</p><p>three</p>":       "One & two three",
-		"a<br>b<br/>c":                           "a b c",
-		"<style>p{}</style>Hi &lt;there&gt;":     "Hi <there>",
-		"Caf&eacute; &#8211; 5&nbsp;%":           "Café – 5 %",
-		"plain\n\n  text\t":                      "plain text",
+		"<p>One &amp; two</p><p>three</p>":        "One & two three",
+		"a<br>b<br/>c":                            "a b c",
+		"<style>p{}</style>Hi &lt;there&gt;":      "Hi <there>",
+		"Caf&eacute; &#8211; 5&nbsp;%":            "Café – 5 %",
+		"plain\n\n  text\t":                       "plain text",
 		"<ul><li>x</li><li>y</li></ul><!-- c -->": "x y",
 	} {
 		if got := plainText(in); got != want {
