@@ -20,6 +20,13 @@ type Config struct {
 	// address that keeps sending wrong tokens is refused for a while,
 	// whatever token it sends (see tokenGuessRate).
 	HostToken string
+	// StoreCheckout, when set, is the checkout link template of the real
+	// store the catalog was read from, holding protocol.CheckoutPlaceholder
+	// once (https://STORE/cart/{items}?ref=livecart-SHOW). Viewers then
+	// check out on that store, and the welcome carries it as it is: no ref
+	// or seen total of this server's, since orders placed on the store are
+	// never seen here. The server's own checkout page still answers.
+	StoreCheckout string
 	// PublicURL is the base of checkout links, e.g. http://127.0.0.1:7420.
 	// Empty means each connection's link is built from its request's Host.
 	// Its host is one the server answers to, as if in AllowedHosts.

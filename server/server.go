@@ -103,6 +103,7 @@ type Server struct {
 	now         func() time.Time
 	hostToken   []byte
 	publicURL   string
+	storeURL    string // Config.StoreCheckout
 	publicHost  string // PublicURL's host, which a checkout form may also come from
 	show        protocol.ShowInfo
 	hostName    string   // the host's display name
@@ -136,6 +137,7 @@ type Server struct {
 	wg sync.WaitGroup
 
 	// The show's state, guarded by the hub's lock.
+	storeOut map[string]bool    // variants the store last had unavailable; see ApplyCatalog
 	products []protocol.Product // live stock, prices and deals
 	pinned   *protocol.Pin
 	upNext   []string // product IDs the host queued
@@ -157,6 +159,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	public, err := checkPublicURL(cfg.PublicURL)
 	if err != nil {
+		return nil, fmt.Errorf("new server: %w", err)
+	}
+	if err := checkStoreCheckout(cfg.StoreCheckout); err != nil {
 		return nil, fmt.Errorf("new server: %w", err)
 	}
 	if cfg.SendQueue < 0 {
@@ -205,6 +210,8 @@ func New(cfg Config) (*Server, error) {
 		now:          now,
 		hostToken:    []byte(cfg.HostToken),
 		publicURL:    public,
+		storeURL:     cfg.StoreCheckout,
+		storeOut:     storeOut(products),
 		publicHost:   hostOf(public),
 		show:         cfg.Catalog.Show,
 		hostName:     hostName,

@@ -106,7 +106,7 @@ func (s *Server) welcomeLocked(c *conn, resumed bool) protocol.Welcome {
 		You:      c.id,
 		Show:     s.show,
 		Viewers:  s.hub.viewersLocked(),
-		Checkout: checkoutTemplate(c.checkout, c.clientID),
+		Checkout: s.welcomeCheckout(c),
 	}
 	if resumed {
 		return w
