@@ -10,8 +10,11 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
+	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/server"
+	"github.com/livecart/livecart/store"
 )
 
 const serveSynopsis = `Usage: livecart serve [flags]
@@ -49,7 +52,10 @@ every 10 seconds.
 func runServe(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:7420", "address to listen on")
-	catalogPath := fs.String("catalog", "", "the show and its products, a JSON file shaped like demo/catalog.json (see README) (default: the built-in demo catalog)")
+	catalogPath := fs.String("catalog", "", "the show and its products: a JSON file shaped like demo/catalog.json, or a store's public catalog, shopify:https://STORE or woo:https://STORE (see README) (default: the built-in demo catalog)")
+	currency := fs.String("currency", "", "with --catalog shopify:..., the store's currency, e.g. USD (default: the store's /cart.js says)")
+	showStock := fs.Int("show-stock", store.DefaultShowStock, "with a store --catalog, the stock an available variant starts with when the store gives no count")
+	refresh := fs.Duration("catalog-refresh", store.DefaultRefresh, "with a store --catalog, how often to re-read it for price and availability changes; 0 for never")
 	audience := fs.Int("audience", defaultAudience, "simulated viewers, 0 to 10000; 0 for none")
 	seed := fs.Uint64("seed", 0, "seed for the simulated show (default: random)")
 	token := fs.String("token", "", fmt.Sprintf("host token, at least %d characters (default: a new random token, printed at start)", server.MinHostTokenRunes))
@@ -81,6 +87,28 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if err := server.CheckAllowedHosts(hosts); err != nil {
 		return usageErrorf("--allowed-hosts: %w", err)
 	}
+	src, fromStore, err := store.ParseSource(*catalogPath)
+	if err != nil {
+		return usageErrorf("--catalog: %w", err)
+	}
+	if *refresh < 0 || (*refresh > 0 && *refresh < 10*time.Second) {
+		return usageErrorf("--catalog-refresh must be 0 or at least 10s")
+	}
+	if *showStock < 1 || *showStock > protocol.MaxStock {
+		return usageErrorf("--show-stock must be between 1 and %d", protocol.MaxStock)
+	}
+	if *currency != "" && (len(*currency) != 3 || strings.ToUpper(*currency) != *currency) {
+		return usageErrorf("--currency: want a code such as USD, got %q", *currency)
+	}
+	opts := showOptions{
+		addr: *addr, catalogPath: *catalogPath, audience: *audience, seed: seedOrRandom(fs, *seed),
+		token: *token, publicURL: *public, allowedHosts: hosts, orders: *orders, ordersInState: true, maxConnsPerIP: *perIP, chatCap: *chatCap,
+		personHosts: !*hostBot, sshSessions: sshSessions(*sshAddr),
+	}
+	if fromStore {
+		opts.fromStore, opts.refresh = &src, *refresh
+		opts.storeOpts = store.Options{Currency: *currency, ShowStock: *showStock}
+	}
 	logger, closeLog, err := openServeLog(*logFile, stderr)
 	if err != nil {
 		return err
@@ -92,11 +120,8 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	defer signal.Stop(sigs)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	show, err := startShow(ctx, showOptions{
-		addr: *addr, catalogPath: *catalogPath, audience: *audience, seed: seedOrRandom(fs, *seed),
-		token: *token, publicURL: *public, allowedHosts: hosts, orders: *orders, ordersInState: true, maxConnsPerIP: *perIP, chatCap: *chatCap, logger: logger,
-		personHosts: !*hostBot, sshSessions: sshSessions(*sshAddr),
-	})
+	opts.logger = logger
+	show, err := startShow(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -108,6 +133,13 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	fmt.Fprintf(stdout, "livecart is serving %q on %s\n", show.title, show.addr)
+	if r := show.fromStore; r != nil {
+		fmt.Fprintf(stdout, "  store:      %s, %d products, prices in %s (from %s)\n", src, len(r.Catalog.Products), r.Currency, r.CurrencyFrom)
+		fmt.Fprintf(stdout, "  checkout:   on the store (%s); its orders are not seen here\n", r.Checkout)
+		for _, w := range r.Warnings {
+			fmt.Fprintf(stdout, "  warning:    %s\n", w)
+		}
+	}
 	fmt.Fprintf(stdout, "  watch:      livecart watch %s\n", show.wsURL)
 	if ssh != nil {
 		fmt.Fprintf(stdout, "  ssh:        %s\n", ssh.command())

@@ -13,11 +13,13 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/adrg/xdg"
 
 	"github.com/livecart/livecart/demo"
 	"github.com/livecart/livecart/server"
+	"github.com/livecart/livecart/store"
 )
 
 // This file runs a show on this machine, the server and its simulated
@@ -52,11 +54,16 @@ func seedOrRandom(fs *flag.FlagSet, seed uint64) uint64 {
 type showOptions struct {
 	addr        string
 	catalogPath string // empty: the embedded demo catalog
-	audience    int
-	seed        uint64
-	token       string // empty: a fresh random token
-	publicURL   string
-	orders      string // orders file; empty: see ordersInState
+	// fromStore, when set, reads the catalog from a real store instead of
+	// catalogPath, re-reading it every refresh (0: never).
+	fromStore *store.Source
+	storeOpts store.Options
+	refresh   time.Duration
+	audience  int
+	seed      uint64
+	token     string // empty: a fresh random token
+	publicURL string
+	orders    string // orders file; empty: see ordersInState
 	// ordersInState keeps the orders, when orders is empty, in the show's
 	// file in the state folder, across runs (serve). Without it they are
 	// kept for this run only (the demo).
@@ -78,21 +85,34 @@ type showOptions struct {
 
 // runningShow is a show server with its simulated audience.
 type runningShow struct {
-	addr  string
-	wsURL string
-	token string
-	title string
-	srv   *server.Server
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	errs  []error
+	// fromStore is what the read of a real store said: its currency and
+	// where that came from, and what was cut. Nil for a catalog file.
+	fromStore *store.Result
+	addr      string
+	wsURL     string
+	token     string
+	title     string
+	srv       *server.Server
+	wg        sync.WaitGroup
+	mu        sync.Mutex
+	errs      []error
 }
 
 // startShow listens, serves the show and starts the simulated audience. All
 // of it stops when ctx is done; wait returns once it has.
 func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
-	catalog, err := loadCatalog(o.catalogPath)
-	if err != nil {
+	var (
+		catalog server.Catalog
+		read    *store.Result
+		err     error
+	)
+	if o.fromStore != nil {
+		r, err := store.Fetch(ctx, *o.fromStore, o.storeOpts)
+		if err != nil {
+			return nil, err
+		}
+		catalog, read = r.Catalog, &r
+	} else if catalog, err = loadCatalog(o.catalogPath); err != nil {
 		return nil, err
 	}
 	token := o.token
@@ -126,13 +146,17 @@ func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
 	}
 	srv, err := server.New(server.Config{
 		Catalog: catalog, HostToken: token, PublicURL: public, AllowedHosts: o.allowedHosts, Logger: o.logger, OrdersFile: orders,
-		MaxConnsPerIP: perIP, ChatCap: o.chatCap,
+		MaxConnsPerIP: perIP, ChatCap: o.chatCap, StoreCheckout: storeCheckout(read),
 	})
 	if err != nil {
 		ln.Close()
 		return nil, err
 	}
-	s := &runningShow{addr: addr, wsURL: "ws://" + addr + "/ws", token: token, title: catalog.Show.Title, srv: srv}
+	s := &runningShow{fromStore: read, addr: addr, wsURL: "ws://" + addr + "/ws", token: token, title: catalog.Show.Title, srv: srv}
+	if read != nil && o.refresh > 0 {
+		f := store.Follower{Source: *o.fromStore, Options: o.storeOpts, Every: o.refresh, Apply: srv.ApplyCatalog, Log: o.logger}
+		s.wg.Go(func() { s.fail(f.Run(ctx)) })
+	}
 	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
@@ -180,6 +204,15 @@ func loadCatalog(path string) (server.Catalog, error) {
 		return server.Catalog{}, fmt.Errorf("demo catalog: %w", err)
 	}
 	return c, nil
+}
+
+// storeCheckout is the checkout template of the store a catalog was read
+// from, or "" for a catalog file.
+func storeCheckout(r *store.Result) string {
+	if r == nil {
+		return ""
+	}
+	return r.Checkout
 }
 
 // newToken returns a random host token.
