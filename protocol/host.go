@@ -283,10 +283,14 @@ type Metrics struct {
 	Orders           int              `json:"orders"`
 	UnitsSold        int              `json:"units_sold"`
 	Revenue          money.Money      `json:"revenue"`
-	Funnel           Funnel           `json:"funnel"`
-	UpNext           []string         `json:"up_next"` // product IDs
-	SlowModeSeconds  int              `json:"slow_mode_seconds"`
-	BlockedWords     []string         `json:"blocked_words"`
+	// OrdersUnknown says viewers check out on a real store whose orders
+	// the show never sees: Orders, UnitsSold and Revenue are then unknown,
+	// not zero. Optional; absent means false.
+	OrdersUnknown   bool     `json:"orders_unknown,omitempty"`
+	Funnel          Funnel   `json:"funnel"`
+	UpNext          []string `json:"up_next"` // product IDs
+	SlowModeSeconds int      `json:"slow_mode_seconds"`
+	BlockedWords    []string `json:"blocked_words"`
 }
 
 // Validate bounds the lists.

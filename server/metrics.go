@@ -152,6 +152,7 @@ func (s *Server) metricsLocked() protocol.Metrics {
 		Orders:           t.orders,
 		UnitsSold:        t.units,
 		Revenue:          money.New(t.revenue, t.currency),
+		OrdersUnknown:    s.storeURL != "",
 		Funnel:           t.funnel(),
 		UpNext:           append([]string{}, s.upNext...),
 		SlowModeSeconds:  int(s.mod.slowMode / time.Second),

@@ -82,3 +82,14 @@ func TestStoreCheckoutChecked(t *testing.T) {
 		}
 	}
 }
+
+func TestStoreShowOrdersUnknown(t *testing.T) {
+	s, _ := startServer(t, unlimited, func(c *Config) { c.StoreCheckout = "https://shop.example/cart/{items}" })
+	if m := s.Metrics(); !m.OrdersUnknown {
+		t.Error("a show sold on a store has its orders known")
+	}
+	plain, _ := startServer(t, unlimited)
+	if m := plain.Metrics(); m.OrdersUnknown {
+		t.Error("the demo store's orders are unknown")
+	}
+}

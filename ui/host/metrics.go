@@ -70,6 +70,23 @@ func percent(n, d int) string {
 	return strconv.Itoa((n*100+d/2)/d) + "%"
 }
 
+// revenueText is the show's revenue, or "unknown" when viewers check out
+// on a real store whose orders the show does not see.
+func revenueText(m protocol.Metrics) string {
+	if m.OrdersUnknown {
+		return "unknown"
+	}
+	return m.Revenue.String()
+}
+
+// countText is n, a count of orders or units, or "unknown" as revenueText.
+func countText(m protocol.Metrics, n int) string {
+	if m.OrdersUnknown {
+		return "unknown"
+	}
+	return strconv.Itoa(n)
+}
+
 // metricsStrip is the metrics in two rows, for narrow screens.
 func metricsStrip(s *theme.Styles, m protocol.Metrics, have bool, viewers, chat, revenue series, width int) []string {
 	if !have {
@@ -80,7 +97,7 @@ func metricsStrip(s *theme.Styles, m protocol.Metrics, have bool, viewers, chat,
 	parts := []string{
 		lab("viewers ") + num(strconv.Itoa(m.Viewers)) + lab(" peak ") + num(strconv.Itoa(m.PeakViewers)),
 		lab("chat ") + num(strconv.Itoa(m.ChatPerMinute)) + lab("/min") + heldNote(s, m, " held "),
-		lab("revenue ") + s.Price.Render(m.Revenue.String()),
+		lab("revenue ") + s.Price.Render(revenueText(m)),
 	}
 	used := 0
 	for _, p := range parts {
@@ -107,8 +124,8 @@ func metricsStrip(s *theme.Styles, m protocol.Metrics, have bool, viewers, chat,
 		lab(" → ") + num(strconv.Itoa(f.AddedToCart)) + lab(" carted ") + percent(f.AddedToCart, f.Viewers) +
 		lab(" → ") + num(strconv.Itoa(f.CheckedOut)) + lab(" bought ") + percent(f.CheckedOut, f.Viewers) +
 		lab(" · checkouts ") + num(strconv.Itoa(m.CheckoutsStarted)) +
-		lab(" · orders ") + num(strconv.Itoa(m.Orders)) +
-		lab(" · units ") + num(strconv.Itoa(m.UnitsSold))
+		lab(" · orders ") + num(countText(m, m.Orders)) +
+		lab(" · units ") + num(countText(m, m.UnitsSold))
 	return []string{row.String(), funnel}
 }
 
@@ -128,8 +145,8 @@ func metricsPanel(s *theme.Styles, m protocol.Metrics, have bool, viewers, chat,
 	rows := []string{
 		line("Viewers", num(strconv.Itoa(m.Viewers))+s.Subtle.Render(" peak ")+num(strconv.Itoa(m.PeakViewers)), viewers),
 		line("Chat", num(strconv.Itoa(m.ChatPerMinute))+s.Subtle.Render(" a minute"), chat),
-		line("Revenue", s.Price.Render(m.Revenue.String()), revenue),
-		lab("Orders") + num(strconv.Itoa(m.Orders)) + s.Subtle.Render(" · units sold ") + num(strconv.Itoa(m.UnitsSold)) +
+		line("Revenue", s.Price.Render(revenueText(m)), revenue),
+		lab("Orders") + num(countText(m, m.Orders)) + s.Subtle.Render(" · units sold ") + num(countText(m, m.UnitsSold)) +
 			s.Subtle.Render(" · checkouts started ") + num(strconv.Itoa(m.CheckoutsStarted)),
 		// Blank unless the chat cap is holding lines back, so the panel
 		// keeps its height either way.
