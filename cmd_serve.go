@@ -44,6 +44,12 @@ With --ssh ADDR (e.g. :2222) the viewer is also served to SSH sessions:
 SSH key; the host key is made on first start, kept in --ssh-dir, and its
 fingerprint printed at start.
 
+--catalog shopify:https://STORE or woo:https://STORE reads a real store's
+public catalog (no credentials) and re-reads it every --catalog-refresh for
+price and availability changes. Viewers then check out on the store, whose
+orders livecart does not see; the start prints the currency used and a
+warning for anything the show's limits left out (see README).
+
 A --token must be at least 16 characters. An address that has sent 5 wrong
 host tokens is refused, whatever token it sends, and gets one more try
 every 10 seconds.
@@ -106,6 +112,12 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		personHosts: !*hostBot, sshSessions: sshSessions(*sshAddr),
 	}
 	if fromStore {
+		// A real store's show has real viewers: simulated ones only when
+		// asked for, since their purchases are the show's own, not the
+		// store's.
+		if !flagGiven(fs, "audience") {
+			opts.audience = 0
+		}
 		opts.fromStore, opts.refresh = &src, *refresh
 		opts.storeOpts = store.Options{Currency: *currency, ShowStock: *showStock}
 	}
@@ -155,6 +167,13 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	}
 	cancel()
 	return errors.Join(show.wait(), ssh.wait())
+}
+
+// flagGiven reports whether the command line set the named flag.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // splitList splits a comma-separated flag value, dropping spaces around

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,4 +138,35 @@ func TestShowFromWoo(t *testing.T) {
 	products[1].Variants[0].Price = "1200"
 	st.Set(products)
 	productEvents(t, c, func(m map[string]protocol.Product) bool { return m["502"].Price == money.New(1200, "EUR") })
+}
+
+// TestServeRefusesBadStoreFlags: a store --catalog and its flags are
+// checked before anything listens.
+func TestServeRefusesBadStoreFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--catalog", "shopify:shop.example"},
+		{"--catalog", "woo:https://shop.example", "--catalog-refresh", "1s"},
+		{"--catalog", "shopify:https://shop.example", "--currency", "dollars"},
+		{"--catalog", "shopify:https://shop.example", "--show-stock", "0"},
+	} {
+		var out, errOut strings.Builder
+		err := runServe(args, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "--") {
+			t.Errorf("serve %q: err %v, want a usage error", args, err)
+		}
+	}
+}
+
+// TestServeNamesAStoreThatCannotBeRead: a private store stops the start
+// with one line saying so.
+func TestServeNamesAStoreThatCannotBeRead(t *testing.T) {
+	isolate(t)
+	st := storetest.NewShopify("USD", storetest.Demo())
+	defer st.Close()
+	st.Fail(404, "", "")
+	var out, errOut strings.Builder
+	err := runServe([]string{"--addr", "127.0.0.1:0", "--catalog", "shopify:" + st.URL, "--currency", "USD"}, &out, &errOut)
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "not public") {
+		t.Errorf("err %v, want one line saying the catalog is not public", err)
+	}
 }

@@ -270,3 +270,22 @@ func TestPlainText(t *testing.T) {
 		}
 	}
 }
+
+func TestTooLargeRefused(t *testing.T) {
+	st := storetest.NewShopify("USD", storetest.Demo())
+	defer st.Close()
+	st.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"products": [`))
+		pad := []byte(strings.Repeat(" ", 1<<20))
+		for range MaxResponseBytes>>20 + 1 {
+			if _, err := w.Write(pad); err != nil {
+				return
+			}
+		}
+		w.Write([]byte(`]}`))
+	})
+	if _, err := fetch(t, "shopify:"+st.URL, Options{Currency: "USD"}); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("err %v, want ErrTooLarge", err)
+	}
+}
