@@ -154,7 +154,7 @@ func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
 	}
 	s := &runningShow{fromStore: read, addr: addr, wsURL: "ws://" + addr + "/ws", token: token, title: catalog.Show.Title, srv: srv}
 	if read != nil && o.refresh > 0 {
-		f := store.Follower{Source: *o.fromStore, Options: o.storeOpts, Every: o.refresh, Apply: srv.ApplyCatalog, Log: o.logger}
+		f := store.Follower{Source: *o.fromStore, Options: o.storeOpts, Every: o.refresh, Apply: srv.ApplyCatalog, Warn: srv.SetStoreWarning, Log: o.logger}
 		s.wg.Go(func() { s.fail(f.Run(ctx)) })
 	}
 	s.wg.Add(2)

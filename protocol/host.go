@@ -286,7 +286,11 @@ type Metrics struct {
 	// OrdersUnknown says viewers check out on a real store whose orders
 	// the show never sees: Orders, UnitsSold and Revenue are then unknown,
 	// not zero. Optional; absent means false.
-	OrdersUnknown   bool     `json:"orders_unknown,omitempty"`
+	OrdersUnknown bool `json:"orders_unknown,omitempty"`
+	// StoreWarning is why the last read of the real store the show sells
+	// from failed, while it keeps its last good catalog; empty once a read
+	// works again. Optional.
+	StoreWarning    string   `json:"store_warning,omitempty"`
 	Funnel          Funnel   `json:"funnel"`
 	UpNext          []string `json:"up_next"` // product IDs
 	SlowModeSeconds int      `json:"slow_mode_seconds"`
@@ -297,6 +301,9 @@ type Metrics struct {
 func (m Metrics) Validate() error {
 	if len(m.Products) > MaxProducts || len(m.UpNext) > MaxQueue || len(m.BlockedWords) > MaxBlockedWords {
 		return errors.New("metrics lists too long")
+	}
+	if err := checkText("store warning", m.StoreWarning, MaxErrorRunes, false); err != nil {
+		return err
 	}
 	if m.Viewers < 0 || m.PeakViewers < 0 || m.ChatPerMinute < 0 || m.ChatHeld < 0 || m.UnitsSold < 0 || m.Orders < 0 {
 		return errors.New("negative metrics")

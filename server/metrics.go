@@ -153,6 +153,7 @@ func (s *Server) metricsLocked() protocol.Metrics {
 		UnitsSold:        t.units,
 		Revenue:          money.New(t.revenue, t.currency),
 		OrdersUnknown:    s.storeURL != "",
+		StoreWarning:     s.storeWarning,
 		Funnel:           t.funnel(),
 		UpNext:           append([]string{}, s.upNext...),
 		SlowModeSeconds:  int(s.mod.slowMode / time.Second),

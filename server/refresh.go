@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/sanitize"
 )
 
 // This file follows a real store while the show runs: its checkout link,
@@ -52,6 +53,17 @@ func storeOut(products []protocol.Product) map[string]bool {
 		}
 	}
 	return out
+}
+
+// SetStoreWarning tells the hosts, in their metrics, why the last read of
+// the store failed (the show keeps its last good catalog); "" clears it
+// once a read works again. It is cut to fit protocol.MaxErrorRunes.
+func (s *Server) SetStoreWarning(warning string) {
+	warning = sanitize.Line(warning)
+	if r := []rune(warning); len(r) > protocol.MaxErrorRunes {
+		warning = string(r[:protocol.MaxErrorRunes-1]) + "…"
+	}
+	s.hub.locked(func() { s.storeWarning = warning })
 }
 
 // SellsOnStore reports whether viewers check out on a real store, whose

@@ -93,3 +93,16 @@ func TestStoreShowOrdersUnknown(t *testing.T) {
 		t.Error("the demo store's orders are unknown")
 	}
 }
+
+func TestStoreWarningReachesHosts(t *testing.T) {
+	s, _ := startServer(t, unlimited, func(c *Config) { c.StoreCheckout = "https://shop.example/cart/{items}" })
+	s.SetStoreWarning("read shopify:https://shop.example: 503\n" + strings.Repeat("x", 300))
+	m := s.Metrics()
+	if err := m.Validate(); err != nil || !strings.HasPrefix(m.StoreWarning, "read shopify:https://shop.example: 503") {
+		t.Errorf("warning %q, %v", m.StoreWarning, err)
+	}
+	s.SetStoreWarning("")
+	if m := s.Metrics(); m.StoreWarning != "" {
+		t.Errorf("warning %q after it cleared", m.StoreWarning)
+	}
+}

@@ -137,18 +137,19 @@ type Server struct {
 	wg sync.WaitGroup
 
 	// The show's state, guarded by the hub's lock.
-	storeOut map[string]bool    // variants the store last had unavailable; see ApplyCatalog
-	products []protocol.Product // live stock, prices and deals
-	pinned   *protocol.Pin
-	upNext   []string // product IDs the host queued
-	chat     chatRing // the recent chat, as far as the hub has sent it
-	chatIDs  uint64
-	chatCap  *rate.Limiter // the show's cap on viewers' lines
-	mod      moderation
-	deals    deals
-	tally    tally
-	orderIDs uint64
-	feed     metricsFeed
+	storeOut     map[string]bool    // variants the store last had unavailable; see ApplyCatalog
+	storeWarning string             // see SetStoreWarning
+	products     []protocol.Product // live stock, prices and deals
+	pinned       *protocol.Pin
+	upNext       []string // product IDs the host queued
+	chat         chatRing // the recent chat, as far as the hub has sent it
+	chatIDs      uint64
+	chatCap      *rate.Limiter // the show's cap on viewers' lines
+	mod          moderation
+	deals        deals
+	tally        tally
+	orderIDs     uint64
+	feed         metricsFeed
 }
 
 // New returns a server for cfg's show. It refuses an invalid catalog or

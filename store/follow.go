@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -28,6 +29,9 @@ type Follower struct {
 	// lines worth telling the host (server.Server.ApplyCatalog).
 	Apply func([]protocol.Product) []string
 	Log   *slog.Logger
+	// Warn, when set, is told why a read failed, and "" once one works
+	// again (server.Server.SetStoreWarning, for the hosts' metrics).
+	Warn func(string)
 	// After is the clock; nil means time.After.
 	After func(time.Duration) <-chan time.Time
 }
@@ -58,10 +62,16 @@ func (f Follower) Run(ctx context.Context) error {
 			wait = backoff(f.Every, failures, err)
 			log.Warn("store refresh failed; the show keeps its last good catalog",
 				"store", f.Source.String(), "err", err, "next", wait.String())
+			if f.Warn != nil {
+				f.Warn(fmt.Sprintf("store not read (%v); kept the last good catalog, next try in %s", err, wait))
+			}
 			continue
 		}
 		if failures > 0 {
 			log.Info("store refresh works again", "store", f.Source.String())
+			if f.Warn != nil {
+				f.Warn("")
+			}
 		}
 		wait, failures = f.Every, 0
 		for _, note := range f.Apply(r.Catalog.Products) {

@@ -40,7 +40,9 @@ func TestFollowerAppliesAndBacksOff(t *testing.T) {
 	asked := make(chan time.Duration, 1) // each wait the follower starts
 	applied := make(chan []protocol.Product, 10)
 	logs := &logLines{}
+	var warnings []string
 	f := Follower{
+		Warn:   func(w string) { warnings = append(warnings, w) },
 		Source: src, Options: Options{Currency: "USD"}, Every: time.Minute, Log: slog.New(logs),
 		Apply: func(ps []protocol.Product) []string { applied <- ps; return nil },
 		After: func(d time.Duration) <-chan time.Time {
@@ -86,6 +88,9 @@ func TestFollowerAppliesAndBacksOff(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+	if len(warnings) != 3 || !strings.Contains(warnings[0], "rate limiting") || !strings.Contains(warnings[1], "503") || warnings[2] != "" {
+		t.Errorf("warnings %q, want the 429's, the 503's, then cleared", warnings)
 	}
 	all := strings.Join(logs.lines, "\n")
 	if !strings.Contains(all, "keeps its last good catalog") || !strings.Contains(all, "works again") {

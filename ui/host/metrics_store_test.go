@@ -8,6 +8,7 @@ import (
 
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/live"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -24,5 +25,16 @@ func TestMetricsOrdersUnknown(t *testing.T) {
 		if strings.Contains(text, "$0.00") || !strings.Contains(text, "unknown") || !strings.Contains(text, "4") {
 			t.Errorf("%s:\n%s", name, text)
 		}
+	}
+}
+
+// TestStoreWarningShown: a store that stops answering is said once on the
+// status line, in the words the server gives.
+func TestStoreWarningShown(t *testing.T) {
+	h := joined(t, 120, 40)
+	h.metricsEvent(protocol.Metrics{Revenue: money.New(0, "USD"), StoreWarning: "store not read (503)"})
+	h.MustShow("Store: store not read (503)")
+	if h.M.Status.Kind != live.StatusError {
+		t.Error("the warning is not drawn as an error")
 	}
 }

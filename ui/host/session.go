@@ -104,10 +104,15 @@ func (m *Model) applyEvents(events []protocol.Envelope) tea.Cmd {
 // applyMetrics takes the newest metrics and appends a sample to each
 // sparkline. Commands whose effect shows only here are answered by it.
 func (m *Model) applyMetrics(mt protocol.Metrics) tea.Cmd {
+	// A store that stopped answering is said once, when it starts.
+	var warn tea.Cmd
+	if mt.StoreWarning != "" && mt.StoreWarning != m.metrics.StoreWarning {
+		warn = m.Notify(live.StatusError, "Store: "+mt.StoreWarning)
+	}
 	m.metrics, m.haveMetrics = mt, true
 	m.metricsSeen++
 	m.viewersHist.push(int64(mt.Viewers))
 	m.chatHist.push(int64(mt.ChatPerMinute))
 	m.revenueHist.push(mt.Revenue.Amount)
-	return m.confirmByMetrics()
+	return tea.Batch(warn, m.confirmByMetrics())
 }
