@@ -166,8 +166,11 @@ func TestWoo(t *testing.T) {
 	if tote.Variants[0].Stock != 3 {
 		t.Errorf("tote stock %d, want low_stock_remaining 3", tote.Variants[0].Stock)
 	}
-	if len(cap.Variants) != 2 || cap.Variants[1].ID != "602" || cap.Variants[1].Name != "Blue" || cap.Variants[1].Stock != 20 {
-		t.Errorf("cap variants %+v", cap.Variants)
+	if len(cap.Variants) != 2 || cap.Variants[0].Stock != 20 || cap.Variants[1].ID != "602" || cap.Variants[1].Name != "Blue" || cap.Variants[1].Stock != 0 {
+		t.Errorf("cap variants %+v, want red in stock, blue out", cap.Variants)
+	}
+	if cap.RegularOf("601") != money.New(1500, "USD") || cap.RegularOf("602") != money.New(1800, "USD") {
+		t.Errorf("cap prices %v, %v; want $15.00, $18.00", cap.RegularOf("601"), cap.RegularOf("602"))
 	}
 	if scarf.Variants[0].Stock != 0 {
 		t.Errorf("scarf stock %d, want sold out", scarf.Variants[0].Stock)

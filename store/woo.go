@@ -26,6 +26,12 @@ type wooProduct struct {
 	IsPurchasable     bool           `json:"is_purchasable"`
 	LowStockRemaining *int           `json:"low_stock_remaining"`
 	Variations        []wooVariation `json:"variations"`
+	// PriceRange is set on a variable product whose variations are priced
+	// apart: the list's Prices are then the lowest.
+	PriceRange *struct {
+		MinAmount string `json:"min_amount"`
+		MaxAmount string `json:"max_amount"`
+	} `json:"price_range"`
 }
 
 type wooPrices struct {
@@ -49,6 +55,7 @@ func fetchWoo(ctx context.Context, src Source, o Options) (Result, error) {
 		items    []item
 		warnings []string
 		currency string
+		apart    = make(map[int]bool) // items whose variations are priced apart
 	)
 	pages := 1
 	for page := 1; page <= pages; page++ {
@@ -83,12 +90,20 @@ func fetchWoo(ctx context.Context, src Source, o Options) (Result, error) {
 				warnings = append(warnings, fmt.Sprintf("%q left out: %v", wp.Name, err))
 				continue
 			}
+			if pr := wp.PriceRange; pr != nil && pr.MinAmount != pr.MaxAmount && len(wp.Variations) > 0 {
+				apart[len(items)] = true
+			}
 			items = append(items, it)
 		}
 	}
 	if len(items) == 0 {
 		return Result{}, ErrEmpty
 	}
+	w, err := wooVariationPrices(ctx, src, o, items, apart)
+	if err != nil {
+		return Result{}, err
+	}
+	warnings = append(warnings, w...)
 	products, more := build(items)
 	if len(products) == 0 {
 		return Result{}, fmt.Errorf("%w that can be sold: %s", ErrEmpty, strings.Join(append(warnings, more...), "; "))
@@ -103,19 +118,14 @@ func fetchWoo(ctx context.Context, src Source, o Options) (Result, error) {
 }
 
 // wooItem reads one product. A variable product's variations are its
-// variants, at the product's price: the list does not price them apart.
+// variants, at the product's price and stock: the list does not price
+// them apart (wooVariationPrices does, when its price_range says they are).
 func wooItem(wp wooProduct, showStock int) (item, error) {
 	price, err := wooPrice(wp.Prices)
 	if err != nil {
 		return item{}, err
 	}
-	stock := 0
-	if wp.IsInStock && wp.IsPurchasable {
-		stock = showStock
-		if wp.LowStockRemaining != nil && *wp.LowStockRemaining > 0 {
-			stock = *wp.LowStockRemaining
-		}
-	}
+	stock := wooStock(wp, showStock)
 	desc := wp.ShortDescription
 	if strings.TrimSpace(desc) == "" {
 		desc = wp.Description
@@ -134,6 +144,64 @@ func wooItem(wp wooProduct, showStock int) (item, error) {
 		it.variants = append(it.variants, option{id: strconv.FormatInt(v.ID, 10), name: strings.Join(names, " / "), price: price, stock: stock})
 	}
 	return it, nil
+}
+
+// maxVariationReads bounds the requests one read makes for variations
+// priced apart.
+const maxVariationReads = 200
+
+// wooVariationPrices reads, for the items the show can hold whose
+// variations are priced apart, each variation's own price and stock
+// (/products/ID answers for a variation too). Past maxVariationReads,
+// variations keep their product's lowest price, with a warning.
+func wooVariationPrices(ctx context.Context, src Source, o Options, items []item, apart map[int]bool) ([]string, error) {
+	var warnings, skipped []string
+	reads := 0
+	for i := range items[:min(len(items), protocol.MaxProducts)] {
+		if !apart[i] {
+			continue
+		}
+		it := &items[i]
+		for j := range it.variants[:min(len(it.variants), protocol.MaxVariants)] {
+			if reads == maxVariationReads {
+				skipped = append(skipped, quoteName(it.name))
+				break
+			}
+			reads++
+			v := &it.variants[j]
+			u := src.Base + "/wp-json/wc/store/v1/products/" + v.id
+			body, _, err := get(ctx, o.Client, u)
+			if err != nil {
+				return nil, err
+			}
+			var wv wooProduct
+			if err := json.Unmarshal(body, &wv); err != nil {
+				return nil, fmt.Errorf("GET %s: not a product: %w", u, err)
+			}
+			price, err := wooPrice(wv.Prices)
+			if err != nil || price.Currency != v.price.Currency {
+				warnings = append(warnings, fmt.Sprintf("%q variant %q: its price could not be read, so it is at the product's", it.name, v.name))
+				continue
+			}
+			v.price, v.stock = price, wooStock(wv, o.ShowStock)
+		}
+	}
+	if len(skipped) > 0 {
+		warnings = append(warnings, fmt.Sprintf("variations at their product's lowest price, past %d variation reads: %s", maxVariationReads, list(skipped)))
+	}
+	return warnings, nil
+}
+
+// wooStock is a product's or variation's stock: what low_stock_remaining
+// says when the store shows it, showStock when in stock, 0 otherwise.
+func wooStock(wp wooProduct, showStock int) int {
+	if !wp.IsInStock || !wp.IsPurchasable {
+		return 0
+	}
+	if wp.LowStockRemaining != nil && *wp.LowStockRemaining > 0 {
+		return *wp.LowStockRemaining
+	}
+	return showStock
 }
 
 // wooPrice reads a Store API price: minor units in a string, with the

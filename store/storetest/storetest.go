@@ -61,13 +61,14 @@ func Demo() []Product {
 }
 
 // WooDemo is Demo in WooCommerce's shapes: prices in minor units, a
-// variable product, a product with few left and one out of stock.
+// variable product whose variations are priced apart (one out of stock), a
+// product with few left and one out of stock.
 func WooDemo() []Product {
 	return []Product{
 		{ID: 501, Title: "Tote Bag", HTML: "<p>Canvas &amp; leather</p>", LowStock: 3,
 			Variants: []Variant{{ID: 501, Price: "2450", Available: true}}},
 		{ID: 502, Title: "Cap", HTML: "Cotton cap",
-			Variants: []Variant{{ID: 601, Title: "Red", Price: "1500", Available: true}, {ID: 602, Title: "Blue", Price: "1500", Available: true}}},
+			Variants: []Variant{{ID: 601, Title: "Red", Price: "1500", Available: true}, {ID: 602, Title: "Blue", Price: "1800", Available: false}}},
 		{ID: 503, Title: "Scarf", HTML: "Wool",
 			Variants: []Variant{{ID: 503, Price: "3000", Available: false}}},
 	}
@@ -96,6 +97,7 @@ func NewWoo(currency string, minor int, products []Product) *Store {
 	s := &Store{currency: currency, minor: minor, products: products}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /wp-json/wc/store/v1/products", s.wooProducts)
+	mux.HandleFunc("GET /wp-json/wc/store/v1/products/{id}", s.wooVariation)
 	s.Server = httptest.NewServer(mux)
 	return s
 }
@@ -224,8 +226,16 @@ func (s *Store) wooProducts(w http.ResponseWriter, r *http.Request) {
 				})
 			}
 		}
+		var priceRange any
+		for _, v := range p.Variants {
+			if v.Price != v0.Price {
+				// The fixtures list the lowest price first.
+				priceRange = map[string]any{"min_amount": v0.Price, "max_amount": v.Price}
+			}
+		}
 		out = append(out, map[string]any{
-			"id": p.ID, "name": p.Title, "slug": "s", "type": "simple",
+			"price_range": priceRange,
+			"id":          p.ID, "name": p.Title, "slug": "s", "type": "simple",
 			"short_description": p.HTML, "description": p.HTML,
 			"prices": map[string]any{
 				"price": v0.Price, "regular_price": v0.Price, "sale_price": v0.Price,
@@ -236,6 +246,33 @@ func (s *Store) wooProducts(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	writeJSON(w, out)
+}
+
+// wooVariation answers /products/ID for a variation: its own price and
+// stock.
+func (s *Store) wooVariation(w http.ResponseWriter, r *http.Request) {
+	if s.failed(w) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	for _, p := range s.products {
+		for _, v := range p.Variants {
+			if v.ID != id {
+				continue
+			}
+			writeJSON(w, map[string]any{
+				"id": v.ID, "name": p.Title, "type": "variation",
+				"prices": map[string]any{
+					"price": v.Price, "currency_code": s.currency, "currency_minor_unit": s.minor,
+				},
+				"is_in_stock": v.Available, "is_purchasable": true, "low_stock_remaining": nil,
+			})
+			return
+		}
+	}
+	http.Error(w, `{"code":"woocommerce_rest_product_invalid_id"}`, http.StatusNotFound)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
