@@ -177,15 +177,19 @@ type Say struct {
 const (
 	CartAdd    = "add"
 	CartRemove = "remove"
+	// CartCheckout says the viewer handed their cart to checkout: opened
+	// the checkout link or put it on screen. It names no product.
+	CartCheckout = "checkout"
 )
 
 // CartSignal tells the show that a viewer put something in, or took it out
-// of, their cart. The cart itself lives on the viewer's machine.
+// of, their cart, or handed it to checkout. The cart itself lives on the
+// viewer's machine.
 type CartSignal struct {
 	Action    string `json:"action"`
-	ProductID string `json:"product_id"`
-	VariantID string `json:"variant_id"`
-	Qty       int    `json:"qty"`
+	ProductID string `json:"product_id,omitempty"`
+	VariantID string `json:"variant_id,omitempty"`
+	Qty       int    `json:"qty,omitempty"`
 }
 
 // Item is a variant and a quantity.
@@ -435,10 +439,17 @@ func (s Say) Validate() error {
 	return checkText("text", s.Text, 2*MaxChatRunes, true)
 }
 
-// Validate checks the action, IDs and quantity.
+// Validate checks the action, IDs and quantity. A checkout carries none
+// of them.
 func (c CartSignal) Validate() error {
+	if c.Action == CartCheckout {
+		if c.ProductID != "" || c.VariantID != "" || c.Qty != 0 {
+			return errors.New("cart checkout: product_id, variant_id and qty must be absent")
+		}
+		return nil
+	}
 	if c.Action != CartAdd && c.Action != CartRemove {
-		return fmt.Errorf("cart action %q is not add or remove", truncateForError(c.Action))
+		return fmt.Errorf("cart action %q is not add, remove or checkout", truncateForError(c.Action))
 	}
 	if err := checkID("product id", c.ProductID); err != nil {
 		return err

@@ -78,6 +78,7 @@ func TestDecodeValidates(t *testing.T) {
 		"long chat":       {Type: TypeChat, Data: []byte(`{"id":"c","author":{"id":"u","name":"n","role":"viewer"},"text":"` + strings.Repeat("x", MaxChatRunes+1) + `"}`)},
 		"negative qty":    {Type: TypeCart, Data: []byte(`{"action":"add","product_id":"p","variant_id":"v","qty":-1}`)},
 		"bad cart action": {Type: TypeCart, Data: []byte(`{"action":"steal","product_id":"p","variant_id":"v","qty":1}`)},
+		"checkout item":   {Type: TypeCart, Data: []byte(`{"action":"checkout","product_id":"p","variant_id":"v","qty":1}`)},
 		"empty buy":       {Type: TypeBuy, Data: []byte(`{"items":[]}`)},
 		"viewer count":    {Type: TypeViewers, Data: []byte(`{"count":-3}`)},
 	}
@@ -102,6 +103,13 @@ func TestDecodeValidates(t *testing.T) {
 				t.Fatal("accepted")
 			}
 		})
+	}
+}
+
+func TestCartCheckoutSignalDecodes(t *testing.T) {
+	sig, err := Decode[CartSignal](Envelope{Type: TypeCart, Data: []byte(`{"action":"checkout"}`)})
+	if err != nil || sig.Action != CartCheckout {
+		t.Fatalf("Decode = %+v, %v", sig, err)
 	}
 }
 

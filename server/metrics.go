@@ -27,13 +27,14 @@ type tally struct {
 	chat      [chatWindow]chatSecond // chat lines per second of server time
 	chatHeld  int                    // viewers' lines the chat cap kept to their authors
 	products  []productTally         // by product index
-	checkouts int                    // checkout pages served
+	checkouts int                    // checkout pages served, or a store show's checkout signals
 	orders    int                    // orders placed
 	units     int                    // units in them
 	revenue   int64                  // their totals, in minor units of currency
 	joined    map[string]struct{}    // funnel: viewers' identity IDs
 	added     map[string]struct{}    // funnel: those of them who signalled a cart add
 	ordered   map[string]struct{}    // buyers who placed an order, viewers or not
+	started   map[string]struct{}    // a store show's viewers who signalled a checkout
 }
 
 type chatSecond struct {
@@ -50,6 +51,7 @@ func newTally(products int, currency string) tally {
 		joined:   make(map[string]struct{}),
 		added:    make(map[string]struct{}),
 		ordered:  make(map[string]struct{}),
+		started:  make(map[string]struct{}),
 	}
 }
 
@@ -85,6 +87,15 @@ func (t *tally) cart(product int, who protocol.Identity, sig protocol.CartSignal
 	}
 }
 
+// checkoutStarted counts a viewer's word that they handed their cart to a
+// real store's checkout, whose pages and orders the show never sees.
+func (t *tally) checkoutStarted(who protocol.Identity) {
+	t.checkouts++
+	if _, viewer := t.joined[who.ID]; viewer {
+		addCapped(t.started, who.ID)
+	}
+}
+
 // order counts one placed order. product maps its lines' product IDs to
 // catalog indexes; a line of a product the catalog no longer has (an order
 // read from an older show's file) counts in the totals only.
@@ -101,21 +112,31 @@ func (t *tally) order(o protocol.Order, product map[string]int) {
 
 // funnel counts each step among the people of the step before, so no step
 // outnumbers the one before it: the viewers who joined; of them, those who
-// put something in a cart, by a cart add or by an order (a cart checked
-// out, as the demo audience's buy is); of those, the ones who placed an
-// order. A buyer who never joined as a viewer (the host, a checkout link
+// put something in a cart, by a cart add or by checking a cart out (an
+// order, as the demo audience's buy is, or a store show's checkout signal);
+// of those, the ones who checked out: placed an order or, on a store show
+// whose orders the server never sees, handed their cart to the store's
+// checkout. A buyer who never joined as a viewer (the host, a checkout link
 // without ref or with a client ID the show has not seen) counts in orders
 // and revenue but not here. Its cost is one lookup per buyer: cart adds
-// are checked as they come.
+// and checkout signals are checked as they come.
 func (t *tally) funnel() protocol.Funnel {
 	f := protocol.Funnel{Viewers: len(t.joined), AddedToCart: len(t.added)}
-	for id := range t.ordered {
-		if _, viewer := t.joined[id]; !viewer {
-			continue
-		}
+	count := func(id string) {
 		f.CheckedOut++
 		if _, carted := t.added[id]; !carted {
 			f.AddedToCart++
+		}
+	}
+	for id := range t.ordered {
+		if _, viewer := t.joined[id]; viewer {
+			count(id)
+		}
+	}
+	for id := range t.started {
+		// Joined already checked as the signal came.
+		if _, done := t.ordered[id]; !done {
+			count(id)
 		}
 	}
 	return f

@@ -131,3 +131,53 @@ func TestMetricsStopWithoutHost(t *testing.T) {
 	again.nextOf(protocol.TypeMetrics)
 	again.nextOf(protocol.TypeMetrics)
 }
+
+// A store show never sees its checkout pages, so a viewer's checkout
+// signal counts as a checkout started and puts them at the funnel's last
+// step; a cart add is not needed first.
+func TestStoreShowCountsCheckoutSignals(t *testing.T) {
+	s, ts := startServer(t, unlimited, func(c *Config) { c.StoreCheckout = "https://shop.example/cart/{items}" })
+	ana := dialClient(t, ts.URL, "ana", "client-ana")
+	bo := dialClient(t, ts.URL, "bo", "client-bo")
+	dial(t, ts.URL, "cy", "")
+	ana.send(protocol.TypeCart, protocol.CartSignal{Action: protocol.CartAdd, ProductID: "mug", VariantID: "mug-blue", Qty: 1})
+	ana.send(protocol.TypeCart, protocol.CartSignal{Action: protocol.CartCheckout})
+	ana.send(protocol.TypeCart, protocol.CartSignal{Action: protocol.CartCheckout})
+	bo.send(protocol.TypeCart, protocol.CartSignal{Action: protocol.CartCheckout})
+	for _, env := range append(ana.sync(), bo.sync()...) {
+		if env.Type == protocol.TypeError {
+			t.Fatalf("checkout signal refused: %s", env.Data)
+		}
+	}
+	m := s.Metrics()
+	if m.CheckoutsStarted != 3 {
+		t.Errorf("checkouts started %d, want 3 (every signal)", m.CheckoutsStarted)
+	}
+	if want := (protocol.Funnel{Viewers: 3, AddedToCart: 2, CheckedOut: 2}); m.Funnel != want {
+		t.Errorf("funnel %+v, want %+v", m.Funnel, want)
+	}
+	if err := m.Validate(); err != nil {
+		t.Error(err)
+	}
+}
+
+// The demo store counts the checkout pages it serves; the signal that
+// comes with opening one must not count it a second time.
+func TestDemoShowIgnoresCheckoutSignals(t *testing.T) {
+	s, ts := startServer(t, unlimited)
+	ana := dialClient(t, ts.URL, "ana", "client-ana")
+	ana.send(protocol.TypeCart, protocol.CartSignal{Action: protocol.CartCheckout})
+	for _, env := range ana.sync() {
+		if env.Type == protocol.TypeError {
+			t.Fatalf("checkout signal refused: %s", env.Data)
+		}
+	}
+	get(t, ts.URL, "/cart/mug-blue:1?ref=client-ana")
+	m := s.Metrics()
+	if m.CheckoutsStarted != 1 {
+		t.Errorf("checkouts started %d, want 1: the page, not the signal too", m.CheckoutsStarted)
+	}
+	if want := (protocol.Funnel{Viewers: 1}); m.Funnel != want {
+		t.Errorf("funnel %+v, want %+v", m.Funnel, want)
+	}
+}

@@ -43,6 +43,20 @@ func send(sess live.Session, what string, typ protocol.Type, data any) tea.Cmd {
 	return func() tea.Msg { return sentMsg{what: what, err: sess.Send(typ, data)} }
 }
 
+// signalCheckout tells the show the viewer handed their cart to checkout,
+// which a show sold on a real store counts, never seeing the store's pages.
+// It is a count for the host and nothing the viewer can act on, so a failure
+// is not shown: it would hide the checkout link's own message.
+func signalCheckout(sess live.Session) tea.Cmd {
+	if sess == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		_ = sess.Send(protocol.TypeCart, protocol.CartSignal{Action: protocol.CartCheckout})
+		return nil
+	}
+}
+
 // say sends a chat line; a failure comes back with the text so it can be
 // shown as not sent.
 func say(sess live.Session, text string) tea.Cmd {

@@ -258,11 +258,13 @@ func (m Model) checkout() (Model, tea.Cmd) {
 	if !ok {
 		return m, fail
 	}
+	told := signalCheckout(m.Session())
 	if !m.opts.OpenBrowser {
-		return m.showLink(h.URL, "Open, copy (y) or scan (o) this link to check out"+note+" · your cart is kept until you order")
+		m, shown := m.showLink(h.URL, "Open, copy (y) or scan (o) this link to check out"+note+" · your cart is kept until you order")
+		return m, tea.Batch(shown, told)
 	}
 	toast := m.Notify(live.StatusInfo, "Opening checkout in your browser…"+note)
-	return m, tea.Batch(toast, openCheckout(m.opts.Opener, h.URL, note))
+	return m, tea.Batch(toast, openCheckout(m.opts.Opener, h.URL, note), told)
 }
 
 // handoff builds the checkout link of the checked cart, as checkout and
@@ -301,7 +303,7 @@ func (m Model) showQR() (Model, tea.Cmd) {
 	m, _ = m.showLink(h.URL, "Scan (o), open or copy (y) this link to check out"+note+" · your cart is kept until you order")
 	m.mode = modeQR
 	m.layout()
-	return m, nil
+	return m, signalCheckout(m.Session())
 }
 
 // handleQRKey answers the keys of the QR code's screen: close, copy, quit.

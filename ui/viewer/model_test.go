@@ -429,6 +429,32 @@ func TestCheckoutOpensBrowser(t *testing.T) {
 	}
 }
 
+// Handing the cart to checkout tells the show, which counts it when the
+// checkout is a real store's; o does as x, with or without a browser.
+func TestCheckoutSendsSignal(t *testing.T) {
+	checkout := protocol.CartSignal{Action: protocol.CartCheckout}
+	for _, tc := range []struct {
+		name    string
+		browser bool
+		key     string
+	}{{"x opens", true, "x"}, {"x shows", false, "x"}, {"o", true, "o"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := joined(t, 80, 24, func(o *Options) { o.OpenBrowser = tc.browser })
+			h.PressSettle("a", tc.key)
+			got := cartSignals(h.sess)
+			if len(got) != 2 || got[1] != checkout {
+				t.Fatalf("signals = %+v, want an add then %+v", got, checkout)
+			}
+		})
+	}
+	// An empty cart hands nothing over, so says nothing.
+	h := joined(t, 80, 24)
+	h.PressSettle("x", "o")
+	if got := cartSignals(h.sess); len(got) != 0 {
+		t.Errorf("an empty cart's checkout sent %+v", got)
+	}
+}
+
 func TestCheckoutOpenerFails(t *testing.T) {
 	h := joined(t, 80, 24)
 	h.opener.err = errors.New("no DISPLAY")
