@@ -86,14 +86,28 @@ type Handoff struct {
 	LeftOut []pricing.Line
 }
 
+// DiscountParam is the query parameter that carries a deal's store
+// discount code in a checkout link, as a Shopify cart permalink takes it.
+const DiscountParam = "discount"
+
 // ForQuote builds the checkout link of a priced cart (see cart.Check): it
 // orders what can be bought now, each line's Qty, fills TotalPlaceholder
-// with the quote's total, and reports what it left out. With nothing that
-// can be bought it returns ErrNothingToBuy, with LeftOut filled in.
+// with the quote's total, and reports what it left out. When units are at
+// the price of a deal backed by a store discount code
+// (pricing.Quote.DiscountCode), the link carries the code as
+// DiscountParam, so the store gives the price the viewer was shown. With
+// nothing that can be bought it returns ErrNothingToBuy, with LeftOut
+// filled in.
 func ForQuote(template string, q pricing.Quote) (Handoff, error) {
 	h := Handoff{Items: q.Items(), Total: q.Total, LeftOut: q.LeftOut()}
 	if len(h.Items) == 0 {
 		return h, ErrNothingToBuy
+	}
+	if code := q.DiscountCode(); code != "" {
+		if !protocol.ValidDiscountCode(code) {
+			return Handoff{LeftOut: h.LeftOut}, fmt.Errorf("checkout link: %w: discount code %q", ErrBadItem, code)
+		}
+		template = withQuery(template, DiscountParam+"="+code)
 	}
 	link, err := build(template, h.Items, strconv.FormatInt(q.Total.Amount, 10))
 	if err != nil {
@@ -101,6 +115,24 @@ func ForQuote(template string, q pricing.Quote) (Handoff, error) {
 	}
 	h.URL = link
 	return h, nil
+}
+
+// withQuery adds param (already escaped) to the query of template, ahead
+// of any fragment.
+func withQuery(template, param string) string {
+	rest, frag, hasFrag := strings.Cut(template, "#")
+	sep := "?"
+	if strings.Contains(rest, "?") {
+		sep = "&"
+		if strings.HasSuffix(rest, "?") || strings.HasSuffix(rest, "&") {
+			sep = ""
+		}
+	}
+	rest += sep + param
+	if hasFrag {
+		rest += "#" + frag
+	}
+	return rest
 }
 
 // build fills template with items and seen.

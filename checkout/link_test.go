@@ -223,3 +223,68 @@ func TestCheckURL(t *testing.T) {
 		t.Errorf("URL of exactly %d bytes refused: %v", MaxURLLen, err)
 	}
 }
+
+// A deal backed by a store discount code puts the code in the link while
+// the cart holds units at its price, in the query and ahead of a fragment.
+func TestForQuoteDiscountCode(t *testing.T) {
+	now := time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC)
+	beanie := protocol.Product{
+		ID: "beanie", Name: "Beanie", Price: money.New(2800, "USD"),
+		Deal:     &protocol.Deal{Price: money.New(2240, "USD"), Percent: 20, EndsAt: now.Add(time.Minute), PerBuyer: 1, Code: "SUMMER10"},
+		Variants: []protocol.Variant{{ID: "beanie-grey", Name: "Grey", Stock: 9}},
+	}
+	mug := protocol.Product{ID: "mug", Name: "Speckled Mug", Price: money.New(2400, "USD"),
+		Variants: []protocol.Variant{{ID: "mug-sand", Name: "Sand", Stock: 2}}}
+	lookup := func(id string) (protocol.Product, bool) {
+		for _, p := range []protocol.Product{beanie, mug} {
+			if _, ok := p.Variant(id); ok {
+				return p, true
+			}
+		}
+		return protocol.Product{}, false
+	}
+	price := func(taken pricing.Taken, at time.Time, pairs ...any) pricing.Quote {
+		t.Helper()
+		q, err := pricing.Price(items(pairs...), lookup, taken, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q
+	}
+	withDeal := price(nil, now, "mug-sand", 1, "beanie-grey", 2)
+	for _, tc := range []struct{ template, want string }{
+		{"https://shop.example/cart/{items}?ref=livecart-s1",
+			"https://shop.example/cart/mug-sand:1,beanie-grey:2?ref=livecart-s1&discount=SUMMER10"},
+		{"https://shop.example/cart/{items}",
+			"https://shop.example/cart/mug-sand:1,beanie-grey:2?discount=SUMMER10"},
+		{"http://127.0.0.1:7420/cart/{items}?ref=k1&seen={total}#top",
+			"http://127.0.0.1:7420/cart/mug-sand:1,beanie-grey:2?ref=k1&seen=" + strconv.Itoa(2400+2240+2800) + "&discount=SUMMER10#top"},
+	} {
+		if h, err := ForQuote(tc.template, withDeal); err != nil || h.URL != tc.want {
+			t.Errorf("ForQuote(%q) = %q, %v; want %q", tc.template, h.URL, err, tc.want)
+		}
+	}
+
+	const store = "https://shop.example/cart/{items}?ref=livecart-s1"
+	// No unit at the deal's price, so no code: the deal has ended, the
+	// buyer has taken their limit, or the cart holds none of it.
+	for name, q := range map[string]pricing.Quote{
+		"deal over":   price(nil, now.Add(time.Hour), "beanie-grey", 1),
+		"limit taken": price(func(protocol.Product) int { return 1 }, now, "beanie-grey", 1),
+		"not in cart": price(nil, now, "mug-sand", 1),
+	} {
+		if h, err := ForQuote(store, q); err != nil || strings.Contains(h.URL, "discount") {
+			t.Errorf("%s: %q, %v", name, h.URL, err)
+		}
+	}
+	// A deal without a code adds nothing.
+	beanie.Deal.Code = ""
+	if h, err := ForQuote(store, price(nil, now, "beanie-grey", 1)); err != nil || strings.Contains(h.URL, "discount") {
+		t.Errorf("deal without a code: %q, %v", h.URL, err)
+	}
+	// A code that did not pass the protocol's check never reaches a link.
+	beanie.Deal.Code = "A&B=C"
+	if _, err := ForQuote(store, price(nil, now, "beanie-grey", 1)); !errors.Is(err, ErrBadItem) {
+		t.Errorf("bad code: %v", err)
+	}
+}

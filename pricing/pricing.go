@@ -69,8 +69,9 @@ type Line struct {
 	// Deal is the price of one unit under the running deal, and zero
 	// (no currency) when none runs.
 	Deal     money.Money
-	DealQty  int // units of Qty at Deal; the rest are at Regular
-	PerBuyer int // the running deal's per-buyer limit; 0 for none
+	DealQty  int    // units of Qty at Deal; the rest are at Regular
+	PerBuyer int    // the running deal's per-buyer limit; 0 for none
+	DealCode string // the running deal's store discount code; empty for none
 
 	Total money.Money // what Qty units cost
 }
@@ -136,6 +137,19 @@ func (q Quote) LeftOut() []Line {
 	return out
 }
 
+// DiscountCode is the store discount code a checkout of the quote should
+// carry: that of the first line with units at the price of a deal backed
+// by one, or empty. A store's checkout link takes a single code, so a cart
+// with units under two deals backed by different codes gets the first.
+func (q Quote) DiscountCode() string {
+	for _, l := range q.Lines {
+		if l.DealQty > 0 && l.DealCode != "" {
+			return l.DealCode
+		}
+	}
+	return ""
+}
+
 // Complete reports whether every unit asked for can be bought.
 func (q Quote) Complete() bool { return len(q.LeftOut()) == 0 }
 
@@ -188,7 +202,7 @@ func Price(items []protocol.Item, lookup Lookup, taken Taken, now time.Time) (Qu
 			l.State = Short
 		}
 		if deal, on := p.DealOf(v.ID, now); on {
-			l.Deal, l.PerBuyer = deal, p.Deal.PerBuyer
+			l.Deal, l.PerBuyer, l.DealCode = deal, p.Deal.PerBuyer, p.Deal.Code
 			l.DealQty = l.Qty
 			if l.PerBuyer > 0 {
 				r, counted := room[p.ID]

@@ -51,6 +51,33 @@ type Deal struct {
 	AmountOff int64       `json:"amount_off,omitempty"` // or minor units off
 	EndsAt    time.Time   `json:"ends_at"`              // server time
 	PerBuyer  int         `json:"per_buyer,omitempty"`  // units one buyer may take at this price; 0 = no limit
+	// Code is a discount code of the real store the show sells on that
+	// gives the deal's price at its checkout; empty for none. Checkout
+	// links that order units at the deal's price carry it.
+	Code string `json:"code,omitempty"`
+}
+
+// ValidDiscountCode reports whether code is fit to be a deal's store
+// discount code: 1 to MaxDiscountCodeBytes letters (A-Z, a-z), digits,
+// '-' and '_', which read the same unescaped anywhere in a URL.
+func ValidDiscountCode(code string) bool {
+	if code == "" || len(code) > MaxDiscountCodeBytes {
+		return false
+	}
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func checkDiscountCode(code string) error {
+	if code != "" && !ValidDiscountCode(code) {
+		return fmt.Errorf("discount code %q is not 1 to %d letters, digits, - or _", truncateForError(code), MaxDiscountCodeBytes)
+	}
+	return nil
 }
 
 // Validate checks the deal against the product's regular price.
@@ -70,7 +97,7 @@ func (d Deal) Validate(regular money.Money) error {
 	if d.PerBuyer < 0 || d.PerBuyer > MaxQty {
 		return fmt.Errorf("per-buyer limit %d is not between 0 and %d", d.PerBuyer, MaxQty)
 	}
-	return nil
+	return checkDiscountCode(d.Code)
 }
 
 // Active reports whether the deal is still on at the given server time.
@@ -337,6 +364,7 @@ type StartDeal struct {
 	AmountOff int64  `json:"amount_off,omitempty"`
 	Seconds   int    `json:"seconds"`
 	PerBuyer  int    `json:"per_buyer,omitempty"`
+	Code      string `json:"code,omitempty"` // the store's discount code behind the deal, if any (see Deal.Code)
 }
 
 // Validate checks the deal's shape; the server checks it against the price.
@@ -359,7 +387,7 @@ func (d StartDeal) Validate() error {
 	if d.PerBuyer < 0 || d.PerBuyer > MaxQty {
 		return fmt.Errorf("per-buyer limit %d is not between 0 and %d", d.PerBuyer, MaxQty)
 	}
-	return nil
+	return checkDiscountCode(d.Code)
 }
 
 // EndDeal ends a product's deal early (host).

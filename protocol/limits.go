@@ -17,11 +17,14 @@ const (
 	MaxDescriptionRunes = 280
 	MaxTitleRunes       = 80
 	MaxIDBytes          = 64
-	MaxProducts         = 100 // catalog size
-	MaxVariants         = 8   // per product
-	MaxStock            = 1_000_000
-	MaxQty              = 99 // per line of a cart, buy or signal
-	MaxBuyItems         = 20 // items in one buy, checkout link or order
+	// MaxDiscountCodeBytes is the longest store discount code a deal may
+	// carry (see ValidDiscountCode).
+	MaxDiscountCodeBytes = 32
+	MaxProducts          = 100 // catalog size
+	MaxVariants          = 8   // per product
+	MaxStock             = 1_000_000
+	MaxQty               = 99 // per line of a cart, buy or signal
+	MaxBuyItems          = 20 // items in one buy, checkout link or order
 	// MaxOrderLines is the most lines an order has: an item bought at two
 	// prices (a deal's and, over its per-buyer limit, the regular one)
 	// takes two.

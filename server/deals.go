@@ -62,6 +62,7 @@ func (s *Server) startDealLocked(d protocol.StartDeal) *protocol.Error {
 		AmountOff: d.AmountOff,
 		EndsAt:    s.now().Add(time.Duration(d.Seconds) * time.Second),
 		PerBuyer:  d.PerBuyer,
+		Code:      d.Code,
 	}
 	s.deals.bought[i] = nil
 	s.deals.serial[i]++

@@ -202,3 +202,32 @@ func TestDealLimitPerBuyer(t *testing.T) {
 		t.Fatalf("after the deal: %d\n%s", status, body)
 	}
 }
+
+// A deal backed by a store discount code carries it to every viewer, in
+// the product event and a late joiner's snapshot; a bad code is refused,
+// and the demo store's checkout page ignores the parameter a link adds.
+func TestDealCodeTravelsWithTheDeal(t *testing.T) {
+	s, ts := startServer(t, unlimited)
+	fakeTimers(s)
+	host := dial(t, ts.URL, "", testToken)
+	ana := dial(t, ts.URL, "ana", "")
+
+	host.send(protocol.TypeStartDeal, protocol.StartDeal{ProductID: "mug", Percent: 20, Seconds: 90, Code: "SUMMER10"})
+	p := decode[protocol.Product](t, ana.nextOf(protocol.TypeProduct))
+	if p.ID != "mug" || p.Deal == nil || p.Deal.Code != "SUMMER10" {
+		t.Fatalf("product event = %+v, deal %+v; want the code SUMMER10", p, p.Deal)
+	}
+	if w := dial(t, ts.URL, "late", "").welcome; w.Catalog[0].Deal == nil || w.Catalog[0].Deal.Code != "SUMMER10" {
+		t.Fatalf("a new viewer's snapshot has deal %+v", w.Catalog[0].Deal)
+	}
+
+	host.send(protocol.TypeStartDeal, protocol.StartDeal{ProductID: "mug", Percent: 20, Seconds: 90, Code: "SUMMER 10"})
+	if e := decode[protocol.Error](t, host.nextOf(protocol.TypeError)); e.Code != protocol.ErrCodeBadRequest {
+		t.Fatalf("a bad code: %+v", e)
+	}
+
+	resp, body := get(t, ts.URL, "/cart/mug-blue:1?ref=k1&discount=SUMMER10")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, dealRow("$24.00", "$19.20", "1", "$19.20")) {
+		t.Fatalf("checkout page with a discount parameter: %d\n%s", resp.StatusCode, body)
+	}
+}

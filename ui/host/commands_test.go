@@ -112,6 +112,9 @@ func TestStartDeal(t *testing.T) {
 		{"$5 90s 2", protocol.StartDeal{ProductID: "scarf", AmountOff: 500, Seconds: 90, PerBuyer: 2}},
 		{"12.50 1m30s", protocol.StartDeal{ProductID: "scarf", AmountOff: 1250, Seconds: 90}},
 		{"90% 20m 99", protocol.StartDeal{ProductID: "scarf", Percent: 90, Seconds: 1200, PerBuyer: 99}},
+		{"20% 5m 2 code:SUMMER10", protocol.StartDeal{ProductID: "scarf", Percent: 20, Seconds: 300, PerBuyer: 2, Code: "SUMMER10"}},
+		{"20% code:live-cart_1 5m", protocol.StartDeal{ProductID: "scarf", Percent: 20, Seconds: 300, Code: "live-cart_1"}},
+		{"$5 90s Code:Fall", protocol.StartDeal{ProductID: "scarf", AmountOff: 500, Seconds: 90, Code: "Fall"}},
 	}
 	for _, c := range cases {
 		t.Run(c.in, func(t *testing.T) {
@@ -143,6 +146,11 @@ func TestBadPromptInput(t *testing.T) {
 		{"no duration", "scarf", "f", "20%", "write the discount"},
 		{"bad limit", "scarf", "f", "20% 5m 100", "per-buyer limit"},
 		{"discount not money", "scarf", "f", "abc 5m", "not an amount"},
+		{"bad code", "scarf", "f", "20% 5m code:A&B", "discount code is 1 to 32"},
+		{"empty code", "scarf", "f", "20% 5m code:", "discount code is 1 to 32"},
+		{"long code", "scarf", "f", "20% 5m code:" + strings.Repeat("x", 33), "discount code is 1 to 32"},
+		{"two codes", "scarf", "f", "20% 5m code:A code:B", "one discount code"},
+		{"code alone", "scarf", "f", "20% code:A", "write the discount"},
 		{"negative stock", "mug", "i", "blue -3", "cannot be negative"},
 		{"stock not a number", "mug", "i", "blue lots", "not a whole number"},
 		{"unknown variant", "mug", "i", "purple 3", "no single variant"},

@@ -52,13 +52,34 @@ func parseSeconds(in string, lo, hi time.Duration) (int, error) {
 	return int(d / time.Second), nil
 }
 
-// parseDeal reads "DISCOUNT DURATION [PER-BUYER]", such as "20% 5m" or
-// "$5 90s 2", into a start_deal command for p.
+// dealCodePrefix marks the store discount code behind a deal in the deal
+// prompt, as in "20% 5m 2 code:SUMMER10".
+const dealCodePrefix = "code:"
+
+// parseDeal reads "DISCOUNT DURATION [PER-BUYER] [code:CODE]", such as
+// "20% 5m", "$5 90s 2" or "20% 5m code:SUMMER10", into a start_deal
+// command for p. The code, a discount code of the store the show sells on,
+// may come anywhere after the discount.
 func parseDeal(in string, p protocol.Product) (protocol.StartDeal, error) {
 	d := protocol.StartDeal{ProductID: p.ID}
-	f := strings.Fields(in)
+	var f []string
+	for i, w := range strings.Fields(in) {
+		code, ok := cutPrefixFold(w, dealCodePrefix)
+		if !ok || i == 0 {
+			f = append(f, w)
+			continue
+		}
+		switch {
+		case d.Code != "":
+			return d, errors.New("give the deal one discount code at most")
+		case !protocol.ValidDiscountCode(code):
+			return d, fmt.Errorf("%q: a discount code is 1 to %d letters, digits, - or _",
+				truncateInput(code), protocol.MaxDiscountCodeBytes)
+		}
+		d.Code = code
+	}
 	if len(f) < 2 || len(f) > 3 {
-		return d, errors.New("write the discount, the duration and, if you like, a per-buyer limit: 20% 5m 2")
+		return d, errors.New("write the discount, the duration and, if you like, a per-buyer limit and a store code: 20% 5m 2 code:SUMMER10")
 	}
 	if pct, ok := strings.CutSuffix(f[0], "%"); ok {
 		n, err := strconv.Atoi(pct)
@@ -93,6 +114,14 @@ func parseDeal(in string, p protocol.Product) (protocol.StartDeal, error) {
 		return d, err
 	}
 	return d, nil
+}
+
+// cutPrefixFold is strings.CutPrefix with the prefix in any case.
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
+		return s, false
+	}
+	return s[len(prefix):], true
 }
 
 // parseStock reads "VARIANT STOCK", the variant by ID or name (any case),

@@ -262,7 +262,7 @@ func (m Model) dealPrompt() prompt {
 		return prompt{}
 	}
 	pr := prompt{kind: promptDeal, product: p, label: "Deal on " + p.Name, short: "Deal",
-		hint: "discount (20% or " + exampleOff(p) + ") · length 30s to 20m · optional per-buyer limit · e.g. 20% 5m 2"}
+		hint: "discount (20% or " + exampleOff(p) + ") · length 30s to 20m · optional per-buyer limit and store discount code · e.g. 20% 5m 2 code:SUMMER10"}
 	now := m.ServerNow()
 	if !p.Deal.Active(now) {
 		return pr
@@ -277,6 +277,10 @@ func (m Model) dealPrompt() prompt {
 	if d.PerBuyer > 0 {
 		pr.current += fmt.Sprintf(", %d each", d.PerBuyer)
 		pr.value += " " + strconv.Itoa(d.PerBuyer)
+	}
+	if d.Code != "" {
+		pr.current += ", code " + d.Code
+		pr.value += " " + dealCodePrefix + d.Code
 	}
 	return pr
 }

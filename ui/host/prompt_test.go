@@ -14,10 +14,13 @@ import (
 
 // scarfDeal puts a deal of 20% off, 2 per buyer, with 4:32 to go on the
 // scarf.
-func (h *harness) scarfDeal() {
+func (h *harness) scarfDeal(code ...string) {
 	h.T.Helper()
 	scarf := uitest.Product("scarf", "Merino Scarf", 3900, protocol.Variant{ID: "scarf-red", Name: "Red", Stock: 7})
 	scarf.Deal = &protocol.Deal{Price: money.New(3120, "USD"), Percent: 20, EndsAt: uitest.T0.Add(4*time.Minute + 32*time.Second), PerBuyer: 2}
+	if len(code) > 0 {
+		scarf.Deal.Code = code[0]
+	}
 	h.Events(h.env(protocol.TypeProduct, 101, scarf))
 }
 
@@ -54,6 +57,10 @@ func TestTypingReplacesThePromptsValue(t *testing.T) {
 			setup: func(h *harness) { h.scarfDeal() },
 			shows: "Deal on Merino Scarf: 20% off, 2 each → 10% 5m",
 			want:  protocol.StartDeal{ProductID: "scarf", Percent: 10, Seconds: 300}},
+		{name: "running deal with a code", product: "scarf", key: "f", prefill: "20% 4m32s 2 code:SUMMER10", typed: "10% 5m code:FALL",
+			setup: func(h *harness) { h.scarfDeal("SUMMER10") },
+			shows: "Deal on Merino Scarf: 20% off, 2 each, code SUMMER10 → 10% 5m code:FALL",
+			want:  protocol.StartDeal{ProductID: "scarf", Percent: 10, Seconds: 300, Code: "FALL"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

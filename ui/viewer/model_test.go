@@ -14,6 +14,7 @@ import (
 
 	"github.com/livecart/livecart/cart"
 	"github.com/livecart/livecart/client"
+	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/pricing"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/internal/uitest"
@@ -452,6 +453,21 @@ func TestCheckoutSendsSignal(t *testing.T) {
 	h.PressSettle("x", "o")
 	if got := cartSignals(h.sess); len(got) != 0 {
 		t.Errorf("an empty cart's checkout sent %+v", got)
+	}
+}
+
+// A deal backed by a store discount code puts it in the link of a cart
+// that holds units at the deal's price.
+func TestCheckoutCarriesDealCode(t *testing.T) {
+	w := testWelcome()
+	w.Catalog[0].Deal = &protocol.Deal{Price: money.New(1900, w.Catalog[0].Price.Currency), AmountOff: w.Catalog[0].Price.Amount - 1900,
+		EndsAt: uitest.T0.Add(5 * time.Minute), Code: "SUMMER10"}
+	h := newHarness(t, 80, 24)
+	h.Join(w, 1)
+	h.PressSettle("a", "x")
+	want := "http://127.0.0.1:7420/cart/mug-blue:1?discount=SUMMER10"
+	if got := h.opener.URLs(); !reflect.DeepEqual(got, []string{want}) {
+		t.Fatalf("opened %q, want %q", got, want)
 	}
 }
 
