@@ -55,7 +55,10 @@ func fetchShopify(ctx context.Context, src Source, o Options) (Result, error) {
 	var warnings []string
 	for page := 1; ; page++ {
 		if page*shopifyPageSize > MaxStoreProducts {
-			return Result{}, fmt.Errorf("%w: more than %d", ErrTooMany, MaxStoreProducts)
+			// Past page 100 the feed answers 400 whatever the store holds,
+			// so a full page 100 cannot tell 25,000 products from more: the
+			// show refuses rather than sell a silently cut catalog.
+			return Result{}, fmt.Errorf("%w: %d or more, the most the store's feed lists", ErrTooMany, MaxStoreProducts)
 		}
 		u := fmt.Sprintf("%s/products.json?limit=%d&page=%d", src.Base, shopifyPageSize, page)
 		body, _, err := get(ctx, o.Client, u)
