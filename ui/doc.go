@@ -16,6 +16,8 @@
 //   - sshshow/ serves the viewer's screen to SSH sessions (serve --ssh):
 //     one program per session, each an ordinary viewer of the show over
 //     a loopback WebSocket, known by its SSH key.
+//   - headless/ runs the viewer in a real program with no terminal, counted,
+//     for the load tool bench/tuistorm.
 //   - internal/uitest is the test harness both screens share.
 //
 // How a chat line reaches the screen: the server sends it in a batch, one

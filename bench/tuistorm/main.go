@@ -1,4 +1,4 @@
-// Command tuistorm runs the real viewer (viewer.Model in a tea.Program) through
+// Command tuistorm runs the real viewer (viewer.Model in a tea.Program, by ui/headless) through
 // a chat storm with no terminal, and prints one JSON line of what it cost:
 // every event offered must be applied, at a steady frame rate, in little
 // CPU and flat memory.
@@ -34,13 +34,11 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"strings"
+	"sync/atomic"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
-	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/headless"
 	"github.com/livecart/livecart/ui/viewer"
 )
 
@@ -168,50 +166,26 @@ func run(c config) (result, error) {
 	}
 
 	sess := newSession()
-	cnt := newCounters()
 	out := newOutput()
-	m := viewer.New(viewer.Options{
-		URL: "ws://127.0.0.1:7420/ws", Name: "me", Theme: "dark", Scrollback: c.scrollback,
-	}, sess.open())
-	var model tea.Model = probe{m: m, c: cnt}
-	if c.bare {
-		model = bare{c: cnt, screen: strings.Repeat(strings.Repeat("x", c.width)+"\n", c.height-1) + strings.Repeat("x", c.width)}
-	}
-	p := tea.NewProgram(model,
-		tea.WithInput(nil),
-		tea.WithOutput(out),
-		tea.WithWindowSize(c.width, c.height),
-		// A terminal that takes true colour, as the viewer's users have:
-		// with no terminal the renderer would otherwise drop the colours.
-		tea.WithEnvironment([]string{"TERM=xterm-256color", "COLORTERM=truecolor", "CLICOLOR_FORCE=1"}),
-	)
-	done := make(chan struct{})
-	var final tea.Model
-	var runErr error
-	go func() {
-		defer close(done)
-		final, runErr = p.Run()
-	}()
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			p.Quit()
-			<-done
-			if fm, ok := final.(probe); ok {
-				fm.m.Close()
-			}
-			sess.Close()
-		}
+	var offeredN atomic.Int64 // events the feed has made
+	hp := headless.Start(headless.Options{
+		Width: c.width, Height: c.height, Output: out, Session: sess.open(), LiveSeq: snapshotSeq, Bare: c.bare,
+		Viewer: viewer.Options{URL: "ws://127.0.0.1:7420/ws", Name: "me", Theme: "dark", Scrollback: c.scrollback},
+	})
+	cnt := &hp.Counters
+	stop := func() error {
+		err := hp.Stop()
+		sess.Close()
+		return err
 	}
 	defer stop()
 
 	deadline := time.After(startBudget)
-	for _, ch := range []chan struct{}{cnt.live, out.first} {
+	for _, ch := range []<-chan struct{}{hp.Live(), out.first} {
 		select {
 		case <-ch:
-		case <-done:
-			return res, fmt.Errorf("the program ended before the show was on screen: %v", runErr)
+		case <-hp.Done():
+			return res, fmt.Errorf("the program ended before the show was on screen: %v", hp.Err())
 		case <-deadline:
 			return res, fmt.Errorf("the show was not on screen within %v", startBudget)
 		}
@@ -220,11 +194,11 @@ func run(c config) (result, error) {
 	start := time.Now()
 	until := start.Add(c.duration)
 	st := newStream(c.rate, c.pinEvery, start)
-	offered := func(n int) { cnt.offered.Store(int64(n)) }
+	offered := func(n int) { offeredN.Store(int64(n)) }
 	switch {
 	case c.naive:
 		sess.feedNaive(st, func(envs []protocol.Envelope) bool {
-			p.Send(naiveMsg{Updates: []client.Update{{Kind: client.UpdateEvents, Events: envs}}, At: time.Now()})
+			hp.SendEvents(envs)
 			return sess.ctx.Err() == nil
 		}, until, offered)
 	case !c.idle:
@@ -244,7 +218,7 @@ func run(c config) (result, error) {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	cpu0, upd0, views0, frames0, bytes0 := cpuTime(), cnt.updates.Load(), cnt.views.Load(), out.writes.Load(), out.bytes.Load()
+	cpu0, upd0, views0, frames0, bytes0 := cpuTime(), cnt.Updates.Load(), cnt.Views.Load(), out.writes.Load(), out.bytes.Load()
 	res.RSSStartMB = rssMB()
 	res.RSSMaxMB = res.RSSStartMB
 	sample := time.NewTicker(time.Second)
@@ -259,16 +233,16 @@ wait:
 			res.RSSMidMB = rssMB()
 		case <-end.C:
 			break wait
-		case <-done:
-			return res, fmt.Errorf("the program ended during the storm: %v", runErr)
+		case <-hp.Done():
+			return res, fmt.Errorf("the program ended during the storm: %v", hp.Err())
 		}
 	}
 	sample.Stop()
 	elapsed := time.Since(start)
 	cpu := cpuTime() - cpu0
-	res.AppliedAtEnd = int64(cnt.applied.Load())
-	res.Messages = cnt.updates.Load() - upd0
-	res.Views = cnt.views.Load() - views0
+	res.AppliedAtEnd = int64(cnt.Applied.Load())
+	res.Messages = cnt.Updates.Load() - upd0
+	res.Views = cnt.Views.Load() - views0
 	res.Frames = out.writes.Load() - frames0
 	res.FramesPerS = float64(res.Frames) / elapsed.Seconds()
 	res.OutputKBPerS = float64(out.bytes.Load()-bytes0) / 1024 / elapsed.Seconds()
@@ -276,7 +250,7 @@ wait:
 	res.CPUPct = 100 * cpu.Seconds() / elapsed.Seconds()
 	res.RSSEndMB = rssMB()
 	res.RSSMaxMB = max(res.RSSMaxMB, res.RSSEndMB)
-	res.ChatLines = cnt.chatLines.Load()
+	res.ChatLines = cnt.ChatLines.Load()
 
 	if res.AppliedAtEnd > 0 {
 		res.CPUUsPerEvent = float64(cpu.Microseconds()) / float64(res.AppliedAtEnd)
@@ -295,7 +269,7 @@ drain:
 	for {
 		select {
 		case <-sess.fed:
-			if int64(cnt.applied.Load()) >= cnt.offered.Load() {
+			if int64(cnt.Applied.Load()) >= offeredN.Load() {
 				break drain
 			}
 		default:
@@ -304,26 +278,22 @@ drain:
 		case <-poll.C:
 		case <-drainBy.C:
 			break drain
-		case <-done:
-			return res, fmt.Errorf("the program ended while draining: %v", runErr)
+		case <-hp.Done():
+			return res, fmt.Errorf("the program ended while draining: %v", hp.Err())
 		}
 	}
 	poll.Stop()
-	res.Offered = cnt.offered.Load()
+	res.Offered = offeredN.Load()
 	if c.naive {
 		// What the schedule held by the end, sent or not.
 		res.Offered = int64(st.scheduled(until))
 	}
 	res.BacklogAtEnd = res.Offered - res.AppliedAtEnd
-	res.Applied = int64(cnt.applied.Load())
+	res.Applied = int64(cnt.Applied.Load())
 	res.AllApplied = res.Applied >= res.Offered
 	if res.AllApplied {
 		res.DrainMS = time.Since(drainStart).Milliseconds()
 	}
-	res.ChatLines = cnt.chatLines.Load()
-	stop()
-	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) {
-		return res, fmt.Errorf("program: %w", runErr)
-	}
-	return res, nil
+	res.ChatLines = cnt.ChatLines.Load()
+	return res, stop()
 }
