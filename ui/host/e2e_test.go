@@ -1,7 +1,6 @@
 package host_test
 
 import (
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -9,6 +8,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/livecart/livecart/demo"
+	"github.com/livecart/livecart/internal/showtest"
 	"github.com/livecart/livecart/server"
 	"github.com/livecart/livecart/ui/host"
 	"github.com/livecart/livecart/ui/internal/uitest"
@@ -16,20 +16,11 @@ import (
 
 func startServer(t *testing.T) (url string, products []string) {
 	t.Helper()
-	cat, err := server.ParseCatalog(demo.Catalog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Config{Catalog: cat, HostToken: "the-right-host-token"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { hs.Close(); srv.Close() })
+	cat := showtest.Catalog(t, demo.Catalog())
 	for _, p := range cat.Products {
 		products = append(products, p.Name)
 	}
-	return "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", products
+	return showtest.Start(t, server.Config{Catalog: cat, HostToken: "the-right-host-token"}).WS, products
 }
 
 // noLeaks checks, after everything else the test set up has stopped

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	neturl "net/url"
 	"reflect"
 	"strings"
@@ -21,6 +20,7 @@ import (
 	"github.com/livecart/livecart/checkout"
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/demo"
+	"github.com/livecart/livecart/internal/showtest"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/server"
 	"github.com/livecart/livecart/ui/internal/uitest"
@@ -28,24 +28,10 @@ import (
 	"github.com/livecart/livecart/ui/viewer"
 )
 
-// startShow runs the demo show on a real server and returns it, its
-// address and the ws URL of the show.
-func startShow(t *testing.T) (*server.Server, *httptest.Server, string) {
+// startShow runs the demo show on a real server on loopback.
+func startShow(t *testing.T) *showtest.Show {
 	t.Helper()
-	cat, err := server.ParseCatalog(demo.Catalog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Config{Catalog: cat, HostToken: "e2e-host-token-0001"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		hs.Close()
-		srv.Close()
-	})
-	return srv, hs, "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"
+	return showtest.Start(t, server.Config{Catalog: showtest.Catalog(t, demo.Catalog()), HostToken: "e2e-host-token-0001"})
 }
 
 // TestEndToEnd goes from a real show server through the real client into
@@ -58,7 +44,8 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, hs, url := startShow(t)
+	show := startShow(t)
+	url := show.WS
 
 	var mu sync.Mutex
 	var opened []string
@@ -93,7 +80,7 @@ func TestEndToEnd(t *testing.T) {
 	d.Key('a')
 	d.Until("Added")
 	d.Key('x')
-	want := strings.TrimSuffix(hs.URL, "/") + "/cart/" + variant.ID + ":1"
+	want := show.URL + "/cart/" + variant.ID + ":1"
 	deadline := time.After(10 * time.Second)
 	for {
 		mu.Lock()
@@ -123,7 +110,7 @@ func TestEndToEnd(t *testing.T) {
 func TestEndToEndReconnect(t *testing.T) {
 	// Registered first, so it runs after every other cleanup.
 	t.Cleanup(func() { goleak.VerifyNone(t) })
-	_, _, url := startShow(t)
+	url := startShow(t).WS
 	px := startProxy(t, strings.TrimPrefix(strings.TrimSuffix(url, "/ws"), "ws://"))
 
 	host, err := client.Dial(context.Background(), client.Options{URL: url, Name: "host", Token: "e2e-host-token-0001"})
@@ -268,7 +255,8 @@ func TestEndToEndOwnOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, hs, url := startShow(t)
+	show := startShow(t)
+	url := show.WS
 	links := make(chan string, 1)
 	opener := checkout.OpenerFunc(func(u string) error { links <- u; return errors.New("no browser here") })
 	d := uitest.Open[viewer.Model](t, viewer.App(viewer.Options{
@@ -303,7 +291,7 @@ func TestEndToEndOwnOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	items := strings.TrimPrefix(link.Path, "/cart/")
-	resp, err := hs.Client().PostForm(hs.URL+"/orders", neturl.Values{"items": {items}, "ref": {link.Query().Get("ref")}, "key": {"e2e-own-order"}})
+	resp, err := http.PostForm(show.URL+"/orders", neturl.Values{"items": {items}, "ref": {link.Query().Get("ref")}, "key": {"e2e-own-order"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,8 @@ import (
 // When the host ends the show, the viewer says so, does not say it is
 // reconnecting or offline, and keeps the cart on screen.
 func TestShowEndedIsNotARestart(t *testing.T) {
-	srv, _, url := startShow(t)
+	show := startShow(t)
+	url := show.WS
 	d := uitest.Open[viewer.Model](t, viewer.App(viewer.Options{
 		URL: url, Name: "ana", Theme: "dark",
 		Carts: viewer.CartFiles{Store: cart.Store{Dir: t.TempDir()}},
@@ -41,7 +42,7 @@ func TestShowEndedIsNotARestart(t *testing.T) {
 	d.Key('a')
 	d.Until("Added")
 
-	srv.End()
+	show.Server.End()
 	screen := d.Until("the show has ended")
 	for _, wrong := range []string{"reconnecting", "offline", "Disconnected"} {
 		if strings.Contains(screen, wrong) {
