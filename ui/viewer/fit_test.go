@@ -80,13 +80,7 @@ func TestViewFitsAnySize(t *testing.T) {
 	}
 	for _, st := range states {
 		t.Run(st.name, func(t *testing.T) {
-			h := st.make(t)
-			for _, sz := range uitest.StormSizes() {
-				h.Send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
-				if err := uitest.Fits(h.M.View().Content, sz[0], sz[1]); err != nil {
-					t.Fatalf("at %dx%d: %v:\n%s", sz[0], sz[1], err, h.View())
-				}
-			}
+			st.make(t).FitsEverySize()
 		})
 	}
 }

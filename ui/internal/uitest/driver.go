@@ -153,6 +153,18 @@ func (d *Driver[M]) Fits() {
 	CheckScreen(d.T, d.M.View().Content, d.w, d.h)
 }
 
+// FitsEverySize resizes the screen through StormSizes, in that order, and
+// fails at the first frame taller or wider than the screen it is drawn for.
+func (d *Driver[M]) FitsEverySize() {
+	d.T.Helper()
+	for _, sz := range StormSizes() {
+		d.Send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		if err := Fits(d.M.View().Content, sz[0], sz[1]); err != nil {
+			d.T.Fatalf("at %dx%d: %v:\n%s", sz[0], sz[1], err, d.View())
+		}
+	}
+}
+
 // Golden compares the screen with testdata/name.golden (see Golden) and
 // returns it without colour.
 func (d *Driver[M]) Golden(name string) string {
