@@ -174,7 +174,6 @@ func runList(t *testing.T, l list) (*tea.Program, *output) {
 	t.Cleanup(func() {
 		p.Quit()
 		<-done
-		time.Sleep(SettleDelay) // the timers still running end with it
 	})
 	return p, out
 }
