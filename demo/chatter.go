@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -206,6 +207,10 @@ var viewerNames = []string{
 	"lars_e", "Imani", "Bao", "Freya", "Nico", "Zara", "hugo.v", "Leila",
 	"Tobi", "Esme", "Arjun", "Clara",
 }
+
+// ViewerNames returns the display names the simulated audience uses, for
+// tests that need ordinary names.
+func ViewerNames() []string { return slices.Clone(viewerNames) }
 
 // pinWords are the placeholders that need a product to fill.
 var pinWords = []string{phProduct, phVariant, phInVariant, phPrice, phRegular, phPercent, phLeft, phNote}

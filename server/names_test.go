@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/text/unicode/runenames"
 
+	"github.com/livecart/livecart/demo"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/sanitize"
 )
@@ -110,18 +111,9 @@ var lookAlikes = []struct{ how, maya, word string }{
 	{"mixed boxes", "Ⓜ🅰🆈ⓐ", "🅼ⓞ🄳"},
 }
 
-// honest are names that look like nothing but themselves; the first row is
-// the demo's audience.
-var honest = []string{
-	"Ana", "kofi_m", "Lena B.", "ravi.codes", "Mia", "tomás", "Jules", "priya_k",
-	"Olu", "sam_w", "Hana", "Marco", "bea.makes", "Ife", "Noor", "Leo",
-	"greta_g", "Yuki", "Caleb", "zainab", "Nina R.", "oscar.p", "Amara", "Finn",
-	"lucía", "Dev", "Maeve", "kai_lee", "Rosa", "Ines", "tariq_a", "Elsie",
-	"Bongani", "Chloé", "milo.jpg", "Sana", "Ezra", "Ayla", "rory_d", "Keiko",
-	"Thandi", "Jonas", "pia.k", "Aditi", "Matteo", "Wren", "Kwame", "Sofia",
-	"lars_e", "Imani", "Bao", "Freya", "Nico", "Zara", "hugo.v", "Leila",
-	"Tobi", "Esme", "Arjun", "Clara",
-
+// honest are names that look like nothing but themselves: the demo's
+// audience, and the names below.
+var honest = append(demo.ViewerNames(),
 	// Close to Maya, but not it.
 	"Max", "Mayank", "Mayan", "Maria", "Maja", "Mayo", "Amaya", "Naya",
 	"Kaya", "Mary", "Myra", "Mayu", "Maya K", "Maya Lin", "Mai", "Moya",
@@ -132,7 +124,7 @@ var honest = []string{
 	"Jo", "M", "A", "Mo", "Ho", "Мария", "Дима", "Σοφία", "まや", "美亚",
 	"مايا", "माया", "Nguyễn Thị Mai", "Øystein", "Łukasz", "Björn", "Zoë",
 	"Siân", "🎙 fan",
-}
+)
 
 // isImpersonation is impersonates for a show whose host is hostName, on a
 // name as given and as identify passes it on.
