@@ -189,30 +189,6 @@ func (c Cart) Units() int {
 	return n
 }
 
-// Total returns the sum of Unit times quantity over all lines: the hints,
-// not what checkout charges. An empty cart totals zero with no currency.
-// The error reports a total above money.MaxAmount.
-//
-// Deprecated: a total is shown from Check, which prices the cart at the
-// show's prices of the moment (deals, their per-buyer limits, stock).
-func (c Cart) Total() (money.Money, error) {
-	cur, ok := c.currency()
-	if !ok {
-		return money.Money{}, nil
-	}
-	total := money.New(0, cur)
-	for _, l := range c.lines {
-		sub, err := l.Unit.Mul(l.Qty)
-		if err != nil {
-			return money.Money{}, fmt.Errorf("cart total, line %q: %w", l.VariantID, err)
-		}
-		if total, err = total.Add(sub); err != nil {
-			return money.Money{}, fmt.Errorf("cart total: %w", err)
-		}
-	}
-	return total, nil
-}
-
 // fromLines builds a cart from lines read back from disk, applying the same
 // checks as Add so a hand-edited file cannot smuggle in what Add refuses.
 func fromLines(lines []Line) (Cart, error) {

@@ -251,39 +251,6 @@ func TestRemoveWithoutClear(t *testing.T) {
 	}
 }
 
-func TestTotal(t *testing.T) {
-	cases := []struct {
-		name  string
-		lines []Line
-		want  money.Money
-	}{
-		{"empty", nil, money.Money{}},
-		{"one line", []Line{line("v1", 1250, 1)}, money.New(1250, "USD")},
-		{"several lines", []Line{line("v1", 1250, 2), line("v2", 999, 3), line("v3", 1, 1)},
-			money.New(2500+2997+1, "USD")},
-		{"free item", []Line{line("v1", 0, 5), line("v2", 100, 1)}, money.New(100, "USD")},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := mustAdd(t, Cart{}, tc.lines...).Total()
-			if err != nil || got != tc.want {
-				t.Fatalf("Total = %v, %v; want %v", got, err, tc.want)
-			}
-		})
-	}
-}
-
-func TestTotalOverflow(t *testing.T) {
-	c := mustAdd(t, Cart{}, line("v1", money.MaxAmount, 1), line("v2", 1, 1))
-	if _, err := c.Total(); err == nil {
-		t.Fatal("total past money.MaxAmount accepted")
-	}
-	c = mustAdd(t, Cart{}, line("v1", money.MaxAmount, 2))
-	if _, err := c.Total(); err == nil {
-		t.Fatal("line subtotal past money.MaxAmount accepted")
-	}
-}
-
 func TestZeroValue(t *testing.T) {
 	var c Cart
 	if !c.IsEmpty() || c.Len() != 0 || c.Units() != 0 || len(c.Lines()) != 0 {
