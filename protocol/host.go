@@ -322,17 +322,37 @@ type Metrics struct {
 	UpNext          []string `json:"up_next"` // product IDs
 	SlowModeSeconds int      `json:"slow_mode_seconds"`
 	BlockedWords    []string `json:"blocked_words"`
+
+	// The live formats, all optional. Bids counts the bids accepted in
+	// this show (proxy bids included) and Bidders the viewers who placed
+	// them; an auction's sale counts in Orders and Revenue once it is
+	// paid. Gifts and GiftRevenue count paid gifts, and Supporters is the
+	// top of the board by amount given.
+	Bids        int         `json:"bids,omitempty"`
+	Bidders     int         `json:"bidders,omitempty"`
+	Gifts       int         `json:"gifts,omitempty"`
+	GiftRevenue money.Money `json:"gift_revenue,omitzero"`
+	Supporters  []Supporter `json:"supporters,omitempty"`
 }
 
 // Validate bounds the lists.
 func (m Metrics) Validate() error {
-	if len(m.Products) > MaxProducts || len(m.UpNext) > MaxQueue || len(m.BlockedWords) > MaxBlockedWords {
+	if len(m.Products) > MaxProducts || len(m.UpNext) > MaxQueue || len(m.BlockedWords) > MaxBlockedWords || len(m.Supporters) > MaxSupporters {
 		return errors.New("metrics lists too long")
 	}
 	if err := checkText("store warning", m.StoreWarning, MaxErrorRunes, false); err != nil {
 		return err
 	}
-	if m.Viewers < 0 || m.PeakViewers < 0 || m.ChatPerMinute < 0 || m.ChatHeld < 0 || m.UnitsSold < 0 || m.Orders < 0 {
+	for _, sp := range m.Supporters {
+		if err := checkText("supporter", sp.Name, MaxNameRunes, true); err != nil {
+			return err
+		}
+		if err := sp.Amount.Validate(); err != nil {
+			return fmt.Errorf("supporter %s: %w", sp.Name, err)
+		}
+	}
+	if m.Viewers < 0 || m.PeakViewers < 0 || m.ChatPerMinute < 0 || m.ChatHeld < 0 || m.UnitsSold < 0 || m.Orders < 0 ||
+		m.Bids < 0 || m.Bidders < 0 || m.Gifts < 0 {
 		return errors.New("negative metrics")
 	}
 	return nil

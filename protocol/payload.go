@@ -126,6 +126,9 @@ const (
 type Error struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Min is the least amount that would have been accepted, for
+	// ErrCodeBidTooLow. Optional.
+	Min *money.Money `json:"min,omitempty"`
 }
 
 // Welcome is the first event a client gets: who it is and a full snapshot of
@@ -147,6 +150,11 @@ type Welcome struct {
 	Chat     []Chat    `json:"chat,omitempty"`
 	Viewers  int       `json:"viewers"`
 	Checkout string    `json:"checkout"` // link template; see CheckoutPlaceholder
+	// The live formats, all optional: the running or last auction and
+	// giveaway, and the gifts a viewer may send.
+	Auction  *Auction   `json:"auction,omitempty"`
+	Giveaway *Giveaway  `json:"giveaway,omitempty"`
+	Gifts    []GiftKind `json:"gifts,omitempty"`
 }
 
 // Hello is the client's first command.
@@ -361,6 +369,11 @@ func (e Error) Validate() error {
 	if err := checkText("error code", e.Code, 32, true); err != nil {
 		return err
 	}
+	if e.Min != nil {
+		if err := e.Min.Validate(); err != nil {
+			return fmt.Errorf("min: %w", err)
+		}
+	}
 	return checkText("error message", e.Message, MaxErrorRunes, false)
 }
 
@@ -411,6 +424,24 @@ func (w Welcome) Validate() error {
 	}
 	if len(w.Checkout) > MaxCheckoutURLBytes {
 		return errors.New("checkout template too long")
+	}
+	if w.Auction != nil {
+		if err := w.Auction.Validate(); err != nil {
+			return fmt.Errorf("auction: %w", err)
+		}
+	}
+	if w.Giveaway != nil {
+		if err := w.Giveaway.Validate(); err != nil {
+			return fmt.Errorf("giveaway: %w", err)
+		}
+	}
+	if len(w.Gifts) > MaxGiftKinds {
+		return fmt.Errorf("%d gift kinds, more than %d", len(w.Gifts), MaxGiftKinds)
+	}
+	for _, k := range w.Gifts {
+		if err := k.Validate(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

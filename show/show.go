@@ -39,6 +39,13 @@ const (
 	KindNotice                  // Change.Notice: a moderation action against us
 	KindOrder                   // Change.Order: our order was placed
 	KindMetrics                 // Change.Metrics: the host's numbers
+	KindAuction                 // State.Auction changed; Change.Outbid says if we lost the lead
+	KindAuctionWon              // State.Won: we won an auction and may pay
+	KindMaxBid                  // State.MaxBid: our secret maximum was taken
+	KindGiveaway                // State.Giveaway changed
+	KindEntered                 // State.Entered: our giveaway entry is in
+	KindGift                    // Change.Gift: someone's paid gift
+	KindGiftLink                // Change.GiftLink: where to pay for the gift we asked for
 )
 
 // Change describes what one event did to the State.
@@ -56,6 +63,11 @@ type Change struct {
 	Notice   protocol.Notice
 	Order    protocol.Order
 	Metrics  protocol.Metrics
+
+	// Outbid is set on a KindAuction change that took the lead from us.
+	Outbid   bool
+	Gift     protocol.Gift
+	GiftLink protocol.GiftLink
 }
 
 // State is the mirror. The zero value is empty; use FromWelcome.
@@ -66,6 +78,19 @@ type State struct {
 	Viewers  int
 	Seq      uint64 // seq of the last show event applied
 	SlowMode int    // seconds between a viewer's chat lines; 0 is off
+
+	// The live formats. Auction and Giveaway are the running or last
+	// ones (nil before the first); Gifts are what a viewer may send.
+	Auction  *protocol.Auction
+	Giveaway *protocol.Giveaway
+	Gifts    []protocol.GiftKind
+	// MaxBid is our secret maximum on Auction, as the server holds it;
+	// Won is our win, held for us to pay; Entered is the ID of the
+	// giveaway our entry is in. Each belongs to one auction or giveaway:
+	// check its ID against the current one.
+	MaxBid  *protocol.MaxBid
+	Won     *protocol.AuctionWon
+	Entered string
 
 	products map[string]protocol.Product
 	order    []string          // catalog order
@@ -95,6 +120,18 @@ func FromWelcome(w protocol.Welcome, seq uint64) (State, []Line) {
 	if w.Pinned != nil && s.pinValid(*w.Pinned) {
 		pin := *w.Pinned
 		s.pinned = &pin
+	}
+	if w.Auction != nil {
+		a := cleanAuction(*w.Auction)
+		s.Auction = &a
+	}
+	if w.Giveaway != nil {
+		g := cleanGiveaway(*w.Giveaway)
+		s.Giveaway = &g
+	}
+	for _, k := range w.Gifts {
+		k.Name = sanitize.Line(k.Name)
+		s.Gifts = append(s.Gifts, k)
 	}
 	lines := make([]Line, 0, len(w.Chat))
 	for _, c := range w.Chat {
@@ -210,9 +247,12 @@ func (s *State) apply(env protocol.Envelope) (Change, error) {
 		for i, w := range mt.BlockedWords {
 			mt.BlockedWords[i] = sanitize.Line(w)
 		}
+		for i := range mt.Supporters {
+			mt.Supporters[i].Name = sanitize.Line(mt.Supporters[i].Name)
+		}
 		return Change{Kind: KindMetrics, Metrics: mt}, nil
 	}
-	return Change{}, nil
+	return s.applyFormat(env)
 }
 
 // Pinned returns the pinned product and variant, if any.
@@ -287,6 +327,22 @@ func cleanIdentity(id protocol.Identity) protocol.Identity {
 		id.Name = "?"
 	}
 	return id
+}
+
+func cleanAuction(a protocol.Auction) protocol.Auction {
+	if a.Leader != nil {
+		l := cleanIdentity(*a.Leader)
+		a.Leader = &l
+	}
+	return a
+}
+
+func cleanGiveaway(g protocol.Giveaway) protocol.Giveaway {
+	if g.Winner != nil {
+		w := cleanIdentity(*g.Winner)
+		g.Winner = &w
+	}
+	return g
 }
 
 func cleanChat(c protocol.Chat, seq uint64) Line {
