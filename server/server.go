@@ -114,6 +114,7 @@ type Server struct {
 	hostNames   hostRule // the Host names it answers to
 	chatRate    Rate
 	commandRate Rate
+	giftRate    Rate
 	rateStrikes int
 	// Products are never added or reordered while the show runs, so these
 	// indexes are fixed by New and read without the lock.
@@ -147,6 +148,7 @@ type Server struct {
 	chatCap      *rate.Limiter // the show's cap on viewers' lines
 	mod          moderation
 	deals        deals
+	gifts        gifts
 	tally        tally
 	orderIDs     uint64
 	feed         metricsFeed
@@ -199,6 +201,18 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new server: order %w", err)
 	}
+	giftRate, err := cfg.GiftRate.orDefault(defaultGiftRate)
+	if err != nil {
+		return nil, fmt.Errorf("new server: gift %w", err)
+	}
+	currency := cfg.Catalog.Products[0].Price.Currency
+	giftKinds := cfg.Gifts
+	if giftKinds == nil {
+		giftKinds = DefaultGifts(currency)
+	}
+	if err := checkGifts(giftKinds, currency); err != nil {
+		return nil, fmt.Errorf("new server: %w", err)
+	}
 	hostName := cmp.Or(cfg.Catalog.Show.Host, "host")
 	logger := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	now := cfg.Now
@@ -223,6 +237,7 @@ func New(cfg Config) (*Server, error) {
 		hostNames:    hostNames,
 		chatRate:     chatRate,
 		commandRate:  commandRate,
+		giftRate:     giftRate,
 		rateStrikes:  orDefaultCap(cfg.RateStrikes, DefaultRateStrikes),
 		productAt:    make(map[string]int, len(products)),
 		variantAt:    make(map[string]variantRef),
@@ -233,6 +248,7 @@ func New(cfg Config) (*Server, error) {
 		chatCap:      newChatCap(cfg.ChatCap),
 		mod:          newModeration(),
 		deals:        newDeals(len(products)),
+		gifts:        newGifts(giftKinds),
 		tally:        newTally(len(products), products[0].Price.Currency),
 		feed:         metricsFeed{every: metricsInterval},
 	}
@@ -272,6 +288,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /ws", s.serveWS)
 	s.mux.HandleFunc("GET /cart/{items...}", s.serveCheckout)
 	s.mux.HandleFunc("POST /orders", s.serveOrder)
+	s.mux.HandleFunc("GET /gift/{id}", s.serveGift)
 	s.mux.HandleFunc("GET /healthz", serveHealth)
 	s.mux.HandleFunc("/", http.NotFound)
 	return s, nil

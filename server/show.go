@@ -112,6 +112,7 @@ func (s *Server) welcomeLocked(c *conn, resumed bool) protocol.Welcome {
 		return w
 	}
 	w.Catalog = clone(s.products)
+	w.Gifts = slices.Clone(s.gifts.kinds)
 	w.Chat = s.chat.list()
 	if s.pinned != nil {
 		pin := *s.pinned
