@@ -30,6 +30,7 @@ Usage:
   livecart watch [flags] URL  watch a show, e.g. livecart watch ws://127.0.0.1:7420/ws
   livecart host [flags] URL   run a show from the host dashboard (needs the host token)
   livecart serve [flags]      run a show server
+  livecart verify URL|FILE    check a giveaway's draw from its published record
   livecart version            print the version (also --version)
   livecart help [command]     show help for a command (also --help)
 
@@ -74,6 +75,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runHost(rest, stdout, stderr)
 	case "serve":
 		err = runServe(rest, stdout, stderr)
+	case "verify":
+		err = runVerify(rest, stdout)
 	case "version":
 		err = runVersion(rest, stdout)
 	case "help":
@@ -114,7 +117,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // commands are the command names run knows.
-var commands = []string{"demo", "watch", "host", "serve", "version", "help"}
+var commands = []string{"demo", "watch", "host", "serve", "version", "verify", "help"}
 
 // commandHint is the line after an unknown command: the command meant, when
 // one is close, and where the list is.

@@ -44,7 +44,7 @@ func isolate(t *testing.T) string {
 }
 
 // everyCommand is what the top-level help must list.
-var everyCommand = []string{"livecart [demo]", "livecart demo --host", "livecart watch", "livecart host", "livecart serve", "livecart version", "livecart help",
+var everyCommand = []string{"livecart [demo]", "livecart demo --host", "livecart watch", "livecart host", "livecart serve", "livecart verify", "livecart version", "livecart help",
 	"--config", "LIVECART_CONFIG"}
 
 func TestHelp(t *testing.T) {
