@@ -149,6 +149,7 @@ type Server struct {
 	mod          moderation
 	deals        deals
 	gifts        gifts
+	give         giveaways
 	tally        tally
 	orderIDs     uint64
 	feed         metricsFeed
@@ -249,6 +250,7 @@ func New(cfg Config) (*Server, error) {
 		mod:          newModeration(),
 		deals:        newDeals(len(products)),
 		gifts:        newGifts(giftKinds),
+		give:         newGiveaways(),
 		tally:        newTally(len(products), products[0].Price.Currency),
 		feed:         metricsFeed{every: metricsInterval},
 	}
@@ -289,6 +291,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /cart/{items...}", s.serveCheckout)
 	s.mux.HandleFunc("POST /orders", s.serveOrder)
 	s.mux.HandleFunc("GET /gift/{id}", s.serveGift)
+	s.mux.HandleFunc("GET /giveaways/{id}", s.serveGiveawayRecord)
 	s.mux.HandleFunc("GET /healthz", serveHealth)
 	s.mux.HandleFunc("/", http.NotFound)
 	return s, nil
@@ -328,8 +331,9 @@ func hostOf(public string) string {
 }
 
 // ServeHTTP serves GET /ws (the show's WebSocket), GET /cart/{items} (the
-// checkout page), POST /orders (its "Place order" button) and GET /healthz;
-// everything else is 404. A request whose Host the server does not answer
+// checkout page), GET /gift/{id} (a gift's), POST /orders (their "Place
+// order" button), GET /giveaways/{id} (a drawn giveaway's record) and GET
+// /healthz; everything else is 404. A request whose Host the server does not answer
 // to (see Config.AllowedHosts) gets 421 on every route, and one with a
 // malformed Host 400.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -423,6 +427,7 @@ func (s *Server) closeSockets(ended bool) {
 	s.hub.locked(func() {
 		if s.hub.closeLocked(ended) {
 			s.stopDealTimerLocked()
+			s.stopGiveawayTimersLocked()
 			s.stopMetricsLocked()
 		}
 	})
