@@ -101,8 +101,8 @@ type Config struct {
 	// them. The server never writes to stdout or stderr.
 	Logger *slog.Logger
 	// Now is the server's clock: it stamps events and times deals,
-	// timeouts, slow mode, the chat rate and the wait after wrong host
-	// tokens; nil means time.Now.
+	// giveaways, gift links, timeouts, slow mode, the chat rate and the
+	// wait after wrong host tokens; nil means time.Now.
 	Now func() time.Time
 }
 

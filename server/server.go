@@ -12,7 +12,8 @@
 //     show does: greet and join a client (ws.go), apply its commands
 //     (commands.go, show.go, deals.go, moderation.go, purchase.go), send
 //     the host metrics (metrics.go), price a cart and take orders
-//     (checkout.go, orderpage.go).
+//     (checkout.go, orderpage.go). Gifts (gift.go, giftpage.go) and
+//     giveaways (giveaway.go, giveawaydraw.go) have files of their own.
 //   - admission (admit.go) counts sockets against the caps before the
 //     upgrade, under a lock of its own.
 //   - hub (hub.go, audience.go) owns the connections: who has joined and
