@@ -42,6 +42,7 @@ type pageData struct {
 // orderForm is what the "Place order" button posts to /orders.
 type orderForm struct {
 	Items string // VARIANT:QTY,VARIANT:QTY: what the page can sell now
+	Gift  string // or the ID of the gift the page pays for (giftpage.go)
 	Ref   string // the client ID from the checkout link, or empty
 	Total int64  // the total shown, in minor units: the order is refused at any other
 	Key   string // names this page's order, so posting it twice places it once

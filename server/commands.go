@@ -79,6 +79,18 @@ func (s *Server) command(c *conn, env protocol.Envelope) *protocol.Error {
 			return newError(protocol.ErrCodeBadRequest, err.Error())
 		}
 		return s.buy(c, buy.Items)
+	case protocol.TypeGift:
+		gift, err := protocol.Decode[protocol.SendGift](env)
+		if err != nil {
+			return newError(protocol.ErrCodeBadRequest, err.Error())
+		}
+		return s.do(c, func() *protocol.Error { return s.sendGiftLocked(c, gift) })
+	case protocol.TypeEnter:
+		enter, err := protocol.Decode[protocol.Enter](env)
+		if err != nil {
+			return newError(protocol.ErrCodeBadRequest, err.Error())
+		}
+		return s.do(c, func() *protocol.Error { return s.enterLocked(c, enter) })
 	case protocol.TypeHello:
 		return newError(protocol.ErrCodeBadRequest, "hello: already greeted")
 	default:

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/livecart/livecart/protocol"
 )
 
 // Config says what the show sells and how the server behaves. Zero values
@@ -71,6 +73,13 @@ type Config struct {
 	// CommandRate limits all of one connection's commands; zero fields mean
 	// 20 a second with bursts of 40.
 	CommandRate Rate
+	// GiftRate limits one connection's gift commands; zero fields mean one
+	// a second with bursts of 5.
+	GiftRate Rate
+	// Gifts are the gifts viewers may send, as the welcome lists them, in
+	// the catalog's currency. Nil means DefaultGifts; an empty list
+	// offers none.
+	Gifts []protocol.GiftKind
 	// RateStrikes is how many commands one connection may have dropped for
 	// going over a rate within a minute before it is closed with
 	// protocol.CloseRateLimited. Zero means DefaultRateStrikes; negative
@@ -92,8 +101,8 @@ type Config struct {
 	// them. The server never writes to stdout or stderr.
 	Logger *slog.Logger
 	// Now is the server's clock: it stamps events and times deals,
-	// timeouts, slow mode, the chat rate and the wait after wrong host
-	// tokens; nil means time.Now.
+	// giveaways, gift links, timeouts, slow mode, the chat rate and the
+	// wait after wrong host tokens; nil means time.Now.
 	Now func() time.Time
 }
 
@@ -122,6 +131,7 @@ const (
 var (
 	defaultChatRate    = Rate{PerSecond: 2, Burst: 5}
 	defaultCommandRate = Rate{PerSecond: 20, Burst: 40}
+	defaultGiftRate    = Rate{PerSecond: 1, Burst: 5}
 	// One order a second is far more than a person places; the burst lets
 	// a household behind one address order together.
 	defaultOrderRate = Rate{PerSecond: 1, Burst: 10}

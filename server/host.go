@@ -27,6 +27,10 @@ var hostCommands = map[protocol.Type]hostCommand{
 	protocol.TypeBan:          withData((*Server).banLocked),
 	protocol.TypeSlowMode:     withData((*Server).slowModeLocked),
 	protocol.TypeBlockedWords: withData((*Server).blockedWordsLocked),
+
+	// Giveaways: giveaway.go and giveawaydraw.go.
+	protocol.TypeStartGiveaway: startGiveaway,
+	protocol.TypeDraw:          drawGiveaway,
 }
 
 // withData decodes and validates the command's payload, then applies it

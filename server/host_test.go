@@ -32,6 +32,9 @@ func TestViewerCannotRunHostCommands(t *testing.T) {
 		protocol.TypeBan:          protocol.Ban{UserID: bo.welcome.You.ID},
 		protocol.TypeSlowMode:     protocol.SlowMode{Seconds: 60},
 		protocol.TypeBlockedWords: protocol.BlockedWords{Words: []string{"second"}},
+
+		protocol.TypeStartGiveaway: protocol.StartGiveaway{ProductID: "mug", VariantID: "mug-blue", Seconds: 60},
+		protocol.TypeDraw:          protocol.Draw{GiveawayID: "gw"},
 	}
 	if len(commands) != len(hostCommands) {
 		t.Fatalf("testing %d commands, the server has %d host commands", len(commands), len(hostCommands))

@@ -180,6 +180,7 @@ func (s *Server) metricsLocked() protocol.Metrics {
 		SlowModeSeconds:  int(s.mod.slowMode / time.Second),
 		BlockedWords:     append([]string{}, s.mod.words...),
 	}
+	s.giftMetricsLocked(&m)
 	for i, p := range s.products {
 		pt := t.products[i]
 		m.Products[i] = protocol.ProductMetrics{ProductID: p.ID, Adds: pt.adds, Removes: pt.removes, Sold: pt.sold}

@@ -26,13 +26,26 @@ type orderLog struct {
 // several shows: each server counts its own show's lines only. Key is the
 // checkout page's order key, so the same form posted after a restart
 // still finds its order.
+//
+// Type tells the lines apart: absent for an order of products, "giveaway"
+// for the prize a giveaway's winner gets (an order at no cost, Giveaway
+// naming the giveaway), "gift" for a paid gift, whose line is a
+// giftRecord instead.
 type orderRecord struct {
-	Show  string    `json:"show"`
-	At    time.Time `json:"at"`
-	Buyer string    `json:"buyer"`         // display name, or "someone"
-	Key   string    `json:"key,omitempty"` // the checkout page's order key; none for a buy
+	Show     string    `json:"show"`
+	At       time.Time `json:"at"`
+	Buyer    string    `json:"buyer"`              // display name, or "someone"
+	Key      string    `json:"key,omitempty"`      // the checkout page's order key; none for a buy
+	Type     string    `json:"type,omitempty"`     // "", recordGiveaway or recordGift
+	Giveaway string    `json:"giveaway,omitempty"` // the giveaway a prize is for
 	protocol.Order
 }
+
+// The types of the orders file's lines besides orders of products.
+const (
+	recordGiveaway = "giveaway"
+	recordGift     = "gift"
+)
 
 // loadOrders counts the orders already in path into the metrics and makes
 // sure later ones can be appended, so a path that cannot be written fails
@@ -70,6 +83,16 @@ func (s *Server) loadOrders(path string) error {
 		}
 		if rec.Show != s.show.ID {
 			continue
+		}
+		switch rec.Type {
+		case "", recordGiveaway:
+		case recordGift:
+			if err := s.loadGift(line); err != nil {
+				return fmt.Errorf("orders file %s line %d: %w", path, n+1, err)
+			}
+			continue
+		default:
+			return fmt.Errorf("orders file %s line %d: unknown type %q", path, n+1, rec.Type)
 		}
 		if err := rec.Order.Validate(); err != nil {
 			return fmt.Errorf("orders file %s line %d: %w", path, n+1, err)
@@ -110,23 +133,26 @@ func createSynced(path string) error {
 	return nil
 }
 
-// append writes rec as one line and syncs it to disk. A write that fails
-// half way is cut back off, so the file never holds a torn line between
-// two good ones.
-func (l *orderLog) append(rec orderRecord) error {
+// append writes rec as one line and syncs it to disk.
+func (l *orderLog) append(rec orderRecord) error { return l.appendLine(rec.ID, rec) }
+
+// appendLine writes rec, the record with id, as one line and syncs it to
+// disk. A write that fails half way is cut back off, so the file never
+// holds a torn line between two good ones.
+func (l *orderLog) appendLine(id string, rec any) error {
 	if l.path == "" {
 		return nil
 	}
 	line, err := json.Marshal(rec)
 	if err != nil {
-		return fmt.Errorf("record order %s: %w", rec.ID, err)
+		return fmt.Errorf("record order %s: %w", id, err)
 	}
 	line = append(line, '\n')
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
-		return fmt.Errorf("record order %s: %w", rec.ID, err)
+		return fmt.Errorf("record order %s: %w", id, err)
 	}
 	info, err := f.Stat()
 	if err == nil {
@@ -141,7 +167,7 @@ func (l *orderLog) append(rec orderRecord) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("record order %s: %w", rec.ID, err)
+		return fmt.Errorf("record order %s: %w", id, err)
 	}
 	return nil
 }

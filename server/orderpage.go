@@ -49,6 +49,10 @@ func (s *Server) serveOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := r.PostForm
+	if form.Has("gift") {
+		s.payGift(w, r, form)
+		return
+	}
 	items, err := protocol.ParseItems(form.Get("items"))
 	if err != nil {
 		problem(http.StatusBadRequest, err.Error())

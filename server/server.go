@@ -12,7 +12,8 @@
 //     show does: greet and join a client (ws.go), apply its commands
 //     (commands.go, show.go, deals.go, moderation.go, purchase.go), send
 //     the host metrics (metrics.go), price a cart and take orders
-//     (checkout.go, orderpage.go).
+//     (checkout.go, orderpage.go). Gifts (gift.go, giftpage.go) and
+//     giveaways (giveaway.go, giveawaydraw.go) have files of their own.
 //   - admission (admit.go) counts sockets against the caps before the
 //     upgrade, under a lock of its own.
 //   - hub (hub.go, audience.go) owns the connections: who has joined and
@@ -114,6 +115,7 @@ type Server struct {
 	hostNames   hostRule // the Host names it answers to
 	chatRate    Rate
 	commandRate Rate
+	giftRate    Rate
 	rateStrikes int
 	// Products are never added or reordered while the show runs, so these
 	// indexes are fixed by New and read without the lock.
@@ -147,6 +149,8 @@ type Server struct {
 	chatCap      *rate.Limiter // the show's cap on viewers' lines
 	mod          moderation
 	deals        deals
+	gifts        gifts
+	give         giveaways
 	tally        tally
 	orderIDs     uint64
 	feed         metricsFeed
@@ -199,6 +203,18 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new server: order %w", err)
 	}
+	giftRate, err := cfg.GiftRate.orDefault(defaultGiftRate)
+	if err != nil {
+		return nil, fmt.Errorf("new server: gift %w", err)
+	}
+	currency := cfg.Catalog.Products[0].Price.Currency
+	giftKinds := cfg.Gifts
+	if giftKinds == nil {
+		giftKinds = DefaultGifts(currency)
+	}
+	if err := checkGifts(giftKinds, currency); err != nil {
+		return nil, fmt.Errorf("new server: %w", err)
+	}
 	hostName := cmp.Or(cfg.Catalog.Show.Host, "host")
 	logger := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	now := cfg.Now
@@ -223,6 +239,7 @@ func New(cfg Config) (*Server, error) {
 		hostNames:    hostNames,
 		chatRate:     chatRate,
 		commandRate:  commandRate,
+		giftRate:     giftRate,
 		rateStrikes:  orDefaultCap(cfg.RateStrikes, DefaultRateStrikes),
 		productAt:    make(map[string]int, len(products)),
 		variantAt:    make(map[string]variantRef),
@@ -233,6 +250,8 @@ func New(cfg Config) (*Server, error) {
 		chatCap:      newChatCap(cfg.ChatCap),
 		mod:          newModeration(),
 		deals:        newDeals(len(products)),
+		gifts:        newGifts(giftKinds),
+		give:         newGiveaways(),
 		tally:        newTally(len(products), products[0].Price.Currency),
 		feed:         metricsFeed{every: metricsInterval},
 	}
@@ -272,6 +291,8 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /ws", s.serveWS)
 	s.mux.HandleFunc("GET /cart/{items...}", s.serveCheckout)
 	s.mux.HandleFunc("POST /orders", s.serveOrder)
+	s.mux.HandleFunc("GET /gift/{id}", s.serveGift)
+	s.mux.HandleFunc("GET /giveaways/{id}", s.serveGiveawayRecord)
 	s.mux.HandleFunc("GET /healthz", serveHealth)
 	s.mux.HandleFunc("/", http.NotFound)
 	return s, nil
@@ -311,8 +332,9 @@ func hostOf(public string) string {
 }
 
 // ServeHTTP serves GET /ws (the show's WebSocket), GET /cart/{items} (the
-// checkout page), POST /orders (its "Place order" button) and GET /healthz;
-// everything else is 404. A request whose Host the server does not answer
+// checkout page), GET /gift/{id} (a gift's), POST /orders (their "Place
+// order" button), GET /giveaways/{id} (a drawn giveaway's record) and GET
+// /healthz; everything else is 404. A request whose Host the server does not answer
 // to (see Config.AllowedHosts) gets 421 on every route, and one with a
 // malformed Host 400.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -406,6 +428,7 @@ func (s *Server) closeSockets(ended bool) {
 	s.hub.locked(func() {
 		if s.hub.closeLocked(ended) {
 			s.stopDealTimerLocked()
+			s.stopGiveawayTimersLocked()
 			s.stopMetricsLocked()
 		}
 	})

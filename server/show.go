@@ -77,6 +77,7 @@ func (s *Server) join(c *conn, resume *protocol.Resume) *ending {
 		if s.mod.slowMode > 0 {
 			s.hub.sendLocked(c, protocol.TypeSettings, s.settingsLocked())
 		}
+		s.enteredOnJoinLocked(c)
 		if c.id.Role == protocol.RoleHost {
 			s.hub.sendLocked(c, protocol.TypeMetrics, s.metricsLocked())
 			s.startMetricsLocked()
@@ -112,6 +113,8 @@ func (s *Server) welcomeLocked(c *conn, resumed bool) protocol.Welcome {
 		return w
 	}
 	w.Catalog = clone(s.products)
+	w.Gifts = slices.Clone(s.gifts.kinds)
+	w.Giveaway = s.welcomeGiveawayLocked()
 	w.Chat = s.chat.list()
 	if s.pinned != nil {
 		pin := *s.pinned
