@@ -27,6 +27,10 @@ var hostCommands = map[protocol.Type]hostCommand{
 	protocol.TypeBan:          withData((*Server).banLocked),
 	protocol.TypeSlowMode:     withData((*Server).slowModeLocked),
 	protocol.TypeBlockedWords: withData((*Server).blockedWordsLocked),
+
+	// Auctions (auction.go).
+	protocol.TypeStartAuction:  withData((*Server).startAuctionLocked),
+	protocol.TypeCancelAuction: withData((*Server).cancelAuctionLocked),
 }
 
 // withData decodes and validates the command's payload, then applies it

@@ -32,6 +32,9 @@ func TestViewerCannotRunHostCommands(t *testing.T) {
 		protocol.TypeBan:          protocol.Ban{UserID: bo.welcome.You.ID},
 		protocol.TypeSlowMode:     protocol.SlowMode{Seconds: 60},
 		protocol.TypeBlockedWords: protocol.BlockedWords{Words: []string{"second"}},
+
+		protocol.TypeStartAuction:  protocol.StartAuction{ProductID: "mug", VariantID: "mug-blue", Start: 100, Seconds: 30},
+		protocol.TypeCancelAuction: protocol.CancelAuction{AuctionID: "a1"},
 	}
 	if len(commands) != len(hostCommands) {
 		t.Fatalf("testing %d commands, the server has %d host commands", len(commands), len(hostCommands))

@@ -114,6 +114,7 @@ type Server struct {
 	hostNames   hostRule // the Host names it answers to
 	chatRate    Rate
 	commandRate Rate
+	bidRate     Rate
 	rateStrikes int
 	// Products are never added or reordered while the show runs, so these
 	// indexes are fixed by New and read without the lock.
@@ -147,6 +148,7 @@ type Server struct {
 	chatCap      *rate.Limiter // the show's cap on viewers' lines
 	mod          moderation
 	deals        deals
+	auctions     auctions
 	tally        tally
 	orderIDs     uint64
 	feed         metricsFeed
@@ -199,6 +201,14 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new server: order %w", err)
 	}
+	bidRate, err := cfg.BidRate.orDefault(defaultBidRate)
+	if err != nil {
+		return nil, fmt.Errorf("new server: bid %w", err)
+	}
+	auctionHold, err := checkAuctionHold(cfg.AuctionHold)
+	if err != nil {
+		return nil, fmt.Errorf("new server: %w", err)
+	}
 	hostName := cmp.Or(cfg.Catalog.Show.Host, "host")
 	logger := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	now := cfg.Now
@@ -223,6 +233,7 @@ func New(cfg Config) (*Server, error) {
 		hostNames:    hostNames,
 		chatRate:     chatRate,
 		commandRate:  commandRate,
+		bidRate:      bidRate,
 		rateStrikes:  orDefaultCap(cfg.RateStrikes, DefaultRateStrikes),
 		productAt:    make(map[string]int, len(products)),
 		variantAt:    make(map[string]variantRef),
@@ -233,6 +244,7 @@ func New(cfg Config) (*Server, error) {
 		chatCap:      newChatCap(cfg.ChatCap),
 		mod:          newModeration(),
 		deals:        newDeals(len(products)),
+		auctions:     newAuctions(auctionHold),
 		tally:        newTally(len(products), products[0].Price.Currency),
 		feed:         metricsFeed{every: metricsInterval},
 	}
@@ -272,6 +284,8 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /ws", s.serveWS)
 	s.mux.HandleFunc("GET /cart/{items...}", s.serveCheckout)
 	s.mux.HandleFunc("POST /orders", s.serveOrder)
+	s.mux.HandleFunc("GET /auction/{id}", s.serveAuctionCheckout)
+	s.mux.HandleFunc("POST /auction/{id}", s.serveAuctionOrder)
 	s.mux.HandleFunc("GET /healthz", serveHealth)
 	s.mux.HandleFunc("/", http.NotFound)
 	return s, nil
@@ -406,6 +420,7 @@ func (s *Server) closeSockets(ended bool) {
 	s.hub.locked(func() {
 		if s.hub.closeLocked(ended) {
 			s.stopDealTimerLocked()
+			s.stopAuctionTimerLocked()
 			s.stopMetricsLocked()
 		}
 	})

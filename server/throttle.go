@@ -25,13 +25,14 @@ const (
 type throttle struct {
 	commands    *rate.Limiter // every command, chat included
 	chat        *rate.Limiter // say only
+	bids        *rate.Limiter // bid only
 	strikes     int           // drops in the current window
 	windowStart time.Time
 	lastError   time.Time // when the last rate_limited error was sent
 }
 
 func (s *Server) newThrottle() throttle {
-	return throttle{commands: s.commandRate.limiter(), chat: s.chatRate.limiter()}
+	return throttle{commands: s.commandRate.limiter(), chat: s.chatRate.limiter(), bids: s.bidRate.limiter()}
 }
 
 // throttle decides whether a command of c's of type typ may run. A command over
@@ -45,6 +46,8 @@ func (s *Server) throttle(c *conn, typ protocol.Type) (drop bool, e *ending) {
 		why = fmt.Sprintf("more than %v commands a second; slow down", s.commandRate.PerSecond)
 	case typ == protocol.TypeSay && !t.chat.Allow():
 		why = fmt.Sprintf("more than %v chat lines a second; slow down", s.chatRate.PerSecond)
+	case typ == protocol.TypeBid && !t.bids.Allow():
+		why = fmt.Sprintf("more than %v bids a second; slow down", s.bidRate.PerSecond)
 	default:
 		return false, nil
 	}
