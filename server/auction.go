@@ -56,15 +56,13 @@ type appliedBid struct {
 // liveAuction is one auction: its engine and what the show needs around
 // it.
 type liveAuction struct {
-	engine   *auction.Auction
-	id       string
-	serial   uint64                       // the how-manyth auction of the show
-	product  int                          // index in Server.products
-	variant  variantRef                   // the unit's, set aside when the auction started
-	settled  bool                         // ended, and its unit held for the winner or given back
-	bidders  map[string]protocol.Identity // identity ID -> as they last bid
-	clientOf map[string]string            // identity ID -> client ID, for the winner's link
-	secret   map[string]bool              // bidders whose standing bid is a secret maximum
+	engine  *auction.Auction
+	id      string
+	serial  uint64                       // the how-manyth auction of the show
+	variant variantRef                   // the unit's, set aside when the auction started
+	settled bool                         // ended, and its unit held for the winner or given back
+	bidders map[string]protocol.Identity // identity ID -> as they last bid
+	secret  map[string]bool              // bidders whose standing bid is a secret maximum
 }
 
 func newAuctions(holdFor time.Duration) auctions {
@@ -163,12 +161,11 @@ func (s *Server) startAuctionLocked(st protocol.StartAuction) *protocol.Error {
 	a := &liveAuction{
 		engine: engine,
 		// The epoch keeps IDs unique across restarts, as chat IDs.
-		id:       s.epoch + "-a" + strconv.FormatUint(s.auctions.serial, 10),
-		serial:   s.auctions.serial,
-		variant:  ref,
-		bidders:  make(map[string]protocol.Identity),
-		clientOf: make(map[string]string),
-		secret:   make(map[string]bool),
+		id:      s.epoch + "-a" + strconv.FormatUint(s.auctions.serial, 10),
+		serial:  s.auctions.serial,
+		variant: ref,
+		bidders: make(map[string]protocol.Identity),
+		secret:  make(map[string]bool),
 	}
 	s.auctions.cur = a
 	s.hub.publishLocked(protocol.TypeAuction, a.state(s))
@@ -185,6 +182,7 @@ func (s *Server) cancelAuctionLocked(c protocol.CancelAuction) *protocol.Error {
 	if a == nil || a.id != c.AuctionID {
 		return newError(protocol.ErrCodeNotFound, fmt.Sprintf("no auction %q in this show", c.AuctionID))
 	}
+	s.settleAuctionLocked(s.now()) // one whose time is up has ended, whether its timer came or not
 	if a.settled {
 		return newError(protocol.ErrCodeForbidden, "the auction has ended")
 	}
@@ -223,7 +221,6 @@ func (s *Server) bidLocked(c *conn, b protocol.Bid) *protocol.Error {
 		return bidRefusal(err)
 	}
 	a.bidders[c.id.ID] = c.id
-	a.clientOf[c.id.ID] = c.clientID
 	a.secret[c.id.ID] = b.Max
 	addCapped(s.auctions.bidders, c.id.ID)
 	after := a.engine.Snapshot()

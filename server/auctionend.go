@@ -16,15 +16,14 @@ import (
 // hold is a won unit set aside for its winner, who pays for it through
 // the link auction_won carries (auctionpage.go) until the hold lapses.
 type hold struct {
-	won      protocol.Auction // the auction as it ended: sold, with its winner and price
-	serial   uint64           // the auction's, to send a winner's wins in order
-	variant  variantRef
-	winner   string // identity ID
-	clientID string // the winner's client ID: the ref of their link
-	until    time.Time
-	paying   bool            // an order for it is being recorded
-	order    *protocol.Order // the order that paid for it
-	lapsed   bool            // unpaid in time: the unit went back to stock
+	won     protocol.Auction // the auction as it ended: sold, with its winner and price
+	serial  uint64           // the auction's, to send a winner's wins in order
+	variant variantRef
+	winner  string // identity ID; the ref of their link is a client ID of theirs
+	until   time.Time
+	paying  bool            // an order for it is being recorded
+	order   *protocol.Order // the order that paid for it
+	lapsed  bool            // unpaid in time: the unit went back to stock
 }
 
 // heldAt reports whether the win can still be paid for at now.
@@ -55,12 +54,11 @@ func (s *Server) settleAuctionLocked(now time.Time) {
 		return
 	}
 	h := &hold{
-		won:      st,
-		serial:   a.serial,
-		variant:  a.variant,
-		winner:   out.Winner,
-		clientID: a.clientOf[out.Winner],
-		until:    now.Add(s.auctions.holdFor),
+		won:     st,
+		serial:  a.serial,
+		variant: a.variant,
+		winner:  out.Winner,
+		until:   now.Add(s.auctions.holdFor),
 	}
 	s.auctions.holds[a.id] = h
 	p := s.products[a.variant.product]
