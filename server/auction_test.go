@@ -150,6 +150,15 @@ func TestAuctionIncrementsAndTooLow(t *testing.T) {
 	if m := host.awaitMetrics(func(m protocol.Metrics) bool { return m.Bids == 3 }); m.Bidders != 2 {
 		t.Errorf("host's metrics: %d bidders", m.Bidders)
 	}
+
+	// A welcome carries the auction as it is, resumed or full.
+	back := resume(t, ts.URL, "ana", "", protocol.Resume{Epoch: s.Epoch(), Seq: ana.last})
+	if w := back.welcome; !w.Resumed || w.Auction == nil || priceOf(*w.Auction) != 10000 || w.Auction.Bids != 3 {
+		t.Errorf("a resumed welcome has auction %+v (resumed %v)", w.Auction, w.Resumed)
+	}
+	if w := dial(t, ts.URL, "late", "").welcome; w.Auction == nil || priceOf(*w.Auction) != 10000 || w.Auction.State != protocol.AuctionOpen {
+		t.Errorf("a full welcome has auction %+v", w.Auction)
+	}
 }
 
 func TestAuctionCounterBidExtends(t *testing.T) {
