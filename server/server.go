@@ -10,9 +10,10 @@
 //   - Server (server.go) is the wiring: the configuration, the HTTP routes,
 //     admission, the hub and the show's state. Its methods are what the
 //     show does: greet and join a client (ws.go), apply its commands
-//     (commands.go, show.go, deals.go, moderation.go, purchase.go), send
-//     the host metrics (metrics.go), price a cart and take orders
-//     (checkout.go, orderpage.go).
+//     (commands.go, show.go, deals.go, moderation.go, purchase.go), run
+//     auctions (auction.go, auctionend.go), send the host metrics
+//     (metrics.go), price a cart and take orders (checkout.go,
+//     orderpage.go, and auctionpage.go for a won auction).
 //   - admission (admit.go) counts sockets against the caps before the
 //     upgrade, under a lock of its own.
 //   - hub (hub.go, audience.go) owns the connections: who has joined and
@@ -325,7 +326,8 @@ func hostOf(public string) string {
 }
 
 // ServeHTTP serves GET /ws (the show's WebSocket), GET /cart/{items} (the
-// checkout page), POST /orders (its "Place order" button) and GET /healthz;
+// checkout page), POST /orders (its "Place order" button), GET and POST
+// /auction/{id} (a won auction's page and its button) and GET /healthz;
 // everything else is 404. A request whose Host the server does not answer
 // to (see Config.AllowedHosts) gets 421 on every route, and one with a
 // malformed Host 400.
