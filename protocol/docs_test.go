@@ -106,7 +106,7 @@ func TestDocumentedExamplesDecode(t *testing.T) {
 			}
 		}
 	}
-	for _, typ := range []Type{TypeWelcome, TypeChat, TypeProduct, TypeMetrics, TypeStartDeal, TypeGiveaway, TypeEnter, TypeGiftLink} {
+	for _, typ := range []Type{TypeWelcome, TypeChat, TypeProduct, TypeMetrics, TypeStartDeal, TypeGiveaway, TypeEnter, TypeGiftLink, TypeAuction, TypeBid, TypeStartAuction} {
 		if seen[typ] == 0 {
 			t.Errorf("no example of %s found: is the document's format still what this test reads?", typ)
 		}

@@ -46,6 +46,10 @@ type orderForm struct {
 	Ref   string // the client ID from the checkout link, or empty
 	Total int64  // the total shown, in minor units: the order is refused at any other
 	Key   string // names this page's order, so posting it twice places it once
+
+	// Action is where it posts, relative to the page; empty means
+	// ../orders. A won auction's page posts to its own address.
+	Action string
 }
 
 // pageLine is one row of the page: some units of a variant at one price.

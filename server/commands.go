@@ -91,6 +91,12 @@ func (s *Server) command(c *conn, env protocol.Envelope) *protocol.Error {
 			return newError(protocol.ErrCodeBadRequest, err.Error())
 		}
 		return s.do(c, func() *protocol.Error { return s.enterLocked(c, enter) })
+	case protocol.TypeBid:
+		bid, err := protocol.Decode[protocol.Bid](env)
+		if err != nil {
+			return newError(protocol.ErrCodeBadRequest, err.Error())
+		}
+		return s.do(c, func() *protocol.Error { return s.bidLocked(c, bid) })
 	case protocol.TypeHello:
 		return newError(protocol.ErrCodeBadRequest, "hello: already greeted")
 	default:

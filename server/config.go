@@ -70,6 +70,13 @@ type Config struct {
 	// host's lines are never held back. Zero means DefaultChatCap; negative
 	// means no cap.
 	ChatCap int
+	// BidRate limits one connection's bid commands; zero fields mean 4 a
+	// second with bursts of 8.
+	BidRate Rate
+	// AuctionHold is how long a won auction's unit is held for its winner
+	// to pay, between protocol.MinAuctionHold and protocol.MaxAuctionHold;
+	// zero means DefaultAuctionHold.
+	AuctionHold time.Duration
 	// CommandRate limits all of one connection's commands; zero fields mean
 	// 20 a second with bursts of 40.
 	CommandRate Rate
@@ -132,6 +139,10 @@ var (
 	defaultChatRate    = Rate{PerSecond: 2, Burst: 5}
 	defaultCommandRate = Rate{PerSecond: 20, Burst: 40}
 	defaultGiftRate    = Rate{PerSecond: 1, Burst: 5}
+	// Faster than chat: in the last seconds of a bidding war a viewer
+	// answers each counter-bid at once, but nobody taps more than a few
+	// times a second.
+	defaultBidRate = Rate{PerSecond: 4, Burst: 8}
 	// One order a second is far more than a person places; the burst lets
 	// a household behind one address order together.
 	defaultOrderRate = Rate{PerSecond: 1, Burst: 10}

@@ -31,6 +31,9 @@ var hostCommands = map[protocol.Type]hostCommand{
 	// Giveaways: giveaway.go and giveawaydraw.go.
 	protocol.TypeStartGiveaway: startGiveaway,
 	protocol.TypeDraw:          drawGiveaway,
+	// Auctions (auction.go).
+	protocol.TypeStartAuction:  withData((*Server).startAuctionLocked),
+	protocol.TypeCancelAuction: withData((*Server).cancelAuctionLocked),
 }
 
 // withData decodes and validates the command's payload, then applies it

@@ -35,6 +35,8 @@ func TestViewerCannotRunHostCommands(t *testing.T) {
 
 		protocol.TypeStartGiveaway: protocol.StartGiveaway{ProductID: "mug", VariantID: "mug-blue", Seconds: 60},
 		protocol.TypeDraw:          protocol.Draw{GiveawayID: "gw"},
+		protocol.TypeStartAuction:  protocol.StartAuction{ProductID: "mug", VariantID: "mug-blue", Start: 100, Seconds: 30},
+		protocol.TypeCancelAuction: protocol.CancelAuction{AuctionID: "a1"},
 	}
 	if len(commands) != len(hostCommands) {
 		t.Fatalf("testing %d commands, the server has %d host commands", len(commands), len(hostCommands))

@@ -179,6 +179,8 @@ func (s *Server) metricsLocked() protocol.Metrics {
 		UpNext:           append([]string{}, s.upNext...),
 		SlowModeSeconds:  int(s.mod.slowMode / time.Second),
 		BlockedWords:     append([]string{}, s.mod.words...),
+		Bids:             s.auctions.bids,
+		Bidders:          len(s.auctions.bidders),
 	}
 	s.giftMetricsLocked(&m)
 	for i, p := range s.products {

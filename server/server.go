@@ -10,10 +10,12 @@
 //   - Server (server.go) is the wiring: the configuration, the HTTP routes,
 //     admission, the hub and the show's state. Its methods are what the
 //     show does: greet and join a client (ws.go), apply its commands
-//     (commands.go, show.go, deals.go, moderation.go, purchase.go), send
-//     the host metrics (metrics.go), price a cart and take orders
-//     (checkout.go, orderpage.go). Gifts (gift.go, giftpage.go) and
-//     giveaways (giveaway.go, giveawaydraw.go) have files of their own.
+//     (commands.go, show.go, deals.go, moderation.go, purchase.go), run
+//     auctions (auction.go, auctionend.go), send the host metrics
+//     (metrics.go), price a cart and take orders (checkout.go,
+//     orderpage.go, and auctionpage.go for a won auction). Gifts (gift.go,
+//     giftpage.go) and giveaways (giveaway.go, giveawaydraw.go) have files
+//     of their own.
 //   - admission (admit.go) counts sockets against the caps before the
 //     upgrade, under a lock of its own.
 //   - hub (hub.go, audience.go) owns the connections: who has joined and
@@ -116,6 +118,7 @@ type Server struct {
 	chatRate    Rate
 	commandRate Rate
 	giftRate    Rate
+	bidRate     Rate
 	rateStrikes int
 	// Products are never added or reordered while the show runs, so these
 	// indexes are fixed by New and read without the lock.
@@ -151,6 +154,7 @@ type Server struct {
 	deals        deals
 	gifts        gifts
 	give         giveaways
+	auctions     auctions
 	tally        tally
 	orderIDs     uint64
 	feed         metricsFeed
@@ -215,6 +219,14 @@ func New(cfg Config) (*Server, error) {
 	if err := checkGifts(giftKinds, currency); err != nil {
 		return nil, fmt.Errorf("new server: %w", err)
 	}
+	bidRate, err := cfg.BidRate.orDefault(defaultBidRate)
+	if err != nil {
+		return nil, fmt.Errorf("new server: bid %w", err)
+	}
+	auctionHold, err := checkAuctionHold(cfg.AuctionHold)
+	if err != nil {
+		return nil, fmt.Errorf("new server: %w", err)
+	}
 	hostName := cmp.Or(cfg.Catalog.Show.Host, "host")
 	logger := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	now := cfg.Now
@@ -240,6 +252,7 @@ func New(cfg Config) (*Server, error) {
 		chatRate:     chatRate,
 		commandRate:  commandRate,
 		giftRate:     giftRate,
+		bidRate:      bidRate,
 		rateStrikes:  orDefaultCap(cfg.RateStrikes, DefaultRateStrikes),
 		productAt:    make(map[string]int, len(products)),
 		variantAt:    make(map[string]variantRef),
@@ -252,6 +265,7 @@ func New(cfg Config) (*Server, error) {
 		deals:        newDeals(len(products)),
 		gifts:        newGifts(giftKinds),
 		give:         newGiveaways(),
+		auctions:     newAuctions(auctionHold),
 		tally:        newTally(len(products), products[0].Price.Currency),
 		feed:         metricsFeed{every: metricsInterval},
 	}
@@ -293,6 +307,8 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /orders", s.serveOrder)
 	s.mux.HandleFunc("GET /gift/{id}", s.serveGift)
 	s.mux.HandleFunc("GET /giveaways/{id}", s.serveGiveawayRecord)
+	s.mux.HandleFunc("GET /auction/{id}", s.serveAuctionCheckout)
+	s.mux.HandleFunc("POST /auction/{id}", s.serveAuctionOrder)
 	s.mux.HandleFunc("GET /healthz", serveHealth)
 	s.mux.HandleFunc("/", http.NotFound)
 	return s, nil
@@ -333,7 +349,8 @@ func hostOf(public string) string {
 
 // ServeHTTP serves GET /ws (the show's WebSocket), GET /cart/{items} (the
 // checkout page), GET /gift/{id} (a gift's), POST /orders (their "Place
-// order" button), GET /giveaways/{id} (a drawn giveaway's record) and GET
+// order" button), GET and POST /auction/{id} (a won auction's page and its
+// button), GET /giveaways/{id} (a drawn giveaway's record) and GET
 // /healthz; everything else is 404. A request whose Host the server does not answer
 // to (see Config.AllowedHosts) gets 421 on every route, and one with a
 // malformed Host 400.
@@ -429,6 +446,7 @@ func (s *Server) closeSockets(ended bool) {
 		if s.hub.closeLocked(ended) {
 			s.stopDealTimerLocked()
 			s.stopGiveawayTimersLocked()
+			s.stopAuctionTimerLocked()
 			s.stopMetricsLocked()
 		}
 	})

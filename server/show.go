@@ -82,6 +82,7 @@ func (s *Server) join(c *conn, resume *protocol.Resume) *ending {
 			s.hub.sendLocked(c, protocol.TypeMetrics, s.metricsLocked())
 			s.startMetricsLocked()
 		}
+		s.auctionJoinedLocked(c)
 		if c.ended {
 			refused = &ending{reason: "evicted while joining"}
 			return
@@ -108,6 +109,7 @@ func (s *Server) welcomeLocked(c *conn, resumed bool) protocol.Welcome {
 		Show:     s.show,
 		Viewers:  s.hub.viewersLocked(),
 		Checkout: s.welcomeCheckout(c),
+		Auction:  s.auctionLocked(),
 	}
 	if resumed {
 		return w

@@ -26,13 +26,14 @@ type throttle struct {
 	commands    *rate.Limiter // every command, chat included
 	chat        *rate.Limiter // say only
 	gifts       *rate.Limiter // gift only
+	bids        *rate.Limiter // bid only
 	strikes     int           // drops in the current window
 	windowStart time.Time
 	lastError   time.Time // when the last rate_limited error was sent
 }
 
 func (s *Server) newThrottle() throttle {
-	return throttle{commands: s.commandRate.limiter(), chat: s.chatRate.limiter(), gifts: s.giftRate.limiter()}
+	return throttle{commands: s.commandRate.limiter(), chat: s.chatRate.limiter(), gifts: s.giftRate.limiter(), bids: s.bidRate.limiter()}
 }
 
 // throttle decides whether a command of c's of type typ may run. A command over
@@ -48,6 +49,8 @@ func (s *Server) throttle(c *conn, typ protocol.Type) (drop bool, e *ending) {
 		why = fmt.Sprintf("more than %v chat lines a second; slow down", s.chatRate.PerSecond)
 	case typ == protocol.TypeGift && !t.gifts.Allow():
 		why = fmt.Sprintf("more than %v gifts a second; slow down", s.giftRate.PerSecond)
+	case typ == protocol.TypeBid && !t.bids.Allow():
+		why = fmt.Sprintf("more than %v bids a second; slow down", s.bidRate.PerSecond)
 	default:
 		return false, nil
 	}
