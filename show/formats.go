@@ -14,6 +14,11 @@ func (s *State) applyFormat(env protocol.Envelope) (Change, error) {
 			return Change{}, err
 		}
 		a = cleanAuction(a)
+		if older := s.Auction; older != nil && older.ID == a.ID && auctionStep(a) < auctionStep(*older) {
+			// A welcome built while this event waited for its batch
+			// already showed what came after it: keep the newer state.
+			return Change{}, nil
+		}
 		led := s.Auction != nil && s.Auction.ID == a.ID && s.leads(s.Auction)
 		if s.Auction == nil || s.Auction.ID != a.ID {
 			s.MaxBid = nil // a maximum belongs to one auction
@@ -40,6 +45,9 @@ func (s *State) applyFormat(env protocol.Envelope) (Change, error) {
 			return Change{}, err
 		}
 		g = cleanGiveaway(g)
+		if older := s.Giveaway; older != nil && older.ID == g.ID && giveawayStep(g) < giveawayStep(*older) {
+			return Change{}, nil // older than what a welcome already showed
+		}
 		s.Giveaway = &g
 		return Change{Kind: KindGiveaway, ProductID: g.ProductID}, nil
 	case protocol.TypeEntered:
@@ -82,4 +90,24 @@ func (s *State) GiftKind(id string) (protocol.GiftKind, bool) {
 		}
 	}
 	return protocol.GiftKind{}, false
+}
+
+// auctionStep orders the states of one auction: every accepted bid adds
+// to Bids or Extensions, and the end comes last. An event is older than
+// the state a welcome showed when its step is lower.
+func auctionStep(a protocol.Auction) int {
+	step := 2 * (a.Bids + a.Extensions)
+	if a.State != protocol.AuctionOpen {
+		step = 1 << 30
+	}
+	return step
+}
+
+// giveawayStep orders the states of one giveaway: entrants only grow while
+// it is open, and the draw comes last.
+func giveawayStep(g protocol.Giveaway) int {
+	if g.State != protocol.GiveawayOpen {
+		return 1 << 30
+	}
+	return g.Entrants
 }

@@ -100,3 +100,45 @@ func TestFormatsSanitizeAndRefuse(t *testing.T) {
 		}
 	}
 }
+
+// TestOlderStateAfterWelcomeIgnored: a welcome built while an auction or
+// giveaway event waited for its batch already shows what came after it;
+// the event that follows must not take the mirror back, nor toast an
+// outbid that did not happen.
+func TestOlderStateAfterWelcomeIgnored(t *testing.T) {
+	me, bo := viewer("u1", "ana"), viewer("u2", "bo")
+	w := welcome()
+	newer := auction("a1", &me, 700)
+	newer.Bids = 3
+	w.Auction = &newer
+	hash := strings.Repeat("ab", 32)
+	gw := protocol.Giveaway{ID: "g1", ProductID: "mug", VariantID: "mug-blue", EndsAt: newer.EndsAt, Entrants: 9, State: protocol.GiveawayOpen, Commitment: hash}
+	w.Giveaway = &gw
+	st, _ := mustWelcome(t, w, 10)
+
+	older := auction("a1", &bo, 600)
+	older.Bids = 2
+	ch, err := st.Apply(ev(t, protocol.TypeAuction, 11, older))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Outbid || !st.Leading() || st.Auction.Bids != 3 {
+		t.Errorf("an older auction event took the mirror back: outbid %v leading %v bids %d", ch.Outbid, st.Leading(), st.Auction.Bids)
+	}
+	fewer := gw
+	fewer.Entrants = 7
+	if _, err := st.Apply(ev(t, protocol.TypeGiveaway, 12, fewer)); err != nil {
+		t.Fatal(err)
+	}
+	if st.Giveaway.Entrants != 9 {
+		t.Errorf("entrants went back to %d", st.Giveaway.Entrants)
+	}
+	if st.Seq != 12 {
+		t.Errorf("seq %d, want 12: an ignored event still counts as applied", st.Seq)
+	}
+	sold := newer
+	sold.State = protocol.AuctionSold
+	if _, err := st.Apply(ev(t, protocol.TypeAuction, 13, sold)); err != nil || st.Auction.State != protocol.AuctionSold {
+		t.Errorf("the end did not apply: %v %v", st.Auction.State, err)
+	}
+}
