@@ -30,11 +30,12 @@ const DefaultScrollback = 500
 // entry is one line of the pane: a chat line, one of livecart's own (a
 // marker, a notice), or the empty slot of a line the host removed.
 type entry struct {
-	line   show.Line // the chat line; for livecart's own, Text alone
-	system bool      // livecart's own line
-	gone   bool      // removed: no rows, not selectable
-	styled string    // the whole line, styled, unwrapped
-	rows   []Row     // styled, wrapped and padded to width
+	line   show.Line                  // the chat line; for livecart's own, Text alone
+	system bool                       // livecart's own line
+	gone   bool                       // removed: no rows, not selectable
+	render func(*theme.Styles) string // a line the screen draws itself (AddStyled)
+	styled string                     // the whole line, styled, unwrapped
+	rows   []Row                      // styled, wrapped and padded to width
 }
 
 // isLine reports whether e is a chat line still on screen.
@@ -180,6 +181,14 @@ func (m *Model) AddSystem(text string) {
 	m.push(entry{line: show.Line{Text: sanitize.Line(text)}, system: true})
 }
 
+// AddStyled appends a line the screen draws itself (a gift, on the host's
+// dashboard), not selectable, like livecart's own. render draws it in the
+// palette it is given, again whenever the palette changes; what it draws
+// must be safe to show.
+func (m *Model) AddStyled(render func(*theme.Styles) string) {
+	m.push(entry{system: true, render: render})
+}
+
 // Remove takes lines out of the pane (the host deleted them). The slot
 // stays in the ring with no rows, so scrolling and the cap are unaffected.
 // A selected line that goes passes the selection to the next line, as in a
@@ -311,6 +320,9 @@ func (m *Model) forget(id string) {
 
 // style is the entry as drawn, unwrapped.
 func (m Model) style(e *entry) string {
+	if e.render != nil {
+		return e.render(m.styles)
+	}
 	if e.system {
 		return m.styles.Subtle.Italic(true).Render("— " + e.line.Text + " —")
 	}

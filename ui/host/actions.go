@@ -178,6 +178,14 @@ func (m Model) confirmBan() (Model, tea.Cmd) {
 }
 
 func (m Model) handleConfirmKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
+	if m.prompt.kind == promptDraw {
+		p := m.prompt
+		m.closePrompt()
+		if key.Matches(msg, k.Confirm) {
+			return m.draw(p.giveaway, p.label)
+		}
+		return m.notify(live.StatusInfo, "Not drawn: the giveaway of "+p.label+" stays open")
+	}
 	if key.Matches(msg, k.Confirm) {
 		l := m.prompt.line
 		m.closePrompt()

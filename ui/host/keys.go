@@ -27,6 +27,11 @@ type KeyMap struct {
 	Stock     key.Binding
 	Price     key.Binding
 
+	Auction       key.Binding
+	CancelAuction key.Binding
+	Giveaway      key.Binding
+	Draw          key.Binding
+
 	Delete   key.Binding
 	Timeout  key.Binding
 	Ban      key.Binding
@@ -65,6 +70,11 @@ func DefaultKeyMap() KeyMap {
 		Stock:     key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "set stock")),
 		Price:     key.NewBinding(key.WithKeys("$"), key.WithHelp("$", "set price")),
 
+		Auction:       key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "auction")),
+		CancelAuction: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cancel auction")),
+		Giveaway:      key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "giveaway")),
+		Draw:          key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "draw now")),
+
 		Delete:   key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "delete line")),
 		Timeout:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "time out")),
 		Ban:      key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "ban")),
@@ -98,6 +108,14 @@ type keyState struct {
 	line     bool // a chat line is selected
 	viewer   bool // ... and its author can be timed out or banned
 	typeable bool // the chat input can take a line
+
+	auctionBusy  bool       // an auction is open, or one was asked for: one at a time
+	cancelable   bool       // the open auction has no bid yet, and no cancel is on its way
+	giveawayBusy bool       // a giveaway is open, or one was asked for
+	drawable     bool       // a giveaway is open, and no draw is on its way
+	confirm      promptKind // what modeConfirm asks about
+
+	width int // the screen's, for the short help
 }
 
 // forState enables only the bindings that apply.
@@ -123,6 +141,9 @@ func (k KeyMap) forState(st keyState) KeyMap {
 		return k
 	case modeConfirm:
 		k.Confirm.SetEnabled(true)
+		if st.confirm == promptDraw {
+			k.Confirm.SetHelp("y", "yes, draw")
+		}
 		k.Cancel.SetEnabled(true)
 		k.Cancel.SetKeys("esc", "n")
 		k.Cancel.SetHelp("n/esc", "cancel")
@@ -136,6 +157,8 @@ func (k KeyMap) forState(st keyState) KeyMap {
 	k.PinNext.SetEnabled(on && st.upNext)
 	k.SlowMode.SetEnabled(on)
 	k.Blocked.SetEnabled(on)
+	k.CancelAuction.SetEnabled(on && st.cancelable)
+	k.Draw.SetEnabled(on && st.drawable)
 	if st.focus == paneCatalog {
 		k.Up.SetEnabled(st.product)
 		k.Down.SetEnabled(st.product)
@@ -148,6 +171,8 @@ func (k KeyMap) forState(st keyState) KeyMap {
 		k.EndDeal.SetEnabled(on && st.deal)
 		k.Stock.SetEnabled(on && st.product)
 		k.Price.SetEnabled(on && st.product)
+		k.Auction.SetEnabled(on && st.product && !st.auctionBusy)
+		k.Giveaway.SetEnabled(on && st.product && !st.giveawayBusy)
 		return k
 	}
 	k.Up.SetEnabled(st.line)
@@ -161,13 +186,16 @@ func (k KeyMap) forState(st keyState) KeyMap {
 
 func (k *KeyMap) all() []*key.Binding {
 	return []*key.Binding{&k.Up, &k.Down, &k.Focus, &k.Pin, &k.Unpin, &k.PinNext, &k.Queue, &k.Unqueue,
-		&k.QueueUp, &k.QueueDown, &k.Deal, &k.EndDeal, &k.Stock, &k.Price, &k.Delete, &k.Timeout, &k.Ban,
+		&k.QueueUp, &k.QueueDown, &k.Deal, &k.EndDeal, &k.Stock, &k.Price,
+		&k.Auction, &k.CancelAuction, &k.Giveaway, &k.Draw, &k.Delete, &k.Timeout, &k.Ban,
 		&k.SlowMode, &k.Blocked, &k.Bottom, &k.Chat, &k.Send, &k.Leave, &k.Submit, &k.Cancel, &k.Confirm,
 		&k.Retry, &k.Help, &k.Quit}
 }
 
 // ShortHelp is the one-line help: the keys of the focused pane first, in
-// words short enough for 80 columns; the full help says them in full.
+// words short enough for 80 columns; the full help says them in full. The
+// keys of a running auction or giveaway come first, and when the line is
+// too long for the screen the least needed go (see shortItem).
 func (k KeyMap) ShortHelp() []key.Binding {
 	switch k.state.mode {
 	case modeTyping:
@@ -175,14 +203,64 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	case modePrompt, modeConfirm:
 		return []key.Binding{k.Confirm, k.Submit, k.Cancel, k.Quit}
 	}
-	sel := pair(k.Up, "↑/↓", "select")
-	more := pair(k.Help, "?", "more")
+	sel := shortItem{pair(k.Up, "↑/↓", "select"), 0}
+	live := []shortItem{{k.CancelAuction, 0}, {pair(k.Draw, "D", "draw"), 0}}
+	tail := []shortItem{{k.Retry, 1}, {pair(k.Help, "?", "more"), 0}, {k.Quit, 0}}
+	var items []shortItem
 	if k.state.focus == paneChat {
-		return []key.Binding{sel, k.Delete, k.Timeout, k.Ban, pair(k.SlowMode, "s", "slow"),
-			pair(k.Blocked, "w", "words"), pair(k.Focus, "tab", "catalog"), k.Retry, more, k.Quit}
+		items = append(append([]shortItem{sel}, live...), shortItem{k.Delete, 0}, shortItem{k.Timeout, 0}, shortItem{k.Ban, 0},
+			shortItem{pair(k.SlowMode, "s", "slow"), 3}, shortItem{pair(k.Blocked, "w", "words"), 4},
+			shortItem{pair(k.Focus, "tab", "catalog"), 2})
+	} else {
+		items = append(append([]shortItem{sel}, live...), shortItem{k.Pin, 0}, shortItem{k.Unpin, 4},
+			shortItem{pair(k.PinNext, "n", "next"), 5}, shortItem{pair(k.Queue, "a", "queue"), 6},
+			shortItem{pair(k.Deal, "f", "deal"), 3}, shortItem{k.Auction, 7}, shortItem{k.Giveaway, 8},
+			shortItem{pair(k.Focus, "tab", "chat"), 2})
 	}
-	return []key.Binding{sel, k.Pin, k.Unpin, pair(k.PinNext, "n", "next"), pair(k.Queue, "a", "queue"),
-		pair(k.Deal, "f", "deal"), pair(k.Focus, "tab", "chat"), k.Retry, more, k.Quit}
+	return fitShort(append(items, tail...), k.state.width)
+}
+
+// shortItem is a key of the short help and how readily it goes when the
+// line is too long: 0 never, the highest first.
+type shortItem struct {
+	b    key.Binding
+	drop int
+}
+
+// shortSeparator is what help.Model puts between short help items.
+const shortSeparator = " • "
+
+// fitShort drops the enabled items most ready to go until the line fits
+// width cells (help.Model cuts the rest with "…"), and returns the keys.
+func fitShort(items []shortItem, width int) []key.Binding {
+	lineWidth := func() int {
+		w, n := 0, 0
+		for _, it := range items {
+			if it.b.Enabled() {
+				h := it.b.Help()
+				w += cells(h.Key) + 1 + cells(h.Desc)
+				n++
+			}
+		}
+		return w + cells(shortSeparator)*max(0, n-1)
+	}
+	for width > 0 && lineWidth() > width {
+		worst := -1
+		for i, it := range items {
+			if it.b.Enabled() && it.drop > 0 && (worst < 0 || it.drop > items[worst].drop) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		items = append(items[:worst:worst], items[worst+1:]...)
+	}
+	out := make([]key.Binding, 0, len(items))
+	for _, it := range items {
+		out = append(out, it.b)
+	}
+	return out
 }
 
 // pair is a help-only copy of b that stands for it and its twin.
@@ -196,7 +274,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Focus, k.Chat, k.Retry, k.Help, k.Quit},
 		{k.Pin, k.Unpin, k.PinNext, k.Queue, k.Unqueue, k.QueueUp, k.QueueDown},
-		{k.Deal, k.EndDeal, k.Stock, k.Price},
+		{k.Deal, k.EndDeal, k.Stock, k.Price, k.Auction, k.CancelAuction, k.Giveaway, k.Draw},
 		{k.Delete, k.Timeout, k.Ban, k.SlowMode, k.Blocked, k.Bottom},
 	}
 }

@@ -148,11 +148,17 @@ func metricsPanel(s *theme.Styles, m protocol.Metrics, have bool, viewers, chat,
 		line("Revenue", s.Price.Render(revenueText(m)), revenue),
 		lab("Orders") + num(countText(m, m.Orders)) + s.Subtle.Render(" · units sold ") + num(countText(m, m.UnitsSold)) +
 			s.Subtle.Render(" · checkouts started ") + num(strconv.Itoa(m.CheckoutsStarted)),
+	}
+	if hasFormats(m) {
+		// An auction's sale is in the orders and the revenue once paid.
+		rows = append(rows, lab("Bids")+bidTotals(s, m)+s.Subtle.Render(" · gifts ")+giftTotals(s, m))
+	}
+	rows = append(rows,
 		// Blank unless the chat cap is holding lines back, so the panel
 		// keeps its height either way.
-		lab("") + heldNote(s, m, "held by the chat cap (seen by their authors only): "),
-		lab("Funnel") + s.Subtle.Render("people since the show began"),
-	}
+		lab("")+heldNote(s, m, "held by the chat cap (seen by their authors only): "),
+		lab("Funnel")+s.Subtle.Render("people since the show began"),
+	)
 	f := m.Funnel
 	steps := []struct {
 		name string

@@ -22,7 +22,6 @@ import (
 
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
-	"github.com/livecart/livecart/show"
 	"github.com/livecart/livecart/ui/chat"
 	"github.com/livecart/livecart/ui/live"
 )
@@ -120,7 +119,7 @@ func (o Options) withDefaults() Options {
 func New(opts Options, sess live.Session) Model {
 	opts = opts.withDefaults()
 	core := live.New(live.Options{
-		URL: opts.URL, Theme: opts.Theme, Logger: opts.Logger, Tick: opts.Tick, CountsDown: anyDeal,
+		URL: opts.URL, Theme: opts.Theme, Logger: opts.Logger, Tick: opts.Tick, CountsDown: countsDown,
 	}, sess)
 	h := core.Help()
 	h.FullSeparator = "   "
@@ -134,17 +133,6 @@ func New(opts Options, sess live.Session) Model {
 	}
 	m.relayout()
 	return m
-}
-
-// anyDeal is what counts down on the dashboard besides the next attempt:
-// the catalog shows the time left of every deal running.
-func anyDeal(s *show.State, now time.Time) bool {
-	for _, p := range s.Catalog() {
-		if p.Deal.Active(now) {
-			return true
-		}
-	}
-	return false
 }
 
 // Close releases what the dashboard holds of its own: nothing, as the

@@ -35,6 +35,9 @@ const (
 	promptSlowMode
 	promptWords
 	promptBan
+	promptAuction
+	promptGiveaway
+	promptDraw
 )
 
 // prompt is an open question to the host, answered in the input line.
@@ -42,16 +45,17 @@ const (
 // in the input: the first character typed replaces it, an editing key
 // (←, backspace…) edits it instead.
 type prompt struct {
-	kind    promptKind
-	label   string // what it asks, naming the product or viewer: "Price of Speckled Mug"
-	short   string // the same without the name, for a narrow screen: "Price"
-	current string // the value now, drawn before the arrow; empty when there is none
-	lead    string // drawn just before the answer: the currency's sign
-	value   string // what the input starts with
-	hint    string // in the status line while it is open
-	product protocol.Product
-	line    show.Line // whose line, for a timeout or a ban
-	limit   int       // the input's character limit
+	kind     promptKind
+	label    string // what it asks, naming the product or viewer: "Price of Speckled Mug"
+	short    string // the same without the name, for a narrow screen: "Price"
+	current  string // the value now, drawn before the arrow; empty when there is none
+	lead     string // drawn just before the answer: the currency's sign
+	value    string // what the input starts with
+	hint     string // in the status line while it is open
+	product  protocol.Product
+	line     show.Line // whose line, for a timeout or a ban
+	giveaway string    // which giveaway, for a draw
+	limit    int       // the input's character limit
 }
 
 // minAnswer is the fewest cells the prompt line leaves for the answer.
@@ -98,6 +102,14 @@ func (m Model) openPrompt(p prompt) (Model, tea.Cmd) {
 	m.relayout()
 	focus := m.input.Focus() // before m is returned: Focus changes it
 	return m, focus
+}
+
+// openPromptOr opens p, or says why it cannot open.
+func (m Model) openPromptOr(p prompt, err error) (Model, tea.Cmd) {
+	if err != nil {
+		return m.notify(live.StatusError, "Not possible: "+err.Error())
+	}
+	return m.openPrompt(p)
 }
 
 // refreshPrompt keeps the open prompt's current value up to date as the
@@ -191,6 +203,10 @@ func (m Model) submitPrompt() (Model, tea.Cmd) {
 		err  error
 	)
 	switch p.kind {
+	case promptAuction:
+		return m.submitAuction(in, p.product)
+	case promptGiveaway:
+		return m.submitGiveaway(in, p.product)
 	case promptDeal:
 		var d protocol.StartDeal
 		d, err = parseDeal(in, p.product)

@@ -59,11 +59,18 @@ func (m *Model) applyEvents(events []protocol.Envelope) tea.Cmd {
 	var cmds []tea.Cmd
 	selID := m.selectedID()
 	for _, env := range events {
+		auction, giveaway := m.Show.Auction, m.Show.Giveaway // as they were: an event replaces them whole
 		ch, ok := m.ApplyEvent(env)
 		if !ok {
 			continue
 		}
 		switch ch.Kind {
+		case show.KindAuction:
+			cmds = append(cmds, m.auctionChanged(auction))
+		case show.KindGiveaway:
+			cmds = append(cmds, m.giveawayChanged(giveaway))
+		case show.KindGift:
+			m.addGift(ch.Gift)
 		case show.KindChat:
 			m.chat.Add(ch.Line)
 			if ch.Line.Author.ID == m.Show.You.ID {

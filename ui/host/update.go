@@ -98,6 +98,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.openPrompt(m.slowModePrompt())
 	case key.Matches(msg, k.Blocked):
 		return m.openPrompt(m.wordsPrompt())
+	case key.Matches(msg, k.CancelAuction):
+		return m.cancelAuction()
+	case key.Matches(msg, k.Draw):
+		return m.confirmDraw()
 	}
 	if m.focus == paneChat {
 		return m.handleChatKey(msg, k)
@@ -140,6 +144,10 @@ func (m Model) handleCatalogKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) 
 		return m.openPrompt(m.stockPrompt())
 	case key.Matches(msg, k.Price):
 		return m.openPrompt(m.pricePrompt())
+	case key.Matches(msg, k.Auction):
+		return m.openPromptOr(m.auctionPrompt())
+	case key.Matches(msg, k.Giveaway):
+		return m.openPromptOr(m.giveawayPrompt())
 	}
 	return m, nil
 }
@@ -207,6 +215,14 @@ func (m Model) keysNow() KeyMap {
 		st.line = ok
 		st.viewer = ok && l.Author.Role != protocol.RoleHost
 		st.typeable = true
+		a, open := m.auctionOpen()
+		st.auctionBusy = open || m.pending(protocol.TypeStartAuction)
+		st.cancelable = open && a.Bids == 0 && !m.pending(protocol.TypeCancelAuction)
+		_, open = m.giveawayOpen()
+		st.giveawayBusy = open || m.pending(protocol.TypeStartGiveaway)
+		st.drawable = open && !m.pending(protocol.TypeDraw)
+		st.confirm = m.prompt.kind
+		st.width = m.Width
 	}
 	return m.keys.forState(st)
 }

@@ -31,27 +31,83 @@ type frame struct {
 	metrics       int // rows of metrics, heading included in the wide layout
 	catalog       int // product rows shown
 	chatW, chatH  int
+	// The live formats: the auction's and the giveaway's panels, below
+	// the catalog, and the top supporters, below the metrics in the wide
+	// layout (in the narrow one they are in the metrics strip).
+	auction, giveaway, supporters int
 }
 
 func (m Model) frameFor() frame {
 	f := frame{wide: m.Width >= wideMinWidth && m.Height >= wideMinHeight}
 	f.body = max(0, m.Height-3-lipgloss.Height(m.helpView()))
 	n := len(m.Show.Catalog())
+	auction, giveaway := m.formatsWant(f.wide)
 	if f.wide {
 		f.leftW = m.Width * 11 / 20
 		f.rightW = m.Width - f.leftW - 3
-		f.metrics = min(1+panelRows, max(0, f.body-4-min(n, 3)))
-		f.catalog = min(n, max(0, f.body-4-f.metrics))
+		// The catalog's first rows, then the auction and the giveaway,
+		// then the metrics, then the supporters; the catalog's other rows
+		// and the sales take what is left.
+		free := max(0, f.body-4-min(n, 3))
+		f.auction = min(auction, free)
+		f.giveaway = min(giveaway, free-f.auction)
+		free -= f.auction + f.giveaway
+		f.metrics = min(1+m.panelRows(), free)
+		free -= f.metrics
+		if want := supportersWant(m.metrics); m.haveMetrics && want > 0 && free >= 3 {
+			// The whole board, else the top three with "+N" in its heading.
+			f.supporters = min(want, max(free-1, 0))
+			if want > free-1 {
+				f.supporters = min(want, 1+narrowSupporters, free-1)
+			}
+		}
+		used := f.auction + f.giveaway + f.metrics
+		if f.supporters > 0 {
+			used += 1 + f.supporters // a blank row before it
+		}
+		f.catalog = min(n, max(0, f.body-4-used))
 		f.chatW, f.chatH = f.rightW, max(1, f.body-1)
 		return f
 	}
 	if f.body >= minStripBody {
 		f.metrics = stripRows
+		if m.haveMetrics && hasFormats(m.metrics) {
+			f.metrics++
+		}
 	}
 	rest := max(0, f.body-f.metrics-3) // two headings and the table's header
+	// A row each for the auction and the giveaway (two for a drawn one),
+	// leaving the catalog and the chat a row each.
+	f.auction = min(auction, max(0, rest-2))
+	f.giveaway = min(giveaway, max(0, rest-2-f.auction))
+	rest -= f.auction + f.giveaway
 	f.catalog = min(n, max(1, rest/2))
 	f.chatW, f.chatH = m.Width, max(1, rest-f.catalog)
 	return f
+}
+
+// formatsWant is how many rows the auction's and the giveaway's panels
+// would like, none before the first of each.
+func (m Model) formatsWant(wide bool) (auction, giveaway int) {
+	if m.Show.Auction != nil {
+		auction = auctionRowsNarrow
+		if wide {
+			auction = auctionRowsWide
+		}
+	}
+	if v, ok := m.giveawayView(); ok {
+		giveaway = v.wantRows(wide)
+	}
+	return auction, giveaway
+}
+
+// panelRows is the wide metrics panel's rows below its heading: one more
+// once the show has bids or gifts.
+func (m Model) panelRows() int {
+	if m.haveMetrics && hasFormats(m.metrics) {
+		return panelRows + 1
+	}
+	return panelRows
 }
 
 // relayout sizes the parts that keep state about their size.
@@ -100,12 +156,17 @@ func (m Model) liveView() string {
 func (m Model) narrowBody(f frame) []string {
 	var rows []string
 	if f.metrics > 0 {
-		for _, r := range metricsStrip(m.Styles, m.metrics, m.haveMetrics, m.viewersHist, m.chatHist, m.revenueHist, m.Width) {
+		strip := metricsStrip(m.Styles, m.metrics, m.haveMetrics, m.viewersHist, m.chatHist, m.revenueHist, m.Width)
+		if f.metrics > stripRows {
+			strip = append(strip, formatsLine(m.Styles, m.metrics, m.Width))
+		}
+		for _, r := range strip {
 			rows = append(rows, fit(r, m.Width))
 		}
 	}
 	rows = append(rows, m.catalogHeading(m.Width))
 	rows = append(rows, m.catalogTable(f, m.Width, false)...)
+	rows = append(rows, m.formatsRows(f, m.Width, false)...)
 	rows = append(rows, m.chatHeading(m.Width))
 	rows = append(rows, m.chat.View())
 	return block(strings.Join(rows, "\n"), m.Width, f.body)
@@ -117,10 +178,15 @@ func (m Model) wideBody(f frame) []string {
 	if p, ok := m.selected(); ok {
 		left = append(left, fit(m.Styles.Subtle.Render("  variants: ")+variantsLine(m.Styles, p), f.leftW))
 	}
+	left = append(left, m.formatsRows(f, f.leftW, true)...)
 	if f.metrics > 0 {
 		left = append(left, "", heading(m.Styles, "Metrics", "last 3 minutes", false, f.leftW))
 		panel := metricsPanel(m.Styles, m.metrics, m.haveMetrics, m.viewersHist, m.chatHist, m.revenueHist, f.leftW)
 		left = append(left, panel[:min(len(panel), f.metrics-1)]...)
+	}
+	if f.supporters > 0 {
+		left = append(left, "")
+		left = append(left, supportersBoard(m.Styles, m.metrics, f.leftW, f.supporters)...)
 	}
 	if room := f.body - len(left) - 2; room > 0 {
 		left = append(left, "", heading(m.Styles, "Sales", "newest first", false, f.leftW))
@@ -133,6 +199,19 @@ func (m Model) wideBody(f frame) []string {
 	rows := make([]string, f.body)
 	for i := range rows {
 		rows[i] = l[i] + " " + rule + " " + r[i]
+	}
+	return rows
+}
+
+// formatsRows draws the auction's and the giveaway's panels in the rows
+// the frame gives them.
+func (m Model) formatsRows(f frame, width int, wide bool) []string {
+	var rows []string
+	if v, ok := m.auctionView(); ok {
+		rows = append(rows, v.rows(width, f.auction)...)
+	}
+	if v, ok := m.giveawayView(); ok {
+		rows = append(rows, v.rows(width, f.giveaway, wide)...)
 	}
 	return rows
 }
@@ -229,6 +308,10 @@ func (m Model) headerView() string {
 func (m Model) watchHint() string { return sanitize.Line(m.opts.WatchHint) }
 
 func (m Model) inputView() string {
+	if m.mode == modeConfirm && m.prompt.kind == promptDraw {
+		return fit(m.Styles.Warn.Render("Draw the giveaway of "+m.prompt.label+" now? Entry closes for good. ")+
+			m.Styles.Subtle.Render("y draws · n or esc cancels"), m.Width)
+	}
 	if m.mode == modeConfirm {
 		l := m.prompt.line
 		return fit(m.Styles.Warn.Render("Ban "+l.Author.Name+" from the show for good? ")+
