@@ -170,12 +170,10 @@ func (m Model) auctionResult(a *protocol.Auction) string {
 
 // auctionView is what the auction panel needs to draw itself.
 type auctionView struct {
-	styles  *theme.Styles
-	a       protocol.Auction
-	name    string    // the item, "Speckled Mug (Blue)"
-	now     time.Time // server time
-	bids    int       // the show's bids and bidders, from the metrics
-	bidders int
+	styles *theme.Styles
+	a      protocol.Auction
+	name   string    // the item, "Speckled Mug (Blue)"
+	now    time.Time // server time
 }
 
 // auctionView is the panel's view of the current auction.
@@ -184,8 +182,7 @@ func (m Model) auctionView() (auctionView, bool) {
 	if a == nil {
 		return auctionView{}, false
 	}
-	return auctionView{styles: m.Styles, a: *a, name: m.itemName(a.ProductID, a.VariantID), now: m.ServerNow(),
-		bids: m.metrics.Bids, bidders: m.metrics.Bidders}, true
+	return auctionView{styles: m.Styles, a: *a, name: m.itemName(a.ProductID, a.VariantID), now: m.ServerNow()}, true
 }
 
 // Rows of the auction panel in each layout.
@@ -204,11 +201,7 @@ func (v auctionView) rows(width, n int) []string {
 	if n < auctionRowsWide {
 		return []string{fit(s.Deal.Render("Auction")+" "+v.name+s.Subtle.Render(" · ")+v.state(true), width)}
 	}
-	info := v.name + " · " + v.rule()
-	if v.bids > 0 {
-		info += fmt.Sprintf(" · show: %d bids from %d bidders", v.bids, v.bidders)
-	}
-	out := []string{heading(s, "Auction", info, false, width)}
+	out := []string{heading(s, "Auction", v.name+" · "+v.rule(), false, width)}
 	a := v.a
 	if a.Ended() {
 		out = append(out, fit("  "+v.state(false), width),

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/livecart/livecart/client"
+	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/internal/uitest"
 )
 
@@ -51,6 +52,25 @@ func TestViewFitsAnySize(t *testing.T) {
 		{"prompt", func(t *testing.T) *harness {
 			h := dashboard(t, 80, 24)
 			h.PressSettle("n")
+			return h
+		}},
+		{"auction", func(t *testing.T) *harness { return auctionRunning(t, 80, 24) }},
+		{"giveaway drawn", func(t *testing.T) *harness { return giveawayDrawn(t, 80, 24) }},
+		{"every format", func(t *testing.T) *harness { return formatsShow(t, 80, 24) }},
+		{"auction prompt", func(t *testing.T) *harness {
+			h := formatsShow(t, 80, 24)
+			h.Events(h.env(protocol.TypeAuction, 120, func() protocol.Auction {
+				a := mugAuction("a1", 12, &uitest.Ana, 1400)
+				a.State = protocol.AuctionSold
+				return a
+			}()))
+			h.PressSettle("A")
+			h.TypeText("$5 30s sudden")
+			return h
+		}},
+		{"draw confirm", func(t *testing.T) *harness {
+			h := formatsShow(t, 80, 24)
+			h.PressSettle("D")
 			return h
 		}},
 		{"reconnecting", func(t *testing.T) *harness {

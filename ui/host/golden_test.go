@@ -60,6 +60,44 @@ func TestGoldenDashboard(t *testing.T) {
 	})
 }
 
+// auctionRunning is the dashboard with an auction of the blue mug
+// running: twelve bids, ana leading at $14.00, extended twice, 0:42 to go
+// by the server's clock, and the show's bids in the metrics.
+func auctionRunning(t *testing.T, w, ht int) *harness {
+	t.Helper()
+	h := dashboard(t, w, ht)
+	mt := baseMetrics()
+	mt.Viewers, mt.ChatHeld, mt.Revenue = 131, 177, money.New(41300, "USD")
+	mt.SlowModeSeconds, mt.BlockedWords = 10, []string{"spam", "followers"}
+	mt.Bids, mt.Bidders = 12, 4
+	h.metricsEvent(mt)
+	a := mugAuction("a1", 12, &uitest.Ana, 1400)
+	a.Extensions = 2
+	h.auction(105, a)
+	return h
+}
+
+// giveawayDrawn is the dashboard after a giveaway of the green mug was
+// drawn: dee won, entry 8 of 41, with the record to check it by.
+func giveawayDrawn(t *testing.T, w, ht int) *harness {
+	t.Helper()
+	h := dashboard(t, w, ht)
+	h.giveaway(105, mugGiveaway("g7", 41))
+	h.giveaway(106, drawn(mugGiveaway("g7", 41), uitest.Dee, 7))
+	return h
+}
+
+func TestGoldenFormats(t *testing.T) {
+	uitest.EachSize(t, [][2]int{{80, 24}, {120, 40}}, func(t *testing.T, width, height int) {
+		h := auctionRunning(t, width, height)
+		h.MustShow("$14.00 ana", "0:42")
+		h.golden(fmt.Sprintf("auction_%dx%d", width, height))
+		h = giveawayDrawn(t, width, height)
+		h.MustShow("WON by dee", "livecart verify "+testRecord)
+		h.golden(fmt.Sprintf("giveaway_drawn_%dx%d", width, height))
+	})
+}
+
 func TestGoldenModerating(t *testing.T) {
 	h := dashboard(t, 80, 24)
 	h.chatFocus("c08")

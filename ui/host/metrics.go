@@ -151,7 +151,11 @@ func metricsPanel(s *theme.Styles, m protocol.Metrics, have bool, viewers, chat,
 	}
 	if hasFormats(m) {
 		// An auction's sale is in the orders and the revenue once paid.
-		rows = append(rows, lab("Bids")+bidTotals(s, m)+s.Subtle.Render(" · gifts ")+giftTotals(s, m))
+		label := "Gifts"
+		if m.Bids > 0 {
+			label = "Bids"
+		}
+		rows = append(rows, lab(label)+formatsTotals(s, m))
 	}
 	rows = append(rows,
 		// Blank unless the chat cap is holding lines back, so the panel

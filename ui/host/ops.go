@@ -155,6 +155,12 @@ func (m Model) inWords(msg string, names []string) string {
 	for i := 0; i+1 < len(names); i += 2 {
 		pairs = append(pairs, strconv.Quote(names[i]), names[i+1])
 	}
+	if a := m.Show.Auction; a != nil {
+		pairs = append(pairs, strconv.Quote(a.ID), m.itemName(a.ProductID, a.VariantID))
+	}
+	if g := m.Show.Giveaway; g != nil {
+		pairs = append(pairs, strconv.Quote(g.ID), m.itemName(g.ProductID, g.VariantID))
+	}
 	for _, p := range m.Show.Catalog() {
 		pairs = append(pairs, strconv.Quote(p.ID), p.Name)
 		for _, v := range p.Variants {
@@ -179,6 +185,8 @@ func errorLabel(code string) string {
 		return "out of stock"
 	case protocol.ErrCodeUnknownType:
 		return "not supported by this server"
+	case protocol.ErrCodeLimit:
+		return "limit reached"
 	}
 	return sanitize.Line(code)
 }

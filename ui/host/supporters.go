@@ -54,17 +54,22 @@ func bidTotals(s *theme.Styles, mt protocol.Metrics) string {
 		s.Title.Render(strconv.Itoa(mt.Bidders)) + s.Subtle.Render(" bidders")
 }
 
+// formatsTotals is the show's bids and gifts, those it has had.
+func formatsTotals(s *theme.Styles, mt protocol.Metrics) string {
+	var parts []string
+	if mt.Bids > 0 {
+		parts = append(parts, bidTotals(s, mt))
+	}
+	if mt.Gifts > 0 || len(mt.Supporters) > 0 {
+		parts = append(parts, giftTotals(s, mt))
+	}
+	return strings.Join(parts, s.Subtle.Render(" · "))
+}
+
 // formatsLine is the narrow strip's third row: bids, gifts and the top
 // supporters, as many as fit in width with "+N" for the rest.
 func formatsLine(s *theme.Styles, mt protocol.Metrics, width int) string {
-	var parts []string
-	if mt.Bids > 0 {
-		parts = append(parts, s.Subtle.Render("bids ")+bidTotals(s, mt))
-	}
-	if mt.Gifts > 0 || len(mt.Supporters) > 0 {
-		parts = append(parts, s.Subtle.Render("gifts ")+giftTotals(s, mt))
-	}
-	head := strings.Join(parts, s.Subtle.Render(" · "))
+	head := formatsTotals(s, mt)
 	board := supporters(mt)
 	if len(board) == 0 {
 		return head
@@ -133,12 +138,13 @@ func supportersBoard(s *theme.Styles, mt protocol.Metrics, width, n int) []strin
 	if len(board) == 0 {
 		return append(out, fit(s.Subtle.Render("  No gifts yet."), width))[:min(n, 2)]
 	}
-	const rankW, giftsW = 4, 10
-	amountW := 0
+	const rankW, giftsW = 4, 9
+	amountW, nameW := 0, 0
 	for _, sp := range board[:shown] {
 		amountW = max(amountW, cells(sp.Amount.String()))
+		nameW = max(nameW, cells(sp.Name))
 	}
-	nameW := max(4, width-rankW-giftsW-amountW-2)
+	nameW = max(4, min(nameW, width-rankW-giftsW-amountW-2))
 	for i, sp := range board[:shown] {
 		row := s.Subtle.Render(padLeft(strconv.Itoa(i+1)+".", rankW-1)) + " " +
 			padRight(s.Name(sp.ID).Render(sp.Name), nameW) + " " +
