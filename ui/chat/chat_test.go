@@ -264,3 +264,27 @@ func TestSystemLinesSanitized(t *testing.T) {
 		t.Errorf("system row = %q", got)
 	}
 }
+
+// A line the screen draws itself is drawn in the pane's palette, again
+// when it changes, wraps like any other, and cannot be selected.
+func TestStyledLines(t *testing.T) {
+	m := chat.New(theme.New(true), 0, chat.Selectable())
+	m.SetSize(20, 4)
+	var drawnDark []bool
+	m.AddStyled(func(s *theme.Styles) string {
+		drawnDark = append(drawnDark, s.IsDark)
+		return s.Deal.Render("★ ana sent a rose, thank you")
+	})
+	m.SetStyles(theme.New(false))
+	if fmt.Sprint(drawnDark) != "[true false]" {
+		t.Errorf("drawn with dark palettes %v, want once in each", drawnDark)
+	}
+	got := strings.Join(rows(m), "|")
+	if !strings.Contains(got, "★ ana sent a rose,") || !strings.Contains(got, "thank you") {
+		t.Errorf("rows %q lack the wrapped line", got)
+	}
+	m.SelectNewest()
+	if l, ok := m.Selected(); ok {
+		t.Errorf("selected %+v, a line the screen drew", l)
+	}
+}

@@ -255,3 +255,13 @@ func TestAuctionAlreadyRunningIsSaidInWords(t *testing.T) {
 		t.Errorf("status %q, want %q", h.M.Status.Text, want)
 	}
 }
+
+// The full help fits 80 columns with every key of the live formats in it.
+func TestHelpWithFormatsFits(t *testing.T) {
+	h := dashboard(t, 80, 24)
+	h.auction(105, mugAuction("a1", 0, nil, 0))
+	h.giveaway(106, mugGiveaway("g7", 3))
+	h.PressSettle("?")
+	h.MustShow("c cancel auction", "D draw now", "w blocked words")
+	h.MustNotShow("A auction", "g giveaway") // one at a time
+}
