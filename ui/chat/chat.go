@@ -30,12 +30,14 @@ const DefaultScrollback = 500
 // entry is one line of the pane: a chat line, one of livecart's own (a
 // marker, a notice), or the empty slot of a line the host removed.
 type entry struct {
-	line   show.Line                  // the chat line; for livecart's own, Text alone
-	system bool                       // livecart's own line
-	gone   bool                       // removed: no rows, not selectable
-	render func(*theme.Styles) string // a line the screen draws itself (AddStyled)
-	styled string                     // the whole line, styled, unwrapped
-	rows   []Row                      // styled, wrapped and padded to width
+	line   show.Line // the chat line; for livecart's own, Text alone
+	system bool      // livecart's own line
+	gone   bool      // removed: no rows, not selectable
+	styled string    // the whole line, styled, unwrapped
+	rows   []Row     // styled, wrapped and padded to width
+
+	// render draws a line the screen draws itself (AddStyled).
+	render func(*theme.Styles) string
 }
 
 // isLine reports whether e is a chat line still on screen.
@@ -163,7 +165,7 @@ func (m *Model) SetStyles(s *theme.Styles) {
 	for i := 0; i < m.count; i++ {
 		e := m.at(i)
 		if !e.gone {
-			e.styled = m.style(e)
+			e.styled = m.draw(e)
 		}
 	}
 	if m.width > 0 {
@@ -179,14 +181,6 @@ func (m *Model) Add(l show.Line) { m.push(entry{line: l}) }
 // AddSystem appends a line from livecart itself (a marker, a notice).
 func (m *Model) AddSystem(text string) {
 	m.push(entry{line: show.Line{Text: sanitize.Line(text)}, system: true})
-}
-
-// AddStyled appends a line the screen draws itself (a gift, on the host's
-// dashboard), not selectable, like livecart's own. render draws it in the
-// palette it is given, again whenever the palette changes; what it draws
-// must be safe to show.
-func (m *Model) AddStyled(render func(*theme.Styles) string) {
-	m.push(entry{system: true, render: render})
 }
 
 // Remove takes lines out of the pane (the host deleted them). The slot
@@ -269,9 +263,26 @@ func (m *Model) SetMention(name string) {
 // Len is how many lines the pane holds.
 func (m Model) Len() int { return m.count }
 
+// AddStyled appends a line the screen draws itself (a gift, on the host's
+// dashboard), not selectable, like livecart's own. render draws it in the
+// palette it is given, again whenever the palette changes; what it draws
+// must be safe to show.
+func (m *Model) AddStyled(render func(*theme.Styles) string) {
+	m.push(entry{system: true, render: render})
+}
+
+// draw is the entry as drawn, unwrapped: the screen's own drawing, or
+// the pane's (style).
+func (m Model) draw(e *entry) string {
+	if e.render != nil {
+		return e.render(m.styles)
+	}
+	return m.style(e)
+}
+
 func (m *Model) push(e entry) {
 	follow := m.selectsNewest()
-	e.styled = m.style(&e)
+	e.styled = m.draw(&e)
 	if m.width > 0 {
 		e.rows = wrap(e.styled, m.width)
 	}
@@ -320,9 +331,6 @@ func (m *Model) forget(id string) {
 
 // style is the entry as drawn, unwrapped.
 func (m Model) style(e *entry) string {
-	if e.render != nil {
-		return e.render(m.styles)
-	}
 	if e.system {
 		return m.styles.Subtle.Italic(true).Render("— " + e.line.Text + " —")
 	}
