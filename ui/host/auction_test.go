@@ -249,8 +249,9 @@ func TestAuctionAlreadyRunningIsSaidInWords(t *testing.T) {
 	h.selectProduct("scarf")
 	h.PressSettle("A")
 	h.answer("$5 30s")
-	h.serverError(protocol.ErrCodeBadRequest, `start_auction: an auction is already running ("mug-blue")`)
-	want := "✗ start an auction of Merino Scarf at $5.00 for 30s: an auction is already running (Speckled Mug (Blue)) (bad request)"
+	h.auction(101, mugAuction("e1-a3", 0, nil, 0))
+	h.serverError(protocol.ErrCodeForbidden, "auction e1-a3 is still running: one auction at a time")
+	want := "✗ start an auction of Merino Scarf at $5.00 for 30s: auction Speckled Mug (Blue) is still running: one auction at a time (forbidden)"
 	if h.M.Status.Text != want {
 		t.Errorf("status %q, want %q", h.M.Status.Text, want)
 	}

@@ -148,18 +148,26 @@ func (m *Model) refused(e protocol.Error) tea.Cmd {
 // message quotes: a product's name for "mug", the product's and the
 // variant's for "mug-blue", and those of names (pairs: ID, words).
 func (m Model) inWords(msg string, names []string) string {
+	// The auction's and the giveaway's IDs, quoted or not: the server
+	// writes "auction e1-a3 is still running".
+	var formats []string
+	if a := m.Show.Auction; a != nil {
+		name := m.itemName(a.ProductID, a.VariantID)
+		formats = append(formats, strconv.Quote(a.ID), name, a.ID, name)
+	}
+	if g := m.Show.Giveaway; g != nil {
+		name := m.itemName(g.ProductID, g.VariantID)
+		formats = append(formats, strconv.Quote(g.ID), name, g.ID, name)
+	}
+	if len(formats) > 0 {
+		msg = strings.NewReplacer(formats...).Replace(msg)
+	}
 	if !strings.Contains(msg, `"`) {
 		return msg
 	}
 	var pairs []string
 	for i := 0; i+1 < len(names); i += 2 {
 		pairs = append(pairs, strconv.Quote(names[i]), names[i+1])
-	}
-	if a := m.Show.Auction; a != nil {
-		pairs = append(pairs, strconv.Quote(a.ID), m.itemName(a.ProductID, a.VariantID))
-	}
-	if g := m.Show.Giveaway; g != nil {
-		pairs = append(pairs, strconv.Quote(g.ID), m.itemName(g.ProductID, g.VariantID))
 	}
 	for _, p := range m.Show.Catalog() {
 		pairs = append(pairs, strconv.Quote(p.ID), p.Name)
