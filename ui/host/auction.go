@@ -269,9 +269,12 @@ func (v auctionView) state(compact bool) string {
 }
 
 // plural is n and a noun, in the plural unless n is one.
-func plural(n int, noun string) string {
+func plural(n int, word string) string { return strconv.Itoa(n) + noun(n, word) }
+
+// noun is " word", in the plural unless n is one.
+func noun(n int, word string) string {
 	if n == 1 {
-		return "1 " + noun
+		return " " + word
 	}
-	return strconv.Itoa(n) + " " + noun + "s"
+	return " " + word + "s"
 }

@@ -41,7 +41,7 @@ func hasFormats(mt protocol.Metrics) bool {
 
 // giftTotals is the show's gifts and what they brought in.
 func giftTotals(s *theme.Styles, mt protocol.Metrics) string {
-	t := s.Title.Render(strconv.Itoa(mt.Gifts)) + s.Subtle.Render(" gifts")
+	t := s.Title.Render(strconv.Itoa(mt.Gifts)) + s.Subtle.Render(noun(mt.Gifts, "gift"))
 	if mt.GiftRevenue.Currency != "" {
 		t += s.Subtle.Render(" · ") + s.Price.Render(mt.GiftRevenue.String())
 	}
@@ -50,8 +50,8 @@ func giftTotals(s *theme.Styles, mt protocol.Metrics) string {
 
 // bidTotals is the show's bids and bidders.
 func bidTotals(s *theme.Styles, mt protocol.Metrics) string {
-	return s.Title.Render(strconv.Itoa(mt.Bids)) + s.Subtle.Render(" bids from ") +
-		s.Title.Render(strconv.Itoa(mt.Bidders)) + s.Subtle.Render(" bidders")
+	return s.Title.Render(strconv.Itoa(mt.Bids)) + s.Subtle.Render(noun(mt.Bids, "bid")+" from ") +
+		s.Title.Render(strconv.Itoa(mt.Bidders)) + s.Subtle.Render(noun(mt.Bidders, "bidder"))
 }
 
 // formatsTotals is the show's bids and gifts, those it has had.
