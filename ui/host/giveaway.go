@@ -216,7 +216,7 @@ func (v giveawayView) rows(width, n int, wide bool) []string {
 	if !wide || n < 3 {
 		out = append(out, fit(s.Deal.Render("Giveaway")+" "+v.name+s.Subtle.Render(" · ")+v.state()+v.commitment(" · "), width))
 		if g.State == protocol.GiveawayDrawn && n > 1 {
-			out = append(out, fit(v.record(), width))
+			out = append(out, fit(v.record(width), width))
 		}
 		return out
 	}
@@ -227,7 +227,7 @@ func (v giveawayView) rows(width, n int, wide bool) []string {
 	out = append(out, heading(s, "Giveaway", v.name+" · "+who, false, width),
 		fit("  "+v.state(), width), fit("  "+v.commitment(""), width))
 	if g.State == protocol.GiveawayDrawn && n > 3 {
-		out = append(out, fit("  "+v.record(), width))
+		out = append(out, fit("  "+v.record(width-2), width))
 	}
 	return out
 }
@@ -260,12 +260,19 @@ func (v giveawayView) commitment(sep string) string {
 	return v.styles.Subtle.Render(sep+"commitment ") + v.g.Commitment
 }
 
-// record is where the draw's record is published and how to check it.
-func (v giveawayView) record() string {
+// record is where the draw's record is published and how to check it,
+// in width cells: the words go first, so the URL shows whole where it
+// can (the chat has it whole in any case).
+func (v giveawayView) record(width int) string {
 	s := v.styles
 	r := sanitize.Line(v.g.Record)
 	if r == "" {
 		return s.Subtle.Render("the record is not published yet")
 	}
-	return s.Subtle.Render("check: ") + s.Accent.Render(verifyCommand+r)
+	for _, t := range []string{s.Subtle.Render("check: ") + s.Accent.Render(verifyCommand+r), s.Accent.Render(verifyCommand + r)} {
+		if cells(t) <= width {
+			return t
+		}
+	}
+	return s.Accent.Render(r)
 }

@@ -121,7 +121,7 @@ func supportersBoard(s *theme.Styles, mt protocol.Metrics, width, n int) []strin
 	}
 	board := supporters(mt)
 	shown := min(len(board), n-1)
-	info := fmt.Sprintf("%d gifts", mt.Gifts)
+	info := plural(mt.Gifts, "gift")
 	if mt.GiftRevenue.Currency != "" {
 		info += " · " + mt.GiftRevenue.String()
 	}
