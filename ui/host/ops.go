@@ -195,6 +195,8 @@ func errorLabel(code string) string {
 		return "not supported by this server"
 	case protocol.ErrCodeLimit:
 		return "limit reached"
+	case protocol.ErrCodeInternal:
+		return "server error: try again"
 	}
 	return sanitize.Line(code)
 }
