@@ -204,15 +204,15 @@ func (k KeyMap) ShortHelp() []key.Binding {
 		return []key.Binding{k.Confirm, k.Submit, k.Cancel, k.Quit}
 	}
 	sel := shortItem{pair(k.Up, "↑/↓", "select"), 0}
-	live := []shortItem{{k.CancelAuction, 0}, {pair(k.Draw, "D", "draw"), 0}}
+	running := []shortItem{{k.CancelAuction, 0}, {pair(k.Draw, "D", "draw"), 0}} // keys of the auction and giveaway running
 	tail := []shortItem{{k.Retry, 1}, {pair(k.Help, "?", "more"), 0}, {k.Quit, 0}}
 	var items []shortItem
 	if k.state.focus == paneChat {
-		items = append(append([]shortItem{sel}, live...), shortItem{k.Delete, 0}, shortItem{k.Timeout, 0}, shortItem{k.Ban, 0},
+		items = append(append([]shortItem{sel}, running...), shortItem{k.Delete, 0}, shortItem{k.Timeout, 0}, shortItem{k.Ban, 0},
 			shortItem{pair(k.SlowMode, "s", "slow"), 3}, shortItem{pair(k.Blocked, "w", "words"), 4},
 			shortItem{pair(k.Focus, "tab", "catalog"), 2})
 	} else {
-		items = append(append([]shortItem{sel}, live...), shortItem{k.Pin, 0}, shortItem{k.Unpin, 4},
+		items = append(append([]shortItem{sel}, running...), shortItem{k.Pin, 0}, shortItem{k.Unpin, 4},
 			shortItem{pair(k.PinNext, "n", "next"), 5}, shortItem{pair(k.Queue, "a", "queue"), 6},
 			shortItem{pair(k.Deal, "f", "deal"), 3}, shortItem{k.Auction, 7}, shortItem{k.Giveaway, 8},
 			shortItem{pair(k.Focus, "tab", "chat"), 2})
