@@ -85,7 +85,7 @@ func TestBannedBotGivesUp(t *testing.T) {
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
-		runViewer(ctx, b, script)
+		runViewer(ctx, newViewerBot(b, script, 1, nil))
 	}()
 
 	deadline := time.After(20 * time.Second)

@@ -27,6 +27,11 @@ const (
 	phLeft      = "left"       // "only 3 left", "12 left", "40 in stock"
 	phNote      = "note"       // a remark on the stock: {left} {in_variant}
 	phDealTime  = "deal_time"  // how long a deal has left: "45 seconds"
+	phStart     = "start"      // an auction's opening bid, "$9"
+	phBid       = "bid"        // an auction's leading or winning bid, "$23"
+	phWinner    = "winner"     // who won an auction or a giveaway
+	phRecord    = "record"     // where a giveaway's draw is published
+	phTimeLeft  = "time_left"  // how long an auction or a giveaway has left: "30 seconds"
 	phHost      = "host"
 	phCity      = "city"
 	phEmoji     = "emoji"
@@ -187,6 +192,128 @@ var hostRestockLines = []string{
 	"Back in stock: the {product} {in_variant}, {left}",
 }
 
+// hostAuctionLines announce an auction once the show has it, with its
+// opening bid and the time on its clock.
+var hostAuctionLines = []string{
+	"Auction! The {product} {in_variant}, starting at {start}, press b to bid — {time_left}",
+	"🔨 Auction time: the {product} {in_variant} from {start}! Press b to bid, {time_left} on the clock",
+	"Let's auction the {product} {in_variant}! Bids start at {start}, press b — {time_left}",
+}
+
+// hostBiddingLines fill an auction while it takes bids; they name no
+// amount, which moves with every bid.
+var hostBiddingLines = []string{
+	"Who wants the {product}? Press b to bid!",
+	"Don't let the {product} go cheap, press b {emoji}",
+	"Bids are coming in for the {product}!",
+	"A bid in the last seconds adds time to the clock, keep going {emoji}",
+}
+
+// hostSoldLines give an auction's result: who won it, for how much.
+var hostSoldLines = []string{
+	"SOLD to {winner} for {bid} 🎉",
+	"Going, going... SOLD! The {product} {goes/go:product} to {winner} for {bid} 🎉",
+	"And the {product} {is/are:product} {winner}'s for {bid}! Congratulations 🎉",
+}
+
+// hostUnsoldLines close an auction nobody bid on.
+var hostUnsoldLines = []string{
+	"No bids on the {product} this time, {it's/they're:product} still {price} to buy",
+	"The auction closed without a bid! The {product} {is/are:product} still {price}, press a to add {it/them:product}",
+}
+
+// hostGiveawayLines open a giveaway anyone may enter.
+var hostGiveawayLines = []string{
+	"🎁 Giveaway! One {product} {in_variant} for one lucky viewer, press e to enter — {time_left}",
+	"Giveaway time {emoji} Press e to enter for the {product} {in_variant}, {time_left} to get in",
+	"I'm giving away the {product} {in_variant}! Press e to enter, it's free — {time_left}",
+}
+
+// hostBuyersGiveawayLines open a giveaway only this show's buyers may
+// enter.
+var hostBuyersGiveawayLines = []string{
+	"🎁 A giveaway for everyone who bought today: the {product} {in_variant}! Press e to enter — {time_left}",
+	"Thank you for shopping {emoji} Buyers, press e to enter for the {product} {in_variant}, {time_left}",
+}
+
+// hostEntryLines fill a giveaway while it takes entries.
+var hostEntryLines = []string{
+	"Still time to enter the giveaway, press e {emoji}",
+	"Have you entered? Press e, it's free!",
+	"The draw is fair and anyone can check it afterwards {emoji}",
+}
+
+// hostWinnerLines name a giveaway's winner and how to check the draw.
+var hostWinnerLines = []string{
+	"🎉 {winner} wins the {product}! Check the draw: livecart verify {record}",
+	"And the winner is... {winner}! 🎉 Verify the draw yourself: livecart verify {record}",
+}
+
+// hostShortWinnerLines name the winner when a line with the record would
+// not fit the chat; the record follows on its own in hostVerifyLines.
+var hostShortWinnerLines = []string{
+	"🎉 {winner} wins the {product}! Congratulations!",
+	"And the winner is... {winner}! 🎉",
+}
+
+// hostVerifyLines tell how to check a draw, on their own.
+var hostVerifyLines = []string{
+	"Check the draw: livecart verify {record}",
+}
+
+// hostVoidLines close a giveaway nobody entered.
+var hostVoidLines = []string{
+	"Nobody entered the giveaway this time, another one soon!",
+}
+
+// bidLines go with a viewer's bid now and then.
+var bidLines = []string{
+	"bid!",
+	"mine!! {emoji}",
+	"{bid} from me",
+	"not letting this one go",
+	"bidding {emoji}",
+	"come on come on",
+	"I need the {product}",
+}
+
+// outbidLines follow losing the lead.
+var outbidLines = []string{
+	"outbid again 😭",
+	"noooo",
+	"ok one more",
+	"someone really wants it lol",
+	"grr {emoji}",
+}
+
+// wonLines follow winning an auction.
+var wonLines = []string{
+	"I WON 🎉",
+	"yesss the {product} is mine!!",
+	"won it!! {emoji}",
+}
+
+// enterLines follow entering a giveaway.
+var enterLines = []string{
+	"entered! 🤞",
+	"fingers crossed 🤞",
+	"entered, good luck all",
+	"in! {emoji}",
+}
+
+// luckyLines follow winning a giveaway.
+var luckyLines = []string{
+	"omg I won?! 😱",
+	"no way, I won! thank you!!",
+}
+
+// congratsLines follow someone else's win.
+var congratsLines = []string{
+	"congrats {winner}! 🎉",
+	"lucky {winner} {emoji}",
+	"well done {winner}",
+}
+
 var cities = []string{
 	"Lisbon", "Manila", "Leeds", "Austin", "Lagos", "Osaka", "Porto", "Cork",
 	"Melbourne", "Toronto", "Nairobi", "Bergen", "Denver", "Lyon", "Seoul",
@@ -250,6 +377,13 @@ type live struct {
 	Host    string
 	// DealFor is how long a deal just started runs, for its announcement.
 	DealFor time.Duration
+
+	// Of an auction or a giveaway: the opening bid, the leading or winning
+	// bid, the winner's name, the draw's record and the time left.
+	Start, Bid money.Money
+	Winner     string
+	Record     string
+	TimeLeft   time.Duration
 }
 
 // liveOf describes variant v of product p. A deal counts while the product
@@ -301,9 +435,29 @@ func fill(tmpl string, l live) string {
 			return spoken(l.DealFor), true
 		case phHost:
 			return l.Host, true
+		case phStart:
+			return whole(l.Start), true
+		case phBid:
+			return whole(l.Bid), true
+		case phWinner:
+			return l.Winner, l.Winner != ""
+		case phRecord:
+			return l.Record, l.Record != ""
+		case phTimeLeft:
+			return spoken(l.TimeLeft), true
 		}
 		return agreed(ph, l.Product, l.Variant)
 	}), protocol.MaxChatRunes)
+}
+
+// whole says an amount as a host does: "$9" for a whole one, "$9.50"
+// otherwise. Auction bids are whole, so they read short.
+func whole(m money.Money) string {
+	unit := money.MajorUnit(m.Currency)
+	if unit == 1 || m.Amount%unit != 0 {
+		return m.String()
+	}
+	return money.Prefix(m.Currency) + strconv.FormatInt(m.Amount/unit, 10)
 }
 
 // clip cuts s to at most n runes.

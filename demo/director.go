@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -63,6 +62,15 @@ type director struct {
 	// pace is the runner's: a deal's length is sent in real seconds, as the
 	// server runs deals by its clock.
 	pace float64
+	// clock reads the server's times (when an auction ends) in show time.
+	clock clock
+	stage stage
+	// held is when the stage frees up at the latest, while an auction or
+	// a giveaway holds the script's next action; zero when nothing is held.
+	held time.Duration
+	// openAuction and openGiveaway are the IDs of those the host has seen
+	// open, whose result it is still to say.
+	openAuction, openGiveaway string
 
 	initial   map[string]int           // variant ID -> stock at the start of the show
 	restockAt map[string]time.Duration // sold-out variant ID -> when it is restocked
@@ -79,11 +87,12 @@ type director struct {
 }
 
 // newDirector makes the host's director for the show st shows at its
-// start, at the given pace.
-func newDirector(seed uint64, st *show.State, pace float64) *director {
+// start, with the clock that turns the server's times into show time.
+func newDirector(seed uint64, st *show.State, c clock) *director {
 	d := &director{
 		rng:        botRNG(seed, reactStream),
-		pace:       pace,
+		pace:       c.pace,
+		clock:      c,
 		initial:    map[string]int{},
 		restockAt:  map[string]time.Duration{},
 		lowSaid:    map[string]int{},
@@ -108,10 +117,21 @@ func newDirector(seed uint64, st *show.State, pace float64) *director {
 func (d *director) step(now time.Duration, st *show.State) []command {
 	var out []command
 	out = d.watch(out, now, st)
+	// After a hold the script goes on from now, as after an outage, so
+	// what follows the held action keeps its distance from it.
+	released := d.held > 0
+	d.held = 0
 	for now >= d.nextAt {
-		if now-d.nextAt > lateMax {
-			d.nextAt = now // the host was away: the script goes on from here
+		if holds(d.next.Kind) {
+			if until, busy := d.stage.busy(now, st, d.clock); busy {
+				d.held = until
+				break
+			}
 		}
+		if now-d.nextAt > lateMax || released {
+			d.nextAt = now // the host was away or held: the script goes on from here
+		}
+		released = false
 		out = d.act(out, now, st, d.next)
 		d.next = d.script.next()
 		d.nextAt += d.next.Wait
@@ -124,6 +144,9 @@ func (d *director) step(now time.Duration, st *show.State) []command {
 // comes first.
 func (d *director) wake() time.Duration {
 	w := d.nextAt
+	if d.held > 0 {
+		w = max(w, d.held)
+	}
 	for _, at := range d.restockAt {
 		w = min(w, at)
 	}
@@ -155,8 +178,15 @@ func (d *director) act(out []command, now time.Duration, st *show.State, a hostA
 		return d.pin(out, now, st, a)
 	case hostDeal:
 		return d.deal(out, now, st, a)
+	case hostAuction:
+		return d.auction(out, now, st, a)
+	case hostGiveaway:
+		return d.giveaway(out, now, st, a)
 	}
 	l, pinned := liveFrom(st)
+	if !running(st, a.During) {
+		a.Say = ""
+	}
 	for _, t := range []string{a.Say, a.Fallback} {
 		if t != "" && (pinned || !needsPin(t)) && fill(t, l) != d.lastLine {
 			return d.emit(out, now, fill(t, l))
@@ -226,6 +256,9 @@ func (d *director) deal(out []command, now time.Duration, st *show.State, a host
 // restock), the pinned one selling out (another of its variants is pinned)
 // or running low (the host says how many are left).
 func (d *director) watch(out []command, now time.Duration, st *show.State) []command {
+	d.stage.note(now, st)
+	d.watchAuction(now, st)
+	d.watchGiveaway(now, st)
 	for _, p := range st.Catalog() {
 		for _, v := range p.Variants {
 			if v.Stock > 0 {
@@ -348,16 +381,40 @@ func (d *director) pick(list []string) int { return d.rng.IntN(len(list)) }
 
 // compose fills template i of list, or the next one whose line differs
 // from the host's last (the host never says the same line twice in a row)
-// and that l can fill: a deal of an amount off has no percent to say.
+// and that l can fill: a deal of an amount off has no percent to say, a
+// giveaway without a record no record.
 func (d *director) compose(list []string, i int, l live) string {
 	for k := range list {
 		t := list[(i+k)%len(list)]
 		text := fill(prefill(t, "", emoji[(i+k)%len(emoji)]), l)
-		if text != d.lastLine && !strings.Contains(text, "{"+phPercent+"}") {
+		if text != d.lastLine && !unfilled(text) {
 			return text
 		}
 	}
 	return ""
+}
+
+// unfilled reports whether a line still has a placeholder that live state
+// could not fill.
+func unfilled(text string) bool {
+	for _, ph := range []string{phPercent, phWinner, phRecord} {
+		if strings.Contains(text, "{"+ph+"}") {
+			return true
+		}
+	}
+	return false
+}
+
+// running reports whether what a line is said during, an auction or a
+// giveaway, is open; any other line may be said at any time.
+func running(st *show.State, during hostKind) bool {
+	switch during {
+	case hostAuction:
+		return st.Auction != nil && st.Auction.State == protocol.AuctionOpen
+	case hostGiveaway:
+		return st.Giveaway != nil && st.Giveaway.State == protocol.GiveawayOpen
+	}
+	return true
 }
 
 // emit says a line, unless it is empty or the host's last line again.
@@ -372,8 +429,7 @@ func (d *director) emit(out []command, now time.Duration, text string) []command
 // dealSeconds is how long the server runs a deal that lasts d of show time
 // at pace: scaled, within the protocol's bounds.
 func dealSeconds(d time.Duration, pace float64) int {
-	secs := int(math.Round(d.Seconds() * pace))
-	return min(max(secs, int(protocol.MinDeal/time.Second)), int(protocol.MaxDeal/time.Second))
+	return realSeconds(d, pace, protocol.MinDeal, protocol.MaxDeal)
 }
 
 // choosePin returns the first candidate with a variant in stock that is not

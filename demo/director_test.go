@@ -40,6 +40,10 @@ type simShow struct {
 
 var simEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// simClock is the simulated server's clock: show time zero at simEpoch,
+// at pace 1.
+var simClock = clock{zero: simEpoch, pace: 1}
+
 func newSimShow(t *testing.T) *simShow {
 	t.Helper()
 	cat, err := server.ParseCatalog(Catalog())
@@ -198,7 +202,7 @@ type simViewer struct {
 func simulate(t *testing.T, seed uint64, audience int, horizon time.Duration) *simShow {
 	t.Helper()
 	s := newSimShow(t)
-	d := newDirector(seed, &s.st, 1)
+	d := newDirector(seed, &s.st, simClock)
 	var viewers []*simViewer
 	for _, vs := range audienceScripts(seed, audience) {
 		a := vs.next()
@@ -375,7 +379,7 @@ func TestDealSeconds(t *testing.T) {
 // off is not announced with a percent it does not have.
 func TestComposeAvoidsLastLineAndMissingPercent(t *testing.T) {
 	st := testState(t, nil)
-	d := newDirector(1, &st, 1)
+	d := newDirector(1, &st, simClock)
 	l := sampleLive
 	for i := range hostLowLines {
 		d.lastLine = fill(prefill(hostLowLines[i], "", emoji[i%len(emoji)]), l)
@@ -395,7 +399,7 @@ func TestComposeAvoidsLastLineAndMissingPercent(t *testing.T) {
 // playing everything it missed at once, and a lost pin is restored.
 func TestDirectorAfterAnOutage(t *testing.T) {
 	s := newSimShow(t)
-	d := newDirector(3, &s.st, 1)
+	d := newDirector(3, &s.st, simClock)
 	for _, c := range d.step(openingPinAt, &s.st) {
 		s.exec(c)
 	}

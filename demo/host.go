@@ -23,7 +23,7 @@ func runHost(ctx context.Context, b *bot, conn *client.Conn) {
 		b.log.Warn("host token not accepted: the host bot can chat but not pin")
 	}
 	st, _ := show.FromWelcome(w, seq)
-	h := &hostBot{bot: b, dir: newDirector(b.cfg.Seed, &st, b.cfg.Pace)}
+	h := &hostBot{bot: b, dir: newDirector(b.cfg.Seed, &st, b.clock(conn))}
 	for {
 		h.session(ctx, conn, &st)
 		conn.Close()
@@ -35,6 +35,7 @@ func runHost(ctx context.Context, b *bot, conn *client.Conn) {
 			return
 		}
 		st, _ = show.FromWelcome(conn.Welcome())
+		h.dir.clock = b.clock(conn)
 		h.sendAll(conn, h.dir.resume(&st))
 	}
 }

@@ -35,7 +35,8 @@ func newPayer(showURL string) (*payer, error) {
 	}
 	return &payer{
 		client: &http.Client{
-			Timeout: payTimeout,
+			Transport: http.DefaultTransport.(*http.Transport).Clone(),
+			Timeout:   payTimeout,
 			// A checkout page answers the form with a page of its own;
 			// a redirect elsewhere is not followed.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -43,6 +44,9 @@ func newPayer(showURL string) (*payer, error) {
 		host: u.Host,
 	}, nil
 }
+
+// close lets go of the connections kept for the next payment.
+func (p *payer) close() { p.client.CloseIdleConnections() }
 
 // pay opens link and submits the page's order form. It returns an error
 // when the link points off the show, the page has no form (the item is

@@ -81,9 +81,17 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		wg.Go(func() { runHost(ctx, host, conn) })
 	}
-	for _, s := range audienceScripts(cfg.Seed, cfg.Audience) {
-		v := &bot{cfg: cfg, start: start, name: s.Name, clientID: client.NewClientID(), log: cfg.Logger.With("bot", s.Name)}
-		wg.Go(func() { runViewer(ctx, v, s) })
+	pay, err := newPayer(cfg.URL)
+	if err != nil {
+		cfg.Logger.Warn("the audience cannot pay checkout links", "err", err)
+		pay = nil
+	} else {
+		defer pay.close()
+	}
+	for i, s := range audienceScripts(cfg.Seed, cfg.Audience) {
+		b := &bot{cfg: cfg, start: start, name: s.Name, clientID: client.NewClientID(), log: cfg.Logger.With("bot", s.Name)}
+		v := newViewerBot(b, s, uint64(i)+1, pay)
+		wg.Go(func() { runViewer(ctx, v) })
 	}
 	wg.Wait()
 	return nil
@@ -110,6 +118,17 @@ func (b *bot) scale(d time.Duration) time.Duration {
 // showTime is how far the show has come, in show time.
 func (b *bot) showTime() time.Duration {
 	return time.Duration(float64(time.Since(b.start)) / b.cfg.Pace)
+}
+
+// clock reads the server's times in the bot's show time. The server's
+// clock may not be the bot's: the welcome's stamp, taken as now, says by
+// how much (the link's delay is small beside the seconds that matter).
+func (b *bot) clock(conn *client.Conn) clock {
+	zero := b.start
+	if at := conn.WelcomeTime(); !at.IsZero() {
+		zero = zero.Add(at.Sub(time.Now()))
+	}
+	return clock{zero: zero, pace: b.cfg.Pace}
 }
 
 func (b *bot) dial(ctx context.Context) (*client.Conn, error) {

@@ -44,9 +44,10 @@ const (
 	// gapPerViewer is the mean time between one viewer's actions, per viewer
 	// in the audience. Scaling each viewer's gap by the audience size keeps
 	// the whole chat near one line a second: a viewer's action is a line
-	// about 0.965 times (chat, plus a brag after half the buys) and a viewer
-	// is present about 90% of the time (away for ~5.5 gaps per ~50 actions),
-	// so N viewers say N*0.87/gap lines a second.
+	// about 0.945 times (chat, plus a brag after half the buys; gifts and
+	// leaves are silent) and a viewer is present about 90% of the time
+	// (away for ~5.5 gaps per ~50 actions), so N viewers say N*0.85/gap
+	// lines a second, and a little more about auctions and giveaways.
 	gapPerViewer = 870 * time.Millisecond
 	// minGap keeps a tiny audience from chatting like a machine.
 	minGap = 2 * time.Second
@@ -93,10 +94,24 @@ const (
 	awayMaxGaps = 8
 )
 
-// botRNG returns the random stream of one bot. Each bot has its own stream,
-// so what one viewer does never depends on how many others there are.
-func botRNG(seed, bot uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(seed, bot*0x9e3779b97f4a7c15+1))
+// botRNG returns the random stream of one bot's script. Each bot has its
+// own stream, so what one viewer does never depends on how many others
+// there are.
+func botRNG(seed, bot uint64) *rand.Rand { return streamRNG(seed, bot, scriptStreams) }
+
+// Families of streams: each bot has one stream of each. A viewer reacts to
+// auctions and giveaways by streams apart from its script's, so what the
+// live show brings (how many auctions it meets, at what prices) never
+// changes what its script says and does.
+const (
+	scriptStreams uint64 = iota
+	auctionStreams
+	giveawayStreams
+)
+
+// streamRNG returns bot's stream of the given family.
+func streamRNG(seed, bot, family uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed^family*0xd1342543de82ef95, bot*0x9e3779b97f4a7c15+1))
 }
 
 // Streams that are not bots. Viewers are bots 1..N and the host is bot 0.
@@ -124,9 +139,11 @@ func line(rng *rand.Rand, list []string) string {
 type hostKind int
 
 const (
-	hostSay  hostKind = iota // say a line
-	hostPin                  // pin a product and introduce it
-	hostDeal                 // start a flash deal on the pinned product
+	hostSay      hostKind = iota // say a line
+	hostPin                      // pin a product and introduce it
+	hostDeal                     // start a flash deal on the pinned product
+	hostAuction                  // auction one of the pinned product
+	hostGiveaway                 // give one of the pinned product away
 )
 
 func (k hostKind) String() string {
@@ -137,6 +154,10 @@ func (k hostKind) String() string {
 		return "pin"
 	case hostDeal:
 		return "deal"
+	case hostAuction:
+		return "auction"
+	case hostGiveaway:
+		return "giveaway"
 	}
 	return "hostKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -151,15 +172,24 @@ type hostAction struct {
 	// Low asks for a variant that the opening's buys bring down to a
 	// handful, when one of the candidates has it.
 	Low bool
-	// Percent and For are the deal's discount and length.
+	// Percent and For are the deal's discount and length; For is an
+	// auction's or a giveaway's length too.
 	Percent int
 	For     time.Duration
+	// Counter is an auction's counter-bid time.
+	Counter time.Duration
+	// BuyersOnly opens a giveaway to this show's buyers alone.
+	BuyersOnly bool
 	// Say is said with the action; a template that may mention the product.
-	// A deal is announced by the runner once the show has it.
+	// A deal, an auction and a giveaway are announced by the runner once
+	// the show has them.
 	Say string
 	// Fallback is said instead when Say cannot be filled: nothing pinned,
-	// or nothing left to pin.
+	// or nothing left to pin, or During is not running.
 	Fallback string
+	// During is hostAuction or hostGiveaway for a line that is only true
+	// while one is open ("press b to bid").
+	During hostKind
 }
 
 // timed is an action at its time in the show, before waits are worked out.
@@ -180,7 +210,11 @@ type hostScript struct {
 	at       time.Duration // show time of the last action queued
 	end      time.Duration // show time the planned segment ends: the next pin
 	nextDeal time.Duration // show time the next deal is due
-	started  bool
+	// nextAuction and nextGiveaway are when the next auction and the next
+	// giveaway are due.
+	nextAuction, nextGiveaway time.Duration
+	giveaways                 int // giveaways planned so far
+	started                   bool
 	// prev and cur are the line templates of the previous action and of
 	// the one being made: no template is given to two actions running, so
 	// the host never says the same line twice in a row.
@@ -257,13 +291,17 @@ func (s *hostScript) opening() []timed {
 		{openingLateAt, s.hype()},
 	}
 	s.end = openingDealAt + openingDeal + dealTail
-	acts = append(acts, s.lines(openingLen, s.end, openingDealAt)...)
+	acts = append(acts, s.lines(openingLen, s.end, openingDealAt, s.hype)...)
 	s.nextDeal = openingDealAt + between(s.rng, dealGapMin, dealGapMax)
+	s.nextAuction = s.end // the first pin after the opening
+	s.nextGiveaway = giveawayFirst
 	return acts
 }
 
 // segment plans one pin: the pin and its introduction, then a few lines
-// while it is pinned, and the deal when one falls due in it.
+// while it is pinned, and a deal, an auction or a giveaway when one falls
+// due in it. They hold the stage alone: of those due, the one due first
+// runs, and the others wait for a later pin.
 func (s *hostScript) segment() []timed {
 	start := s.end
 	var acts []timed
@@ -273,31 +311,77 @@ func (s *hostScript) segment() []timed {
 		acts = append(acts, timed{start, s.pin(false)})
 	}
 	s.end = start + between(s.rng, pinMin, pinMax)
-	dealAt := time.Duration(-1)
-	if len(s.products) > 0 && s.nextDeal <= s.end {
-		dealAt = start + dealLead
-		d := hostAction{Kind: hostDeal, Percent: dealPercents[s.rng.IntN(len(dealPercents))], For: between(s.rng, dealMin, dealMax)}
-		acts = append(acts, timed{dealAt, d})
-		s.end = max(s.end, dealAt+d.For+dealTail)
-		s.nextDeal = dealAt + between(s.rng, dealGapMin, dealGapMax)
+	if len(s.products) == 0 {
+		return append(acts, s.lines(start+(s.end-start)/5, s.end-hostLineGap, -1, s.hype)...)
 	}
-	return append(acts, s.lines(start+(s.end-start)/5, s.end-hostLineGap, dealAt)...)
+	at := start + dealLead
+	switch s.due() {
+	case hostDeal:
+		d := hostAction{Kind: hostDeal, Percent: dealPercents[s.rng.IntN(len(dealPercents))], For: between(s.rng, dealMin, dealMax)}
+		acts = append(acts, timed{at, d})
+		s.end = max(s.end, at+d.For+dealTail)
+		s.nextDeal = at + between(s.rng, dealGapMin, dealGapMax)
+	case hostAuction:
+		acts = append(acts, timed{at, hostAction{Kind: hostAuction, For: auctionFor, Counter: auctionCounter}})
+		s.end = max(s.end, at+auctionFor+stageTail)
+		s.nextAuction = at + between(s.rng, auctionGapMin, auctionGapMax)
+		return append(acts, s.lines(at+auctionFor/4, at+auctionFor-hostLineGap, -1, s.bidding)...)
+	case hostGiveaway:
+		// The first giveaway is for everyone, so a newcomer sees it fill.
+		g := hostAction{Kind: hostGiveaway, For: giveawayFor, BuyersOnly: s.giveaways > 0 && s.rng.IntN(100) < buyersOnlyPercent}
+		s.giveaways++
+		acts = append(acts, timed{at, g})
+		s.end = max(s.end, at+giveawayFor+stageTail)
+		s.nextGiveaway = at + between(s.rng, giveawayGapMin, giveawayGapMax)
+		return append(acts, s.lines(at+giveawayFor/4, at+giveawayFor-hostLineGap, -1, s.entries)...)
+	default:
+		at = -1
+	}
+	return append(acts, s.lines(start+(s.end-start)/5, s.end-hostLineGap, at, s.hype)...)
+}
+
+// due returns which of a deal, an auction and a giveaway falls due first
+// within the segment being planned, or hostSay for none. An auction goes
+// first of those due at once, then a giveaway.
+func (s *hostScript) due() hostKind {
+	kind, first := hostSay, s.end+1
+	for _, c := range []struct {
+		kind hostKind
+		at   time.Duration
+	}{{hostAuction, s.nextAuction}, {hostGiveaway, s.nextGiveaway}, {hostDeal, s.nextDeal}} {
+		if c.at < first {
+			kind, first = c.kind, c.at
+		}
+	}
+	return kind
 }
 
 // lines plans one or two lines in [from, to), one more for every further
 // half minute, each in its own equal slot so they spread out, and none
-// within hostLineGap of a deal at dealAt.
-func (s *hostScript) lines(from, to, dealAt time.Duration) []timed {
+// within hostLineGap of an announcement at eventAt. say makes each line.
+func (s *hostScript) lines(from, to, eventAt time.Duration, say func() hostAction) []timed {
 	n := 1 + s.rng.IntN(2) + int((to-from)/(30*time.Second))
 	slot := (to - from) / time.Duration(n)
 	var out []timed
 	for i := range n {
 		at := between(s.rng, from+slot*time.Duration(i), from+slot*time.Duration(i+1))
-		if dealAt < 0 || at <= dealAt-hostLineGap || at >= dealAt+hostLineGap {
-			out = append(out, timed{at, s.hype()})
+		if eventAt < 0 || at <= eventAt-hostLineGap || at >= eventAt+hostLineGap {
+			out = append(out, timed{at, say()})
 		}
 	}
 	return out
+}
+
+// bidding is a line for while an auction takes bids.
+func (s *hostScript) bidding() hostAction {
+	s.action()
+	return hostAction{Kind: hostSay, Say: s.line(hostBiddingLines), Fallback: s.line(hostHypeLines), During: hostAuction}
+}
+
+// entries is a line for while a giveaway takes entries.
+func (s *hostScript) entries() hostAction {
+	s.action()
+	return hostAction{Kind: hostSay, Say: s.line(hostEntryLines), Fallback: s.line(hostChatLines), During: hostGiveaway}
 }
 
 // nextPin returns the pin order starting at the next product of this round:
@@ -338,6 +422,7 @@ const (
 	viewerChat viewerKind = iota
 	viewerBuy
 	viewerLeave
+	viewerGift
 )
 
 func (k viewerKind) String() string {
@@ -348,6 +433,8 @@ func (k viewerKind) String() string {
 		return "buy"
 	case viewerLeave:
 		return "leave"
+	case viewerGift:
+		return "gift"
 	}
 	return "viewerKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -364,6 +451,11 @@ type viewerAction struct {
 	Fallback string
 	// Away is how long a leaving viewer stays away before rejoining.
 	Away time.Duration
+	// Roll, in [0, 100), chooses the kind of a gift among those the show
+	// offers (giver.choose), and Pay is how long the viewer takes to pay
+	// for it.
+	Roll int
+	Pay  time.Duration
 }
 
 // viewerScript decides what one viewer does.
@@ -471,7 +563,7 @@ func (s *viewerScript) draw() viewerAction {
 		} else {
 			a.Say = line(s.rng, generalLines)
 		}
-	case s.actions == 1 || s.at+a.Wait < openingLen || roll >= buyPercent+leavePercent:
+	case s.actions == 1 || s.at+a.Wait < openingLen || roll >= buyPercent+leavePercent+giftPercent:
 		a.Kind = viewerChat
 		// Mostly about the product, as a live audience is.
 		if s.rng.IntN(3) > 0 {
@@ -484,10 +576,13 @@ func (s *viewerScript) draw() viewerAction {
 		if s.rng.IntN(100) < bragPercent {
 			a.Say = line(s.rng, bragLines)
 		}
-	default:
+	case roll < buyPercent+leavePercent:
 		a.Kind = viewerLeave
 		a.Away = between(s.rng, s.gap*awayMinGaps, s.gap*awayMaxGaps)
 		s.back = true
+	default:
+		a.Kind = viewerGift
+		a.Roll, a.Pay = s.rng.IntN(100), between(s.rng, payMin, payMax)
 	}
 	a.Fallback = line(s.rng, generalLines)
 	return a
