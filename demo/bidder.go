@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/show"
 )
@@ -25,11 +26,15 @@ const (
 	// seconds of the clock, so late bids extend it.
 	lastPercent = 30
 	// A bidder takes lookMin to lookMax to answer a new price.
-	lookMin = 1500 * time.Millisecond
-	lookMax = 5 * time.Second
+	lookMin = time.Second
+	lookMax = 3 * time.Second
 	// A bid that goes unanswered (lost on the way) is tried again after
 	// retryAfter.
 	retryAfter = 2 * lookMax
+	// A bidder who bids themselves gives up giveUpPercent of the times
+	// the price moves past their bid, as people tire of a bidding war, so
+	// late bids extend the clock now and then rather than for ever.
+	giveUpPercent = 20
 	// A bidder says something with bidChatPercent of their bids, after
 	// outbidChatPercent of the times they lose the lead, and after
 	// wonChatPercent of their wins.
@@ -71,6 +76,7 @@ type bidPlan struct {
 	next int64
 	ends time.Time
 	led  bool // led at the last step
+	bid  bool // has bid
 	done bool // has set its maximum, or the price passed its value
 	told bool // has said its last word on the auction
 }
@@ -112,12 +118,16 @@ func (b *bidder) step(now time.Duration, st *show.State, c clock) (*protocol.Bid
 		return nil, say
 	}
 	if p.at < 0 || a.Next.Amount != p.next || !a.EndsAt.Equal(p.ends) {
+		if p.bid && a.Next.Amount != p.next && p.rng.IntN(100) < giveUpPercent {
+			p.done = true
+			return nil, say
+		}
 		p.at, p.next, p.ends = p.when(now, a, c), a.Next.Amount, a.EndsAt
 	}
 	if now < p.at {
 		return nil, say
 	}
-	p.at = now + retryAfter
+	p.at, p.bid = now+retryAfter, true
 	bid := &protocol.Bid{AuctionID: a.ID, Amount: a.Next.Amount}
 	if p.proxy {
 		bid.Amount, bid.Max, p.done = p.value, true, true
@@ -138,7 +148,10 @@ func (b *bidder) plan(st *show.State, a *protocol.Auction) *bidPlan {
 	if prod, ok := st.Product(a.ProductID); ok {
 		regular = prod.RegularOf(a.VariantID).Amount
 	}
-	p.value = regular * int64(valueMin+rng.IntN(valueMax-valueMin+1)) / 100
+	// In whole major units, as people think of what they would pay, so
+	// maximums and bids, and so prices, stay whole.
+	unit := money.MajorUnit(a.Start.Currency)
+	p.value = regular * int64(valueMin+rng.IntN(valueMax-valueMin+1)) / 100 / unit * unit
 	p.proxy = rng.IntN(100) < proxyPercent
 	p.last = !p.proxy && rng.IntN(100) < lastPercent
 	return p

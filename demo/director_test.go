@@ -16,8 +16,10 @@ import (
 
 // simEvent is one thing that happened in a simulated show.
 type simEvent struct {
-	At      time.Duration
-	Kind    string // pin, say, deal, buy, stock (by the host), chat (by a viewer)
+	At time.Duration
+	// pin, say, deal, buy, stock (by the host), chat and gift (by a
+	// viewer); auction, bid, auction_end, giveaway, giveaway_end.
+	Kind    string
 	Variant string
 	Stock   int // the variant's stock after the event
 	Text    string
@@ -36,6 +38,12 @@ type simShow struct {
 	dealEnds map[string]time.Duration
 	events   []simEvent
 	facts    []string // host lines that state something the show does not hold
+
+	auction             *simAuction
+	giveaway            *simGiveaway
+	auctions, giveaways int               // started so far, for their IDs
+	names               map[string]string // viewer identity ID -> name
+	bought              map[string]bool   // viewers who bought
 }
 
 var simEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -60,7 +68,7 @@ func newSimShow(t *testing.T) *simShow {
 		t.Fatal(err)
 	}
 	st, _ := show.FromWelcome(w, 0)
-	return &simShow{t: t, st: st, dealEnds: map[string]time.Duration{}}
+	return &simShow{t: t, st: st, dealEnds: map[string]time.Duration{}, names: map[string]string{}, bought: map[string]bool{}}
 }
 
 func (s *simShow) emit(typ protocol.Type, data any) {
@@ -127,17 +135,22 @@ func (s *simShow) exec(c command) {
 		s.dealEnds[p.ID] = end
 		s.emit(protocol.TypeProduct, p)
 		s.log("deal", p.ID, d.Seconds, "")
+	case protocol.StartAuction:
+		s.startAuction(d)
+	case protocol.StartGiveaway:
+		s.startGiveaway(d)
 	default:
 		s.t.Fatalf("at %v: unexpected command %s %T", s.now, c.Type, c.Data)
 	}
 }
 
-// buy buys one of the pinned variant, as a viewer's buy command does.
-func (s *simShow) buy() {
+// buy buys one of the pinned variant for a viewer, as a buy command does.
+func (s *simShow) buy(viewer string) {
 	_, v, ok := s.st.Pinned()
 	if !ok || v.Stock == 0 {
 		return
 	}
+	s.bought[viewer] = true
 	s.setStock(v.ID, v.Stock-1)
 	s.log("buy", v.ID, v.Stock-1, "")
 }
@@ -164,6 +177,10 @@ func (s *simShow) endDeals() {
 // the moment it is said: a count is the stock of the variant it names, a
 // price and a deal those of the product it names.
 func (s *simShow) check(line string) string {
+	bad, line := s.checkFormats(line)
+	if bad != "" {
+		return bad
+	}
 	for _, p := range s.st.Catalog() {
 		var named []protocol.Variant
 		for _, v := range p.Variants {
@@ -190,11 +207,44 @@ func (s *simShow) check(line string) string {
 	return ""
 }
 
-// simViewer is a viewer's script with the show time of its next action.
+// simViewer is a viewer's script with the show time of its next action,
+// and its part in auctions and giveaways.
 type simViewer struct {
-	s  *viewerScript
-	a  viewerAction
-	at time.Duration
+	s       *viewerScript
+	a       viewerAction
+	at      time.Duration
+	id      protocol.Identity
+	back    time.Duration // when a viewer who left is back
+	bids    *bidder
+	entries *entrant
+	gifts   giver
+}
+
+// react lets a viewer who is there bid and enter; it reports whether it
+// did anything.
+func (v *simViewer) react(s *simShow) bool {
+	if s.now < v.back {
+		return false
+	}
+	bid, said := v.bids.step(s.now, &s.st, simClock)
+	if bid != nil {
+		s.bid(v.id, *bid)
+	}
+	enter, said2 := v.entries.step(s.now, &s.st, simClock, s.bought[v.id.ID])
+	if enter != nil {
+		s.enter(v.id, *enter)
+	}
+	for _, l := range []string{said, said2} {
+		if l != "" {
+			s.log("chat", "", 0, l)
+		}
+	}
+	return bid != nil || enter != nil
+}
+
+// wake is when a viewer who is there next bids or enters.
+func (v *simViewer) wake() time.Duration {
+	return max(v.back, min(v.bids.wake(), v.entries.wake()))
 }
 
 // simulate runs the demo catalog's show for horizon of show time with the
@@ -204,15 +254,22 @@ func simulate(t *testing.T, seed uint64, audience int, horizon time.Duration) *s
 	s := newSimShow(t)
 	d := newDirector(seed, &s.st, simClock)
 	var viewers []*simViewer
-	for _, vs := range audienceScripts(seed, audience) {
+	for i, vs := range audienceScripts(seed, audience) {
 		a := vs.next()
-		viewers = append(viewers, &simViewer{s: vs, a: a, at: vs.Join + a.Wait})
+		id := protocol.Identity{ID: fmt.Sprintf("v%d", i+1), Name: vs.Name, Role: protocol.RoleViewer}
+		s.names[id.ID] = id.Name
+		viewers = append(viewers, &simViewer{
+			s: vs, a: a, at: vs.Join + a.Wait, id: id, back: vs.Join,
+			bids:    newBidder(id.ID, streamRNG(seed, uint64(i)+1, auctionStreams)),
+			entries: newEntrant(id.ID, streamRNG(seed, uint64(i)+1, giveawayStreams)),
+		})
 	}
+	gifts := []protocol.GiftKind{{ID: "heart", Name: "Heart", Amount: usd(100)}, {ID: "rose", Name: "Rose", Amount: usd(500)}, {ID: "rocket", Name: "Rocket", Amount: usd(2000)}}
 	stuck := 0
 	for {
-		next := d.wake()
+		next := min(d.wake(), s.formatWake())
 		for _, v := range viewers {
-			next = min(next, v.at)
+			next = min(next, v.at, v.wake())
 		}
 		for _, end := range s.dealEnds {
 			next = min(next, end)
@@ -229,13 +286,21 @@ func simulate(t *testing.T, seed uint64, audience int, horizon time.Duration) *s
 		}
 		s.now = max(s.now, next)
 		s.endDeals()
+		s.endFormats()
 		for _, v := range viewers {
 			for v.at <= s.now {
 				switch v.a.Kind {
 				case viewerBuy:
-					s.buy()
+					s.buy(v.id.ID)
 				case viewerChat:
 					s.log("chat", "", 0, v.a.Say)
+				case viewerGift:
+					if k, ok := v.gifts.choose(gifts, v.a.Roll); ok {
+						v.gifts.sent(k)
+						s.log("gift", "", int(k.Amount.Amount), k.ID)
+					}
+				case viewerLeave:
+					v.back = v.at + v.a.Away
 				}
 				away := v.a.Away
 				v.a = v.s.next()
@@ -243,10 +308,18 @@ func simulate(t *testing.T, seed uint64, audience int, horizon time.Duration) *s
 			}
 		}
 		// The director is stepped again after its own commands, as the
-		// live host is by their echo.
-		for cmds := d.step(s.now, &s.st); len(cmds) > 0; cmds = d.step(s.now, &s.st) {
+		// live host is by their echo, and the audience answers each.
+		for {
+			cmds := d.step(s.now, &s.st)
 			for _, c := range cmds {
 				s.exec(c)
+			}
+			acted := false
+			for _, v := range viewers {
+				acted = v.react(s) || acted
+			}
+			if len(cmds) == 0 && !acted {
+				break
 			}
 		}
 	}
@@ -254,7 +327,8 @@ func simulate(t *testing.T, seed uint64, audience int, horizon time.Duration) *s
 
 // An hour of show: deals every two to four minutes, no host line twice
 // running, every sell-out restocked within three minutes, and every count
-// and price the host says true when it says it.
+// and price the host says true when it says it; auctions and giveaways
+// too, as checkFormatsOverAnHour says.
 func TestDirectorOverAnHour(t *testing.T) {
 	const restockWithin = 3 * time.Minute
 	for _, seed := range []uint64{1, 2, 3} {
@@ -298,11 +372,13 @@ func TestDirectorOverAnHour(t *testing.T) {
 		for _, f := range s.facts {
 			t.Errorf("seed %d: %s", seed, f)
 		}
-		if len(deals) < 15 || deals[0] != openingDealAt {
+		if len(deals) < 14 || deals[0] != openingDealAt {
 			t.Errorf("seed %d: deals at %v", seed, deals)
 		}
+		// Every two to four minutes, or a little later when an auction or
+		// a giveaway holds the pin the deal fell due in.
 		for i := 1; i < len(deals); i++ {
-			if gap := deals[i] - deals[i-1]; gap < 2*time.Minute || gap > 4*time.Minute {
+			if gap := deals[i] - deals[i-1]; gap < 2*time.Minute || gap > 4*time.Minute+stageMax {
 				t.Errorf("seed %d: deal at %v comes %v after the last", seed, deals[i], gap)
 			}
 		}
@@ -311,6 +387,10 @@ func TestDirectorOverAnHour(t *testing.T) {
 		}
 		t.Logf("seed %d: %d events, %d deals, %d sell-outs, %d restocks, %d low-stock lines",
 			seed, len(s.events), len(deals), sellouts, restocks, lows)
+		f := summarize(s)
+		checkFormatsOverAnHour(t, seed, s, f)
+		t.Logf("seed %d: auctions at %v ended at %v: %d sold, %d bids by %d bidders, %d extensions; giveaways at %v, %d drawn, %d entrants; gifts %v; %d results, %d winners said",
+			seed, f.auctions, f.auctionEnds, f.sold, f.bids, len(f.bidders), f.extensions, f.giveaways, f.drawn, f.entrants, f.gifts, f.results, f.winners)
 	}
 }
 

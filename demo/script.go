@@ -340,15 +340,19 @@ func (s *hostScript) segment() []timed {
 	return append(acts, s.lines(start+(s.end-start)/5, s.end-hostLineGap, at, s.hype)...)
 }
 
-// due returns which of a deal, an auction and a giveaway falls due first
-// within the segment being planned, or hostSay for none. An auction goes
-// first of those due at once, then a giveaway.
+// due returns which of a deal, an auction and a giveaway runs in the
+// segment being planned, or hostSay for none: an auction when one is due,
+// as the show's headline keeps its rhythm; else the giveaway or the deal
+// that fell due first.
 func (s *hostScript) due() hostKind {
+	if s.nextAuction <= s.end {
+		return hostAuction
+	}
 	kind, first := hostSay, s.end+1
 	for _, c := range []struct {
 		kind hostKind
 		at   time.Duration
-	}{{hostAuction, s.nextAuction}, {hostGiveaway, s.nextGiveaway}, {hostDeal, s.nextDeal}} {
+	}{{hostGiveaway, s.nextGiveaway}, {hostDeal, s.nextDeal}} {
 		if c.at < first {
 			kind, first = c.kind, c.at
 		}

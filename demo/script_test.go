@@ -152,15 +152,20 @@ func TestHostWithoutCatalogOnlyTalks(t *testing.T) {
 	}
 }
 
-// Over an hour of script: pins hold 20 to 40 s, or until the deal they
-// carry is over; deals come every two to four minutes; no two actions
-// running are given the same line.
+// Over an hour of script: pins hold 20 to 40 s, or until the deal,
+// auction or giveaway they carry is over; deals come every two to four
+// minutes, auctions every four to six and giveaways every six to nine, or
+// a little later when another holds the pin; the first auction comes on
+// the first pin after the opening and is the only one in its pin; no two
+// actions running are given the same line.
 func TestHostScheduleOverAnHour(t *testing.T) {
 	for seed := range uint64(10) {
 		acts := hostTimeline(seed, testProducts, time.Hour)
 		var lastPin, lastDeal, dealEnd time.Duration
+		var lastAuction, lastGiveaway time.Duration
 		var prev []string
-		deals := 0
+		deals, auctions, giveaways := 0, 0, 0
+		segment := map[hostKind]int{} // what the current pin carries
 		for _, ta := range acts {
 			a := ta.a
 			if a.Wait < 0 {
@@ -174,14 +179,44 @@ func TestHostScheduleOverAnHour(t *testing.T) {
 					}
 				}
 				if ta.at < dealEnd {
-					t.Fatalf("seed %d: pin at %v cuts short the deal that runs to %v", seed, ta.at, dealEnd)
+					t.Fatalf("seed %d: pin at %v cuts short what runs to %v", seed, ta.at, dealEnd)
 				}
+				if len(segment) > 1 {
+					t.Fatalf("seed %d: the pin before %v carries %v", seed, ta.at, segment)
+				}
+				clear(segment)
 				lastPin = ta.at
+			case hostAuction:
+				if auctions == 0 && ta.at != openingDealAt+openingDeal+dealTail+dealLead {
+					t.Fatalf("seed %d: the first auction at %v, not on the first pin after the opening", seed, ta.at)
+				}
+				if gap := ta.at - lastAuction; auctions > 0 && (gap < 4*time.Minute || gap > 6*time.Minute+stageMax) {
+					t.Fatalf("seed %d: auction at %v, %v after the last", seed, ta.at, gap)
+				}
+				if a.For != auctionFor || a.Counter != auctionCounter {
+					t.Fatalf("seed %d: auction %+v", seed, a)
+				}
+				auctions++
+				segment[hostAuction]++
+				lastAuction, dealEnd = ta.at, ta.at+a.For+stageTail
+			case hostGiveaway:
+				if giveaways == 0 && (ta.at > giveawayFirst+dealLead || a.BuyersOnly) {
+					t.Fatalf("seed %d: the first giveaway at %v (buyers only %v)", seed, ta.at, a.BuyersOnly)
+				}
+				if gap := ta.at - lastGiveaway; giveaways > 0 && (gap < 6*time.Minute || gap > 9*time.Minute+stageMax) {
+					t.Fatalf("seed %d: giveaway at %v, %v after the last", seed, ta.at, gap)
+				}
+				giveaways++
+				segment[hostGiveaway]++
+				lastGiveaway, dealEnd = ta.at, ta.at+a.For+stageTail
 			case hostDeal:
 				if deals > 0 {
-					if gap := ta.at - lastDeal; gap < 2*time.Minute || gap > 4*time.Minute {
+					if gap := ta.at - lastDeal; gap < 2*time.Minute || gap > 4*time.Minute+stageMax {
 						t.Fatalf("seed %d: deal at %v, %v after the last", seed, ta.at, gap)
 					}
+				}
+				if deals > 0 {
+					segment[hostDeal]++
 				}
 				if a.Percent < 1 || a.Percent > 90 || a.For < protocol.MinDeal || a.For > protocol.MaxDeal {
 					t.Fatalf("seed %d: deal %+v out of bounds", seed, a)
@@ -199,8 +234,8 @@ func TestHostScheduleOverAnHour(t *testing.T) {
 				prev = lines
 			}
 		}
-		if deals < 15 {
-			t.Errorf("seed %d: %d deals in an hour", seed, deals)
+		if deals < 14 || auctions < 9 || giveaways < 6 {
+			t.Errorf("seed %d: %d deals, %d auctions and %d giveaways in an hour", seed, deals, auctions, giveaways)
 		}
 	}
 }
