@@ -68,6 +68,7 @@ func (s *simShow) startAuction(c protocol.StartAuction) {
 		},
 		end: end, counter: time.Duration(c.CounterSeconds) * time.Second, maxes: map[string]int64{}, started: s.now,
 	}
+	s.setStock(v.ID, v.Stock-1) // set aside for the winner, as the server does
 	s.emit(protocol.TypeAuction, s.auction.pub)
 	s.log("auction", v.ID, 0, s.auction.pub.ID)
 }
@@ -136,6 +137,13 @@ func (s *simShow) startGiveaway(c protocol.StartGiveaway) {
 		s.t.Errorf("at %v: %v", s.now, err)
 		return
 	}
+	p, _ := s.st.Product(c.ProductID)
+	v, ok := p.Variant(c.VariantID)
+	if !ok || v.Stock == 0 {
+		s.t.Errorf("at %v: giveaway of %s/%s, not in stock", s.now, c.ProductID, c.VariantID)
+		return
+	}
+	s.setStock(v.ID, v.Stock-1) // set aside for the winner, as the server does
 	s.giveaways++
 	end := s.now + time.Duration(c.Seconds)*time.Second
 	s.giveaway = &simGiveaway{
@@ -169,8 +177,9 @@ func (s *simShow) enter(who protocol.Identity, e protocol.Enter) {
 	s.emit(protocol.TypeGiveaway, g.pub)
 }
 
-// endFormats ends the auction and the giveaway whose time is up: the
-// auction's winner pays at once, the giveaway's gets the item.
+// endFormats ends the auction and the giveaway whose time is up. Their
+// units were set aside at the start: the winners get them, and without a
+// winner they go back to stock.
 func (s *simShow) endFormats() {
 	if a := s.auction; a != nil && a.pub.State == protocol.AuctionOpen && s.now >= a.end {
 		a.pub.State = protocol.AuctionUnsold
@@ -179,8 +188,8 @@ func (s *simShow) endFormats() {
 		}
 		s.emit(protocol.TypeAuction, a.pub)
 		s.log("auction_end", a.pub.VariantID, a.pub.Extensions, a.pub.State)
-		if a.pub.State == protocol.AuctionSold {
-			s.takeOne(a.pub.VariantID, "sold")
+		if a.pub.State == protocol.AuctionUnsold {
+			s.giveBack(a.pub.VariantID)
 		}
 	}
 	if g := s.giveaway; g != nil && g.pub.State == protocol.GiveawayOpen && s.now >= g.end {
@@ -194,19 +203,18 @@ func (s *simShow) endFormats() {
 		}
 		s.emit(protocol.TypeGiveaway, g.pub)
 		s.log("giveaway_end", g.pub.VariantID, g.pub.Entrants, g.pub.State)
-		if g.pub.State == protocol.GiveawayDrawn {
-			s.takeOne(g.pub.VariantID, "won")
+		if g.pub.State == protocol.GiveawayVoid {
+			s.giveBack(g.pub.VariantID)
 		}
 	}
 }
 
-// takeOne takes a unit a winner gets out of stock.
-func (s *simShow) takeOne(variantID, kind string) {
+// giveBack puts back the unit of an auction or a giveaway without a
+// winner.
+func (s *simShow) giveBack(variantID string) {
 	p, _ := s.st.ProductOfVariant(variantID)
-	if v, ok := p.Variant(variantID); ok && v.Stock > 0 {
-		s.setStock(v.ID, v.Stock-1)
-		s.log("buy", v.ID, v.Stock-1, kind)
-	}
+	v, _ := p.Variant(variantID)
+	s.setStock(v.ID, v.Stock+1)
 }
 
 // formatWake is when the running auction or giveaway ends.
