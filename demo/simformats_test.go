@@ -1,12 +1,14 @@
 package demo
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/livecart/livecart/auction"
 	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
 )
@@ -15,12 +17,11 @@ import (
 // them: one of each at a time, late bids extending the clock, secret
 // maximums bidding for their owners, a draw among the entrants.
 
-// simAuction is the running or last auction of a simulated show.
+// simAuction is the running or last auction of a simulated show, run by
+// the server's own engine.
 type simAuction struct {
 	pub     protocol.Auction
-	end     time.Duration
-	counter time.Duration
-	maxes   map[string]int64 // bidder's identity ID -> their maximum
+	engine  *auction.Auction
 	started time.Duration
 }
 
@@ -30,17 +31,6 @@ type simGiveaway struct {
 	end      time.Duration
 	entrants []protocol.Identity
 	started  time.Duration
-}
-
-// simIncrement is the auction engine's increment table for dollars: what
-// a bid must add to price.
-func simIncrement(price int64) int64 {
-	for _, s := range []struct{ from, step int64 }{{2000, 50}, {1000, 20}, {300, 10}, {100, 5}, {50, 3}, {30, 2}} {
-		if price >= s.from*100 {
-			return s.step * 100
-		}
-	}
-	return 100
 }
 
 func (s *simShow) startAuction(c protocol.StartAuction) {
@@ -58,74 +48,64 @@ func (s *simShow) startAuction(c protocol.StartAuction) {
 		s.t.Errorf("at %v: %v", s.now, err)
 		return
 	}
+	engine, err := auction.New(auction.Config{
+		Start:    money.New(c.Start, p.Price.Currency),
+		Duration: time.Duration(c.Seconds) * time.Second,
+		Counter:  time.Duration(c.CounterSeconds) * time.Second,
+	}, simEpoch.Add(s.now))
+	if err != nil {
+		s.t.Errorf("at %v: %v", s.now, err)
+		return
+	}
 	s.auctions++
-	end := s.now + time.Duration(c.Seconds)*time.Second
-	start := money.New(c.Start, p.Price.Currency)
 	s.auction = &simAuction{
-		pub: protocol.Auction{
-			ID: fmt.Sprintf("a%d", s.auctions), ProductID: p.ID, VariantID: v.ID, Start: start, Next: start,
-			EndsAt: simEpoch.Add(end), CounterSeconds: c.CounterSeconds, State: protocol.AuctionOpen,
-		},
-		end: end, counter: time.Duration(c.CounterSeconds) * time.Second, maxes: map[string]int64{}, started: s.now,
+		pub:    protocol.Auction{ID: fmt.Sprintf("a%d", s.auctions), ProductID: p.ID, VariantID: v.ID, State: protocol.AuctionOpen},
+		engine: engine, started: s.now,
 	}
 	s.setStock(v.ID, v.Stock-1) // set aside for the winner, as the server does
-	s.emit(protocol.TypeAuction, s.auction.pub)
+	s.publishAuction()
 	s.log("auction", v.ID, 0, s.auction.pub.ID)
 }
 
-// bid places a viewer's bid as the auction engine does; a refused bid
-// changes nothing, as the server's error does.
-func (s *simShow) bid(who protocol.Identity, b protocol.Bid) {
+// publishAuction sends the auction's state as the engine has it.
+func (s *simShow) publishAuction() {
 	a := s.auction
-	if a == nil || a.pub.ID != b.AuctionID || a.pub.State != protocol.AuctionOpen || s.now >= a.end {
-		return
-	}
-	leader := ""
-	if a.pub.Leader != nil {
-		leader = a.pub.Leader.ID
+	st := a.engine.Snapshot()
+	a.pub.Start, a.pub.Next, a.pub.Bids, a.pub.EndsAt = st.Start, st.Next, st.Bids, st.End
+	a.pub.CounterSeconds, a.pub.Extensions = int(st.Counter/time.Second), st.Extensions
+	if st.Leader != "" {
+		price, leader := st.Price, s.identity(st.Leader)
+		a.pub.Price, a.pub.Leader = &price, &leader
 	}
 	switch {
-	case who.ID == leader && !b.Max:
-		s.t.Errorf("at %v: %s bids while leading", s.now, who.Name)
-		return
-	case who.ID == leader:
-		a.maxes[who.ID] = max(a.maxes[who.ID], b.Amount)
-		return
-	case b.Amount < a.pub.Next.Amount:
-		return // too low: someone bid first
-	}
-	mb, floor := b.Amount, b.Amount
-	if b.Max {
-		floor = a.pub.Next.Amount
-	}
-	a.maxes[who.ID] = mb
-	price := int64(0)
-	if a.pub.Price != nil {
-		price = a.pub.Price.Amount
-	}
-	switch ml := a.maxes[leader]; {
-	case leader == "":
-		leader, price = who.ID, floor
-	case mb > ml:
-		leader, price = who.ID, max(floor, min(mb, ml+simIncrement(ml)))
-	default:
-		price = max(price, min(ml, mb+simIncrement(mb)), mb)
-	}
-	if a.pub.Leader == nil || a.pub.Leader.ID != leader {
-		id := s.identity(leader)
-		a.pub.Leader = &id
-	}
-	cur := a.pub.Start.Currency
-	pm := money.New(price, cur)
-	a.pub.Price, a.pub.Next = &pm, money.New(price+simIncrement(price), cur)
-	a.pub.Bids++
-	if a.end-s.now < a.counter {
-		a.end = s.now + a.counter
-		a.pub.EndsAt = simEpoch.Add(a.end)
-		a.pub.Extensions++
+	case st.Ended && st.Leader != "":
+		a.pub.State = protocol.AuctionSold
+	case st.Ended:
+		a.pub.State = protocol.AuctionUnsold
 	}
 	s.emit(protocol.TypeAuction, a.pub)
-	s.log("bid", a.pub.VariantID, int(price), who.Name)
+}
+
+// bid places a viewer's bid through the engine; a refused bid changes
+// nothing, as the server's error does, but a bid the viewer should have
+// known better than to send fails the test.
+func (s *simShow) bid(who protocol.Identity, b protocol.Bid) {
+	a := s.auction
+	if a == nil || a.pub.ID != b.AuctionID {
+		s.t.Errorf("at %v: %s bids on %s, not the running auction", s.now, who.Name, b.AuctionID)
+		return
+	}
+	r, err := a.engine.Bid(who.ID, b.Amount, b.Max, simEpoch.Add(s.now))
+	var low *auction.TooLowError
+	switch {
+	case errors.As(err, &low):
+		return // someone bid first
+	case err != nil:
+		s.t.Errorf("at %v: %s's bid %+v: %v", s.now, who.Name, b, err)
+		return
+	}
+	s.publishAuction()
+	s.log("bid", a.pub.VariantID, int(r.Price.Amount), who.Name)
 }
 
 func (s *simShow) startGiveaway(c protocol.StartGiveaway) {
@@ -181,12 +161,7 @@ func (s *simShow) enter(who protocol.Identity, e protocol.Enter) {
 // units were set aside at the start: the winners get them, and without a
 // winner they go back to stock.
 func (s *simShow) endFormats() {
-	if a := s.auction; a != nil && a.pub.State == protocol.AuctionOpen && s.now >= a.end {
-		a.pub.State = protocol.AuctionUnsold
-		if a.pub.Leader != nil {
-			a.pub.State = protocol.AuctionSold
-		}
-		s.emit(protocol.TypeAuction, a.pub)
+	if a := s.auction; a != nil && a.pub.State == protocol.AuctionOpen && s.closeAuction(a) {
 		s.log("auction_end", a.pub.VariantID, a.pub.Extensions, a.pub.State)
 		if a.pub.State == protocol.AuctionUnsold {
 			s.giveBack(a.pub.VariantID)
@@ -209,6 +184,15 @@ func (s *simShow) endFormats() {
 	}
 }
 
+// closeAuction ends a if its time is up and publishes how it ended.
+func (s *simShow) closeAuction(a *simAuction) bool {
+	if _, ended := a.engine.Close(simEpoch.Add(s.now)); !ended {
+		return false
+	}
+	s.publishAuction()
+	return true
+}
+
 // giveBack puts back the unit of an auction or a giveaway without a
 // winner.
 func (s *simShow) giveBack(variantID string) {
@@ -221,7 +205,7 @@ func (s *simShow) giveBack(variantID string) {
 func (s *simShow) formatWake() time.Duration {
 	w := never
 	if a := s.auction; a != nil && a.pub.State == protocol.AuctionOpen {
-		w = min(w, a.end)
+		w = min(w, a.engine.Snapshot().End.Sub(simEpoch))
 	}
 	if g := s.giveaway; g != nil && g.pub.State == protocol.GiveawayOpen {
 		w = min(w, g.end)
@@ -256,7 +240,7 @@ func (s *simShow) checkFormats(line string) (bad, rest string) {
 			return "entering with no giveaway open", rest
 		}
 		if m := timeRE.FindString(line); m != "" {
-			end := a.end
+			end := simClock.at(a.pub.EndsAt)
 			if !auctionLine {
 				end = g.end
 			}
