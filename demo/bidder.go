@@ -130,7 +130,7 @@ func (b *bidder) step(now time.Duration, st *show.State, c clock) (*protocol.Bid
 	p.at, p.bid = now+retryAfter, true
 	bid := &protocol.Bid{AuctionID: a.ID, Amount: a.Next.Amount}
 	if p.proxy {
-		bid.Amount, bid.Max, p.done = p.value, true, true
+		bid.Amount, bid.Max, p.done, p.at = p.value, true, true, -1
 	}
 	if say == "" && p.rng.IntN(100) < bidChatPercent {
 		say = line(p.rng, bidLines)

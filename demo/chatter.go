@@ -226,7 +226,7 @@ var hostUnsoldLines = []string{
 var hostGiveawayLines = []string{
 	"🎁 Giveaway! One {product} {in_variant} for one lucky viewer, press e to enter — {time_left}",
 	"Giveaway time {emoji} Press e to enter for the {product} {in_variant}, {time_left} to get in",
-	"I'm giving away the {product} {in_variant}! Press e to enter, it's free — {time_left}",
+	"I'm giving away the {product} {in_variant}! Press e to enter, entry is free — {time_left}",
 }
 
 // hostBuyersGiveawayLines open a giveaway only this show's buyers may
@@ -289,7 +289,7 @@ var outbidLines = []string{
 // wonLines follow winning an auction.
 var wonLines = []string{
 	"I WON 🎉",
-	"yesss the {product} is mine!!",
+	"yesss the {product} {is/are:product} mine!!",
 	"won it!! {emoji}",
 }
 
