@@ -47,12 +47,12 @@ func (d *director) auction(out []command, now time.Duration, st *show.State, a h
 	if st.Auction != nil {
 		prev = st.Auction.ID
 	}
+	secs := realSeconds(a.For, d.pace, protocol.MinAuction, protocol.MaxAuction)
 	out = append(out, command{protocol.TypeStartAuction, protocol.StartAuction{
-		ProductID: p.ID, VariantID: v.ID, Start: startBid(p.RegularOf(v.ID)),
-		Seconds:        realSeconds(a.For, d.pace, protocol.MinAuction, protocol.MaxAuction),
+		ProductID: p.ID, VariantID: v.ID, Start: startBid(p.RegularOf(v.ID)), Seconds: secs,
 		CounterSeconds: realSeconds(a.Counter, d.pace, time.Second, protocol.MaxCounterBid),
 	}})
-	tmpl := d.pick(hostAuctionLines)
+	tmpl, sent := d.pick(hostAuctionLines), now
 	d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State, now time.Duration) (string, bool) {
 		x := st.Auction
 		switch {
@@ -61,7 +61,9 @@ func (d *director) auction(out []command, now time.Duration, st *show.State, a h
 		case x.State != protocol.AuctionOpen:
 			return "", true
 		}
-		return d.compose(hostAuctionLines, tmpl, d.auctionLive(st, x, now)), true
+		l := d.auctionLive(st, x)
+		l.TimeLeft = d.left(secs, sent, now)
+		return d.compose(hostAuctionLines, tmpl, l), true
 	}})
 	return out
 }
@@ -88,16 +90,16 @@ func (d *director) watchAuction(now time.Duration, st *show.State) {
 		return
 	}
 	id, tmpl := x.ID, d.pick(list)
-	d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State, now time.Duration) (string, bool) {
+	d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State, _ time.Duration) (string, bool) {
 		if x := st.Auction; x != nil && x.ID == id {
-			return d.compose(list, tmpl, d.auctionLive(st, x, now)), true
+			return d.compose(list, tmpl, d.auctionLive(st, x)), true
 		}
 		return "", true
 	}})
 }
 
-// auctionLive describes auction x for a line of the host's at now.
-func (d *director) auctionLive(st *show.State, x *protocol.Auction, now time.Duration) live {
+// auctionLive describes auction x for a line of the host's.
+func (d *director) auctionLive(st *show.State, x *protocol.Auction) live {
 	p, _ := st.Product(x.ProductID)
 	v, _ := p.Variant(x.VariantID)
 	l := liveOf(p, v, st.Show.Host)
@@ -108,7 +110,14 @@ func (d *director) auctionLive(st *show.State, x *protocol.Auction, now time.Dur
 	if x.Leader != nil {
 		l.Winner = x.Leader.Name
 	}
-	// Viewers count down by the server's clock, in real seconds.
-	l.TimeLeft = time.Duration(float64(d.clock.at(x.EndsAt)-now) * d.pace)
 	return l
+}
+
+// left is how long something the server runs for secs seconds from sent
+// has left at now, as viewers count it down: in real seconds by the
+// server's clock. It is worked out from what was asked rather than from
+// the end the server sent, so the host's clock running a little apart
+// from the server's does not make 30 seconds "31 seconds".
+func (d *director) left(secs int, sent, now time.Duration) time.Duration {
+	return time.Duration(secs)*time.Second - time.Duration(float64(now-sent)*d.pace)
 }

@@ -37,15 +37,15 @@ func (d *director) giveaway(out []command, now time.Duration, st *show.State, a 
 	if st.Giveaway != nil {
 		prev = st.Giveaway.ID
 	}
+	secs := realSeconds(a.For, d.pace, protocol.MinGiveaway, protocol.MaxGiveaway)
 	out = append(out, command{protocol.TypeStartGiveaway, protocol.StartGiveaway{
-		ProductID: p.ID, VariantID: v.ID, BuyersOnly: a.BuyersOnly,
-		Seconds: realSeconds(a.For, d.pace, protocol.MinGiveaway, protocol.MaxGiveaway),
+		ProductID: p.ID, VariantID: v.ID, BuyersOnly: a.BuyersOnly, Seconds: secs,
 	}})
 	list := hostGiveawayLines
 	if a.BuyersOnly {
 		list = hostBuyersGiveawayLines
 	}
-	tmpl := d.pick(list)
+	tmpl, sent := d.pick(list), now
 	d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State, now time.Duration) (string, bool) {
 		g := st.Giveaway
 		switch {
@@ -54,7 +54,9 @@ func (d *director) giveaway(out []command, now time.Duration, st *show.State, a 
 		case g.State != protocol.GiveawayOpen:
 			return "", true
 		}
-		return d.compose(list, tmpl, d.giveawayLive(st, g, now)), true
+		l := d.giveawayLive(st, g)
+		l.TimeLeft = d.left(secs, sent, now)
+		return d.compose(list, tmpl, l), true
 	}})
 	return out
 }
@@ -102,12 +104,12 @@ func (d *director) watchGiveaway(now time.Duration, st *show.State) {
 	}
 	long, short := d.pick(hostWinnerLines), d.pick(hostShortWinnerLines)
 	verify := false
-	d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State, now time.Duration) (string, bool) {
+	d.cues = append(d.cues, cue{at: now, until: now + cueWait, say: func(st *show.State, _ time.Duration) (string, bool) {
 		g := st.Giveaway
 		if g == nil || g.ID != id {
 			return "", true
 		}
-		l := d.giveawayLive(st, g, now)
+		l := d.giveawayLive(st, g)
 		if text := d.compose(hostWinnerLines, long, l); l.Record != "" && strings.Contains(text, "verify "+l.Record) {
 			return text, true
 		}
@@ -116,7 +118,7 @@ func (d *director) watchGiveaway(now time.Duration, st *show.State) {
 		l.Record = ""
 		return d.compose(hostShortWinnerLines, short, l), true
 	}})
-	d.cues = append(d.cues, cue{at: now, until: now + 2*cueWait, say: func(st *show.State, now time.Duration) (string, bool) {
+	d.cues = append(d.cues, cue{at: now, until: now + 2*cueWait, say: func(st *show.State, _ time.Duration) (string, bool) {
 		g := st.Giveaway
 		if !verify || g == nil || g.ID != id {
 			return "", true
@@ -129,8 +131,8 @@ func (d *director) watchGiveaway(now time.Duration, st *show.State) {
 	}})
 }
 
-// giveawayLive describes giveaway g for a line of the host's at now.
-func (d *director) giveawayLive(st *show.State, g *protocol.Giveaway, now time.Duration) live {
+// giveawayLive describes giveaway g for a line of the host's.
+func (d *director) giveawayLive(st *show.State, g *protocol.Giveaway) live {
 	p, _ := st.Product(g.ProductID)
 	v, _ := p.Variant(g.VariantID)
 	l := liveOf(p, v, st.Show.Host)
@@ -138,6 +140,5 @@ func (d *director) giveawayLive(st *show.State, g *protocol.Giveaway, now time.D
 		l.Winner = g.Winner.Name
 	}
 	l.Record = g.Record
-	l.TimeLeft = time.Duration(float64(d.clock.at(g.EndsAt)-now) * d.pace)
 	return l
 }
