@@ -1,15 +1,32 @@
 // Package demo brings a show to life: a host bot that pins products, talks,
-// runs flash deals and restocks what sells out, and a simulated audience
-// that joins, leaves, chats about what is pinned and now and then buys.
-// Every bot is an ordinary client of the show's WebSocket endpoint, so the
-// demo exercises the same path real users take.
+// runs flash deals, auctions and giveaways and restocks what sells out,
+// and a simulated audience that joins, leaves, chats about what is pinned,
+// now and then buys or sends a gift, bids in auctions and enters
+// giveaways. Every bot is an ordinary client of the show's WebSocket
+// endpoint, and pays what it won or gave through the show's checkout page
+// as a person would (pay.go), so the demo exercises the same path real
+// users take.
 //
 // What happens is decided by scripts generated from a seed (script.go):
-// a planned first half minute, then a randomized show. The runner only
-// resolves what depends on the live show, such as which product is pinned
-// and what is still in stock; the host's side of that is its director
-// (director.go), which reads the show's state and never a clock, so tests
-// can play an hour of show in a moment.
+// a planned first half minute, then a randomized show in which an auction
+// comes on the first pin after the opening and every four to six minutes,
+// a giveaway at about two and a half minutes and every six to nine, and a
+// flash deal every two to four; each holds its pin alone, and the pin holds
+// until it is over. The runner only resolves what depends on the live
+// show, such as which product is pinned and what is still in stock; the
+// host's side of that is its director (director.go), which reads the
+// show's state and never a clock, so tests can play an hour of show in a
+// moment.
+//
+// Every choice comes from a seeded random stream, and each bot has its own
+// streams, so what one viewer does never depends on how many others there
+// are: one for its script, and one each for auctions (bidder.go) and
+// giveaways (entrant.go), from which every auction or giveaway it meets
+// draws a stream of its own. What depends on live timing may differ from
+// one run of a seed to the next, as which buy gets the last item does:
+// which viewers are there when an auction opens, the prices they meet and
+// so who bids again and who wins, how long late bids extend the clock,
+// and who is drawn.
 package demo
 
 import (
