@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +18,9 @@ import (
 // formatsSeen is what an observer has noticed of a show's auctions,
 // giveaways and gifts.
 type formatsSeen struct {
+	sold         *protocol.Auction  // the first auction sold
+	leaders      map[string]bool    // who led it at some point
+	paid         bool               // its winner bought its item
 	giveawayOpen *protocol.Giveaway // as it opened, with its commitment
 	drawn        *protocol.Giveaway
 	entrants     int
@@ -25,8 +29,10 @@ type formatsSeen struct {
 }
 
 // The live formats at a fast pace against a real server, as a plain
-// viewer sees them: a giveaway that fills and is drawn, its winner's
-// record verifying with the draw package, and gifts that viewers paid.
+// viewer sees them: an auction that several viewers bid on, sold and paid
+// for; a giveaway that fills and is drawn, its winner's record verifying
+// with the draw package and the host saying how to check it; and gifts
+// that viewers paid.
 func TestFormatsOnALiveShow(t *testing.T) {
 	running := showtest.Start(t, showConfig(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -39,11 +45,19 @@ func TestFormatsOnALiveShow(t *testing.T) {
 	st, _ := show.FromWelcome(conn.Welcome())
 
 	start := time.Now()
-	stop := runDemo(t, Config{URL: running.WS, HostToken: "demo-test-host-token", Audience: 8, Seed: 42, Pace: 0.05})
+	stop := runDemo(t, Config{URL: running.WS, HostToken: "demo-test-host-token", Audience: 8, Seed: 57, Pace: 0.05})
 	defer stop()
 
-	seen := formatsSeen{gifts: map[string]int{}}
-	for seen.drawn == nil || len(seen.gifts) == 0 {
+	seen := formatsSeen{gifts: map[string]int{}, leaders: map[string]bool{}}
+	verified := func() bool {
+		for _, l := range seen.hostLines {
+			if seen.drawn != nil && strings.Contains(l, "livecart verify "+seen.drawn.Record) {
+				return true
+			}
+		}
+		return false
+	}
+	for !verified() || len(seen.gifts) == 0 || !seen.paid {
 		select {
 		case <-ctx.Done():
 			t.Fatalf("after %v the observer has seen only %+v", time.Since(start), seen)
@@ -57,6 +71,20 @@ func TestFormatsOnALiveShow(t *testing.T) {
 					t.Fatalf("bad event %s: %v", env.Type, err)
 				}
 				switch ch.Kind {
+				case show.KindAuction:
+					a := *st.Auction
+					if seen.sold != nil {
+						break
+					}
+					if a.Leader != nil {
+						seen.leaders[a.Leader.Name] = true
+					}
+					if a.State == protocol.AuctionSold {
+						seen.sold = &a
+					}
+				case show.KindPurchase:
+					a := seen.sold
+					seen.paid = seen.paid || a != nil && ch.Purchase.Buyer == a.Leader.Name && ch.Purchase.VariantID == a.VariantID
 				case show.KindGiveaway:
 					g := *st.Giveaway
 					switch g.State {
@@ -78,9 +106,17 @@ func TestFormatsOnALiveShow(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("in %v: giveaway %s drawn with %d entrants, won by %s; gifts %v", time.Since(start),
+	t.Logf("in %v: auction %s sold to %s for %s after %d bids and %d extensions, led by %v; giveaway %s drawn with %d entrants, won by %s; gifts %v",
+		time.Since(start), seen.sold.ID, seen.sold.Leader.Name, seen.sold.Price, seen.sold.Bids, seen.sold.Extensions, seen.leaders,
 		seen.drawn.ID, seen.drawn.Entrants, seen.drawn.Winner.Name, seen.gifts)
 
+	a := seen.sold
+	if a.Bids < 2 || len(seen.leaders) < 2 {
+		t.Errorf("auction %s sold after %d bids, led by %v", a.ID, a.Bids, seen.leaders)
+	}
+	if m := running.Server.Metrics(); m.Orders == 0 || m.Bids < a.Bids || m.Bidders < 2 {
+		t.Errorf("metrics after the paid auction: %d orders, %d bids by %d bidders", m.Orders, m.Bids, m.Bidders)
+	}
 	g := seen.drawn
 	if seen.giveawayOpen == nil || seen.giveawayOpen.ID != g.ID || g.Entrants < 2 {
 		t.Errorf("giveaway %s drawn with %d entrants; seen open: %+v", g.ID, g.Entrants, seen.giveawayOpen)
