@@ -84,12 +84,12 @@ func DefaultKeyMap() KeyMap {
 type mode int
 
 const (
-	modeShow  mode = iota // watching: show keys
-	modeInput             // typing a chat line
-	modeCart              // the cart panel is open
-	modeQR                // the checkout link is drawn as a QR code (qrview.go)
-	modeMaxBid            // typing a secret maximum bid (auction.go)
-	modeGift              // choosing a gift to send (gifts.go)
+	modeShow   mode = iota // watching: show keys
+	modeInput              // typing a chat line
+	modeCart               // the cart panel is open
+	modeQR                 // the checkout link is drawn as a QR code (qrview.go)
+	modeMaxBid             // typing a secret maximum bid (auction.go)
+	modeGift               // choosing a gift to send (gifts.go)
 )
 
 // forState enables only the bindings that apply in state s, so help never
