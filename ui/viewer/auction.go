@@ -243,7 +243,11 @@ func (m *Model) auctionEnded(a *protocol.Auction) tea.Cmd {
 	var text string
 	switch a.State {
 	case protocol.AuctionSold:
-		text = fmt.Sprintf("SOLD: %s to %s for %s", what, a.Leader.Name, a.Price)
+		who := a.Leader.Name
+		if m.Show.Leading() {
+			who = "you"
+		}
+		text = fmt.Sprintf("SOLD: %s to %s for %s", what, who, a.Price)
 	case protocol.AuctionUnsold:
 		text = "No bids · " + what + " unsold"
 	default:
@@ -262,11 +266,11 @@ func (m *Model) auctionEnded(a *protocol.Auction) tea.Cmd {
 func (m *Model) auctionWon() tea.Cmd {
 	w := m.Show.Won
 	by := m.LocalTime(w.HeldUntil).In(m.opts.Location).Format("15:04")
-	ways := "open, copy (y) or scan (o) this link to pay"
+	ways := "open, copy (y) or scan (o) this link"
 	if m.opts.OpenBrowser {
-		ways = "p pays in your browser, y copies the link, o shows it as a QR code"
+		ways = "p opens this link, y copies it, o scans it"
 	}
-	text := fmt.Sprintf("You won %s for %s — pay by %s · %s", m.productName(w.ProductID, w.VariantID), w.Price, by, ways)
+	text := fmt.Sprintf("You won %s for %s — pay by %s: %s", m.productName(w.ProductID, w.VariantID), w.Price, by, ways)
 	m.Stick(live.Notice{Key: noticeWonPref + w.AuctionID, Kind: live.StatusGood, Text: text, Link: w.Checkout})
 	m.layout()
 	return m.Notify(live.StatusGood, "You won the auction!")

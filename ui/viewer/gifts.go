@@ -141,11 +141,13 @@ func (m Model) pickerView() string {
 	s, w := m.Styles, max(1, m.Width)
 	items := make([]string, len(m.Show.Gifts))
 	for i, k := range m.Show.Gifts {
+		// The chosen one is marked as a chosen variant is, so that it
+		// reads without colour too.
 		item := giftSymbol(k.ID) + " " + k.Name + " " + k.Amount.String()
 		if i == m.gifts.sel {
-			items[i] = s.Selected.Render(s.Gift.Render(" " + item + " "))
+			items[i] = s.Gift.Render(chosenLeft+item+chosenRight) + " "
 		} else {
-			items[i] = " " + item + " "
+			items[i] = "  " + item + "   "
 		}
 	}
 	lead := s.Subtle.Render("gift › ")

@@ -44,6 +44,7 @@ func (m *Model) layout() {
 	m.chat.SetSize(chatW, chatH)
 	m.input.SetWidth(max(1, m.Width-4)) // less the prompt "› " and the cursor's cell, and a cell spare
 	m.maxInput.SetWidth(max(1, m.Width-2-lipgloss.Width(m.maxInput.Prompt)))
+	m.maxInput.SetCursor(m.maxInput.Position()) // scrolls what is typed back into view when the row grows
 }
 
 // chatArea is the size of the chat pane in the current layout: its
