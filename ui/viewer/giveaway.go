@@ -2,6 +2,7 @@ package viewer
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -127,10 +128,11 @@ func (m *Model) giveawayDrawn() tea.Cmd {
 	if rec := recordURL(g); rec != "" {
 		check += " · verify: livecart verify " + rec
 	}
-	m.chat.AddSystem(g.Winner.Name + " won " + what + " in the giveaway · " + check)
 	if g.Winner.ID != m.Show.You.ID {
+		m.chat.AddSystem(g.Winner.Name + " won " + what + " in the giveaway · " + check)
 		return m.Notify(live.StatusInfo, g.Winner.Name+" won "+what+" in the giveaway")
 	}
+	m.chat.AddSystem("you won " + what + " in the giveaway · " + check)
 	text := fmt.Sprintf("You won the giveaway: %s! · commitment %s", what, shortCommitment(g.Commitment))
 	n := live.Notice{Key: noticeGiveawayPref + g.ID, Kind: live.StatusGood, Text: text}
 	if rec := recordURL(g); rec != "" {
@@ -170,4 +172,30 @@ func (m Model) verifyCommand() string {
 		return "livecart verify " + rec
 	}
 	return ""
+}
+
+// prize reports whether an order is a giveaway's prize: the winner gets
+// one, at no cost, and nothing else is ever free.
+func prize(o protocol.Order) bool {
+	if o.Total.Amount != 0 {
+		return false
+	}
+	for _, l := range o.Lines {
+		if l.Unit.Amount != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// prizeOrdered notes the order of a giveaway's prize: not the cart's, and
+// no purchase of the viewer's; the win's own notice says the rest.
+func (m *Model) prizeOrdered(o protocol.Order) tea.Cmd {
+	parts := make([]string, 0, len(o.Lines))
+	for _, l := range o.Lines {
+		parts = append(parts, fmt.Sprintf("%d × %s (%s)", l.Qty, l.Name, l.Variant))
+	}
+	text := "your giveaway prize, " + strings.Join(parts, ", ") + ", is order " + o.ID + " · nothing to pay"
+	m.chat.AddSystem(text)
+	return m.Notify(live.StatusGood, "Your prize is order "+o.ID+" · nothing to pay")
 }

@@ -115,3 +115,18 @@ func TestGiveawayCountsDown(t *testing.T) {
 	h.Send(tk.LastClock(t, uitest.T0.Add(52*time.Second)))
 	h.MustShow("0:08 left")
 }
+
+// The prize comes as an order at no cost: it is not the cart's, nor a
+// purchase to expect.
+func TestGiveawayPrizeOrder(t *testing.T) {
+	h := giveawayOn(t, 80, 24, testGiveaway())
+	h.PressSettle("a") // a mug in the cart, which the prize must leave alone
+	h.Events(env(t, protocol.TypeOrder, protocol.Order{ID: "cosy-o9", Total: usd(0), Lines: []protocol.OrderLine{
+		{ProductID: "candle", VariantID: "candle-fig", Name: "Fig Candle", Variant: "Fig", Unit: usd(0), Qty: 1},
+	}}), env(t, protocol.TypeGiveaway, drawn(testGiveaway(), me)))
+	h.mustShowWrapped("your giveaway prize, 1 × Fig Candle (Fig), is order cosy-o9 · nothing to pay", "you won Fig Candle in the giveaway")
+	h.MustNotShow("You bought")
+	if h.M.Cart().Units() != 1 || len(h.M.expected) != 0 {
+		t.Errorf("cart %d units, %d purchases expected", h.M.Cart().Units(), len(h.M.expected))
+	}
+}

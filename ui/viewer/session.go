@@ -118,6 +118,9 @@ func (m *Model) applyChange(ch show.Change) tea.Cmd {
 		m.chat.AddSystem(ch.Notice.Message)
 		return m.Notify(live.StatusError, ch.Notice.Message)
 	case show.KindOrder:
+		if prize(ch.Order) {
+			return m.prizeOrdered(ch.Order)
+		}
 		// Counted before the cart is checked again (see applyEvents): what
 		// it bought at a deal's price counts against the deal's limit.
 		m.bought = m.bought.Record(ch.Order, m.Show.ProductOfVariant, m.ServerNow())
