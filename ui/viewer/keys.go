@@ -139,6 +139,7 @@ func (k KeyMap) forState(s keyState) KeyMap {
 		k.Typing()
 	case modeGift:
 		k.Retry.SetEnabled(false)
+		k.Help.SetEnabled(false) // the picker's own keys are all there is
 		k.Copy.SetEnabled(false)
 		k.QR.SetEnabled(false)
 		k.OpenLink.SetEnabled(false)
@@ -229,7 +230,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	case modeMaxBid:
 		return []key.Binding{k.Send, k.Leave, k.Quit}
 	case modeGift:
-		return []key.Binding{pair(k.PickPrev, "←/→", "choose"), k.PickNum, k.Send, k.Leave, k.Help, k.Quit}
+		return []key.Binding{pair(k.PickPrev, "←/→", "choose"), k.PickNum, k.Send, k.Leave, k.Quit}
 	case modeCart:
 		// The cart's own keys first; a stays in the full help.
 		return append(link, k.Cart, k.Checkout, pair(k.Up, "↑/↓", "select"), pair(k.More, "+/-", "qty"), k.Remove, k.Help, k.Quit)
