@@ -83,8 +83,8 @@ func (m Model) bidNextText() string {
 	return m.nextBid().String()
 }
 
-// whyNoBid says why b and m do nothing now; "" when they bid.
-func (m Model) whyNoBid() string {
+// whyNoMax says why m does nothing now; "" when it sets a maximum.
+func (m Model) whyNoMax() string {
 	a := m.Show.Auction
 	switch {
 	case a == nil:
@@ -93,6 +93,30 @@ func (m Model) whyNoBid() string {
 		return "The auction has ended"
 	}
 	return ""
+}
+
+// whyNoBid says why b does nothing now; "" when it bids. The leader's own
+// plain bid the show refuses: only a higher maximum raises it.
+func (m Model) whyNoBid() string {
+	if why := m.whyNoMax(); why != "" {
+		return why
+	}
+	if m.Show.Leading() {
+		if max := m.myMax(); max != "" {
+			return "You lead, with your maximum of " + max + " · m raises it"
+		}
+		return "You lead already · m sets a secret maximum the show bids up to for you"
+	}
+	return ""
+}
+
+// leastMax is the least maximum the show takes now: the next bid, or more
+// than the leader's own maximum.
+func (m Model) leastMax() (least money.Money, above bool) {
+	if mb := m.Show.MaxBid; m.Show.Leading() && m.myMax() != "" {
+		return mb.Max, true
+	}
+	return m.nextBid(), false
 }
 
 // productName names an auction's or a giveaway's item: the product, and
@@ -128,7 +152,7 @@ func (m Model) bid() (Model, tea.Cmd) {
 
 // openMaxBid opens the prompt for a secret maximum.
 func (m Model) openMaxBid() (Model, tea.Cmd) {
-	if why := m.whyNoBid(); why != "" {
+	if why := m.whyNoMax(); why != "" {
 		return m.notify(live.StatusInfo, why)
 	}
 	m.mode = modeMaxBid
@@ -140,7 +164,11 @@ func (m Model) openMaxBid() (Model, tea.Cmd) {
 
 // setMaxPrompt says in the prompt what the maximum must at least be.
 func (m *Model) setMaxPrompt() {
-	m.maxInput.Prompt = "your max (at least " + m.nextBid().String() + ") › "
+	least, above := m.leastMax()
+	m.maxInput.Prompt = "your max (at least " + least.String() + ") › "
+	if above {
+		m.maxInput.Prompt = "your max (more than " + least.String() + ") › "
+	}
 	m.maxInput.Placeholder = "the most you would pay · enter sets it · esc cancels"
 	m.layout()
 }
@@ -170,17 +198,20 @@ func (m Model) handleMaxBidKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 // auction's currency and is at least the next bid; otherwise the prompt
 // stays open and the status line says why.
 func (m Model) setMaxBid() (Model, tea.Cmd) {
-	if why := m.whyNoBid(); why != "" {
+	if why := m.whyNoMax(); why != "" {
 		m.closeMaxBid()
 		return m.notify(live.StatusInfo, why)
 	}
-	a, next := m.Show.Auction, m.nextBid()
-	amount, err := money.Parse(strings.TrimSpace(m.maxInput.Value()), next.Currency)
+	a := m.Show.Auction
+	least, above := m.leastMax()
+	amount, err := money.Parse(strings.TrimSpace(m.maxInput.Value()), least.Currency)
 	switch {
 	case err != nil:
 		return m.notify(live.StatusError, "Not a maximum: "+err.Error())
-	case amount.Amount < next.Amount:
-		return m.notify(live.StatusError, "Your maximum must be at least the next bid, "+next.String())
+	case above && amount.Amount <= least.Amount:
+		return m.notify(live.StatusError, "Your maximum is "+least.String()+" already: a new one must be more")
+	case amount.Amount < least.Amount:
+		return m.notify(live.StatusError, "Your maximum must be at least the next bid, "+least.String())
 	case m.auc.ask.pending():
 		return m.notify(live.StatusInfo, "Wait for your bid of "+m.auc.ask.amount.String()+" to be answered")
 	case m.Link.State != live.Up:
@@ -235,9 +266,10 @@ func (m *Model) auctionChanged(ch show.Change) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// auctionEnded tells how an auction ended, on the status line and in the
-// chat, where it stays. A win of the viewer's own is told by its own
-// event (auctionWon), with the link to pay.
+// auctionEnded tells how an auction ended, on the status line and, but
+// for a sale, which the host's own line tells, in the chat, where it
+// stays. A win of the viewer's own is told by its own event (auctionWon),
+// with the link to pay.
 func (m *Model) auctionEnded(a *protocol.Auction) tea.Cmd {
 	what := m.productName(a.ProductID, a.VariantID)
 	var text string
@@ -253,7 +285,10 @@ func (m *Model) auctionEnded(a *protocol.Auction) tea.Cmd {
 	default:
 		text = "The auction of " + what + " was withdrawn"
 	}
-	m.chat.AddSystem(text)
+	if a.State != protocol.AuctionSold {
+		// A sale the show says in the chat itself, from the host.
+		m.chat.AddSystem(text)
+	}
 	if m.Show.Leading() {
 		return nil
 	}

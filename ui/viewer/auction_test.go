@@ -62,9 +62,37 @@ func TestBidSendsTheNextAmount(t *testing.T) {
 
 	// The show's answer: the viewer leads.
 	h.Events(env(t, protocol.TypeAuction, bidOn(testAuction(), me, 1000)))
-	h.MustShow("$10.00 · you lead · 1 bid", "b bids $11.00")
+	h.MustShow("$10.00 · you lead · 1 bid", "m sets a secret max")
 	h.MustNotShow("bidding")
 	mustStatus(t, h, live.StatusGood, "You lead at $10.00")
+
+	// The show takes no plain bid from the leader: b says so and sends
+	// nothing, and is not offered.
+	h.MustNotShow("b bid")
+	h.PressSettle("b")
+	if n := len(sentOf[protocol.Bid](h.sess, protocol.TypeBid)); n != 1 {
+		t.Errorf("%d bids sent, want 1", n)
+	}
+	mustStatus(t, h, live.StatusInfo, "You lead already · m sets a secret maximum")
+}
+
+// The leader's new maximum must be above their own.
+func TestLeaderRaisesTheMaximum(t *testing.T) {
+	h := auctionOn(t, 80, 24)
+	h.Events(env(t, protocol.TypeAuction, bidOn(testAuction(), me, 1000)),
+		env(t, protocol.TypeMaxBid, protocol.MaxBid{AuctionID: "a1", Max: usd(4000)}))
+	h.MustShow("your max $40.00 · m raises it")
+	h.PressSettle("m")
+	h.MustShow("your max (more than $40.00) ›")
+	h.TypeText("40")
+	h.PressSettle("enter")
+	mustStatus(t, h, live.StatusError, "Your maximum is $40.00 already: a new one must be more")
+	h.M.maxInput.SetValue("45")
+	h.PressSettle("enter")
+	bids := sentOf[protocol.Bid](h.sess, protocol.TypeBid)
+	if want := []protocol.Bid{{AuctionID: "a1", Amount: 4500, Max: true}}; !slices.Equal(bids, want) {
+		t.Fatalf("sent %+v, want %+v", bids, want)
+	}
 }
 
 func TestBidTooLowOffersTheLeast(t *testing.T) {

@@ -97,16 +97,21 @@ func auctionRows(s *theme.Styles, a auctionCard, w int) []string {
 	}
 	rows = append(rows, row(bid, clockText(s, a.secs, "closing…"), w))
 
+	key := s.Accent.Bold(true).Render
 	var act []string
 	switch {
 	case a.asking != "" && a.askingMax:
 		act = append(act, s.Warn.Render("setting your max "+a.asking+"…"))
 	case a.asking != "":
 		act = append(act, s.Warn.Render("bidding "+a.asking+"…"))
+	case a.you && a.max != "":
+		act = append(act, s.Good.Render("your max "+a.max), sep+key("m")+s.Subtle.Render(" raises it"))
+	case a.you:
+		act = append(act, key("m")+s.Subtle.Render(" sets a secret max"))
 	default:
-		act = append(act, s.Accent.Bold(true).Render("b")+s.Subtle.Render(" bids ")+s.Price.Render(a.next))
+		act = append(act, key("b")+s.Subtle.Render(" bids ")+s.Price.Render(a.next))
 	}
-	if a.max != "" {
+	if a.max != "" && !a.you {
 		act = append(act, sep+s.Good.Render("your max "+a.max))
 	}
 	var notes []string

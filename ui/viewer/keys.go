@@ -188,7 +188,8 @@ func (k *KeyMap) shopping(s keyState) {
 }
 
 // formats enables the keys of the live formats, which work whether the
-// cart is open or not: b and m while an auction takes bids, e while a
+// cart is open or not: m while an auction takes bids, and b too unless
+// the viewer leads (the show takes no plain bid from the leader), e while a
 // giveaway takes entries and the viewer is not in it, g when the show has
 // gifts. b's help says what it bids.
 func (k *KeyMap) formats(s keyState) {
@@ -196,7 +197,7 @@ func (k *KeyMap) formats(s keyState) {
 	if s.bidNext != "" {
 		k.Bid.SetHelp("b", "bid "+s.bidNext)
 	}
-	k.MaxBid.SetEnabled(s.bidNext != "")
+	k.MaxBid.SetEnabled(s.canMax)
 	k.Enter.SetEnabled(s.canEnter)
 	k.Gift.SetEnabled(s.gifts > 0)
 }

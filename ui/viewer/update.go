@@ -168,7 +168,8 @@ type keyState struct {
 	link                                               bool // a link to pay at is up (notices.go)
 	openable                                           bool // p opens it: an auction won, with a browser to open it in
 	verify                                             bool // y copies the command that checks a giveaway's draw
-	bidNext                                            string
+	bidNext                                            string // b's amount, while b bids
+	canMax                                             bool
 	canEnter                                           bool
 	gifts                                              int // kinds of gift the show offers
 }
@@ -187,6 +188,7 @@ func (m Model) keyState() keyState {
 		openable:  m.opts.OpenBrowser && strings.HasPrefix(m.shownLinkKey(), noticeWonPref),
 		verify:    m.verifyCommand() != "",
 		bidNext:   m.bidNextText(),
+		canMax:    m.whyNoMax() == "",
 		canEnter:  m.whyNoEnter() == "",
 		gifts:     len(m.Show.Gifts),
 	}
