@@ -164,10 +164,10 @@ func (m Model) keysNow() KeyMap { return m.keys.forState(m.keyState()) }
 type keyState struct {
 	mode                                               mode
 	live, offline, cartEmpty, canAdd, canPick, hasRail bool
-	notices                                            bool // esc dismisses a notice
-	link                                               bool // a link to pay at is up (notices.go)
-	openable                                           bool // p opens it: an auction won, with a browser to open it in
-	verify                                             bool // y copies the command that checks a giveaway's draw
+	notices                                            bool   // esc dismisses a notice
+	link                                               bool   // a link to pay at is up (notices.go)
+	openable                                           bool   // p opens it: an auction won, with a browser to open it in
+	verify                                             bool   // y copies the command that checks a giveaway's draw
 	bidNext                                            string // b's amount, while b bids
 	canMax                                             bool
 	canEnter                                           bool
