@@ -311,6 +311,28 @@ func (m *Model) auctionWon() tea.Cmd {
 	return m.Notify(live.StatusGood, "You won the auction!")
 }
 
+// wonOrder reports whether an order is the payment of the viewer's win:
+// the one unit won, at the price won.
+func (m Model) wonOrder(o protocol.Order) bool {
+	w := m.Show.Won
+	if w == nil || len(o.Lines) != 1 {
+		return false
+	}
+	l := o.Lines[0]
+	return l.VariantID == w.VariantID && l.Unit == w.Price && l.Qty == 1
+}
+
+// wonPaid confirms the payment of a win in place of its notice. The
+// cart is left as it is: the unit won was never in it.
+func (m *Model) wonPaid(o protocol.Order) tea.Cmd {
+	m.Unstick(noticeWonPref + m.Show.Won.AuctionID)
+	m.chat.AddSystem(fmt.Sprintf("order %s placed · %s", o.ID, o.Total))
+	m.expectPurchases(o)
+	m.orderNotice(o)
+	m.layout()
+	return nil
+}
+
 // maxBidSet confirms the viewer's secret maximum, which the card shows
 // from now on.
 func (m *Model) maxBidSet() tea.Cmd {

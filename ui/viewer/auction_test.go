@@ -265,3 +265,29 @@ func TestBidKeyFollowsTheAuction(t *testing.T) {
 	h.Press("?")
 	h.MustShow("b bid $10.00", "m max bid", "g send a gift")
 }
+
+// Paying for the win places an order: its notice takes the win's place,
+// and the cart, which never held the unit won, is left as it was.
+func TestWonOrderLeavesTheCart(t *testing.T) {
+	h := auctionOn(t, 80, 24)
+	h.PressSettle("right", "a") // a green mug in the cart, as won
+	won := bidOn(testAuction(), me, 1400)
+	won.State = protocol.AuctionSold
+	h.Events(env(t, protocol.TypeAuction, won), env(t, protocol.TypeAuctionWon, protocol.AuctionWon{
+		AuctionID: "a1", ProductID: "mug", VariantID: "mug-green", Price: usd(1400),
+		Checkout: "http://127.0.0.1:7420/pay/a1", HeldUntil: uitest.T0.Add(15 * time.Minute),
+	}))
+	if _, ok := h.M.Notice(noticeWonPref + "a1"); !ok {
+		t.Fatal("no notice of the win")
+	}
+	h.Events(env(t, protocol.TypeOrder, protocol.Order{ID: "cosy-o8", Total: usd(1400), Lines: []protocol.OrderLine{
+		{ProductID: "mug", VariantID: "mug-green", Name: "Speckled Mug", Variant: "Green", Unit: usd(1400), Qty: 1},
+	}}))
+	if _, ok := h.M.Notice(noticeWonPref + "a1"); ok {
+		t.Error("the win's notice stayed after its order")
+	}
+	h.mustShowWrapped("You bought 1 × Speckled Mug (Green) · total $14.00 · order cosy-o8")
+	if lines := h.M.Cart().Lines(); len(lines) != 1 || lines[0].VariantID != "mug-green" || lines[0].Qty != 1 {
+		t.Errorf("cart %+v, want the green mug still in it", lines)
+	}
+}

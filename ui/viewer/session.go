@@ -125,6 +125,9 @@ func (m *Model) applyChange(ch show.Change) tea.Cmd {
 		// it bought at a deal's price counts against the deal's limit.
 		m.bought = m.bought.Record(ch.Order, m.Show.ProductOfVariant, m.ServerNow())
 		m.ordered = true
+		if m.wonOrder(ch.Order) {
+			return m.wonPaid(ch.Order)
+		}
 		return m.orderPlaced(ch.Order)
 	}
 	return nil
