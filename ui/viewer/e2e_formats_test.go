@@ -2,11 +2,13 @@ package viewer_test
 
 import (
 	"context"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,10 +29,15 @@ import (
 const formatsToken = "e2e-host-token-0001"
 
 // formatsShow runs the demo show on loopback with its default gifts, the
-// viewer "ana" in it and a host connected; the screen is 100x30.
-func formatsShow(t *testing.T, opened *openedURLs) (*showtest.Show, *uitest.Program[viewer.Model], *client.Conn) {
+// viewer "ana" in it and a host connected; the screen is 100x30. tweak
+// changes the server's config.
+func formatsShow(t *testing.T, opened *openedURLs, tweak ...func(*server.Config)) (*showtest.Show, *uitest.Program[viewer.Model], *client.Conn) {
 	t.Helper()
-	show := showtest.Start(t, server.Config{Catalog: showtest.Catalog(t, demo.Catalog()), HostToken: formatsToken})
+	cfg := server.Config{Catalog: showtest.Catalog(t, demo.Catalog()), HostToken: formatsToken}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	show := showtest.Start(t, cfg)
 	d := uitest.Open[viewer.Model](t, viewer.App(viewer.Options{
 		URL: show.WS, Name: "ana", Theme: "dark", OpenBrowser: true, Opener: opened.opener(),
 		Carts: viewer.CartFiles{Store: cart.Store{Dir: t.TempDir()}},
@@ -99,7 +106,7 @@ func TestEndToEndGift(t *testing.T) {
 	if !strings.HasPrefix(link.String(), show.URL+"/gift/") {
 		t.Fatalf("opened %s, want a gift page of %s", link, show.URL)
 	}
-	payPage(t, show.URL, link)
+	payPage(t, link)
 	d.Until("♥ ana sent a Heart · $1.00")
 }
 
@@ -117,29 +124,40 @@ func fetchRecord(t *testing.T, link string) draw.Record {
 	return rec
 }
 
-var hiddenInput = regexp.MustCompile(`<input type="hidden" name="([a-z]+)" value="([^"]*)">`)
+var (
+	formAction  = regexp.MustCompile(`<form method="post" action="([^"]*)">`)
+	hiddenInput = regexp.MustCompile(`<input type="hidden" name="([a-z]+)" value="([^"]*)">`)
+)
 
 // payPage does what a person does on the checkout page at link: posts its
-// form to /orders.
-func payPage(t *testing.T, base string, link *url.URL) {
+// form where it says.
+func payPage(t *testing.T, link *url.URL) {
 	t.Helper()
 	page, status := get(t, link.String())
 	if status != http.StatusOK {
 		t.Fatalf("GET %s: %d\n%s", link, status, page)
 	}
+	action := formAction.FindStringSubmatch(page)
+	if action == nil {
+		t.Fatalf("no form on %s:\n%s", link, page)
+	}
+	to, err := link.Parse(html.UnescapeString(action[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
 	form := url.Values{}
 	for _, m := range hiddenInput.FindAllStringSubmatch(page, -1) {
-		form.Set(m[1], m[2])
+		form.Set(m[1], html.UnescapeString(m[2]))
 	}
 	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
-	resp, err := c.PostForm(base+"/orders", form)
+	resp, err := c.PostForm(to.String(), form)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("paying %s: %d\n%s", link, resp.StatusCode, body)
+		t.Fatalf("paying %s at %s: %d\n%s", link, to, resp.StatusCode, body)
 	}
 }
 
@@ -160,3 +178,76 @@ func get(t *testing.T, link string) (string, int) {
 
 // squashed takes every space and row break out of s.
 func squashed(s string) string { return strings.Join(strings.Fields(s), "") }
+
+// showClock is a server's clock that moves only when the test says.
+type showClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *showClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *showClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// TestEndToEndAuction: the host puts the demo's first product up; b bids
+// the next amount and the viewer leads; another bidder outbids them and
+// the screen says so; m sets a maximum, which the show bids with at once.
+// When the time is up the viewer has won: p opens the link to pay, whose
+// page takes the payment, and the order comes back.
+func TestEndToEndAuction(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	clk := &showClock{now: time.Now()}
+	opened := &openedURLs{}
+	show, d, host := formatsShow(t, opened, func(c *server.Config) { c.Now = clk.Now })
+	defer d.Stop()
+	defer host.Close()
+	bo, err := client.Dial(context.Background(), client.Options{URL: show.WS, Name: "bo", ClientID: "e2e-bo-0001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bo.Close()
+
+	p := showtest.Catalog(t, demo.Catalog()).Products[0]
+	hostSends(t, host, protocol.TypeStartAuction, protocol.StartAuction{ProductID: p.ID, VariantID: p.Variants[0].ID, Start: 1000, Seconds: 30})
+	d.Until("b bids $10.00")
+	d.Until("0:30 left")
+	d.Key('b')
+	d.Until("you lead")
+	id := d.M.Show.Auction.ID
+
+	if err := bo.Send(protocol.TypeBid, protocol.Bid{AuctionID: id, Amount: 1100}); err != nil {
+		t.Fatal(err)
+	}
+	d.Until("Outbid: bo leads at $11.00 · b to bid $12.00")
+
+	d.Key('m')
+	d.Until("your max (at least $12.00)")
+	for _, r := range "20" {
+		d.Key(r)
+	}
+	d.Enter()
+	d.Until("your max $20.00")
+	d.Until("$12.00 · you lead · 3 bids")
+
+	// The time is up: a host's cancel, too late to cancel anything, ends
+	// the auction first, without waiting for its timer.
+	clk.advance(31 * time.Second)
+	hostSends(t, host, protocol.TypeCancelAuction, protocol.CancelAuction{AuctionID: id})
+	d.Until("SOLD to you for $12.00")
+	d.Until("You won " + p.Name)
+	d.Key('p')
+	link := opened.wait(t, d, 1)
+	if !strings.HasPrefix(link.String(), show.URL+"/auction/"+id) {
+		t.Fatalf("p opened %s, want the win's page", link)
+	}
+	payPage(t, link)
+	d.Until("You bought 1 × " + p.Name)
+}
