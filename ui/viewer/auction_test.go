@@ -291,3 +291,25 @@ func TestWonOrderLeavesTheCart(t *testing.T) {
 		t.Errorf("cart %+v, want the green mug still in it", lines)
 	}
 }
+
+// An auction the welcome shows running is not news when its next bid
+// comes; one it shows ended does not linger.
+func TestAuctionInTheWelcome(t *testing.T) {
+	w := giftShow()
+	a := bidOn(testAuction(), uitest.Ana, 1200)
+	a.Extensions = 2
+	w.Auction = &a
+	h := joinedTo(t, w, 80, 24)
+	h.MustShow("AUCTION Speckled Mug (Green)", "$12.00 · ana leads", "extended ×2")
+	h.Events(env(t, protocol.TypeAuction, bidOn(a, uitest.Bo, 1300)))
+	if strings.Contains(h.M.Status.Text, "Auction:") {
+		t.Errorf("status %q for an auction the welcome showed", h.M.Status.Text)
+	}
+	h.MustNotShow("+10s")
+
+	sold := a
+	sold.State = protocol.AuctionSold
+	w.Auction = &sold
+	h2 := joinedTo(t, w, 80, 24)
+	h2.MustNotShow("AUCTION")
+}

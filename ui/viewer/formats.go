@@ -65,6 +65,30 @@ func (m *Model) forgetAsks() {
 	m.gifts.asking = ""
 }
 
+// syncFormats takes a snapshot's auction and giveaway as seen: what the
+// screen learns from a welcome is not news of a start, an extension or an
+// end. A prompt or a picker that no longer applies closes.
+func (m *Model) syncFormats() {
+	if a := m.Show.Auction; a != nil {
+		if a.ID != m.auc.id {
+			m.auc = auctionUI{id: a.ID}
+		}
+		m.auc.extensions, m.auc.ended = a.Extensions, m.auc.ended || a.Ended()
+	}
+	if g := m.Show.Giveaway; g != nil {
+		if g.ID != m.give.id {
+			m.give = giveawayUI{id: g.ID}
+		}
+		m.give.ended = m.give.ended || g.State != protocol.GiveawayOpen
+	}
+	switch {
+	case m.mode == modeMaxBid && m.whyNoMax() != "":
+		m.closeMaxBid()
+	case m.mode == modeGift && len(m.Show.Gifts) == 0:
+		m.mode = modeShow
+	}
+}
+
 // notSent drops a command of the live formats that could not be sent.
 func (m *Model) notSent(what string) {
 	switch what {

@@ -33,6 +33,7 @@ func (m *Model) applyUpdate(u client.Update) tea.Cmd {
 		m.noteRename()
 		m.inFlight = nil // a new session: whatever was in flight is in the snapshot, or lost
 		m.forgetAsks()
+		m.syncFormats()
 		if o.What == live.Joined {
 			m.cartKey = cartKeyFor(m.opts.URL, m.Show.Show.ID)
 			return tea.Batch(cmd, loadCart(m.saver, m.opts.Carts, m.cartKey))
