@@ -35,12 +35,18 @@ type giftUI struct {
 	asking string // the kind asked for, until its link or a refusal comes
 }
 
-// giftName names a kind of gift with its article: "a Rose", "an Owl".
-func (m Model) giftName(kind string) string {
-	name := kind
+// giftTitle is a kind's name, as the show calls it.
+func (m Model) giftTitle(kind string) string {
 	if k, ok := m.Show.GiftKind(kind); ok {
-		name = k.Name
+		return k.Name
 	}
+	return kind
+}
+
+// giftName names a kind of gift with its article: "a Rose", "an Owl".
+func (m Model) giftName(kind string) string { return withArticle(m.giftTitle(kind)) }
+
+func withArticle(name string) string {
 	if name != "" && strings.ContainsRune("AEIOUaeiou", []rune(name)[0]) {
 		return "an " + name
 	}
@@ -114,24 +120,16 @@ func (m *Model) giftLink(l protocol.GiftLink) tea.Cmd {
 // giftRefused answers an error as the reply to the gift asked for: a cap
 // reached, or anything else the show said.
 func (m *Model) giftRefused(e protocol.Error) tea.Cmd {
-	what := m.giftName(m.gifts.asking)
+	what := m.giftTitle(m.gifts.asking)
 	m.gifts.asking = ""
-	return m.Notify(live.StatusError, "No "+strings.TrimPrefix(strings.TrimPrefix(what, "an "), "a ")+" sent: "+serverText(e))
+	return m.Notify(live.StatusError, "No "+what+" sent: "+serverText(e))
 }
 
 // giftReceived puts a paid gift in the chat and, motion allowed, in the
 // animation's queue.
 func (m *Model) giftReceived(g protocol.Gift) tea.Cmd {
-	name := g.Kind
-	if k, ok := m.Show.GiftKind(g.Kind); ok {
-		name = k.Name
-	}
 	sym := giftSymbol(g.Kind)
-	article := "a "
-	if name != "" && strings.ContainsRune("AEIOUaeiou", []rune(name)[0]) {
-		article = "an "
-	}
-	m.chat.AddGift(sym, g.From, "sent "+article+name+" · "+g.Amount.String())
+	m.chat.AddGift(sym, g.From, "sent "+m.giftName(g.Kind)+" · "+g.Amount.String())
 	return m.animate(sym)
 }
 
