@@ -2,7 +2,8 @@
 // (ui/live: the link, the clock, the mirror of the show, the status line)
 // and adds what only a viewer has: the pinned card and the rail of earlier
 // products, the cart and its file, the checkout hand-off, chat lines kept
-// while offline, and the keys for them. The root Model routes messages and
+// while offline, the live formats (bids on an auction, a giveaway's entry,
+// gifts and their animation), and the keys for them. The root Model routes messages and
 // owns the layout; the chat pane (ui/chat), the pinned card and the cart
 // panel each draw their own part. Update is a pure state transition: the
 // network, the disk, the clock and the browser are reached only through
