@@ -32,7 +32,6 @@ const DefaultScrollback = 500
 type entry struct {
 	line   show.Line // the chat line; for livecart's own, Text alone
 	system bool      // livecart's own line
-	gift   string    // a paid gift's line: its symbol (AddGift)
 	gone   bool      // removed: no rows, not selectable
 	styled string    // the whole line, styled, unwrapped
 	rows   []Row     // styled, wrapped and padded to width
@@ -42,7 +41,7 @@ type entry struct {
 }
 
 // isLine reports whether e is a chat line still on screen.
-func (e *entry) isLine() bool { return !e.system && !e.gone && e.gift == "" }
+func (e *entry) isLine() bool { return !e.system && !e.gone }
 
 // Row is one row of the pane as drawn: styled, padded to the pane's width,
 // and its width in cells. Rows are measured once, when a line arrives or the
@@ -182,13 +181,6 @@ func (m *Model) Add(l show.Line) { m.push(entry{line: l}) }
 // AddSystem appends a line from livecart itself (a marker, a notice).
 func (m *Model) AddSystem(text string) {
 	m.push(entry{line: show.Line{Text: sanitize.Line(text)}, system: true})
-}
-
-// AddGift appends a paid gift's line, in the gift style: its symbol, who
-// sent it and what ("♥ ana sent a Heart · $1.00"). It is the show's news,
-// not a chat line: it cannot be selected or removed.
-func (m *Model) AddGift(symbol string, from protocol.Identity, what string) {
-	m.push(entry{line: show.Line{Author: from, Text: sanitize.Line(what)}, gift: sanitize.Line(symbol)})
 }
 
 // Remove takes lines out of the pane (the host deleted them). The slot
@@ -339,11 +331,8 @@ func (m *Model) forget(id string) {
 
 // style is the entry as drawn, unwrapped.
 func (m Model) style(e *entry) string {
-	switch {
-	case e.system:
+	if e.system {
 		return m.styles.Subtle.Italic(true).Render("— " + e.line.Text + " —")
-	case e.gift != "":
-		return m.styles.Gift.Render(e.gift) + " " + m.parts.name(m.styles, e.line.Author) + " " + m.styles.Gift.Render(e.line.Text)
 	}
 	return m.format(e.line)
 }

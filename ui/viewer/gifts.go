@@ -8,6 +8,7 @@ import (
 
 	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/live"
+	"github.com/livecart/livecart/ui/theme"
 )
 
 // Gifts: g opens a picker of the show's gifts in the input's row; enter
@@ -129,8 +130,18 @@ func (m *Model) giftRefused(e protocol.Error) tea.Cmd {
 // animation's queue.
 func (m *Model) giftReceived(g protocol.Gift) tea.Cmd {
 	sym := giftSymbol(g.Kind)
-	m.chat.AddGift(sym, g.From, "sent "+m.giftName(g.Kind)+" · "+g.Amount.String())
+	m.chat.AddStyled(giftLine(sym, g.From, "sent "+m.giftName(g.Kind)+" · "+g.Amount.String()))
 	return m.animate(sym)
+}
+
+// giftLine draws a paid gift's chat line, in the gift style: its symbol,
+// who sent it and what ("♥ ana sent a Heart · $1.00"). Every part is
+// sanitized: the name by the mirror, the gift's name as the show's, the
+// symbol this client's.
+func giftLine(sym string, from protocol.Identity, what string) func(*theme.Styles) string {
+	return func(s *theme.Styles) string {
+		return s.Gift.Render(sym) + " " + s.Name(from.ID).Render(from.Name) + " " + s.Gift.Render(what)
+	}
 }
 
 // pickerView is the gift picker, in the input's row: each gift with its
