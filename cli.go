@@ -221,6 +221,9 @@ func runViewer(ctx context.Context, cfg config.Config, url string, logger *slog.
 		Opener:      checkout.Browser(),
 		Carts:       viewer.CartFiles{Store: cart.Store{Dir: cart.DefaultDir()}},
 		Logger:      logger,
+		// NO_COLOR asks for a plain screen: an animation's frames, which
+		// fade in colour, are not.
+		ReducedMotion: cfg.ReducedMotion || os.Getenv("NO_COLOR") != "",
 	}))
 }
 

@@ -36,7 +36,7 @@ func isolate(t *testing.T) string {
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "config"))
 	t.Setenv("XDG_STATE_HOME", filepath.Join(home, "state"))
-	for _, k := range []string{"LIVECART_CONFIG", "LIVECART_NAME", "LIVECART_SHOW_URL", "LIVECART_THEME", "LIVECART_OPEN_BROWSER", "LIVECART_LOG_FILE", "LIVECART_HOST_TOKEN"} {
+	for _, k := range []string{"LIVECART_CONFIG", "LIVECART_NAME", "LIVECART_SHOW_URL", "LIVECART_THEME", "LIVECART_OPEN_BROWSER", "LIVECART_LOG_FILE", "LIVECART_HOST_TOKEN", "LIVECART_REDUCED_MOTION"} {
 		t.Setenv(k, "")
 	}
 	xdg.Reload() // the folders were read when the program started

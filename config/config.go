@@ -50,6 +50,8 @@ type Config struct {
 	HostToken string `toml:"host_token"`
 	// LogFile is where to write a debug log; empty means no log.
 	LogFile string `toml:"log_file"`
+	// ReducedMotion turns animations off (a gift is its chat line alone).
+	ReducedMotion bool `toml:"reduced_motion"`
 }
 
 // Default returns the settings used when nothing overrides them. The name is
@@ -140,17 +142,18 @@ func load(path, defaultPath string, getenv func(string) string) (Config, error) 
 // TOML type, so that a wrong one is reported in words a person knows, and
 // at the key's line and column.
 type fileConfig struct {
-	Name        tomlString `toml:"name"`
-	ShowURL     tomlString `toml:"show_url"`
-	Theme       tomlString `toml:"theme"`
-	OpenBrowser tomlBool   `toml:"open_browser"`
-	HostToken   tomlString `toml:"host_token"`
-	LogFile     tomlString `toml:"log_file"`
+	Name          tomlString `toml:"name"`
+	ShowURL       tomlString `toml:"show_url"`
+	Theme         tomlString `toml:"theme"`
+	OpenBrowser   tomlBool   `toml:"open_browser"`
+	HostToken     tomlString `toml:"host_token"`
+	LogFile       tomlString `toml:"log_file"`
+	ReducedMotion tomlBool   `toml:"reduced_motion"`
 }
 
 // wrongType returns the reason a value's UnmarshalTOML gave, if one failed.
 func (f *fileConfig) wrongType() string {
-	for _, r := range []string{f.Name.wrong, f.ShowURL.wrong, f.Theme.wrong, f.OpenBrowser.wrong, f.HostToken.wrong, f.LogFile.wrong} {
+	for _, r := range []string{f.Name.wrong, f.ShowURL.wrong, f.Theme.wrong, f.OpenBrowser.wrong, f.HostToken.wrong, f.LogFile.wrong, f.ReducedMotion.wrong} {
 		if r != "" {
 			return r
 		}
@@ -204,21 +207,26 @@ func (c *Config) loadFile(path, from string) ([]string, error) {
 	apply("theme", f.Theme, &c.Theme)
 	apply("host_token", f.HostToken, &c.HostToken)
 	apply("log_file", f.LogFile, &c.LogFile)
-	if f.OpenBrowser.set {
-		c.OpenBrowser = f.OpenBrowser.v
-		set = append(set, "open_browser")
+	applyBool := func(key string, v tomlBool, dst *bool) {
+		if v.set {
+			*dst = v.v
+			set = append(set, key)
+		}
 	}
+	applyBool("open_browser", f.OpenBrowser, &c.OpenBrowser)
+	applyBool("reduced_motion", f.ReducedMotion, &c.ReducedMotion)
 	return set, nil
 }
 
 // envVars maps each key to the environment variable that overrides it.
 var envVars = map[string]string{
-	"name":         "LIVECART_NAME",
-	"show_url":     "LIVECART_SHOW_URL",
-	"theme":        "LIVECART_THEME",
-	"open_browser": "LIVECART_OPEN_BROWSER",
-	"host_token":   "LIVECART_HOST_TOKEN",
-	"log_file":     "LIVECART_LOG_FILE",
+	"name":           "LIVECART_NAME",
+	"show_url":       "LIVECART_SHOW_URL",
+	"theme":          "LIVECART_THEME",
+	"open_browser":   "LIVECART_OPEN_BROWSER",
+	"host_token":     "LIVECART_HOST_TOKEN",
+	"log_file":       "LIVECART_LOG_FILE",
+	"reduced_motion": "LIVECART_REDUCED_MOTION",
 }
 
 // loadEnv applies the LIVECART_* variables and returns the keys they set.
@@ -240,13 +248,24 @@ func (c *Config) loadEnv(getenv func(string) string) ([]string, error) {
 			set = append(set, s.key)
 		}
 	}
-	if v := getenv(envVars["open_browser"]); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %q is not true or false", envVars["open_browser"], v)
+	bools := []struct {
+		key string
+		dst *bool
+	}{
+		{"open_browser", &c.OpenBrowser},
+		{"reduced_motion", &c.ReducedMotion},
+	}
+	for _, b := range bools {
+		v := getenv(envVars[b.key])
+		if v == "" {
+			continue
 		}
-		c.OpenBrowser = b
-		set = append(set, "open_browser")
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is not true or false", envVars[b.key], v)
+		}
+		*b.dst = on
+		set = append(set, b.key)
 	}
 	return set, nil
 }

@@ -57,6 +57,7 @@ theme = "dark"
 open_browser = false
 host_token = "file-token"
 log_file = "/tmp/file.log"
+reduced_motion = true
 `)
 	vars := map[string]string{"USER": "ann"}
 
@@ -76,7 +77,7 @@ log_file = "/tmp/file.log"
 	}
 	want := Config{
 		Name: "FileName", ShowURL: "ws://file.example/ws", Theme: ThemeDark,
-		OpenBrowser: false, HostToken: "file-token", LogFile: "/tmp/file.log",
+		OpenBrowser: false, HostToken: "file-token", LogFile: "/tmp/file.log", ReducedMotion: true,
 	}
 	if c != want {
 		t.Fatalf("from file = %+v, want %+v", c, want)
@@ -88,6 +89,7 @@ log_file = "/tmp/file.log"
 	vars["LIVECART_SHOW_URL"] = "wss://env.example/ws"
 	vars["LIVECART_HOST_TOKEN"] = "env-token"
 	vars["LIVECART_LOG_FILE"] = "/tmp/env.log"
+	vars["LIVECART_REDUCED_MOTION"] = "0"
 	c, err = Load(path, env(vars))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -185,6 +187,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad theme in file", `theme = "purple"`, nil, []string{`theme: "purple" is not one of auto, dark, light`}},
 		{"bad theme in env", "", map[string]string{"LIVECART_THEME": "Dark"}, []string{`LIVECART_THEME: "Dark" is not one of auto, dark, light`}},
 		{"bad bool env", "", map[string]string{"LIVECART_OPEN_BROWSER": "yes please"}, []string{`LIVECART_OPEN_BROWSER: "yes please" is not true or false`}},
+		{"bad reduced motion env", "", map[string]string{"LIVECART_REDUCED_MOTION": "please"}, []string{`LIVECART_REDUCED_MOTION: "please" is not true or false`}},
+		{"string for reduced motion", `reduced_motion = "yes"`, nil, []string{"line 1, column 19: reduced_motion: want true or false (without quotes), got a string"}},
 		{"long name in env", "", map[string]string{"LIVECART_NAME": strings.Repeat("é", MaxNameLen+1)}, []string{"LIVECART_NAME: ", "33 characters; want 1 to 32"}},
 		{"blank name", `name = "   "`, nil, []string{`name: "" is empty`}},
 		{"control in name", `name = "a\u0007b"`, nil, []string{"name: ", "control"}},
@@ -261,7 +265,7 @@ func TestDefaultPath(t *testing.T) {
 
 func TestKnownKeysMatchStruct(t *testing.T) {
 	got := strings.Join(knownKeys(), ",")
-	if want := "name,show_url,theme,open_browser,host_token,log_file"; got != want {
+	if want := "name,show_url,theme,open_browser,host_token,log_file,reduced_motion"; got != want {
 		t.Fatalf("knownKeys = %s, want %s", got, want)
 	}
 }

@@ -95,3 +95,7 @@ func (c *Core) tick(msg ClockMsg) tea.Cmd {
 	}
 	return c.nextTick()
 }
+
+// LocalTime is a time on the show's clock as this machine's clock has
+// it, for a time of day to be told (a hold's end): the skew taken off.
+func (c Core) LocalTime(show time.Time) time.Time { return show.Add(-c.clock.skew) }

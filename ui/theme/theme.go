@@ -29,6 +29,7 @@ type Styles struct {
 	HostText lipgloss.Style // what the host says in chat
 	Mention  lipgloss.Style // chat lines that @mention the viewer
 	Strike   lipgloss.Style // a regular price crossed out by a deal
+	Gift     lipgloss.Style // a paid gift: its chat line and its animation
 	Card     lipgloss.Style // bordered panel around the pinned product
 	Panel    lipgloss.Style // bordered panel around the cart
 	Focused  lipgloss.Style // border colour of the focused panel
@@ -55,6 +56,7 @@ func New(isDark bool) *Styles {
 		warn   = ld(lipgloss.Color("#9A6700"), lipgloss.Color("#F2C94C"))
 		border = ld(lipgloss.Color("#C9C6D6"), lipgloss.Color("#45415A"))
 		sel    = ld(lipgloss.Color("#E9E4FF"), lipgloss.Color("#2E2650"))
+		gift   = ld(lipgloss.Color("#B0306A"), lipgloss.Color("#FF7AB6"))
 	)
 	s := &Styles{IsDark: isDark}
 	s.App = lipgloss.NewStyle().Foreground(fg)
@@ -71,6 +73,7 @@ func New(isDark bool) *Styles {
 	s.HostText = lipgloss.NewStyle().Bold(true).Foreground(accent)
 	s.Mention = lipgloss.NewStyle().Bold(true).Foreground(warn)
 	s.Strike = lipgloss.NewStyle().Strikethrough(true).Foreground(subtle)
+	s.Gift = lipgloss.NewStyle().Bold(true).Foreground(gift)
 	s.Card = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(border).Padding(0, 1)
 	s.Panel = s.Card
 	s.Focused = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1)

@@ -23,27 +23,47 @@ type cardData struct {
 	pinned    bool
 	serverNow time.Time // the show's clock, for a deal's countdown
 	rail      []railItem
+	auction   auctionCard  // shown above the pinned product, which then takes a row
+	giveaway  giveawayCard // shown under it
 }
 
 // renderCard draws the pinned product in a panel width cells wide. Tall
 // allows the description its own lines and each variant (up to
 // maxVariantRows) a line of its own; otherwise the variants share one
 // line, down to the chosen one alone between arrows when they do not fit.
+// An auction comes first while it shows, and the pinned product is then
+// a row of its own; a giveaway comes after it.
 func renderCard(s *theme.Styles, d cardData, width int, tall bool) string {
 	inner := max(1, width-s.Card.GetHorizontalFrameSize())
-	p, v := d.product, d.variant
 	railRows := maxRailRows
 	if tall {
 		railRows = maxRailRowsTall
 	}
-	railRow := renderRail(s, d.rail, inner, railRows)
-	if !d.pinned {
-		rows := []string{s.Subtle.Render(fit("Nothing pinned right now · the host will pin the next product soon", inner))}
-		if railRow != "" {
-			rows = append(rows, railRow)
-		}
-		return s.Card.Width(width).Render(strings.Join(rows, "\n"))
+	var rows []string
+	if d.auction.on {
+		rows = append(rows, auctionRows(s, d.auction, inner)...)
 	}
+	switch {
+	case d.pinned && d.auction.on:
+		rows = append(rows, pinnedRow(s, d, inner))
+	case d.pinned:
+		rows = append(rows, pinnedRows(s, d, inner, tall)...)
+	case !d.auction.on && !d.giveaway.on:
+		rows = append(rows, s.Subtle.Render(fit("Nothing pinned right now · the host will pin the next product soon", inner)))
+	}
+	if d.giveaway.on {
+		rows = append(rows, giveawayRows(s, d.giveaway, inner)...)
+	}
+	if railRow := renderRail(s, d.rail, inner, railRows); railRow != "" {
+		rows = append(rows, railRow)
+	}
+	return s.Card.Width(width).Render(strings.Join(rows, "\n"))
+}
+
+// pinnedRows draws the pinned product in inner cells: its name, price,
+// variants, a deal and, when tall, its description.
+func pinnedRows(s *theme.Styles, d cardData, inner int, tall bool) []string {
+	p, v := d.product, d.variant
 	badge := s.Accent.Bold(true).Render("PINNED")
 	name := s.Title.Render(fit(p.Name, max(1, inner-lipgloss.Width(badge)-1)))
 	rows := []string{badge + " " + name}
@@ -75,10 +95,7 @@ func renderCard(s *theme.Styles, d cardData, width int, tall bool) string {
 	if tall && p.Description != "" {
 		rows = append(rows, descriptionRows(s, p.Description, inner)...)
 	}
-	if railRow != "" {
-		rows = append(rows, railRow)
-	}
-	return s.Card.Width(width).Render(strings.Join(rows, "\n"))
+	return rows
 }
 
 // maxVariantRows is the most variants a tall card lists a line each; a

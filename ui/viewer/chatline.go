@@ -143,6 +143,12 @@ func waitText(secs int) string {
 // next line wait, it says for how long, in the placeholder or, over a line
 // kept there, in the prompt.
 func (m Model) inputView() string {
+	switch m.mode {
+	case modeMaxBid:
+		return m.maxInput.View()
+	case modeGift:
+		return m.pickerView()
+	}
 	secs := m.slowSecs()
 	in := m.input
 	if secs == 0 {

@@ -33,6 +33,21 @@ type (
 		note string // what the link left out, to say again once it opened
 		err  error
 	}
+	// linkOpenedMsg is the browser's answer for a link to pay at other
+	// than the cart's: a win's, a gift's.
+	linkOpenedMsg struct {
+		notice live.Notice // put up, with the link, when no browser opened it
+		done   string      // what the status line says when one did
+		err    error
+	}
+)
+
+// What send calls the live formats' commands, for a failure to name them.
+const (
+	whatBid    = "your bid"
+	whatMaxBid = "your maximum"
+	whatEnter  = "your giveaway entry"
+	whatGift   = "your gift request"
 )
 
 // send queues a command on the session; Send never blocks.
@@ -77,6 +92,11 @@ func saveCart(s *saver, gen uint64, c cart.Cart) tea.Cmd {
 		skipped, err := s.save(gen, c)
 		return cartSavedMsg{gen: gen, skipped: skipped, err: err}
 	}
+}
+
+// openLink opens n's link in the browser.
+func openLink(open checkout.Opener, n live.Notice, done string) tea.Cmd {
+	return func() tea.Msg { return linkOpenedMsg{notice: n, done: done, err: open.Open(n.Link)} }
 }
 
 func openCheckout(open checkout.Opener, url, note string) tea.Cmd {

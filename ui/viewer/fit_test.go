@@ -2,11 +2,14 @@ package viewer
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/livecart/livecart/protocol"
 	"github.com/livecart/livecart/ui/internal/uitest"
 )
 
@@ -75,6 +78,58 @@ func TestViewFitsAnySize(t *testing.T) {
 		{"offline", func(t *testing.T) *harness {
 			h := joined(t, 80, 24)
 			h.Updates(uitest.Failed(errors.New("fell too far behind the show")))
+			return h
+		}},
+		{"auction", func(t *testing.T) *harness { return auctionScene(t, 80, 24) }},
+		{"auction with long names", func(t *testing.T) *harness {
+			h := auctionScene(t, 80, 24)
+			long := uitest.Viewer("u-long", strings.Repeat("Bartholomew", 3)[:protocol.MaxNameRunes])
+			a := bidOn(bidOn(testAuction(), me, 1000), long, 123456789)
+			a.Extensions = 12
+			h.Events(env(t, protocol.TypeAuction, a), env(t, protocol.TypeMaxBid, protocol.MaxBid{AuctionID: "a1", Max: usd(999999999)}))
+			return h
+		}},
+		{"max bid prompt", func(t *testing.T) *harness {
+			h := auctionOn(t, 80, 24)
+			h.PressSettle("m")
+			h.TypeText("12.50")
+			return h
+		}},
+		{"auction won", func(t *testing.T) *harness {
+			h := auctionOn(t, 80, 24)
+			won := bidOn(testAuction(), me, 1400)
+			won.State = protocol.AuctionSold
+			h.Events(env(t, protocol.TypeAuction, won), env(t, protocol.TypeAuctionWon, protocol.AuctionWon{
+				AuctionID: "a1", ProductID: "mug", VariantID: "mug-green", Price: usd(1400),
+				Checkout: "http://127.0.0.1:7420/pay/a1", HeldUntil: uitest.T0.Add(time.Hour),
+			}))
+			return h
+		}},
+		{"giveaway and auction", func(t *testing.T) *harness {
+			h := auctionScene(t, 80, 24)
+			g := testGiveaway()
+			g.BuyersOnly = true
+			h.Events(env(t, protocol.TypeGiveaway, g))
+			return h
+		}},
+		{"giveaway drawn", func(t *testing.T) *harness {
+			h := giveawayOn(t, 80, 24, testGiveaway())
+			h.Events(env(t, protocol.TypeGiveaway, drawn(testGiveaway(), uitest.Viewer("u-long", strings.Repeat("Wilhelmina", 3)[:protocol.MaxNameRunes]))))
+			return h
+		}},
+		{"gift picker", func(t *testing.T) *harness {
+			h := joinedTo(t, giftShow(), 80, 24)
+			h.PressSettle("g", "3")
+			return h
+		}},
+		{"gift rising", func(t *testing.T) *harness {
+			tk := &uitest.Ticker{}
+			h := joinedTo(t, giftShow(), 80, 24, func(o *Options) { o.Tick = tk.Tick })
+			for i := range 120 {
+				h.Events(giftEnv(t, fmt.Sprintf("gf%d", i), uitest.Ana, "rocket", 2000))
+			}
+			fs := frameTicks(tk)
+			h.Send(fs[len(fs)-1](time.Time{}))
 			return h
 		}},
 	}

@@ -309,11 +309,13 @@ type cardKey struct {
 	rail       []railItem
 	dealActive bool
 	dealSecs   int
+	auction    auctionCard
+	giveaway   giveawayCard
 }
 
 func sameCard(a, b cardKey) bool {
 	return a.styles == b.styles && a.width == b.width && a.tall == b.tall && a.pinned == b.pinned && a.variant == b.variant &&
-		a.dealActive == b.dealActive && a.dealSecs == b.dealSecs &&
+		a.dealActive == b.dealActive && a.dealSecs == b.dealSecs && a.auction == b.auction && a.giveaway == b.giveaway &&
 		sameProduct(a.product, b.product) && slices.Equal(a.rail, b.rail)
 }
 

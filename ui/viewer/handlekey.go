@@ -25,6 +25,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.handleInputKey(msg, k)
 	case modeQR:
 		return m.handleQRKey(msg, k)
+	case modeMaxBid:
+		return m.handleMaxBidKey(msg, k)
+	case modeGift:
+		return m.handleGiftKey(msg, k)
 	}
 	switch {
 	case matches(msg, k.Help):
@@ -42,10 +46,15 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.checkout() // not offered, but not silent either
 	}
 	switch {
+	case matches(msg, k.QR) && m.shownLinkKey() != "" && m.shownLinkKey() != noticeCheckout:
+		return m.showLinkQR(m.shownLinkKey())
 	case matches(msg, k.QR), m.cart.IsEmpty() && matches(msg, m.keys.QR): // as x
 		return m.showQR()
 	case matches(msg, k.Copy):
 		return m.copyLink()
+	}
+	if next, cmd, ok := m.handleFormatKey(msg); ok {
+		return next, cmd
 	}
 	if m.mode == modeCart {
 		return m.handleCartKey(msg, k)
@@ -301,9 +310,28 @@ func (m Model) showQR() (Model, tea.Cmd) {
 		return m, fail
 	}
 	m, _ = m.showLink(h.URL, "Scan (o), open or copy (y) this link to check out"+note+" · your cart is kept until you order")
-	m.mode = modeQR
+	m.mode, m.qrKey = modeQR, noticeCheckout
 	m.layout()
 	return m, signalCheckout(m.Session())
+}
+
+// showLinkQR draws the link of the notice named key as a QR code: a
+// win's or a gift's link to pay at, or a giveaway's record.
+func (m Model) showLinkQR(key string) (Model, tea.Cmd) {
+	m.mode, m.qrKey = modeQR, key
+	m.layout()
+	return m, nil
+}
+
+// qrLink is the link the QR code draws: the notice's it was opened for,
+// while it is up; the checkout link's unless it was opened for another.
+func (m Model) qrLink() string {
+	key := m.qrKey
+	if key == "" {
+		key = noticeCheckout
+	}
+	n, _ := m.Notice(key)
+	return n.Link
 }
 
 // handleQRKey answers the keys of the QR code's screen: close, copy, quit.
@@ -323,8 +351,17 @@ func (m Model) handleQRKey(msg tea.KeyPressMsg, k KeyMap) (Model, tea.Cmd) {
 // ignores it, and the link stays on screen to select. A link the browser
 // would refuse is not copied either.
 func (m Model) copyLink() (Model, tea.Cmd) {
-	link := m.checkoutLink()
+	link := m.shownLink()
+	if m.mode == modeQR {
+		link = m.qrLink()
+	}
 	if link == "" {
+		if cmd := m.verifyCommand(); cmd != "" && m.mode != modeQR {
+			// The draw's check, from the card: a record link is
+			// checked like any other before it is shown.
+			toast := m.Notify(live.StatusGood, "Copied "+cmd+", where your terminal allows it (OSC 52)")
+			return m, tea.Batch(tea.SetClipboard(cmd), toast)
+		}
 		return m, nil
 	}
 	if err := checkout.CheckURL(link); err != nil {

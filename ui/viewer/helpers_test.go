@@ -173,6 +173,7 @@ func newHarness(t *testing.T, w, h int, tweak ...func(*Options)) *harness {
 		Opener:      hs.opener.Opener(),
 		Carts:       hs.store,
 		Tick:        uitest.NoTick,
+		Location:    time.UTC, // a time of day on screen is the same on every machine
 	}
 	for _, f := range tweak {
 		f(&opts)

@@ -1,6 +1,9 @@
 package viewer
 
 import (
+	"fmt"
+	"strconv"
+
 	"charm.land/bubbles/v2/key"
 
 	"github.com/livecart/livecart/ui/live"
@@ -28,6 +31,15 @@ type KeyMap struct {
 	PageUp      key.Binding
 	PageDown    key.Binding
 	Bottom      key.Binding
+	// The live formats (auction.go, giveaway.go, gifts.go).
+	Bid      key.Binding // bid the next amount on the running auction
+	MaxBid   key.Binding // set a secret maximum the show bids up to
+	Enter    key.Binding // enter the running giveaway
+	Gift     key.Binding // open the gift picker
+	OpenLink key.Binding // open the link of an auction won, on top of the notices, in the browser
+	PickPrev key.Binding // the gift picker's choice
+	PickNext key.Binding
+	PickNum  key.Binding
 	live.Keys
 
 	mode mode // set by forState: which keys the short help puts first
@@ -56,6 +68,14 @@ func DefaultKeyMap() KeyMap {
 		PageUp:      key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll chat back")),
 		PageDown:    key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "scroll chat on")),
 		Bottom:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "newest chat")),
+		Bid:         key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "bid")),
+		MaxBid:      key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "max bid")),
+		Enter:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "enter giveaway")),
+		Gift:        key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "send a gift")),
+		OpenLink:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pay in browser")),
+		PickPrev:    key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous gift")),
+		PickNext:    key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next gift")),
+		PickNum:     key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8"), key.WithHelp("1-8", "choose a gift")),
 		Keys:        live.DefaultKeys(),
 	}
 }
@@ -64,17 +84,20 @@ func DefaultKeyMap() KeyMap {
 type mode int
 
 const (
-	modeShow  mode = iota // watching: show keys
-	modeInput             // typing a chat line
-	modeCart              // the cart panel is open
-	modeQR                // the checkout link is drawn as a QR code (qrview.go)
+	modeShow   mode = iota // watching: show keys
+	modeInput              // typing a chat line
+	modeCart               // the cart panel is open
+	modeQR                 // the checkout link is drawn as a QR code (qrview.go)
+	modeMaxBid             // typing a secret maximum bid (auction.go)
+	modeGift               // choosing a gift to send (gifts.go)
 )
 
 // forState enables only the bindings that apply in state s, so help never
 // advertises a key that does nothing.
 func (k KeyMap) forState(s keyState) KeyMap {
 	all := []*key.Binding{&k.Add, &k.PrevVariant, &k.NextVariant, &k.Rail, &k.Cart, &k.Checkout, &k.QR, &k.Copy, &k.Chat, &k.Send, &k.Leave, &k.Up, &k.Down,
-		&k.More, &k.Less, &k.Remove, &k.PageUp, &k.PageDown, &k.Bottom, &k.Retry, &k.Help, &k.Quit}
+		&k.More, &k.Less, &k.Remove, &k.PageUp, &k.PageDown, &k.Bottom, &k.Bid, &k.MaxBid, &k.Enter, &k.Gift, &k.OpenLink,
+		&k.PickPrev, &k.PickNext, &k.PickNum, &k.Retry, &k.Help, &k.Quit}
 	for _, b := range all {
 		b.SetEnabled(false)
 	}
@@ -94,13 +117,41 @@ func (k KeyMap) forState(s keyState) KeyMap {
 	if !s.live {
 		return k
 	}
-	k.Copy.SetEnabled(s.link)
-	k.QR.SetEnabled(!s.cartEmpty)
+	k.Copy.SetEnabled(s.link || s.verify)
+	if !s.link && s.verify {
+		k.Copy.SetHelp("y", "copy verify command")
+	}
+	k.QR.SetEnabled(!s.cartEmpty || s.link)
+	k.OpenLink.SetEnabled(s.openable)
 	switch s.mode {
 	case modeInput:
 		k.Send.SetEnabled(true)
 		k.Leave.SetEnabled(true)
 		k.Typing()
+	case modeMaxBid:
+		k.Copy.SetEnabled(false)
+		k.QR.SetEnabled(false)
+		k.OpenLink.SetEnabled(false)
+		k.Send.SetEnabled(true)
+		k.Send.SetHelp("enter", "set max")
+		k.Leave.SetEnabled(true)
+		k.Leave.SetHelp("esc", "cancel")
+		k.Typing()
+	case modeGift:
+		k.Retry.SetEnabled(false)
+		k.Help.SetEnabled(false) // the picker's own keys are all there is
+		k.Copy.SetEnabled(false)
+		k.QR.SetEnabled(false)
+		k.OpenLink.SetEnabled(false)
+		k.PickPrev.SetEnabled(s.gifts > 1)
+		k.PickNext.SetEnabled(s.gifts > 1)
+		k.PickNum.SetEnabled(s.gifts > 1)
+		k.PickNum.SetKeys(numKeys(s.gifts)...)
+		k.PickNum.SetHelp(fmt.Sprintf("1-%d", s.gifts), "choose")
+		k.Send.SetEnabled(true)
+		k.Send.SetHelp("enter", "ask to send it")
+		k.Leave.SetEnabled(true)
+		k.Leave.SetHelp("esc", "close")
 	case modeCart:
 		k.Retry.SetEnabled(false)
 		k.Cart.SetEnabled(true)
@@ -113,8 +164,10 @@ func (k KeyMap) forState(s keyState) KeyMap {
 		k.Less.SetEnabled(!s.cartEmpty)
 		k.Remove.SetEnabled(!s.cartEmpty)
 		k.shopping(s)
+		k.formats(s)
 	default:
 		k.shopping(s)
+		k.formats(s)
 		k.Cart.SetEnabled(true)
 		k.Checkout.SetEnabled(!s.cartEmpty)
 		k.Chat.SetEnabled(true)
@@ -134,6 +187,30 @@ func (k *KeyMap) shopping(s keyState) {
 	k.Rail.SetEnabled(s.hasRail)
 }
 
+// formats enables the keys of the live formats, which work whether the
+// cart is open or not: m while an auction takes bids, and b too unless
+// the viewer leads (the show takes no plain bid from the leader), e while a
+// giveaway takes entries and the viewer is not in it, g when the show has
+// gifts. b's help says what it bids.
+func (k *KeyMap) formats(s keyState) {
+	k.Bid.SetEnabled(s.bidNext != "")
+	if s.bidNext != "" {
+		k.Bid.SetHelp("b", "bid "+s.bidNext)
+	}
+	k.MaxBid.SetEnabled(s.canMax)
+	k.Enter.SetEnabled(s.canEnter)
+	k.Gift.SetEnabled(s.gifts > 0)
+}
+
+// numKeys are the number keys 1 to n.
+func numKeys(n int) []string {
+	out := make([]string, 0, n)
+	for i := 1; i <= n; i++ {
+		out = append(out, strconv.Itoa(i))
+	}
+	return out
+}
+
 // pickKeys names the keys that choose a variant, as help shows them.
 func (k KeyMap) pickKeys() string {
 	return k.PrevVariant.Help().Key + "/" + k.NextVariant.Help().Key
@@ -146,11 +223,15 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	// is otherwise left to the full help, so that the line still fits.
 	var link []key.Binding
 	if k.link {
-		link = []key.Binding{k.Copy, k.QR}
+		link = []key.Binding{k.OpenLink, k.Copy, k.QR}
 	}
 	switch k.mode {
 	case modeQR:
 		return []key.Binding{k.QR, k.Copy, k.Quit}
+	case modeMaxBid:
+		return []key.Binding{k.Send, k.Leave, k.Quit}
+	case modeGift:
+		return []key.Binding{pair(k.PickPrev, "←/→", "choose"), k.PickNum, k.Send, k.Leave, k.Quit}
 	case modeCart:
 		// The cart's own keys first; a stays in the full help.
 		return append(link, k.Cart, k.Checkout, pair(k.Up, "↑/↓", "select"), pair(k.More, "+/-", "qty"), k.Remove, k.Help, k.Quit)
@@ -161,7 +242,12 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	if pick.Enabled() {
 		add = pair(k.Add, "a", "add")
 	}
-	return append(link, add, pick, k.Cart, k.Checkout, k.Chat, k.Send, k.Leave, k.Retry, k.Help, k.Quit)
+	// What runs out first comes first: a bid, an entry.
+	formats := []key.Binding{k.Bid, k.MaxBid, k.Enter}
+	if !k.link {
+		formats = append(formats, k.Copy) // enabled without a link: the draw's verify command
+	}
+	return append(append(link, formats...), add, pick, k.Cart, k.Checkout, k.Gift, k.Chat, k.Send, k.Leave, k.Retry, k.Help, k.Quit)
 }
 
 // pair is a help-only copy of b that stands for it and its twin.
@@ -174,6 +260,7 @@ func pair(b key.Binding, keys, desc string) key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Add, k.PrevVariant, k.NextVariant, k.Rail, k.Cart, k.Checkout, k.QR, k.Copy, k.Retry},
+		{k.Bid, k.MaxBid, k.Enter, k.Gift, k.OpenLink, k.PickPrev, k.PickNext, k.PickNum},
 		{k.Chat, k.Send, k.Leave, k.PageUp, k.PageDown, k.Bottom},
 		{k.Up, k.Down, k.More, k.Less, k.Remove},
 		{k.Help, k.Quit},

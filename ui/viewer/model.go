@@ -2,7 +2,8 @@
 // (ui/live: the link, the clock, the mirror of the show, the status line)
 // and adds what only a viewer has: the pinned card and the rail of earlier
 // products, the cart and its file, the checkout hand-off, chat lines kept
-// while offline, and the keys for them. The root Model routes messages and
+// while offline, the live formats (bids on an auction, a giveaway's entry,
+// gifts and their animation), and the keys for them. The root Model routes messages and
 // owns the layout; the chat pane (ui/chat), the pinned card and the cart
 // panel each draw their own part. Update is a pure state transition: the
 // network, the disk, the clock and the browser are reached only through
@@ -68,6 +69,12 @@ type Options struct {
 	// Tick schedules a message after a delay (tea.Tick when nil). Tests
 	// replace it, as the clock is not theirs to wait on.
 	Tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+	// ReducedMotion turns the gift animation off: a gift is its chat line
+	// alone. Set it for NO_COLOR too, whose frames would not fade.
+	ReducedMotion bool
+	// Location is where a time of day is told (a won item's hold); nil is
+	// time.Local.
+	Location *time.Location
 }
 
 // Placeholders of the chat input, idle and focused.
@@ -110,6 +117,17 @@ type Model struct {
 
 	cache *frameCache // memos of the screen's parts, shared by copies
 
+	// The live formats (auction.go, giveaway.go, gifts.go, giftanim.go):
+	// what this screen adds to the mirror's auction and giveaway, the gift
+	// picker and the animation.
+	auc      auctionUI
+	give     giveawayUI
+	gifts    giftUI
+	anim     giftAnim
+	maxInput textinput.Model // the secret maximum, typed in modeMaxBid
+	ordered  bool            // an order of this viewer's was placed in this session (buyers-only giveaways)
+	qrKey    string          // the notice whose link the QR code draws
+
 	named    string               // the name the show gave, as last explained (noteRename)
 	expected []protocol.OrderLine // lines of this viewer's orders whose purchase events have not come yet
 	early    []protocol.Purchase  // this viewer's purchases that came before their order
@@ -130,26 +148,43 @@ func New(opts Options, sess live.Session) Model {
 	if opts.Opener == nil {
 		opts.Opener = checkout.Browser()
 	}
+	if opts.Tick == nil {
+		opts.Tick = tea.Tick
+	}
+	if opts.Location == nil {
+		opts.Location = time.Local
+	}
 	core := live.New(live.Options{
-		URL: opts.URL, Theme: opts.Theme, Logger: opts.Logger, Tick: opts.Tick, CountsDown: pinnedDeal,
+		URL: opts.URL, Theme: opts.Theme, Logger: opts.Logger, Tick: opts.Tick, CountsDown: countsDown,
 	}, sess)
+	maxInput := core.ChatInput("")
+	maxInput.CharLimit = maxBidRunes
 	return Model{
-		Core:  core,
-		opts:  opts,
-		keys:  DefaultKeyMap(),
-		help:  core.Help(),
-		input: core.ChatInput(idlePlaceholder),
-		chat:  chat.New(core.Styles, opts.Scrollback),
-		saver: &saver{},
-		cache: newFrameCache(),
+		Core:     core,
+		opts:     opts,
+		keys:     DefaultKeyMap(),
+		help:     core.Help(),
+		input:    core.ChatInput(idlePlaceholder),
+		maxInput: maxInput,
+		chat:     chat.New(core.Styles, opts.Scrollback),
+		saver:    &saver{},
+		cache:    newFrameCache(),
 	}
 }
 
-// pinnedDeal is what counts down on the viewer's screen besides the next
-// attempt: a deal on the pinned product.
-func pinnedDeal(s *show.State, now time.Time) bool {
+// countsDown is what counts down on the viewer's screen besides the next
+// attempt: a deal on the pinned product, an auction taking bids, a
+// giveaway taking entries. (What lingers after an auction or a giveaway
+// ends, or flashes, asks the clock itself: CountDownTo.)
+func countsDown(s *show.State, now time.Time) bool {
 	p, _, ok := s.Pinned()
-	return ok && p.Deal.Active(now)
+	switch {
+	case ok && p.Deal.Active(now):
+		return true
+	case s.Auction != nil && !s.Auction.Ended():
+		return true
+	}
+	return s.Giveaway != nil && s.Giveaway.State == protocol.GiveawayOpen
 }
 
 // Close saves the cart if its last save has not run, and releases the cart

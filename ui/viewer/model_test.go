@@ -27,7 +27,7 @@ func TestKeyNames(t *testing.T) {
 	// keyPress checks String() against the name; this proves the names the
 	// tests use are the ones the bindings hold.
 	k := DefaultKeyMap()
-	for _, name := range []string{"a", "c", "x", "enter", "/", "esc", "up", "k", "down", "+", "-", "d", "?", "q", "ctrl+c", "pgup", "end", "r", "left", "right", "1", "9"} {
+	for _, name := range []string{"a", "c", "x", "enter", "/", "esc", "up", "k", "down", "+", "-", "d", "?", "q", "ctrl+c", "pgup", "end", "r", "left", "right", "1", "9", "b", "m", "e", "g", "p"} {
 		msg := uitest.KeyPress(t, name)
 		bound := false
 		for _, b := range []bool{
@@ -35,7 +35,8 @@ func TestKeyNames(t *testing.T) {
 			matches(msg, k.Leave), matches(msg, k.Up), matches(msg, k.Down), matches(msg, k.More), matches(msg, k.Less),
 			matches(msg, k.Remove), matches(msg, k.Help), matches(msg, k.Quit), matches(msg, k.PageUp),
 			matches(msg, k.Bottom), matches(msg, k.Retry), matches(msg, k.PrevVariant), matches(msg, k.NextVariant),
-			matches(msg, k.Rail),
+			matches(msg, k.Rail), matches(msg, k.Bid), matches(msg, k.MaxBid), matches(msg, k.Enter), matches(msg, k.Gift),
+			matches(msg, k.OpenLink),
 		} {
 			bound = bound || b
 		}

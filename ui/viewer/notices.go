@@ -22,6 +22,10 @@ const (
 	noticeCartLock  = "cart-locked"  // the cart is open in another livecart
 	noticeCartBad   = "cart-damaged" // the saved cart could not be read, and where it went
 	noticeOrderPref = "order:"       // an order's confirmation, one per order ID
+	// The live formats'.
+	noticeWonPref      = "won:"          // an auction won and its link to pay at, one per auction
+	noticeGift         = "gift"          // the link to pay for a gift asked for
+	noticeGiveawayPref = "giveaway-won:" // a giveaway won, with its record to check the draw
 )
 
 // dismissKey takes down the newest notice. It is esc, as for the other
@@ -87,6 +91,30 @@ func (m Model) showLink(link, why string) (Model, tea.Cmd) {
 func (m Model) checkoutLink() string {
 	n, _ := m.Notice(noticeCheckout)
 	return n.Link
+}
+
+// linkNotice is the newest notice with a link: the one drawn on top of
+// the notices, whose link y copies, o draws as a QR code and, for an
+// auction won, p opens.
+func (m Model) linkNotice() (live.Notice, bool) {
+	for i := len(m.Notices) - 1; i >= 0; i-- {
+		if m.Notices[i].Link != "" {
+			return m.Notices[i], true
+		}
+	}
+	return live.Notice{}, false
+}
+
+// shownLink is the link of linkNotice, if there is one.
+func (m Model) shownLink() string {
+	n, _ := m.linkNotice()
+	return n.Link
+}
+
+// shownLinkKey is the key of linkNotice, if there is one.
+func (m Model) shownLinkKey() string {
+	n, _ := m.linkNotice()
+	return n.Key
 }
 
 // noteRename says why the show calls the viewer by another name than the

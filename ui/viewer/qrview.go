@@ -152,7 +152,7 @@ func (c *qrMemo) get(link string) (*qr.QrCode, error) {
 func (m Model) qrView() string {
 	st := m.Styles
 	w, h := max(1, m.Width), max(1, m.Height)
-	caption := centre(st.Title.Render(fit("Scan with your phone's camera to check out", w)), w)
+	caption := centre(st.Title.Render(fit("Scan with your phone's camera "+m.qrPurpose(), w)), w)
 	var toast string
 	if m.Status.Text != "" {
 		toast = m.Status.Style(st).Render(fit(m.Status.Text, w))
@@ -197,6 +197,17 @@ func (m Model) qrView() string {
 	return compose(m.frames().appStyle(st), fitScreen(parts, w, h)...)
 }
 
+// qrPurpose says what the code is for, as the caption ends.
+func (m Model) qrPurpose() string {
+	switch {
+	case strings.HasPrefix(m.qrKey, noticeGiveawayPref):
+		return "to open the draw's record"
+	case m.qrKey != noticeCheckout && m.qrKey != "":
+		return "to pay"
+	}
+	return "to check out"
+}
+
 // centre puts a row of text in the middle of a row w cells wide.
 func centre(row string, w int) string {
 	left := max(0, (w-lipgloss.Width(row))/2)
@@ -208,7 +219,7 @@ func centre(row string, w int) string {
 // there is no code; drawn reports a code.
 func (m Model) qrBody(w, room int) (body []block, drawn bool) {
 	st := m.Styles
-	link := m.checkoutLink()
+	link := m.qrLink()
 	if link == "" {
 		return []block{newBlock(st.Subtle.Width(w).Render("There is nothing to check out now · esc goes back"))}, false
 	}

@@ -32,6 +32,8 @@ func (m *Model) applyUpdate(u client.Update) tea.Cmd {
 		m.chat.Reconcile(o.Lines)
 		m.noteRename()
 		m.inFlight = nil // a new session: whatever was in flight is in the snapshot, or lost
+		m.forgetAsks()
+		m.syncFormats()
 		if o.What == live.Joined {
 			m.cartKey = cartKeyFor(m.opts.URL, m.Show.Show.ID)
 			return tea.Batch(cmd, loadCart(m.saver, m.opts.Carts, m.cartKey))
@@ -44,6 +46,7 @@ func (m *Model) applyUpdate(u client.Update) tea.Cmd {
 		return tea.Batch(cmd, m.applyEvents(u.Events))
 	case live.Ended:
 		m.failPending()
+		m.forgetAsks()
 	}
 	return cmd
 }
@@ -88,6 +91,9 @@ func (m *Model) applyEvents(events []protocol.Envelope) tea.Cmd {
 
 // applyChange routes one applied event to the part of the screen it moves.
 func (m *Model) applyChange(ch show.Change) tea.Cmd {
+	if cmd, ok := m.applyFormat(ch); ok {
+		return cmd
+	}
 	switch ch.Kind {
 	case show.KindChat:
 		m.chat.Add(ch.Line)
@@ -95,6 +101,9 @@ func (m *Model) applyChange(ch show.Change) tea.Cmd {
 	case show.KindChatDeleted:
 		m.chat.Remove(ch.IDs...)
 	case show.KindError:
+		if cmd, ok := m.formatRefused(ch.Err); ok {
+			return cmd
+		}
 		if cmd, ok := m.lineRefused(ch.Err); ok {
 			return cmd
 		}
@@ -110,9 +119,16 @@ func (m *Model) applyChange(ch show.Change) tea.Cmd {
 		m.chat.AddSystem(ch.Notice.Message)
 		return m.Notify(live.StatusError, ch.Notice.Message)
 	case show.KindOrder:
+		if prize(ch.Order) {
+			return m.prizeOrdered(ch.Order)
+		}
 		// Counted before the cart is checked again (see applyEvents): what
 		// it bought at a deal's price counts against the deal's limit.
 		m.bought = m.bought.Record(ch.Order, m.Show.ProductOfVariant, m.ServerNow())
+		m.ordered = true
+		if m.wonOrder(ch.Order) {
+			return m.wonPaid(ch.Order)
+		}
 		return m.orderPlaced(ch.Order)
 	}
 	return nil
@@ -147,6 +163,13 @@ func (m *Model) orderPlaced(o protocol.Order) tea.Cmd {
 func (m Model) handleSent(msg sentMsg) (Model, tea.Cmd) {
 	if msg.err == nil {
 		return m, nil
+	}
+	switch msg.what {
+	case whatBid, whatMaxBid, whatEnter, whatGift:
+		// Asked for by the viewer's own key, and not asked: said even
+		// offline, and no longer shown as on its way.
+		m.notSent(msg.what)
+		return m.notify(live.StatusError, fmt.Sprintf("Could not send %s: %v", msg.what, msg.err))
 	}
 	if msg.text != "" {
 		if errors.Is(msg.err, client.ErrOffline) {

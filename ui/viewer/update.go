@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -23,12 +24,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m.handleKey(msg)
 	case tea.PasteMsg:
-		if m.mode == modeInput {
-			var cmd tea.Cmd
+		var cmd tea.Cmd
+		switch m.mode {
+		case modeInput:
 			m.input, cmd = m.input.Update(msg)
-			return m, cmd
+		case modeMaxBid:
+			m.maxInput, cmd = m.maxInput.Update(msg)
 		}
-		return m, nil
+		return m, cmd
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelUp:
@@ -45,6 +48,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleSent(msg)
 	case checkoutMsg:
 		return m.handleCheckout(msg)
+	case linkOpenedMsg:
+		return m.handleLinkOpened(msg)
+	case giftFrameMsg:
+		return m.giftFrame(msg)
 	}
 	cmd := m.Core.Update(msg, m.applyUpdate, m.layout)
 	if m.dealRanOut() {
@@ -133,6 +140,17 @@ func (m Model) handleCheckout(msg checkoutMsg) (Model, tea.Cmd) {
 	return m.notify(live.StatusGood, "Checkout opened in your browser"+msg.note+" · your cart is kept until you order")
 }
 
+// handleLinkOpened says whether the browser opened a link to pay at; when
+// none did, the link goes up to copy or scan.
+func (m Model) handleLinkOpened(msg linkOpenedMsg) (Model, tea.Cmd) {
+	if msg.err == nil {
+		return m.notify(live.StatusGood, msg.done)
+	}
+	m.Stick(msg.notice)
+	m.layout()
+	return m.notify(live.StatusError, "No browser could be opened · copy (y) or scan (o) the link")
+}
+
 // notify is Notify for handlers that return the model.
 func (m Model) notify(kind live.StatusKind, text string) (Model, tea.Cmd) {
 	cmd := m.Notify(kind, text)
@@ -146,8 +164,14 @@ func (m Model) keysNow() KeyMap { return m.keys.forState(m.keyState()) }
 type keyState struct {
 	mode                                               mode
 	live, offline, cartEmpty, canAdd, canPick, hasRail bool
-	notices                                            bool // esc dismisses a notice
-	link                                               bool // a checkout link is up (notices.go)
+	notices                                            bool   // esc dismisses a notice
+	link                                               bool   // a link to pay at is up (notices.go)
+	openable                                           bool   // p opens it: an auction won, with a browser to open it in
+	verify                                             bool   // y copies the command that checks a giveaway's draw
+	bidNext                                            string // b's amount, while b bids
+	canMax                                             bool
+	canEnter                                           bool
+	gifts                                              int // kinds of gift the show offers
 }
 
 func (m Model) keyState() keyState {
@@ -160,7 +184,13 @@ func (m Model) keyState() keyState {
 		canPick:   m.canPick(),
 		hasRail:   m.cartLoaded && len(m.rail()) > 0,
 		notices:   m.canDismiss(),
-		link:      m.checkoutLink() != "",
+		link:      m.shownLink() != "",
+		openable:  m.opts.OpenBrowser && strings.HasPrefix(m.shownLinkKey(), noticeWonPref),
+		verify:    m.verifyCommand() != "",
+		bidNext:   m.bidNextText(),
+		canMax:    m.whyNoMax() == "",
+		canEnter:  m.whyNoEnter() == "",
+		gifts:     len(m.Show.Gifts),
 	}
 }
 

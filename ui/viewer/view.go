@@ -43,10 +43,22 @@ func (m *Model) layout() {
 	chatW, chatH := m.chatArea()
 	m.chat.SetSize(chatW, chatH)
 	m.input.SetWidth(max(1, m.Width-4)) // less the prompt "› " and the cursor's cell, and a cell spare
+	m.maxInput.SetWidth(max(1, m.Width-2-lipgloss.Width(m.maxInput.Prompt)))
+	m.maxInput.SetCursor(m.maxInput.Position()) // scrolls what is typed back into view when the row grows
 }
 
-// chatArea is the size of the chat pane in the current layout.
+// chatArea is the size of the chat pane in the current layout: its
+// column, less the gift animation's strip when it has one.
 func (m *Model) chatArea() (int, int) {
+	w, h := m.chatColumn()
+	if m.stripOn(w) {
+		w -= stripWidth
+	}
+	return w, h
+}
+
+// chatColumn is the size of the chat's column in the current layout.
+func (m *Model) chatColumn() (int, int) {
 	body := m.bodyHeight()
 	if m.wide() {
 		return m.Width - m.sideWidth() - 1, body
@@ -178,15 +190,18 @@ func (m Model) chatView() block {
 	if len(rows) == 0 {
 		return newBlock("")
 	}
+	if w, _ := m.chatColumn(); m.stripOn(w) {
+		return besides(chatBlock(rows), m.giftStrip(len(rows)))
+	}
 	return chatBlock(rows)
 }
 
 func (m Model) cardView(width int) (string, block) {
 	p, v, ok := m.chosen()
 	now := m.ServerNow()
-	d := cardData{product: p, variant: v, pinned: ok, serverNow: now, rail: m.rail()}
+	d := cardData{product: p, variant: v, pinned: ok, serverNow: now, rail: m.rail(), auction: m.auctionCardAt(now), giveaway: m.giveawayCardAt(now)}
 	tall := m.wide() || m.Height >= tallCardRows
-	key := cardKey{styles: m.Styles, width: width, tall: tall, pinned: ok, product: p, variant: v, rail: d.rail}
+	key := cardKey{styles: m.Styles, width: width, tall: tall, pinned: ok, product: p, variant: v, rail: d.rail, auction: d.auction, giveaway: d.giveaway}
 	if ok && p.Deal.Active(now) {
 		key.dealActive, key.dealSecs = true, live.Countdown(now, p.Deal.EndsAt)
 	}
