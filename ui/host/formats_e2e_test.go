@@ -14,6 +14,7 @@ import (
 
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/chat"
 	"github.com/livecart/livecart/ui/host"
 	"github.com/livecart/livecart/ui/internal/uitest"
 )
@@ -166,7 +167,7 @@ func TestHostGiftsEndToEnd(t *testing.T) {
 	}
 	payPage(t, link.Checkout)
 
-	d.Until("★ bo sent " + kind.Name + " " + kind.Amount.String())
+	d.Until(chat.GiftSymbol(kind.ID) + " bo sent " + chat.WithArticle(kind.Name) + " · " + kind.Amount.String())
 	d.Until("─ Top supporters 1 gift · " + kind.Amount.String())
 	d.Until("1. bo")
 	d.Stop()

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/livecart/livecart/money"
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/chat"
 	"github.com/livecart/livecart/ui/theme"
 )
 
@@ -155,22 +155,13 @@ func supportersBoard(s *theme.Styles, mt protocol.Metrics, width, n int) []strin
 	return out
 }
 
-// giftLine draws a gift for the chat: who sent what, and what it was
-// worth. Everything in it comes sanitized from the mirror.
-func giftLine(from protocol.Identity, name string, amount money.Money) func(*theme.Styles) string {
-	return func(s *theme.Styles) string {
-		return s.Deal.Render("★ ") + s.Name(from.ID).Render(from.Name) + s.Subtle.Render(" sent ") +
-			s.Deal.Render(name) + " " + s.Price.Render(amount.String())
-	}
-}
-
 // addGift puts a paid gift in the chat, named as the show names its kind.
 func (m *Model) addGift(g protocol.Gift) {
 	name := g.Kind
 	if k, ok := m.Show.GiftKind(g.Kind); ok {
 		name = k.Name
 	}
-	m.chat.AddStyled(giftLine(g.From, sanitizeWord(name), g.Amount))
+	m.chat.AddStyled(chat.GiftLine(g, sanitizeWord(name)))
 }
 
 // sanitizeWord makes an ID the server sent safe to draw when the show does

@@ -103,7 +103,7 @@ func TestGiftsInTheChat(t *testing.T) {
 		h.env(protocol.TypeGift, 101, protocol.Gift{ID: "gf1", From: uitest.Ana, Kind: "rose", Amount: money.New(500, "USD")}),
 		h.env(protocol.TypeGift, 102, protocol.Gift{ID: "gf2", From: uitest.Bo, Kind: "rocket", Amount: money.New(2000, "USD")}),
 	)
-	h.MustShow("★ ana sent Rose $5.00", "★ bo sent rocket $20.00")
+	h.MustShow("✿ ana sent a Rose · $5.00", "➶ bo sent a rocket · $20.00")
 
 	// A gift line is not a chat line to moderate.
 	h.PressSettle("tab")

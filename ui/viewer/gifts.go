@@ -1,14 +1,16 @@
 package viewer
 
 import (
+	"net/url"
+	"path"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/livecart/livecart/protocol"
+	"github.com/livecart/livecart/ui/chat"
 	"github.com/livecart/livecart/ui/live"
-	"github.com/livecart/livecart/ui/theme"
 )
 
 // Gifts: g opens a picker of the show's gifts in the input's row; enter
@@ -16,19 +18,7 @@ import (
 // checkout link is (opened, or shown to copy or scan). A paid gift reaches
 // everyone as a chat line and a short animation (giftanim.go).
 
-// giftSymbols draw the kinds this client knows, a cell each: symbols, not
-// emoji, whose widths terminals disagree on.
-var giftSymbols = map[string]string{"heart": "♥", "rose": "✿", "rocket": "➶"}
-
-// otherGift draws a kind this client does not know.
-const otherGift = "✦"
-
-func giftSymbol(kind string) string {
-	if s, ok := giftSymbols[kind]; ok {
-		return s
-	}
-	return otherGift
-}
+func giftSymbol(kind string) string { return chat.GiftSymbol(kind) }
 
 // giftUI is the picker's choice and the gift asked for.
 type giftUI struct {
@@ -45,14 +35,7 @@ func (m Model) giftTitle(kind string) string {
 }
 
 // giftName names a kind of gift with its article: "a Rose", "an Owl".
-func (m Model) giftName(kind string) string { return withArticle(m.giftTitle(kind)) }
-
-func withArticle(name string) string {
-	if name != "" && strings.ContainsRune("AEIOUaeiou", []rune(name)[0]) {
-		return "an " + name
-	}
-	return "a " + name
-}
+func (m Model) giftName(kind string) string { return chat.WithArticle(m.giftTitle(kind)) }
 
 // openGifts opens the picker.
 func (m Model) openGifts() (Model, tea.Cmd) {
@@ -130,18 +113,22 @@ func (m *Model) giftRefused(e protocol.Error) tea.Cmd {
 // animation's queue.
 func (m *Model) giftReceived(g protocol.Gift) tea.Cmd {
 	sym := giftSymbol(g.Kind)
-	m.chat.AddStyled(giftLine(sym, g.From, "sent "+m.giftName(g.Kind)+" · "+g.Amount.String()))
-	return m.animate(sym)
+	m.chat.AddStyled(chat.GiftLine(g, m.giftTitle(g.Kind)))
+	var thanks tea.Cmd
+	if n, ok := m.Notice(noticeGift); ok && g.From.ID == m.Show.You.ID && paysFor(n.Link, g.ID) {
+		// Paid: the link has done its job.
+		m.Unstick(noticeGift)
+		m.layout()
+		thanks = m.Notify(live.StatusInfo, "Thank you! Your "+m.giftTitle(g.Kind)+" is on screen")
+	}
+	return tea.Batch(thanks, m.animate(sym))
 }
 
-// giftLine draws a paid gift's chat line, in the gift style: its symbol,
-// who sent it and what ("♥ ana sent a Heart · $1.00"). Every part is
-// sanitized: the name by the mirror, the gift's name as the show's, the
-// symbol this client's.
-func giftLine(sym string, from protocol.Identity, what string) func(*theme.Styles) string {
-	return func(s *theme.Styles) string {
-		return s.Gift.Render(sym) + " " + s.Name(from.ID).Render(from.Name) + " " + s.Gift.Render(what)
-	}
+// paysFor reports whether link is the page that pays for gift id: the
+// show's own /gift/ID.
+func paysFor(link, id string) bool {
+	u, err := url.Parse(link)
+	return err == nil && path.Base(u.Path) == id
 }
 
 // pickerView is the gift picker, in the input's row: each gift with its
