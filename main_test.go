@@ -59,7 +59,8 @@ func TestHelp(t *testing.T) {
 		{[]string{"help", "demo"}, []string{"-seed", "-name", "-audience", "-config", "-host", "-orders", "0 to 10000", "(default 12)"}},
 		{[]string{"demo", "-h"}, []string{"-seed", "-name"}},
 		{[]string{"--seed", "3", "--help"}, []string{"Usage: livecart [demo]", "-seed"}},
-		{[]string{"watch", "--help"}, []string{"URL", "-no-browser", "-theme", "-config", "$LIVECART_CONFIG", "LIVECART_SHOW_URL"}},
+		{[]string{"watch", "--help"}, []string{"[URL...]", "several URLs", "-no-browser", "-theme", "-config", "$LIVECART_CONFIG", "LIVECART_SHOW_URL"}},
+		{[]string{"host", "--help"}, []string{"[URL...]", "Several URLs", "LIVECART_SHOW_URL", "-token"}},
 		{[]string{"serve", "--help"}, []string{"-addr", "127.0.0.1:7420", "-catalog", "-audience", "-seed", "-orders", "-max-conns-per-ip", "-chat-cap", "-host-bot", "SIGTERM",
 			"-allowed-hosts", "-public-url", "421", "at least 16 characters"}},
 		{[]string{"help", "serve"}, []string{"-addr"}},
@@ -100,11 +101,13 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"serve", "extra"}, exitUsage, "unexpected argument"},
 		{[]string{"watch"}, exitUsage, "no show URL"},
 		{[]string{"watch", "http://example.com"}, exitUsage, "scheme must be ws or wss"},
-		{[]string{"watch", "ws://a/ws", "ws://b/ws"}, exitUsage, "expected one show URL"},
+		{[]string{"watch", "ws://a/ws", "http://b/ws"}, exitUsage, `show URL "http://b/ws": scheme must be ws or wss`},
+		{[]string{"host", "--token", "0123456789abcdef", "ws://a/ws", "wss://b/ws", "ftp://c/ws"}, exitUsage, `show URL "ftp://c/ws": scheme must be ws or wss`},
+		{append([]string{"watch"}, slices.Repeat([]string{"ws://a/ws"}, client.MaxURLs+1)...), exitUsage, "17 show URLs given; livecart takes at most 16"},
 		{[]string{"watch", "--theme", "purple", "ws://a/ws"}, exitUsage, `livecart watch: --theme: "purple" is not one of auto, dark, light`},
 		{[]string{"watch", "ws://a/ws", "--theme", "purple"}, exitUsage, "--theme"}, // flags after the URL count too
 		{[]string{"demo", "--name", " "}, exitUsage, `livecart demo: --name: "" is empty`},
-		{[]string{"watch", "ws://a/ws", "--name", "x", "ws://b/ws"}, exitUsage, "expected one show URL"},
+		{[]string{"watch", "ws://a/ws", "--name", "x", "ftp://b/ws"}, exitUsage, `show URL "ftp://b/ws"`}, // every URL, flags between them
 		{[]string{"watch", "--", "--theme"}, exitUsage, "scheme must be ws or wss"}, // after --, a URL
 		{[]string{"serve", "--seed", "1", "extra"}, exitUsage, "unexpected argument"},
 		{[]string{"watch", "--config", badConfig, "ws://a/ws"}, exitError, `config ` + badConfig + `: unknown key "colour"`},
