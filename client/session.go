@@ -33,8 +33,10 @@ type UpdateKind int
 
 // Update kinds, in the order a session usually goes through them.
 const (
-	// UpdateConnecting: a dial is in flight; Attempt is its number (1 =
-	// first, and again the first after a connection that was stable).
+	// UpdateConnecting: a dial of URL is in flight; Attempt is its number
+	// (1 = first, and again the first after a connection that was
+	// stable). With several URLs it numbers rounds: the dials of one
+	// round, a URL each, share it.
 	UpdateConnecting UpdateKind = iota
 	// UpdateSnapshot: connected with a full snapshot, in Welcome and Seq.
 	// Missed is true when an earlier connection of this session existed and
@@ -48,7 +50,8 @@ const (
 	// events (seq 0) in arrival order.
 	UpdateEvents
 	// UpdateWaiting: the link is down; the next attempt, number Attempt, is
-	// at RetryAt. Err says why the last one ended.
+	// at RetryAt. Err says why the last one ended. Moving on to the next
+	// URL of a round, RetryAt is now.
 	UpdateWaiting
 	// UpdateFailed: the session gave up for good; Err says why. The
 	// channel is closed after it. When the show is over, rather than the
