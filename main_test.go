@@ -107,7 +107,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"watch", "--theme", "purple", "ws://a/ws"}, exitUsage, `livecart watch: --theme: "purple" is not one of auto, dark, light`},
 		{[]string{"watch", "ws://a/ws", "--theme", "purple"}, exitUsage, "--theme"}, // flags after the URL count too
 		{[]string{"demo", "--name", " "}, exitUsage, `livecart demo: --name: "" is empty`},
-		{[]string{"watch", "ws://a/ws", "--name", "x", "ftp://b/ws"}, exitUsage, `show URL "ftp://b/ws"`}, // every URL, flags between them
+		{[]string{"watch", "ws://a/ws", "--name", "x", "ftp://b/ws"}, exitUsage, `show URL "ftp://b/ws"`},
 		{[]string{"watch", "--", "--theme"}, exitUsage, "scheme must be ws or wss"}, // after --, a URL
 		{[]string{"serve", "--seed", "1", "extra"}, exitUsage, "unexpected argument"},
 		{[]string{"watch", "--config", badConfig, "ws://a/ws"}, exitError, `config ` + badConfig + `: unknown key "colour"`},
