@@ -213,8 +213,15 @@ func openLog(path string) (*slog.Logger, func(), error) {
 
 // runViewer runs the viewer TUI against url until the user quits.
 func runViewer(ctx context.Context, cfg config.Config, url string, logger *slog.Logger) error {
+	return watchShow(ctx, cfg, []string{url}, logger)
+}
+
+// watchShow runs the viewer TUI against the show at urls, tried in turn,
+// until the user quits.
+func watchShow(ctx context.Context, cfg config.Config, urls []string, logger *slog.Logger) error {
 	return live.Run(ctx, viewer.App(viewer.Options{
-		URL:         url,
+		URL:         urls[0],
+		URLs:        urls,
 		Name:        cfg.Name,
 		Theme:       cfg.Theme,
 		OpenBrowser: cfg.OpenBrowser,
@@ -256,18 +263,24 @@ func openServeLog(path string, stderr io.Writer) (*slog.Logger, func(), error) {
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})), func() {}, nil
 }
 
-// showURL is the show a command joins: the URL argument, else show_url
-// from the config, checked before anything dials.
-func showURL(arg string, cfg config.Config, cmd string) (string, error) {
-	url := arg
-	if url == "" {
-		url = cfg.ShowURL
+// showURLs are the show a command joins: the URL arguments, else show_url
+// from the config (or LIVECART_SHOW_URL), checked before anything dials.
+// Several are URLs of one show, tried in turn.
+func showURLs(args []string, cfg config.Config, cmd string) ([]string, error) {
+	urls, from := args, "given"
+	if len(urls) == 0 {
+		urls, from = cfg.ShowURLs, "in show_url"
 	}
-	if url == "" {
-		return "", usageErrorf("no show URL: give one (livecart %s ws://HOST:PORT/ws) or set show_url in the config", cmd)
+	if len(urls) == 0 {
+		return nil, usageErrorf("no show URL: give one (livecart %s ws://HOST:PORT/ws) or set show_url in the config", cmd)
 	}
-	if err := client.CheckURL(url); err != nil {
-		return "", usageError{err}
+	if len(urls) > client.MaxURLs {
+		return nil, usageErrorf("%d show URLs %s; livecart takes at most %d", len(urls), from, client.MaxURLs)
 	}
-	return url, nil
+	for _, u := range urls {
+		if err := client.CheckURL(u); err != nil {
+			return nil, usageError{err}
+		}
+	}
+	return urls, nil
 }

@@ -15,13 +15,15 @@ import (
 	"github.com/livecart/livecart/ui/live"
 )
 
-const hostSynopsis = `Usage: livecart host [flags] [URL]
+const hostSynopsis = `Usage: livecart host [flags] [URL...]
 
 Run a show from the host dashboard: pin products and line up the next ones,
 start flash deals, set stock and prices, moderate the chat, and watch the
 audience, carts and sales as they happen. URL is the show's WebSocket
-address (ws:// or wss://), as printed by 'livecart serve'; without it,
-LIVECART_SHOW_URL or show_url from the config file is used.
+address (ws:// or wss://), as printed by 'livecart serve'; without one,
+LIVECART_SHOW_URL or show_url from the config file is used (several
+separated by commas, or an array in the file). Several URLs are servers of
+the one show, tried in turn when the link drops, as for 'livecart watch'.
 
 The host token is the one the show server was started with. It comes from
 --token, else the LIVECART_HOST_TOKEN environment variable, else host_token
@@ -43,10 +45,6 @@ func runHost(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	url, err := oneArg(rest, "show URL")
-	if err != nil {
-		return err
-	}
 	cfg, err := vf.settings(fs)
 	if err != nil {
 		return err
@@ -59,7 +57,7 @@ func runHost(args []string, stdout, stderr io.Writer) error {
 	if err := checkToken(cfg.HostToken); err != nil {
 		return err
 	}
-	url, err = showURL(url, cfg, "host")
+	urls, err := showURLs(rest, cfg, "host")
 	if err != nil {
 		return err
 	}
@@ -68,7 +66,7 @@ func runHost(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeLog()
-	return runHostUI(context.Background(), cfg, url, cfg.HostToken, "", logger)
+	return hostShow(context.Background(), cfg, urls, cfg.HostToken, "", logger)
 }
 
 // checkToken refuses a token the server could never accept, without ever
@@ -88,8 +86,15 @@ func checkToken(token string) error {
 // runHostUI runs the host dashboard against url until the user quits.
 // hint, when set, is the command viewers run to watch the show.
 func runHostUI(ctx context.Context, cfg config.Config, url, token, hint string, logger *slog.Logger) error {
+	return hostShow(ctx, cfg, []string{url}, token, hint, logger)
+}
+
+// hostShow runs the host dashboard against the show at urls, tried in
+// turn, until the user quits.
+func hostShow(ctx context.Context, cfg config.Config, urls []string, token, hint string, logger *slog.Logger) error {
 	return live.Run(ctx, host.App(host.Options{
-		URL:       url,
+		URL:       urls[0],
+		URLs:      urls,
 		Token:     token,
 		Name:      cfg.Name,
 		Theme:     cfg.Theme,

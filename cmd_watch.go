@@ -6,12 +6,17 @@ import (
 	"io"
 )
 
-const watchSynopsis = `Usage: livecart watch [flags] [URL]
+const watchSynopsis = `Usage: livecart watch [flags] [URL...]
 
 Watch a live show: chat, the pinned product, your cart, checkout in the
 browser. URL is the show's WebSocket address (ws:// or wss://), as printed by
-'livecart serve'; without it, LIVECART_SHOW_URL or show_url from the
-config file is used.
+'livecart serve'; without one, LIVECART_SHOW_URL or show_url from the
+config file is used (several separated by commas, or an array in the file).
+
+A show served by several servers may be given several URLs: livecart stays
+on one while it works, and when the link drops moves at once to the next,
+then to the other servers the show names, and carries on where it stopped
+when that server can.
 `
 
 func runWatch(args []string, stdout, stderr io.Writer) error {
@@ -22,15 +27,11 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	url, err := oneArg(rest, "show URL")
-	if err != nil {
-		return err
-	}
 	cfg, err := vf.settings(fs)
 	if err != nil {
 		return err
 	}
-	url, err = showURL(url, cfg, "watch")
+	urls, err := showURLs(rest, cfg, "watch")
 	if err != nil {
 		return err
 	}
@@ -39,5 +40,5 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeLog()
-	return runViewer(context.Background(), cfg, url, logger)
+	return watchShow(context.Background(), cfg, urls, logger)
 }

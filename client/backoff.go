@@ -28,13 +28,23 @@ type serverAsk struct {
 	retryIn time.Duration // Retry-After
 }
 
+// and is what two servers asked, together: a wait if either wants one,
+// for the longer Retry-After.
+func (a serverAsk) and(b serverAsk) serverAsk {
+	return serverAsk{backoff: a.backoff || b.backoff, retryIn: max(a.retryIn, b.retryIn)}
+}
+
+// stable reports whether a connection that lasted this long worked: it
+// starts the attempt count afresh.
+func (b backoff) stable(lasted time.Duration) bool { return lasted >= b.stableAfter }
+
 // next returns the number of the next attempt and how long to wait before
 // it, after attempt ended. lasted is how long its connection stayed up (zero
 // when the dial failed): one that was stable starts the count afresh, while
 // one that dropped straight away counts as failed, so a server that accepts
 // and then drops at once is not hammered.
 func (b backoff) next(attempt int, lasted time.Duration, ask serverAsk) (int, time.Duration) {
-	if lasted >= b.stableAfter {
+	if b.stable(lasted) {
 		attempt = 0
 	}
 	wait := b.jitter(max(attempt, 1))

@@ -33,8 +33,10 @@ type UpdateKind int
 
 // Update kinds, in the order a session usually goes through them.
 const (
-	// UpdateConnecting: a dial is in flight; Attempt is its number (1 =
-	// first, and again the first after a connection that was stable).
+	// UpdateConnecting: a dial of URL is in flight; Attempt is its number
+	// (1 = first, and again the first after a connection that was
+	// stable). With several URLs it numbers rounds: the dials of one
+	// round, a URL each, share it.
 	UpdateConnecting UpdateKind = iota
 	// UpdateSnapshot: connected with a full snapshot, in Welcome and Seq.
 	// Missed is true when an earlier connection of this session existed and
@@ -48,7 +50,8 @@ const (
 	// events (seq 0) in arrival order.
 	UpdateEvents
 	// UpdateWaiting: the link is down; the next attempt, number Attempt, is
-	// at RetryAt. Err says why the last one ended.
+	// at RetryAt. Err says why the last one ended. Moving on to the next
+	// URL of a round, RetryAt is now.
 	UpdateWaiting
 	// UpdateFailed: the session gave up for good; Err says why. The
 	// channel is closed after it. When the show is over, rather than the
@@ -91,11 +94,21 @@ type Update struct {
 	// when it sent the welcome (zero when the server did not stamp it), so
 	// a client can set its clock offset before any event arrives.
 	ShowTime time.Time
+	// URL, with UpdateConnecting, UpdateSnapshot and UpdateResumed, is the
+	// show URL being dialled or connected to: one of SessionOptions.URLs or
+	// an alternate a welcome named.
+	URL string
 }
 
 // SessionOptions configure a Session. Zero values mean the defaults.
 type SessionOptions struct {
 	Options
+	// URLs are the show's URLs, in the order to try them; Options.URL,
+	// when set, comes first. Repeats are dropped, and only the first
+	// MaxURLs kept. The session stays on a URL while it works, and moves
+	// to the next when the connection drops or a dial fails, then to the
+	// alternates the latest welcome named (see Session).
+	URLs []string
 	// PingPeriod is how often the session pings; a link silent for two
 	// periods is dropped. Zero means protocol.PingPeriod.
 	PingPeriod time.Duration
@@ -131,6 +144,17 @@ type Stats struct {
 // Session keeps a viewer connected to a show: it dials, reconnects with
 // backoff when the link drops, resumes where it left off when the server
 // can, and reports every step as an Update. One goroutine owns the loop.
+//
+// A show may be served at several URLs (edges) that share its epoch and
+// seqs. The session stays on one while it works. When the connection
+// drops or a dial fails, it moves at once to the next URL, round robin
+// over the user's URLs and then the latest welcome's alternates, and
+// resumes there; it backs off only once it has tried every URL since its
+// last wait, a connection that lasted StableAfter starting the count
+// afresh. A refusal that says not to come back (a ban, the show's end, a
+// refused version) ends the session whichever URL sent it; one that is
+// about the address (no show there) takes that URL off the list, and ends
+// the session once no URL is left.
 type Session struct {
 	opts    Options
 	batch   int // SessionOptions.MaxBatch
@@ -149,6 +173,7 @@ type Session struct {
 	connections, duplicates, gaps atomic.Int64
 
 	// Owned by the loop goroutine.
+	edges     *edges // where to dial
 	epoch     string // epoch of the show we mirror; empty before a welcome
 	last      uint64 // seq of the last show event delivered
 	connected bool   // a welcome has been received before
@@ -179,6 +204,7 @@ func StartSession(ctx context.Context, opts SessionOptions) *Session {
 			rand:        opts.Rand,
 		},
 		log:     log,
+		edges:   newEdges(opts.URL, opts.URLs),
 		updates: make(chan Update, updateQueue),
 		retry:   make(chan struct{}, 1),
 		ctx:     ctx,
@@ -252,15 +278,17 @@ func (s *Session) run() {
 	defer close(s.done)
 	defer close(s.updates)
 	attempt := 1
+	var r round
 	for {
-		if !s.emit(Update{Kind: UpdateConnecting, Attempt: attempt}) {
+		url := s.edges.current()
+		if !s.emit(Update{Kind: UpdateConnecting, Attempt: attempt, URL: url}) {
 			return
 		}
 		var lasted time.Duration
-		conn, err := dial(s.ctx, s.dialOptions(), s.ping)
+		conn, err := dial(s.ctx, s.dialOptions(url), s.ping)
 		if err == nil {
 			start := time.Now()
-			err = s.serve(conn)
+			err = s.serve(conn, url)
 			conn.Close()
 			lasted = time.Since(start)
 		}
@@ -268,15 +296,31 @@ func (s *Session) run() {
 			return
 		}
 		ask, final := judge(err)
-		if final {
+		if final && refusedHere(err) {
+			// No show at this address: the others may still have it.
+			s.log.Warn("dropping a show URL", "url", url, "err", err)
+			s.edges.refuse(url)
+			final = false
+		}
+		next, ok := s.edges.advance()
+		if final || !ok {
 			s.log.Warn("giving up on the show", "err", err)
 			s.emit(Update{Kind: UpdateFailed, Err: err})
 			return
 		}
+		if s.policy.stable(lasted) {
+			// The link worked: what failed before it is forgotten.
+			attempt, r = 1, round{}
+		}
+		r.add(url, ask)
 		var wait time.Duration
-		attempt, wait = s.policy.next(attempt, lasted, ask)
+		if r.tried[next] {
+			// Every URL has had its turn since the last wait.
+			attempt, wait = s.policy.next(attempt, lasted, r.ask)
+			r = round{}
+		}
 		retryAt := time.Now().Add(wait)
-		s.log.Info("link down", "err", err, "next_attempt", attempt, "wait", wait)
+		s.log.Info("link down", "err", err, "url", url, "next_url", next, "next_attempt", attempt, "wait", wait)
 		// A press of r while connected or dialing must not cut this wait.
 		select {
 		case <-s.retry:
@@ -285,16 +329,31 @@ func (s *Session) run() {
 		if !s.emit(Update{Kind: UpdateWaiting, Attempt: attempt, RetryAt: retryAt, Err: err}) {
 			return
 		}
-		if !s.sleepUntil(retryAt) {
+		if wait > 0 && !s.sleepUntil(retryAt) {
 			return
 		}
 	}
 }
 
+// round is what the URLs tried since the session last waited said.
+type round struct {
+	tried map[string]bool
+	ask   serverAsk // every server's ask, together
+}
+
+func (r *round) add(url string, ask serverAsk) {
+	if r.tried == nil {
+		r.tried = make(map[string]bool)
+	}
+	r.tried[url] = true
+	r.ask = r.ask.and(ask)
+}
+
 // dialOptions returns the options for the next dial: after a welcome, a
 // resume from the last event applied.
-func (s *Session) dialOptions() Options {
+func (s *Session) dialOptions(url string) Options {
 	o := s.opts
+	o.URL = url
 	if s.connected && s.epoch != "" {
 		o.Resume = &protocol.Resume{Epoch: s.epoch, Seq: s.last}
 	}
@@ -332,12 +391,13 @@ func (s *Session) setConn(c *Conn) {
 	s.mu.Unlock()
 }
 
-// serve reports c's welcome and then its events until the connection ends,
-// and returns why it ended (nil when the session is closing).
-func (s *Session) serve(c *Conn) error {
+// serve reports the welcome of c, dialled at url, and then its events
+// until the connection ends, and returns why it ended (nil when the
+// session is closing).
+func (s *Session) serve(c *Conn, url string) error {
 	s.setConn(c)
 	defer s.setConn(nil)
-	if err := s.welcome(c); err != nil {
+	if err := s.welcome(c, url); err != nil {
 		return err
 	}
 	for {
@@ -381,9 +441,9 @@ func connEnded(c *Conn) error {
 	return errors.New("connection closed")
 }
 
-// welcome reports c's welcome as a snapshot or a resume and takes the
-// stream's position from it.
-func (s *Session) welcome(c *Conn) error {
+// welcome reports c's welcome as a snapshot or a resume, takes the
+// stream's position from it, and the show's other URLs.
+func (s *Session) welcome(c *Conn, url string) error {
 	w, seq := c.Welcome()
 	if w.Resumed {
 		// The server can only resume what we asked for; anything else
@@ -395,8 +455,9 @@ func (s *Session) welcome(c *Conn) error {
 			return err
 		}
 		s.connections.Add(1)
-		s.log.Info("resumed", "epoch", w.Epoch, "seq", s.last)
-		if !s.emit(Update{Kind: UpdateResumed, Welcome: w, Seq: s.last, ShowTime: c.WelcomeTime()}) {
+		s.edges.learn(url, w.UsableAlternates())
+		s.log.Info("resumed", "url", url, "epoch", w.Epoch, "seq", s.last)
+		if !s.emit(Update{Kind: UpdateResumed, Welcome: w, Seq: s.last, ShowTime: c.WelcomeTime(), URL: url}) {
 			return s.ctx.Err()
 		}
 		return nil
@@ -404,8 +465,9 @@ func (s *Session) welcome(c *Conn) error {
 	missed := s.connected && (w.Epoch != s.epoch || seq != s.last)
 	s.connected, s.epoch, s.last = true, w.Epoch, seq
 	s.connections.Add(1)
-	s.log.Info("joined with a snapshot", "epoch", w.Epoch, "seq", seq, "missed", missed)
-	if !s.emit(Update{Kind: UpdateSnapshot, Welcome: w, Seq: seq, Missed: missed, ShowTime: c.WelcomeTime()}) {
+	s.edges.learn(url, w.UsableAlternates())
+	s.log.Info("joined with a snapshot", "url", url, "epoch", w.Epoch, "seq", seq, "missed", missed)
+	if !s.emit(Update{Kind: UpdateSnapshot, Welcome: w, Seq: seq, Missed: missed, ShowTime: c.WelcomeTime(), URL: url}) {
 		return s.ctx.Err()
 	}
 	return nil
@@ -451,6 +513,16 @@ func judge(err error) (serverAsk, bool) {
 		return serverAsk{backoff: info.Backoff}, !info.Reconnect
 	}
 	return serverAsk{}, false
+}
+
+// refusedHere reports whether err is a refusal of the address rather than
+// of the show or of this client: an upgrade refused for good (no show at
+// this URL, a host name or origin the server does not take), or a URL that
+// cannot be dialled. Another URL of the show may still serve it; a close
+// code (a ban, a refused version) or the show's end may not.
+func refusedHere(err error) bool {
+	var de *DialError
+	return errors.As(err, &de) && !de.Retryable && de.Close == 0 && de.Status != http.StatusGone
 }
 
 // NewClientID returns a random client ID: "k-" and 16 hex digits.

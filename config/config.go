@@ -39,8 +39,11 @@ const fallbackName = "viewer"
 type Config struct {
 	// Name is the display name shown to others in chat.
 	Name string `toml:"name"`
-	// ShowURL is the show `livecart watch` joins when given no URL.
-	ShowURL string `toml:"show_url"`
+	// ShowURLs are the show `livecart watch` and `livecart host` join when
+	// given no URL: its URLs, tried in turn. The file may give them as an
+	// array or as one string, separated by commas; LIVECART_SHOW_URL as
+	// one string.
+	ShowURLs []string `toml:"show_url"`
 	// Theme is ThemeAuto, ThemeDark or ThemeLight.
 	Theme string `toml:"theme"`
 	// OpenBrowser says whether checkout opens the browser, or only shows
@@ -143,7 +146,7 @@ func load(path, defaultPath string, getenv func(string) string) (Config, error) 
 // at the key's line and column.
 type fileConfig struct {
 	Name          tomlString `toml:"name"`
-	ShowURL       tomlString `toml:"show_url"`
+	ShowURL       tomlList   `toml:"show_url"`
 	Theme         tomlString `toml:"theme"`
 	OpenBrowser   tomlBool   `toml:"open_browser"`
 	HostToken     tomlString `toml:"host_token"`
@@ -203,7 +206,10 @@ func (c *Config) loadFile(path, from string) ([]string, error) {
 		}
 	}
 	apply("name", f.Name, &c.Name)
-	apply("show_url", f.ShowURL, &c.ShowURL)
+	if f.ShowURL.set {
+		c.ShowURLs = f.ShowURL.v
+		set = append(set, "show_url")
+	}
 	apply("theme", f.Theme, &c.Theme)
 	apply("host_token", f.HostToken, &c.HostToken)
 	apply("log_file", f.LogFile, &c.LogFile)
@@ -236,7 +242,6 @@ func (c *Config) loadEnv(getenv func(string) string) ([]string, error) {
 		dst *string
 	}{
 		{"name", &c.Name},
-		{"show_url", &c.ShowURL},
 		{"theme", &c.Theme},
 		{"host_token", &c.HostToken},
 		{"log_file", &c.LogFile},
@@ -247,6 +252,10 @@ func (c *Config) loadEnv(getenv func(string) string) ([]string, error) {
 			*s.dst = v
 			set = append(set, s.key)
 		}
+	}
+	if v := getenv(envVars["show_url"]); v != "" {
+		c.ShowURLs = splitList(v)
+		set = append(set, "show_url")
 	}
 	bools := []struct {
 		key string
@@ -286,8 +295,10 @@ func (c Config) Problems() []Problem {
 	if r := checkName(strings.TrimSpace(c.Name)); r != "" {
 		ps = append(ps, Problem{"name", r})
 	}
-	if r := checkShowURL(c.ShowURL); r != "" {
-		ps = append(ps, Problem{"show_url", r})
+	for _, u := range c.ShowURLs {
+		if r := checkShowURL(u); r != "" {
+			ps = append(ps, Problem{"show_url", r})
+		}
 	}
 	switch c.Theme {
 	case ThemeAuto, ThemeDark, ThemeLight:
@@ -372,6 +383,53 @@ func (s *tomlString) UnmarshalTOML(v any) error {
 	}
 	s.v, s.set = str, true
 	return nil
+}
+
+// tomlList is a file value that is a list of strings: a TOML array of
+// strings, or one string of them separated by commas. Blank entries are
+// dropped, so a trailing comma does no harm.
+type tomlList struct {
+	v     []string
+	set   bool
+	wrong string // why the value was refused
+}
+
+// UnmarshalTOML refuses any other TOML type, and arrays of anything but
+// strings.
+func (l *tomlList) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		l.v, l.set = splitList(v), true
+		return nil
+	case []any:
+		var list []string
+		for _, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				l.wrong = "want strings in double quotes in the array, got " + tomlKind(x)
+				return errors.New(l.wrong)
+			}
+			if s = strings.TrimSpace(s); s != "" {
+				list = append(list, s)
+			}
+		}
+		l.v, l.set = list, true
+		return nil
+	}
+	l.wrong = "want a string in double quotes, or an array of them, got " + tomlKind(v)
+	return errors.New(l.wrong)
+}
+
+// splitList splits a comma-separated list, trimming spaces and dropping
+// blank entries.
+func splitList(s string) []string {
+	var out []string
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 // tomlBool is a file value that must be a TOML boolean.

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -40,7 +41,7 @@ func TestDefaults(t *testing.T) {
 		if c.Name != tc.want {
 			t.Errorf("USER=%q: Name = %q, want %q", tc.user, c.Name, tc.want)
 		}
-		if c.Theme != ThemeAuto || !c.OpenBrowser || c.ShowURL != "" || c.HostToken != "" || c.LogFile != "" {
+		if c.Theme != ThemeAuto || !c.OpenBrowser || len(c.ShowURLs) != 0 || c.HostToken != "" || c.LogFile != "" {
 			t.Errorf("defaults = %+v", c)
 		}
 		if err := c.Validate(); err != nil {
@@ -66,7 +67,7 @@ reduced_motion = true
 	if err != nil {
 		t.Fatalf("Load without a file: %v", err)
 	}
-	if want := (Config{Name: "ann", Theme: ThemeAuto, OpenBrowser: true}); c != want {
+	if want := (Config{Name: "ann", Theme: ThemeAuto, OpenBrowser: true}); !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults = %+v, want %+v", c, want)
 	}
 
@@ -76,10 +77,10 @@ reduced_motion = true
 		t.Fatalf("Load: %v", err)
 	}
 	want := Config{
-		Name: "FileName", ShowURL: "ws://file.example/ws", Theme: ThemeDark,
+		Name: "FileName", ShowURLs: []string{"ws://file.example/ws"}, Theme: ThemeDark,
 		OpenBrowser: false, HostToken: "file-token", LogFile: "/tmp/file.log", ReducedMotion: true,
 	}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("from file = %+v, want %+v", c, want)
 	}
 
@@ -95,10 +96,10 @@ reduced_motion = true
 		t.Fatalf("Load: %v", err)
 	}
 	want = Config{
-		Name: "FileName", ShowURL: "wss://env.example/ws", Theme: ThemeLight,
+		Name: "FileName", ShowURLs: []string{"wss://env.example/ws"}, Theme: ThemeLight,
 		OpenBrowser: true, HostToken: "env-token", LogFile: "/tmp/env.log",
 	}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("with env = %+v, want %+v", c, want)
 	}
 	vars["LIVECART_NAME"] = "  EnvName  "
@@ -108,7 +109,7 @@ reduced_motion = true
 
 	// Flags come last: main sets fields and validates again.
 	c.Theme = "dark"
-	c.ShowURL = "http://127.0.0.1:7420/"
+	c.ShowURLs = []string{"http://127.0.0.1:7420/"}
 	if err := c.Validate(); err != nil {
 		t.Fatalf("valid flag values refused: %v", err)
 	}
@@ -179,7 +180,12 @@ func TestLoadErrors(t *testing.T) {
 		{"string for bool", "name = \"ana\"\nopen_browser = \"yes\"", nil, []string{"line 2, column 17: open_browser: want true or false (without quotes), got a string"}},
 		{"number for bool", `open_browser = 1`, nil, []string{"line 1, column 16: open_browser: want true or false (without quotes), got an integer"}},
 		{"number for string", `name = 5`, nil, []string{"line 1, column 8: name: want a string in double quotes, got an integer"}},
-		{"array for string", `show_url = ["a"]`, nil, []string{"show_url: want a string in double quotes, got an array"}},
+		{"array for string", `name = ["a"]`, nil, []string{"name: want a string in double quotes, got an array"}},
+		{"number for list", `show_url = 7420`, nil, []string{"line 1, column 12: show_url: want a string in double quotes, or an array of them, got an integer"}},
+		{"number in list", `show_url = ["ws://a.example/ws", 7420]`, nil, []string{"show_url: want strings in double quotes in the array, got an integer"}},
+		{"bad url in list", `show_url = ["ws://a.example/ws", "ftp://b.example/"]`, nil, []string{`show_url: "ftp://b.example/" has scheme "ftp"`}},
+		{"bad url in comma list", `show_url = "ws://a.example/ws, b.example/ws"`, nil, []string{`show_url: "b.example/ws" is not a full URL`}},
+		{"bad url in env list", "", map[string]string{"LIVECART_SHOW_URL": "ws://a.example/ws,ftp://b.example/"}, []string{`LIVECART_SHOW_URL: "ftp://b.example/" has scheme "ftp"`}},
 		{"table for string", "[theme]\nx = 1", nil, []string{"theme: want a string in double quotes, got a table"}},
 		{"date for string", `log_file = 2026-05-01`, nil, []string{"log_file: want a string in double quotes, got a date or time"}},
 		{"syntax", `name = `, nil, []string{"line 1, column 7"}},
@@ -250,10 +256,33 @@ func TestProblems(t *testing.T) {
 
 func TestValidateShowURL(t *testing.T) {
 	for _, u := range []string{"", "ws://127.0.0.1:7420/ws", "wss://live.example/ws", "http://localhost:7420", "https://live.example/s/42"} {
-		c := Config{Name: "ann", Theme: ThemeAuto, ShowURL: u}
+		c := Config{Name: "ann", Theme: ThemeAuto, ShowURLs: []string{u}}
 		if err := c.Validate(); err != nil {
 			t.Errorf("show_url %q refused: %v", u, err)
 		}
+	}
+}
+
+// TestShowURLList: show_url is a list of URLs, written as an array or as
+// one comma-separated string, in the file or in LIVECART_SHOW_URL.
+func TestShowURLList(t *testing.T) {
+	want := []string{"ws://a.example/ws", "wss://b.example/ws"}
+	for _, file := range []string{
+		`show_url = ["ws://a.example/ws", "wss://b.example/ws"]`,
+		`show_url = ["ws://a.example/ws", " ", "wss://b.example/ws"]`,
+		`show_url = "ws://a.example/ws,wss://b.example/ws"`,
+		`show_url = " ws://a.example/ws , wss://b.example/ws, "`,
+		"show_url = [\n  \"ws://a.example/ws\",\n  \"wss://b.example/ws\",\n]",
+	} {
+		c, err := Load(writeConfig(t, file), env(map[string]string{"USER": "ann"}))
+		if err != nil || !reflect.DeepEqual(c.ShowURLs, want) {
+			t.Errorf("%s: ShowURLs = %q, %v; want %q", file, c.ShowURLs, err, want)
+		}
+	}
+	path := writeConfig(t, `show_url = ["ws://file.example/ws"]`)
+	c, err := Load(path, env(map[string]string{"USER": "ann", "LIVECART_SHOW_URL": "ws://a.example/ws, wss://b.example/ws"}))
+	if err != nil || !reflect.DeepEqual(c.ShowURLs, want) {
+		t.Errorf("LIVECART_SHOW_URL: ShowURLs = %q, %v; want %q", c.ShowURLs, err, want)
 	}
 }
 

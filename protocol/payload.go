@@ -155,6 +155,12 @@ type Welcome struct {
 	Auction  *Auction   `json:"auction,omitempty"`
 	Giveaway *Giveaway  `json:"giveaway,omitempty"`
 	Gifts    []GiftKind `json:"gifts,omitempty"`
+	// Alternates are other WebSocket URLs serving this show in the same
+	// epoch, where a client that loses this one may resume. Optional; a
+	// server that is not one of several edges sends none. Read them
+	// through UsableAlternates: they are not checked by Validate, since a
+	// bad one is skipped rather than spoiling the welcome.
+	Alternates []string `json:"alternates,omitempty"`
 }
 
 // Hello is the client's first command.

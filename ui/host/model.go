@@ -32,6 +32,9 @@ type Options struct {
 	Token string // the host token; sent in the hello, never drawn or logged
 	Name  string // the name asked for; the server shows the host by the show's host name
 	Theme string // "auto", "dark" or "light"
+	// URLs are the show's URLs in the order to try them, URL first (see
+	// client.SessionOptions.URLs); empty means URL alone.
+	URLs []string
 	// Tick schedules a message after a delay (tea.Tick when nil). Tests
 	// replace it, as the clock is not theirs to wait on.
 	Tick   func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
@@ -97,9 +100,10 @@ type Model struct {
 func App(opts Options) live.App {
 	opts = opts.withDefaults()
 	return live.App{
-		Session: client.SessionOptions{Options: client.Options{
-			URL: opts.URL, Name: opts.Name, Token: opts.Token, Logger: opts.Logger,
-		}},
+		Session: client.SessionOptions{
+			Options: client.Options{URL: opts.URL, Name: opts.Name, Token: opts.Token, Logger: opts.Logger},
+			URLs:    opts.URLs,
+		},
 		Screen: func(sess live.Session) live.Screen { return New(opts, sess) },
 	}
 }

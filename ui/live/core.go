@@ -255,6 +255,10 @@ type Outcome struct {
 // status line). Events are left to the screen, which applies each with
 // ApplyEvent and routes its change.
 func (c *Core) Apply(u client.Update) (Outcome, tea.Cmd) {
+	back := "Reconnected"
+	if on := c.Link.On; on != "" && u.URL != "" && u.URL != on {
+		back += " to " + serverOf(u.URL) // another server of the show
+	}
 	was := c.Link.Apply(u)
 	switch u.Kind {
 	case client.UpdateConnecting:
@@ -271,12 +275,12 @@ func (c *Core) Apply(u client.Update) (Outcome, tea.Cmd) {
 		if u.Missed {
 			o.Note = "you were offline · some messages were missed"
 		}
-		return o, c.restored(was, "Reconnected")
+		return o, c.restored(was, back)
 	case client.UpdateResumed:
 		c.clock.setShowTime(u.ShowTime)
 		c.Show.You, c.Show.Viewers = u.Welcome.You, u.Welcome.Viewers
 		c.Show.You.Name = sanitize.Line(c.Show.You.Name)
-		return Outcome{What: Resumed}, c.restored(was, "Reconnected · nothing was missed")
+		return Outcome{What: Resumed}, c.restored(was, back+" · nothing was missed")
 	case client.UpdateEvents:
 		return Outcome{What: Events}, nil
 	case client.UpdateWaiting:

@@ -70,3 +70,30 @@ func TestApplyFollowsTheSession(t *testing.T) {
 		t.Errorf("status %q after giving up", c.Status.Text)
 	}
 }
+
+// Back on another server of the show, the status line names it; back on
+// the same one, it does not.
+func TestReconnectedNamesAnotherServer(t *testing.T) {
+	c := live.New(live.Options{Theme: "dark", Tick: (&uitest.Ticker{}).Tick}, uitest.NewSession())
+	welcome := protocol.Welcome{Version: protocol.Version, Show: protocol.ShowInfo{ID: "cosy", Title: "Cosy"}}
+	down := client.Update{Kind: client.UpdateWaiting, Attempt: 1, Err: errors.New("reset")}
+	steps := []struct {
+		u    client.Update
+		want string
+	}{
+		{client.Update{Kind: client.UpdateSnapshot, Welcome: welcome, Seq: 1, URL: "ws://edge-1.example:7420/ws"}, ""},
+		{client.Update{Kind: client.UpdateResumed, Welcome: welcome, Seq: 1, URL: "ws://edge-2.example:7421/ws"}, "Reconnected to edge-2.example:7421 · nothing was missed"},
+		{client.Update{Kind: client.UpdateResumed, Welcome: welcome, Seq: 1, URL: "ws://edge-2.example:7421/ws"}, "Reconnected · nothing was missed"},
+		{client.Update{Kind: client.UpdateSnapshot, Welcome: welcome, Seq: 9, Missed: true, URL: "wss://edge-3.example/ws"}, "Reconnected to edge-3.example"},
+	}
+	for i, st := range steps {
+		c.Status.Text = ""
+		if i > 0 {
+			c.Apply(down)
+		}
+		c.Apply(st.u)
+		if c.Status.Text != st.want {
+			t.Errorf("step %d: status %q, want %q", i, c.Status.Text, st.want)
+		}
+	}
+}

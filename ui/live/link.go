@@ -3,6 +3,7 @@ package live
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/livecart/livecart/client"
@@ -34,6 +35,9 @@ type Link struct {
 	// (client.ErrShowEnded), not because it failed: nothing to retry, and
 	// nothing went wrong.
 	Over bool
+	// On is the show URL of the last welcome: a show served at several
+	// URLs may come back on another.
+	On string
 }
 
 // Apply moves the link on by one session update and returns the state it
@@ -45,6 +49,9 @@ func (l *Link) Apply(u client.Update) State {
 		l.State, l.Attempt = Connecting, u.Attempt
 	case client.UpdateSnapshot, client.UpdateResumed:
 		l.State, l.Attempt, l.Err = Up, 0, nil
+		if u.URL != "" {
+			l.On = u.URL
+		}
 	case client.UpdateWaiting:
 		l.State, l.Attempt, l.RetryAt, l.Err = Waiting, u.Attempt, u.RetryAt, u.Err
 	case client.UpdateFailed:
@@ -52,6 +59,15 @@ func (l *Link) Apply(u client.Update) State {
 		l.Over = errors.Is(u.Err, client.ErrShowEnded)
 	}
 	return was
+}
+
+// serverOf names the server of a show URL as a status line can say it:
+// its host and port.
+func serverOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return raw
 }
 
 // Countdown is the whole seconds from now until t, rounded up, at least 0:

@@ -64,7 +64,10 @@ type Options struct {
 	Logger      *slog.Logger
 	// ClientID names this viewer to the show across reconnects (see
 	// client.Options.ClientID); empty lets the session make one up.
-	ClientID   string
+	ClientID string
+	// URLs are the show's URLs in the order to try them, URL first (see
+	// client.SessionOptions.URLs); empty means URL alone.
+	URLs       []string
 	Scrollback int // chat lines kept; 0 means chat.DefaultScrollback
 	// Tick schedules a message after a delay (tea.Tick when nil). Tests
 	// replace it, as the clock is not theirs to wait on.
@@ -137,8 +140,11 @@ type Model struct {
 // built around it.
 func App(opts Options) live.App {
 	return live.App{
-		Session: client.SessionOptions{Options: client.Options{URL: opts.URL, Name: opts.Name, Logger: opts.Logger, ClientID: opts.ClientID}},
-		Screen:  func(sess live.Session) live.Screen { return New(opts, sess) },
+		Session: client.SessionOptions{
+			Options: client.Options{URL: opts.URL, Name: opts.Name, Logger: opts.Logger, ClientID: opts.ClientID},
+			URLs:    opts.URLs,
+		},
+		Screen: func(sess live.Session) live.Screen { return New(opts, sess) },
 	}
 }
 
