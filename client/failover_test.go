@@ -485,3 +485,26 @@ func TestFailoverSkipsURLWithoutShow(t *testing.T) {
 		t.Fatalf("dials %s, want %s: the URL without a show was dialled again", u.URL, show.WS)
 	}
 }
+
+// A session that carries a host token sends it only to the URLs its user
+// named: a server's alternates are never dialled with it.
+func TestFailoverHostIgnoresAlternates(t *testing.T) {
+	const n = 4
+	script := chatScript(n)
+	other := startEdge(t, edgeScript{epoch: "e1", events: script, upTo: n})
+	a := startEdge(t, edgeScript{epoch: "e1", events: script, upTo: n, alternates: []string{other.url}})
+	opts := noBackoff(a.url)
+	opts.Token = "host-token-0123456789"
+	s := startSession(t, opts)
+	expect(t, s, client.UpdateConnecting)
+	expect(t, s, client.UpdateSnapshot)
+	collect(t, s, nil, n)
+	a.kill()
+	w := skipTo(t, s, client.UpdateWaiting)
+	if w.RetryAt.Before(time.Now().Add(10 * time.Minute)) {
+		t.Fatalf("the host's session moved on at once (retry at %v): it followed an alternate", w.RetryAt)
+	}
+	if d := other.dialCount(); d != 0 {
+		t.Fatalf("the alternate was dialled %d times with the host's token", d)
+	}
+}

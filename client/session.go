@@ -455,7 +455,7 @@ func (s *Session) welcome(c *Conn, url string) error {
 			return err
 		}
 		s.connections.Add(1)
-		s.edges.learn(url, w.UsableAlternates())
+		s.edges.learn(url, s.alternates(w))
 		s.log.Info("resumed", "url", url, "epoch", w.Epoch, "seq", s.last)
 		if !s.emit(Update{Kind: UpdateResumed, Welcome: w, Seq: s.last, ShowTime: c.WelcomeTime(), URL: url}) {
 			return s.ctx.Err()
@@ -465,7 +465,7 @@ func (s *Session) welcome(c *Conn, url string) error {
 	missed := s.connected && (w.Epoch != s.epoch || seq != s.last)
 	s.connected, s.epoch, s.last = true, w.Epoch, seq
 	s.connections.Add(1)
-	s.edges.learn(url, w.UsableAlternates())
+	s.edges.learn(url, s.alternates(w))
 	s.log.Info("joined with a snapshot", "url", url, "epoch", w.Epoch, "seq", seq, "missed", missed)
 	if !s.emit(Update{Kind: UpdateSnapshot, Welcome: w, Seq: seq, Missed: missed, ShowTime: c.WelcomeTime(), URL: url}) {
 		return s.ctx.Err()
@@ -530,4 +530,14 @@ func NewClientID() string {
 	var b [8]byte
 	crand.Read(b[:])
 	return "k-" + hex.EncodeToString(b[:])
+}
+
+// alternates are the welcome's alternates the session may follow: none for
+// a session that carries a host token, which goes only to the URLs its
+// user named, never to one a server suggested.
+func (s *Session) alternates(w protocol.Welcome) []string {
+	if s.opts.Token != "" {
+		return nil
+	}
+	return w.UsableAlternates()
 }
