@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -126,6 +128,25 @@ func (s *Server) admitSession(next ssh.Handler) ssh.Handler {
 	}
 }
 
+// asksForStillness reports whether a session's environment turns the
+// animations off: NO_COLOR set, or LIVECART_REDUCED_MOTION true.
+func asksForStillness(env []string) bool {
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "NO_COLOR":
+			if v != "" {
+				return true
+			}
+		case "LIVECART_REDUCED_MOTION":
+			if on, err := strconv.ParseBool(v); err == nil && on {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // keyOf is a session's key fingerprint for the log, or "none".
 func keyOf(sess ssh.Session) string {
 	if key := sess.PublicKey(); key != nil {
@@ -156,6 +177,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		Carts:       cartsFor(s.carts, id),
 		Logger:      s.log.With("ssh_user", sess.User()),
 		Tick:        tickUntil(ctx),
+		// What the client's terminal asks for: `ssh -o SetEnv=NO_COLOR=1`
+		// or LIVECART_REDUCED_MOTION=1 (where the server accepts them).
+		ReducedMotion: asksForStillness(sess.Environ()),
 	})
 	screen, link := app.Open(ctx)
 	// The timers are set once the program they quit is recorded.
