@@ -122,7 +122,7 @@ func (a *liveAuction) state(s *Server) protocol.Auction {
 // the first.
 func (s *Server) auctionLocked() *protocol.Auction {
 	if s.auctions.cur == nil {
-		return nil
+		return s.restored.auction
 	}
 	st := s.auctions.cur.state(s)
 	return &st
@@ -161,7 +161,7 @@ func (s *Server) startAuctionLocked(st protocol.StartAuction) *protocol.Error {
 	a := &liveAuction{
 		engine: engine,
 		// The epoch keeps IDs unique across restarts, as chat IDs.
-		id:      s.epoch + "-a" + strconv.FormatUint(s.auctions.serial, 10),
+		id:      s.run + "-a" + strconv.FormatUint(s.auctions.serial, 10),
 		serial:  s.auctions.serial,
 		variant: ref,
 		bidders: make(map[string]protocol.Identity),

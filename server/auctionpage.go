@@ -181,7 +181,7 @@ func (s *Server) payAuction(id, ref, key string, expect int64) (o protocol.Order
 			Show: s.show.ID, At: s.now().UTC(), Key: key,
 			Buyer: s.buyerNameLocked(orderRequest{clientID: ref}),
 			Order: protocol.Order{
-				ID:    s.epoch + "-o" + strconv.FormatUint(s.orderIDs, 10),
+				ID:    s.run + "-o" + strconv.FormatUint(s.orderIDs, 10),
 				Lines: []protocol.OrderLine{{ProductID: p.ID, VariantID: v.ID, Name: p.Name, Variant: v.Name, Unit: *h.won.Price, Qty: 1}},
 				Total: *h.won.Price,
 			},

@@ -89,9 +89,18 @@ func (h *hub) joinLocked(c *conn, resume *protocol.Resume, welcome func(resumed 
 		h.hosts++
 	}
 	replay, resumed := h.resumeLocked(resume)
+	if c.far != nil {
+		// An edge replays, from its own history or the journal: it asked
+		// only if it can.
+		replay = nil
+		resumed = c.far.resume && resume != nil && resume.Epoch == h.epoch && resume.Seq <= h.seq
+	}
 	seq := h.seq
 	if resumed {
 		seq = resume.Seq
+	}
+	if c.far != nil {
+		c.far.at, c.far.resumed = seq, resumed
 	}
 	frame, err := protocol.Encode(protocol.TypeWelcome, seq, h.now(), welcome(resumed))
 	if err != nil {
@@ -148,13 +157,28 @@ func (h *hub) endLocked(c *conn, code int, reason string) {
 	if c.joined {
 		h.leaveLocked(c)
 	}
+	if h.ending != nil {
+		h.ending(c)
+	}
 	close(c.done)
+	if c.onEdge() {
+		// No socket here: the edge that has it closes it.
+		if code != 0 {
+			c.far.link.End(c.far.key, code, c.closeText)
+		}
+		return
+	}
 	c.kick() // to close the socket
 }
 
-// addJoinedLocked puts c on the fan-out list.
+// addJoinedLocked puts c on the fan-out list; a viewer whose socket is on
+// an edge is a member, not on the list: the edge fans out to it.
 func (h *hub) addJoinedLocked(c *conn) {
 	c.joined = true
+	if c.onEdge() {
+		c.slot = -1
+		return
+	}
 	c.slot = len(h.joined)
 	h.joined = append(h.joined, c)
 }
@@ -162,13 +186,15 @@ func (h *hub) addJoinedLocked(c *conn) {
 // leaveLocked takes c off the fan-out list, in constant time, and out of
 // the counts.
 func (h *hub) leaveLocked(c *conn) {
-	last := len(h.joined) - 1
-	moved := h.joined[last]
-	h.joined[c.slot] = moved
-	moved.slot = c.slot
-	h.joined[last] = nil
-	h.joined = h.joined[:last]
-	c.slot = -1
+	if c.slot >= 0 {
+		last := len(h.joined) - 1
+		moved := h.joined[last]
+		h.joined[c.slot] = moved
+		moved.slot = c.slot
+		h.joined[last] = nil
+		h.joined = h.joined[:last]
+		c.slot = -1
+	}
 	switch c.id.Role {
 	case protocol.RoleViewer:
 		h.viewers--
@@ -197,7 +223,7 @@ func (h *hub) evictLocked(c *conn) {
 // also keeps eviction, which changes the count, from publishing in the
 // middle of a publish.
 func (h *hub) viewersChangedLocked() {
-	if h.closed || h.announced.timer != nil {
+	if h.closed || h.relay || h.announced.timer != nil {
 		return
 	}
 	wait := max(viewersInterval-time.Since(h.announced.at), 0)
@@ -249,7 +275,9 @@ func (h *hub) pingLoop(stop <-chan struct{}) {
 		}
 		h.locked(func() {
 			for c := range h.conns {
-				all = append(all, c)
+				if c.far == nil || c.far.link == nil {
+					all = append(all, c)
+				}
 			}
 		})
 		for _, c := range all {

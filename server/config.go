@@ -111,6 +111,28 @@ type Config struct {
 	// giveaways, gift links, timeouts, slow mode, the chat rate and the
 	// wait after wrong host tokens; nil means time.Now.
 	Now func() time.Time
+
+	// The fields below make the server the owner of a show that edges
+	// serve too (package cluster); a show of its own leaves them zero.
+
+	// Journal, when set, stores every event before anyone sees it (see
+	// Journal); the server stops when it refuses.
+	Journal Journal
+	// JournalFailed, when set, is told (once, from the flusher) why the
+	// journal refused, after the server has closed every socket.
+	JournalFailed func(error)
+	// Epoch names the show's history, when it outlives this process (the
+	// journal's); empty makes a new one. IDs the show hands out (chat
+	// lines, orders, gifts) are prefixed with one of the process's own
+	// either way, so a restart never hands out the same ID twice.
+	Epoch string
+	// IdentityKey, when set (16 bytes or more), keys identity IDs instead
+	// of a secret made at start, so a viewer keeps its identity across a
+	// restart of the server.
+	IdentityKey []byte
+	// Alternates, when set, gives a local viewer's welcome its alternates:
+	// the show's edges.
+	Alternates func() []string
 }
 
 // Rate is a token bucket: PerSecond commands on average, up to Burst at

@@ -70,6 +70,11 @@ type conn struct {
 	// The read loop's alone.
 	bad    int // malformed or unknown commands so far
 	limits throttle
+
+	// far is set for a viewer whose socket is on another process: on an
+	// owner, one on an edge; on an edge, its side of the owner's (see
+	// remote.go and relay.go).
+	far *farSide
 }
 
 // newConn returns a connection of h's for ws (nil in tests and

@@ -227,7 +227,7 @@ func (s *Server) sendGiftLocked(c *conn, req protocol.SendGift) *protocol.Error 
 		}
 	}
 	g.ids++
-	id := s.epoch + "-g" + strconv.FormatUint(g.ids, 10)
+	id := s.run + "-g" + strconv.FormatUint(g.ids, 10)
 	link := protocol.GiftLink{GiftID: id, Kind: k.ID, Amount: k.Amount, Checkout: giftURL(linkBase(c), id, c.clientID)}
 	if err := link.Validate(); err != nil {
 		return newError(protocol.ErrCodeInternal, "the gift's link could not be made: "+err.Error())

@@ -96,7 +96,7 @@ func (s *Server) startGiveawayLocked(sg protocol.StartGiveaway, seed [draw.SeedS
 	v.Stock--
 	s.publishProductLocked(ref.product)
 	s.give.ids++
-	id := s.epoch + "-gw" + strconv.FormatUint(s.give.ids, 10)
+	id := s.run + "-gw" + strconv.FormatUint(s.give.ids, 10)
 	s.give.cur = &giveaway{
 		pub: protocol.Giveaway{
 			ID:         id,
@@ -170,7 +170,7 @@ func (s *Server) enteredOnJoinLocked(c *conn) {
 // sharing no memory with the live one.
 func (s *Server) welcomeGiveawayLocked() *protocol.Giveaway {
 	if s.give.cur == nil {
-		return nil
+		return s.restored.giveaway
 	}
 	g := s.give.cur.pub
 	if g.Winner != nil {

@@ -125,7 +125,7 @@ func (s *Server) drawLocked() *prize {
 		won = &prize{winner: winner.ID, rec: orderRecord{
 			Show: s.show.ID, At: s.now().UTC(), Buyer: winner.Name, Type: recordGiveaway, Giveaway: g.pub.ID,
 			Order: protocol.Order{
-				ID: s.epoch + "-o" + strconv.FormatUint(s.orderIDs, 10),
+				ID: s.run + "-o" + strconv.FormatUint(s.orderIDs, 10),
 				Lines: []protocol.OrderLine{{
 					ProductID: p.ID, VariantID: v.ID, Name: p.Name, Variant: v.Name, Unit: free, Qty: 1,
 				}},

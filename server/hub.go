@@ -95,10 +95,30 @@ type hubConfig struct {
 	// queued: the show sends its hosts their metrics first, so that no
 	// dashboard shows a count above its peak.
 	announcing func()
+	// seq is the seq of the last event already published, for a show
+	// that carries on a journal's history; history holds its last events.
+	seq      uint64
+	replayed [][]byte
+	// journal, when set, stores every batch before anyone sees it (see
+	// journal.go); keyName names a state key for it; failed is told, once,
+	// when it refuses.
+	journal Journal
+	keyName func(key int) string
+	failed  func(error)
+	// relay makes an edge's hub: events arrive numbered and encoded
+	// (relayIn), and it announces nothing of its own (see relay.go).
+	relay bool
+	// ending is told, with mu held, of every connection that ends.
+	ending func(c *conn)
 }
 
 // hub delivers the show to its connections; see the comment above.
 type hub struct {
+	journal    Journal              // see hubConfig
+	keyName    func(key int) string // see hubConfig
+	failed     func(error)          // see hubConfig
+	relay      bool                 // see hubConfig
+	ending     func(c *conn)        // see hubConfig
 	log        *slog.Logger
 	now        func() time.Time
 	epoch      string
@@ -131,6 +151,9 @@ type hub struct {
 	joins       uint64             // connections that have joined so far
 	seq         uint64             // seq of the last show event
 	history     history
+	durable     uint64        // seq of the last event the journal has stored (seq without one)
+	advanced    chan struct{} // closed and replaced whenever durable moves
+	waiting     []*waitingJoin // relay: connections waiting for their welcome's seq
 	out         outbox
 	announced   announcement  // the viewers event
 	pingStop    chan struct{} // closed to stop the pinger; nil until it starts
@@ -141,7 +164,11 @@ type hub struct {
 type pending struct {
 	typ  protocol.Type
 	data any
-	key  int // for a state event, its key (data then points to the state); -1 otherwise
+	key  int  // for a state event, its key (data then points to the state); -1 otherwise
+	lazy bool // may wait for the flush interval
+	// A relayed event comes numbered and encoded.
+	seq   uint64
+	frame []byte
 }
 
 // outbox is what the show has published since the last batch.
@@ -164,7 +191,7 @@ type reply struct {
 }
 
 func newHub(cfg hubConfig) *hub {
-	return &hub{
+	h := &hub{
 		log:        cfg.log,
 		now:        cfg.now,
 		epoch:      cfg.epoch,
@@ -172,10 +199,23 @@ func newHub(cfg hubConfig) *hub {
 		pingPeriod: cfg.pingPeriod,
 		sent:       cfg.sent,
 		announcing: cfg.announcing,
+		journal:    cfg.journal,
+		keyName:    cfg.keyName,
+		failed:     cfg.failed,
+		relay:      cfg.relay,
+		ending:     cfg.ending,
 		conns:      make(map[*conn]struct{}),
 		history:    newHistory(cfg.history),
+		seq:        cfg.seq,
+		durable:    cfg.seq,
+		advanced:   make(chan struct{}),
 		out:        outbox{queued: make([]bool, cfg.states)},
 	}
+	first := cfg.seq - uint64(len(cfg.replayed))
+	for i, f := range cfg.replayed {
+		h.history.add(first+uint64(i)+1, f)
+	}
+	return h
 }
 
 // locked runs fn with mu held, then runs whatever logging fn left with
@@ -209,7 +249,7 @@ func (h *hub) publishLocked(typ protocol.Type, data any) {
 // publishLazyLocked queues one show event that may wait up to one flush
 // interval for others to share its batch: chat and viewer counts.
 func (h *hub) publishLazyLocked(typ protocol.Type, data any) {
-	h.enqueueLocked(pending{typ: typ, data: data, key: -1}, false)
+	h.enqueueLocked(pending{typ: typ, data: data, key: -1, lazy: true}, false)
 }
 
 // publishStateLocked queues the state behind state, a pointer the show
@@ -301,24 +341,34 @@ func (h *hub) flush(now bool) time.Duration {
 	h.flushMu.Lock()
 	defer h.flushMu.Unlock()
 	var frames [][]byte
+	var entries []JournalEntry
 	var replies []reply
 	var wait time.Duration
 	h.locked(func() {
 		if len(h.out.events) == 0 {
 			return
 		}
+		// The interval is sized by the connections a batch is written
+		// to here: an owner's viewers on edges are written to by them.
 		if !now && !h.out.urgent {
-			if wait = flushInterval(h.viewers) - time.Since(h.out.lastFlush); wait > 0 {
+			if wait = flushInterval(len(h.joined)) - time.Since(h.out.lastFlush); wait > 0 {
 				return
 			}
 		}
-		frames = h.takeBatchLocked()
+		frames, entries = h.takeBatchLocked()
 		h.fanout = append(h.fanout[:0], h.joined...)
 		replies = h.out.replies
 		h.out.replies = nil
+		if h.relay {
+			h.admitWaitingLocked()
+		}
 	})
 	if len(frames) == 0 && len(replies) == 0 {
 		return wait
+	}
+	if len(entries) > 0 && !h.store(entries) {
+		clear(h.fanout)
+		return 0
 	}
 	var slow []*conn
 	for _, c := range h.fanout {
@@ -355,11 +405,18 @@ func (h *hub) flush(now bool) time.Duration {
 // takeBatchLocked numbers and encodes every queued event, records it in the
 // history, tells the show it went out, and returns the batch as frames of
 // at most about batchBytes, newline-separated events in seq order (chunk,
-// as a replay is framed).
-func (h *hub) takeBatchLocked() [][]byte {
+// as a replay is framed), and, with a journal, the events to store first.
+func (h *hub) takeBatchLocked() ([][]byte, []JournalEntry) {
 	events := make([][]byte, 0, len(h.out.events))
+	var entries []JournalEntry
 	ts := h.now()
 	for _, p := range h.out.events {
+		if p.frame != nil {
+			if b := h.relayedLocked(p); b != nil {
+				events = append(events, b)
+			}
+			continue
+		}
 		if p.key >= 0 {
 			h.out.queued[p.key] = false
 		}
@@ -373,16 +430,30 @@ func (h *hub) takeBatchLocked() [][]byte {
 		h.history.add(h.seq, b)
 		h.sent(p.typ, p.data)
 		events = append(events, b)
+		if h.journal != nil {
+			e := JournalEntry{Seq: h.seq, Type: p.typ, Frame: b, Lazy: p.lazy}
+			if p.key >= 0 && h.keyName != nil {
+				e.Key = h.keyName(p.key)
+			}
+			entries = append(entries, e)
+		}
+	}
+	if h.journal == nil {
+		h.advanceLocked(h.seq)
 	}
 	clear(h.out.events) // drop references to the payloads
 	h.out.events = h.out.events[:0]
 	h.out.urgent = false
 	h.out.lastFlush = time.Now()
-	return chunk(events, batchBytes)
+	return chunk(events, batchBytes), entries
 }
 
 // offerLocked queues frame for c without waiting; a full queue evicts c.
 func (h *hub) offerLocked(c *conn, frame []byte) {
+	if c.onEdge() {
+		c.far.offer(frame)
+		return
+	}
 	select {
 	case c.send <- frame:
 		c.kick()
@@ -463,8 +534,17 @@ func (h *hub) closeLocked(ended bool) bool {
 	}
 	code, reason := h.farewellLocked()
 	for c := range h.conns {
+		if c.onEdge() && !ended {
+			// Its edge keeps it, for the server that comes back.
+			h.endLocked(c, 0, reason)
+			continue
+		}
 		h.endLocked(c, code, reason)
 	}
+	for _, w := range h.waiting {
+		w.stopLocked(h)
+	}
+	h.waiting = nil
 	return true
 }
 

@@ -216,7 +216,7 @@ func (s *Server) deleteChatLocked(d protocol.DeleteChat) *protocol.Error {
 
 // sentChatLocked reports whether id names a line this server has sent.
 func (s *Server) sentChatLocked(id string) bool {
-	n, ok := strings.CutPrefix(id, s.epoch+"-c")
+	n, ok := strings.CutPrefix(id, s.run+"-c")
 	if !ok {
 		return false
 	}

@@ -152,7 +152,7 @@ func (s *Server) reserveLocked(req orderRequest, now time.Time) (protocol.Order,
 	}
 	s.publishChangedLocked(changed)
 	s.orderIDs++
-	return protocol.Order{ID: s.epoch + "-o" + strconv.FormatUint(s.orderIDs, 10), Lines: lines, Total: q.Total}, res, nil
+	return protocol.Order{ID: s.run + "-o" + strconv.FormatUint(s.orderIDs, 10), Lines: lines, Total: q.Total}, res, nil
 }
 
 // releaseLocked gives back what an order that could not be recorded took.

@@ -113,6 +113,8 @@ type Server struct {
 	hostKeys    []string // its keys, which no viewer's whole name may have
 	currency    string
 	epoch       string   // names this server's history; see protocol.Resume
+	run         string   // prefixes the IDs this process hands out
+	alternates  func() []string
 	idSalt      []byte   // secret, so nobody can choose a client ID that lands on another's identity
 	hostNames   hostRule // the Host names it answers to
 	chatRate    Rate
@@ -158,6 +160,9 @@ type Server struct {
 	tally        tally
 	orderIDs     uint64
 	feed         metricsFeed
+	remote       map[string]*conn // members whose sockets are on edges, by key
+	restored     restoredState
+	relay        *relay // set on an edge: the show is held elsewhere
 }
 
 // New returns a server for cfg's show. It refuses an invalid catalog or
@@ -234,6 +239,19 @@ func New(cfg Config) (*Server, error) {
 		now = time.Now
 	}
 	products := clone(cfg.Catalog.Products)
+	epoch, run := cfg.Epoch, newEpoch()
+	if epoch == "" {
+		epoch = run
+	} else if !protocol.ValidID(epoch) {
+		return nil, fmt.Errorf("new server: epoch %q is not a valid ID", epoch)
+	}
+	salt := newSalt()
+	if cfg.IdentityKey != nil {
+		if len(cfg.IdentityKey) < 16 {
+			return nil, fmt.Errorf("new server: identity key is %d bytes, want 16 or more", len(cfg.IdentityKey))
+		}
+		salt = cfg.IdentityKey
+	}
 	s := &Server{
 		log:          logger,
 		now:          now,
@@ -246,8 +264,11 @@ func New(cfg Config) (*Server, error) {
 		hostName:     hostName,
 		hostKeys:     hostKeys(hostName),
 		currency:     products[0].Price.Currency,
-		epoch:        newEpoch(),
-		idSalt:       newSalt(),
+		epoch:        epoch,
+		run:          run,
+		alternates:   cfg.Alternates,
+		remote:       make(map[string]*conn),
+		idSalt:       salt,
 		hostNames:    hostNames,
 		chatRate:     chatRate,
 		commandRate:  commandRate,
@@ -279,6 +300,9 @@ func New(cfg Config) (*Server, error) {
 		states:     len(products),
 		sent:       s.sentLocked,
 		announcing: s.viewersAnnouncedLocked,
+		journal:    cfg.Journal,
+		keyName:    func(i int) string { return s.products[i].ID },
+		failed:     s.journalFailed(cfg.JournalFailed),
 	})
 	for i, p := range s.products {
 		s.productAt[p.ID] = i

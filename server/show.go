@@ -111,6 +111,12 @@ func (s *Server) welcomeLocked(c *conn, resumed bool) protocol.Welcome {
 		Checkout: s.welcomeCheckout(c),
 		Auction:  s.auctionLocked(),
 	}
+	switch {
+	case c.onEdge():
+		w.Alternates = c.far.link.Alternates()
+	case s.alternates != nil:
+		w.Alternates = s.alternates()
+	}
 	if resumed {
 		return w
 	}
@@ -151,7 +157,7 @@ func (s *Server) sayLocked(author protocol.Identity, text string, from *conn) *p
 	s.chatIDs++
 	// The epoch keeps IDs unique across restarts, so a client that saw
 	// line c7 of the old show does not mistake the new show's c7 for it.
-	line := protocol.Chat{ID: s.epoch + "-c" + strconv.FormatUint(s.chatIDs, 10), Author: author, Text: text}
+	line := protocol.Chat{ID: s.run + "-c" + strconv.FormatUint(s.chatIDs, 10), Author: author, Text: text}
 	if author.Role == protocol.RoleViewer && !s.chatCap.AllowN(now, 1) {
 		s.tally.chatHeld++
 		if from != nil {

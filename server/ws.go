@@ -76,6 +76,9 @@ func (s *Server) checkoutTemplate(r *http.Request) string {
 // greet reads c's hello and joins it to the show, then applies any
 // commands that came with the hello. It returns why c cannot go on.
 func (s *Server) greet(c *conn) *ending {
+	if s.relay != nil {
+		return s.relay.greet(s, c)
+	}
 	hello, rest, e := c.readHello()
 	if e != nil {
 		return e
@@ -96,6 +99,9 @@ func (s *Server) greet(c *conn) *ending {
 // readLoop applies c's commands until the connection ends, and returns
 // why.
 func (s *Server) readLoop(c *conn) ending {
+	if s.relay != nil {
+		return s.relay.readLoop(s, c)
+	}
 	for {
 		typ, frame, err := c.read()
 		if err != nil {
