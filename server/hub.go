@@ -151,8 +151,8 @@ type hub struct {
 	joins       uint64             // connections that have joined so far
 	seq         uint64             // seq of the last show event
 	history     history
-	durable     uint64        // seq of the last event the journal has stored (seq without one)
-	advanced    chan struct{} // closed and replaced whenever durable moves
+	durable     uint64         // seq of the last event the journal has stored (seq without one)
+	advanced    chan struct{}  // closed and replaced whenever durable moves
 	waiting     []*waitingJoin // relay: connections waiting for their welcome's seq
 	out         outbox
 	announced   announcement  // the viewers event

@@ -50,7 +50,7 @@ const (
 // relay is an edge's link to the owner, and its viewers by key.
 type relay struct {
 	owner Owner
-	next  atomic.Uint64 // numbers keys
+	next  atomic.Uint64    // numbers keys
 	keys  map[string]*conn // guarded by hub.mu: every viewer the owner may know
 }
 

@@ -112,8 +112,8 @@ type Server struct {
 	hostName    string   // the host's display name
 	hostKeys    []string // its keys, which no viewer's whole name may have
 	currency    string
-	epoch       string   // names this server's history; see protocol.Resume
-	run         string   // prefixes the IDs this process hands out
+	epoch       string // names this server's history; see protocol.Resume
+	run         string // prefixes the IDs this process hands out
 	alternates  func() []string
 	idSalt      []byte   // secret, so nobody can choose a client ID that lands on another's identity
 	hostNames   hostRule // the Host names it answers to

@@ -1,0 +1,54 @@
+package cluster
+
+import (
+	"testing"
+	"time"
+
+	"github.com/livecart/livecart/client"
+	"github.com/livecart/livecart/protocol"
+)
+
+// A viewer on an edge gets the owner's welcome and the show's events at
+// the stream's seqs; its chat goes to the owner and comes back to
+// everyone; the welcome lists the other edges.
+func TestEdgeRelaysTheOwnersShow(t *testing.T) {
+	r := newRig(t)
+	o, on := r.owner("127.0.0.1:0", r.showConfig())
+	_, e1 := r.edge("e1")
+	_, e2 := r.edge("e2")
+	waitEdges(t, o, 2)
+	deadline := time.Now().Add(testBudget)
+	h := host(t, on.ws)
+	ref := watch(t, "ref", on.ws)
+	ref.waitKind(t, deadline, client.UpdateSnapshot, 1)
+	say(t, h, "before")
+	v := watch(t, "v", e1.ws)
+	snap := v.waitKind(t, deadline, client.UpdateSnapshot, 1)
+	if snap.Welcome.You.ID == "" || snap.Welcome.You.Role != protocol.RoleViewer {
+		t.Fatalf("welcome identity %+v", snap.Welcome.You)
+	}
+	// Heartbeats carry edge URLs to the owner; a later welcome lists e2.
+	v.waitFor(t, deadline, "some event", func() bool { return len(v.events) > 0 || v.first > 0 })
+	say(t, h, "hello edges")
+	v.waitChat(t, deadline, "hello edges")
+	if err := v.s.Send(protocol.TypeSay, protocol.Say{Text: "from the edge"}); err != nil {
+		t.Fatal(err)
+	}
+	ref.waitChat(t, deadline, "from the edge")
+	v.waitChat(t, deadline, "from the edge")
+	say(t, h, "end")
+	v.waitChat(t, deadline, "end")
+	ref.waitChat(t, deadline, "end")
+	if err := v.sameAs(ref); err != nil {
+		t.Fatal(err)
+	}
+	w := watch(t, "w", e1.ws)
+	w.waitFor(t, deadline, "alternates", func() bool {
+		for _, u := range w.kinds {
+			if u.Kind == client.UpdateSnapshot {
+				return len(u.Welcome.Alternates) == 1 && u.Welcome.Alternates[0] == e2.ws
+			}
+		}
+		return false
+	})
+}
