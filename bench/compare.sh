@@ -13,7 +13,8 @@
 # ours/peer over the pairs where neither run saturated. gorilla-batch is the
 # gorilla example with livecart's batching rule added (chat-batch.patch):
 # the equal-coalescing control. With LIVECART_BEFORE_BIN each round also
-# runs that build, labelled livecart-before, and it is compared like a peer.
+# runs that build, labelled livecart-before (or BEFORE_LABEL), and it is
+# compared like a peer.
 # pin and storm are livecart-only: ours runs RUNS times and the medians are
 # printed. idle and connect ignore RATE and DURATION.
 #
@@ -28,6 +29,7 @@
 #   GORILLA_BATCH_BIN prebuilt control (default: the example from the
 #                     module cache, patched with chat-batch.patch)
 #   LIVECART_BEFORE_BIN  another livecart build, run as livecart-before
+#                     (or as BEFORE_LABEL)
 #   CENTRIFUGO_BIN    prebuilt centrifugo v6.9.1 (its build takes minutes)
 #   CHAT_CAP          livecart serve --chat-cap; default -1 (none, as the
 #                     peers have none) for chat, the server's own for the
@@ -46,6 +48,11 @@ RATE=$2
 DURATION=$3
 RUNS=${4:-3}
 PEERS=${5:-gorilla}
+BEFORE_LABEL=${BEFORE_LABEL:-livecart-before}
+if ! [[ $BEFORE_LABEL =~ ^livecart-[a-z0-9-]+$ ]]; then
+	echo "BEFORE_LABEL must be livecart-something, not $BEFORE_LABEL" >&2
+	exit 2
+fi
 SCENARIO=${SCENARIO:-chat}
 BASE_PORT=${BASE_PORT:-18700}
 SETTLE=${SETTLE:-3s}
@@ -198,10 +205,10 @@ run_one() { # target port
 	local lgtoken=()
 	if (( ! PEERED )); then lgtoken=(-token "$token"); fi
 	case $target in
-	livecart | livecart-before)
+	livecart | "$BEFORE_LABEL")
 		local cap=()
 		if [[ -n $CHAT_CAP ]]; then cap=(--chat-cap "$CHAT_CAP"); fi
-		if [[ $target == livecart-before ]]; then lgtarget=livecart bin=$WORK/livecart-before; fi
+		if [[ $target == "$BEFORE_LABEL" ]]; then lgtarget=livecart bin=$WORK/livecart-before; fi
 		"$bin" serve --addr "127.0.0.1:$port" --audience 0 --host-bot=false --token "$token" \
 			--max-conns-per-ip -1 "${cap[@]}" \
 			--orders "$WORK/orders-$port.jsonl" --log "$WORK/server-$port.log" >"$WORK/server-$port.out" 2>&1 &
@@ -247,14 +254,14 @@ run_one() { # target port
 port=$BASE_PORT
 for i in $(seq 1 "$RUNS"); do
 	if (( PEERED )); then
-		echo "== $SCENARIO round $i/$RUNS: livecart${LIVECART_BEFORE_BIN:+, livecart-before}, $PEERS ($VIEWERS viewers, $RATE msg/s, $DURATION)" >&2
+		echo "== $SCENARIO round $i/$RUNS: livecart${LIVECART_BEFORE_BIN:+, $BEFORE_LABEL}, $PEERS ($VIEWERS viewers, $RATE msg/s, $DURATION)" >&2
 	else
 		echo "== $SCENARIO run $i/$RUNS: livecart ($VIEWERS viewers, $RATE msg/s, $DURATION)" >&2
 	fi
 	run_one livecart "$port"
 	port=$((port + 1))
 	if [[ -n ${LIVECART_BEFORE_BIN:-} ]]; then
-		run_one livecart-before "$port"
+		run_one "$BEFORE_LABEL" "$port"
 		port=$((port + 1))
 	fi
 	if (( PEERED )); then

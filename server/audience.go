@@ -243,11 +243,16 @@ const (
 	pingAfterMin = 1.125 // ping periods
 	pingAfterMax = 1.5   // ping periods
 	pingRetry    = 4     // a quarter of pingAfter
-	// writerLinger is how long a writer waits, parked, for more to write
-	// before the pinger retires it: several batch intervals, so a busy
-	// show keeps its writers, and short enough that an idle audience
-	// holds one goroutine per connection.
-	writerLinger = 2 * time.Second
+	// writerBusy: a writer whose last two runs of writes began less than
+	// this apart parks for the next one instead of ending. Four batches a
+	// second or more: a busy show (at most 200 ms between batches) keeps
+	// its writers; a connect storm (viewer counts twice a second) does
+	// not, so its writers' stacks are not all held at once.
+	writerBusy = 250 * time.Millisecond
+	// writerLinger is how long a parked writer waits for more to write
+	// before the pinger retires it, so that an audience gone quiet holds
+	// one goroutine per connection again.
+	writerLinger = time.Second
 )
 
 // clock is the hub's monotonic clock in nanoseconds, for readings kept in

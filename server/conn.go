@@ -34,15 +34,16 @@ var newline = []byte{'\n'}
 // conn is one client's WebSocket: its socket, its bounded send queue and
 // its writer. Its read loop (Server.readLoop, which applies the client's
 // commands to the show) runs on a goroutine of its own for as long as the
-// connection lives. Its writer is started by the first kick and then
-// stays, parked on wake between batches, for as long as the connection
-// keeps getting something to write: a busy show's writers are not started
-// anew for every batch, so neither their start nor their stack's growth is
-// paid again each time. One that has written nothing for writerLinger is
-// retired by the pinger (see hub.heartbeat), so an idle connection holds
-// one goroutine, not two. The writer is the only goroutine that writes to
-// the socket. The hub owns the set of connections and ends them; a conn
-// knows only its hub.
+// connection lives. Its writer is started by a kick when none runs. While
+// batches come often (runs less than writerBusy apart) it stays, parked on
+// wake between them, so a busy show does not start a writer, and grow its
+// stack, for every connection and every batch; the pinger retires one that
+// then has nothing to write for writerLinger (see hub.heartbeat).
+// Otherwise it ends once nothing is owed, so an idle connection, or one
+// written to now and then (a connect storm's viewer counts), holds one
+// goroutine, not two. The writer is the only goroutine that writes to the
+// socket. The hub owns the set of connections and ends them; a conn knows
+// only its hub.
 type conn struct {
 	hub      *hub
 	ws       *websocket.Conn
@@ -83,9 +84,12 @@ type conn struct {
 	flush     bool // the writer sends what is queued before closing
 
 	// The writer's alone (handed from one writer to the next through
-	// writing): the socket's write deadline, and when the last write began.
-	deadline time.Time
-	wroteAt  time.Time
+	// writing): the socket's write deadline, when the last write began,
+	// and when the last two runs of writes did.
+	deadline  time.Time
+	wroteAt   time.Time
+	runAt     time.Time
+	prevRunAt time.Time
 
 	// The read loop's alone.
 	bad    int // malformed or unknown commands so far
@@ -301,9 +305,11 @@ func (c *conn) nudge() {
 	}
 }
 
-// writeLoop writes what is owed, then parks until kicked again. It ends
-// when the pinger retires it with nothing owed, or, once c has ended, after
-// closing the socket, and then never lets another writer start.
+// writeLoop writes what is owed, then, while batches come often, parks
+// until kicked again. It ends once nothing is owed and batches do not come
+// often, or when the pinger retires it with nothing owed, or, once c has
+// ended, after closing the socket, and then never lets another writer
+// start.
 func (c *conn) writeLoop() {
 	for {
 		// An ended connection sends nothing more, even with frames queued
@@ -321,13 +327,15 @@ func (c *conn) writeLoop() {
 			c.hub.end(c, 0, "write failed: "+err.Error())
 			continue
 		}
-		select {
-		case <-c.wake:
-		case <-c.done:
-			continue
-		}
-		if !c.retire.Swap(false) {
-			continue
+		if c.runAt.Sub(c.prevRunAt) < writerBusy {
+			select {
+			case <-c.wake:
+			case <-c.done:
+				continue
+			}
+			if !c.retire.Swap(false) {
+				continue
+			}
 		}
 		c.writing.Store(false)
 		// Whatever was queued after writeOwed looked, and before the store
@@ -359,6 +367,7 @@ func (c *conn) writeOwed() error {
 			default:
 				if wrote {
 					c.lastWrite.Store(c.hub.clockAt(c.wroteAt))
+					c.prevRunAt, c.runAt = c.runAt, c.wroteAt
 					c.retire.Store(false)
 				}
 				return nil
