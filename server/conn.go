@@ -352,12 +352,17 @@ func (c *conn) writeOwed() error {
 	wrote := false
 	for {
 		var err error
+		// Pings and pongs go through WriteMessage, like events: from the
+		// one writer, WriteControl's own deadline timer and buffer are not
+		// needed.
 		select {
 		case data := <-c.pongs:
-			err = c.ws.WriteControl(websocket.PongMessage, []byte(data), c.writeDeadline())
+			c.writeDeadline()
+			err = c.ws.WriteMessage(websocket.PongMessage, []byte(data))
 		default:
 			if c.pingDue.Swap(false) {
-				err = c.ws.WriteControl(websocket.PingMessage, nil, c.writeDeadline())
+				c.writeDeadline()
+				err = c.ws.WriteMessage(websocket.PingMessage, nil)
 				break
 			}
 			select {
@@ -380,20 +385,19 @@ func (c *conn) writeOwed() error {
 	}
 }
 
-// writeDeadline is the write deadline for a write about to begin. A new
+// writeDeadline sets the write deadline for a write about to begin. A new
 // one, protocol.WriteWait away, is set only once the current one is less
 // than half of that away: setting a socket's deadline resets a timer in
 // the runtime, and gorilla sets it again before every frame, with the
 // value given here, which deadlineConn lets through only when it changed.
 // So a write has between half of WriteWait and all of it.
-func (c *conn) writeDeadline() time.Time {
+func (c *conn) writeDeadline() {
 	now := time.Now()
 	c.wroteAt = now
 	if c.deadline.Sub(now) < protocol.WriteWait/2 {
 		c.deadline = now.Add(protocol.WriteWait)
 		_ = c.ws.SetWriteDeadline(c.deadline)
 	}
-	return c.deadline
 }
 
 // owed reports whether c has anything for a writer to do.
