@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -74,7 +75,8 @@ func TestHostNeverPrintsTheToken(t *testing.T) {
 		{"flag, bad URL", "", []string{"host", "--token", secretToken, "http://example.com"}, exitUsage, "scheme must be ws or wss"},
 		{"flag, no URL", "", []string{"host", "--token", secretToken}, exitUsage, "no show URL"},
 		{"env, bad theme", secretToken, []string{"host", "--theme", "purple", "ws://a/ws"}, exitUsage, "theme"},
-		{"env, two URLs", secretToken, []string{"host", "ws://a/ws", "ws://b/ws"}, exitUsage, "expected one show URL"},
+		{"env, too many URLs", secretToken, append([]string{"host"}, slices.Repeat([]string{"ws://a/ws"}, 17)...), exitUsage, "livecart takes at most 16"},
+		{"env, a bad second URL", secretToken, []string{"host", "ws://a/ws", "http://b/ws"}, exitUsage, "scheme must be ws or wss"},
 		{"file, bad URL", "", []string{"host", "--config", goodTOML, "ftp://a"}, exitUsage, "scheme must be ws or wss"},
 		{"malformed file", "", []string{"host", "--config", badTOML, "ws://a/ws"}, exitError, "the host_token value is not valid TOML"},
 		{"too long", "", []string{"host", "--token", strings.Repeat(secretToken, 8), "ws://a/ws"}, exitUsage, "longer than 128"},

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Compare livecart with a peer WebSocket fan-out server on loopback.
 #
-#   bench/compare.sh VIEWERS RATE DURATION [RUNS] [PEER]
+#   bench/compare.sh VIEWERS RATE DURATION [RUNS] [PEERS]
 #   e.g. bench/compare.sh 500 50 10s 3 gorilla
+#        bench/compare.sh 5000 10 20s 3 gorilla,gorilla-batch
 #        SCENARIO=idle bench/compare.sh 10000 0 0s 3 gorilla
 #        SCENARIO=storm bench/compare.sh 10000 2000 60s 3
 #
 # SCENARIO (default chat) is loadgen's -scenario. chat, idle and connect run
-# ours and the peer interleaved (ours, peer, ours, peer, …) and print the
-# median of the per-pair ratios ours/peer over the pairs where neither run
-# saturated. pin and storm are livecart-only: ours runs RUNS times and the
-# medians are printed. idle and connect ignore RATE and DURATION.
+# ours and the peers interleaved (ours, peer, ours, peer, …; PEERS is a
+# comma-separated list) and print the median of the per-pair ratios
+# ours/peer over the pairs where neither run saturated. gorilla-batch is the
+# gorilla example with livecart's batching rule added (chat-batch.patch):
+# the equal-coalescing control. With LIVECART_BEFORE_BIN each round also
+# runs that build, labelled livecart-before (or BEFORE_LABEL), and it is
+# compared like a peer.
+# pin and storm are livecart-only: ours runs RUNS times and the medians are
+# printed. idle and connect ignore RATE and DURATION.
 #
 # Each run gets its own port, a bounded readiness probe, a `timeout` on
 # loadgen and a kill by PID. Results (one JSON line per run) go to $OUT
@@ -20,6 +26,10 @@
 #   SCENARIO          chat | pin | storm | idle | connect
 #   LIVECART_BIN      prebuilt livecart (default: built from this tree)
 #   GORILLA_CHAT_BIN  prebuilt gorilla/websocket examples/chat@v1.5.3
+#   GORILLA_BATCH_BIN prebuilt control (default: the example from the
+#                     module cache, patched with chat-batch.patch)
+#   LIVECART_BEFORE_BIN  another livecart build, run as livecart-before
+#                     (or as BEFORE_LABEL)
 #   CENTRIFUGO_BIN    prebuilt centrifugo v6.9.1 (its build takes minutes)
 #   CHAT_CAP          livecart serve --chat-cap; default -1 (none, as the
 #                     peers have none) for chat, the server's own for the
@@ -30,14 +40,19 @@
 set -euo pipefail
 
 if [[ $# -lt 3 ]]; then
-	echo "usage: [SCENARIO=chat|pin|storm|idle|connect] $0 VIEWERS RATE DURATION [RUNS=3] [PEER=gorilla]" >&2
+	echo "usage: [SCENARIO=chat|pin|storm|idle|connect] $0 VIEWERS RATE DURATION [RUNS=3] [PEERS=gorilla]" >&2
 	exit 2
 fi
 VIEWERS=$1
 RATE=$2
 DURATION=$3
 RUNS=${4:-3}
-PEER=${5:-gorilla}
+PEERS=${5:-gorilla}
+BEFORE_LABEL=${BEFORE_LABEL:-livecart-before}
+if ! [[ $BEFORE_LABEL =~ ^livecart-[a-z0-9-]+$ ]]; then
+	echo "BEFORE_LABEL must be livecart-something, not $BEFORE_LABEL" >&2
+	exit 2
+fi
 SCENARIO=${SCENARIO:-chat}
 BASE_PORT=${BASE_PORT:-18700}
 SETTLE=${SETTLE:-3s}
@@ -46,13 +61,17 @@ if ! [[ $SETTLE =~ ^[0-9]+s$ ]] || (( ${SETTLE%s} > 60 )); then
 	exit 2
 fi
 
-case $PEER in
-gorilla | centrifugo) ;;
-*)
-	echo "peer must be gorilla or centrifugo, not $PEER" >&2
-	exit 2
-	;;
-esac
+IFS=, read -r -a PEER_LIST <<<"$PEERS"
+for peer in "${PEER_LIST[@]}"; do
+	case $peer in
+	gorilla | gorilla-batch | centrifugo) ;;
+	*)
+		echo "a peer must be gorilla, gorilla-batch or centrifugo, not $peer" >&2
+		exit 2
+		;;
+	esac
+done
+has_peer() { [[ ,$PEERS, == *,$1,* ]]; }
 case $SCENARIO in
 chat | idle | connect) PEERED=1 ;;
 pin | storm) PEERED=0 ;;
@@ -129,14 +148,34 @@ if [[ -n ${LIVECART_BIN:-} ]]; then
 else
 	(cd "$REPO" && go build -o "$WORK/livecart" .)
 fi
-if (( PEERED )); then
-	if [[ $PEER == gorilla ]]; then
-		if [[ -n ${GORILLA_CHAT_BIN:-} ]]; then
-			cp "$GORILLA_CHAT_BIN" "$WORK/bin/chat"
-		else
-			GOBIN="$WORK/bin" go install github.com/gorilla/websocket/examples/chat@v1.5.3
-		fi
-	elif [[ -n ${CENTRIFUGO_BIN:-} ]]; then
+if [[ -n ${LIVECART_BEFORE_BIN:-} ]]; then
+	cp "$LIVECART_BEFORE_BIN" "$WORK/livecart-before"
+fi
+if (( PEERED )) && has_peer gorilla; then
+	if [[ -n ${GORILLA_CHAT_BIN:-} ]]; then
+		cp "$GORILLA_CHAT_BIN" "$WORK/bin/chat"
+	else
+		GOBIN="$WORK/bin" go install github.com/gorilla/websocket/examples/chat@v1.5.3
+	fi
+fi
+if (( PEERED )) && has_peer gorilla-batch; then
+	if [[ -n ${GORILLA_BATCH_BIN:-} ]]; then
+		cp "$GORILLA_BATCH_BIN" "$WORK/bin/chatbatch"
+	else
+		# The same example, from the module this tree already uses, with
+		# livecart's batching rule in its hub and nothing else changed.
+		gws=$(cd "$REPO" && go list -m -f '{{.Dir}}' github.com/gorilla/websocket)
+		mkdir -p "$WORK/chatbatch"
+		cp "$gws"/examples/chat/*.go "$WORK/chatbatch/"
+		chmod u+w "$WORK"/chatbatch/*.go
+		patch -s -d "$WORK/chatbatch" -p1 <"$REPO/bench/chat-batch.patch"
+		printf 'module chatbatch\n\ngo 1.26\n\nrequire github.com/gorilla/websocket v1.5.3\n' >"$WORK/chatbatch/go.mod"
+		grep '^github.com/gorilla/websocket v1.5.3' "$REPO/go.sum" >"$WORK/chatbatch/go.sum"
+		(cd "$WORK/chatbatch" && GOFLAGS='-mod=mod -buildvcs=false' go build -o "$WORK/bin/chatbatch" .)
+	fi
+fi
+if (( PEERED )) && has_peer centrifugo; then
+	if [[ -n ${CENTRIFUGO_BIN:-} ]]; then
 		cp "$CENTRIFUGO_BIN" "$WORK/bin/centrifugo"
 	else
 		GOBIN="$WORK/bin" go install github.com/centrifugal/centrifugo/v6@v6.9.1
@@ -157,6 +196,7 @@ wait_ready() { # port: loop with a bound until the port accepts TCP
 
 run_one() { # target port
 	local target=$1 port=$2
+	local lgtarget=$target bin=$WORK/livecart
 	local token="bench-host-token-$RANDOM$RANDOM"
 	local path=/ws
 	# Only pin and storm hand loadgen the token (for their pinning host):
@@ -165,15 +205,20 @@ run_one() { # target port
 	local lgtoken=()
 	if (( ! PEERED )); then lgtoken=(-token "$token"); fi
 	case $target in
-	livecart)
+	livecart | "$BEFORE_LABEL")
 		local cap=()
 		if [[ -n $CHAT_CAP ]]; then cap=(--chat-cap "$CHAT_CAP"); fi
-		"$WORK/livecart" serve --addr "127.0.0.1:$port" --audience 0 --host-bot=false --token "$token" \
+		if [[ $target == "$BEFORE_LABEL" ]]; then lgtarget=livecart bin=$WORK/livecart-before; fi
+		"$bin" serve --addr "127.0.0.1:$port" --audience 0 --host-bot=false --token "$token" \
 			--max-conns-per-ip -1 "${cap[@]}" \
 			--orders "$WORK/orders-$port.jsonl" --log "$WORK/server-$port.log" >"$WORK/server-$port.out" 2>&1 &
 		;;
 	gorilla)
 		"$WORK/bin/chat" -addr "127.0.0.1:$port" >"$WORK/server-$port.log" 2>&1 &
+		;;
+	gorilla-batch)
+		lgtarget=gorilla
+		"$WORK/bin/chatbatch" -addr "127.0.0.1:$port" >"$WORK/server-$port.log" 2>&1 &
 		;;
 	centrifugo)
 		# Anonymous clients may subscribe and publish (client.insecure).
@@ -188,7 +233,7 @@ run_one() { # target port
 		echo "{\"scenario\":\"$SCENARIO\",\"target\":\"$target\",\"saturated\":true,\"notes\":\"server not ready\"}" >>"$OUT"
 	else
 		sleep 0.3 # let the server settle before the RSS baseline
-		if ! timeout "$LIMIT" "$WORK/loadgen" -scenario "$SCENARIO" -target "$target" \
+		if ! timeout "$LIMIT" "$WORK/loadgen" -scenario "$SCENARIO" -target "$lgtarget" -label "$target" \
 			-url "ws://127.0.0.1:$port$path" -viewers "$VIEWERS" -rate "${RATE:-1}" \
 			-duration "$DURATION" -publishers "$PUBS" "${lgtoken[@]}" \
 			-dial-parallel "$DIAL_PARALLEL" -settle "$SETTLE" \
@@ -209,15 +254,21 @@ run_one() { # target port
 port=$BASE_PORT
 for i in $(seq 1 "$RUNS"); do
 	if (( PEERED )); then
-		echo "== $SCENARIO round $i/$RUNS: livecart, $PEER ($VIEWERS viewers, $RATE msg/s, $DURATION)" >&2
+		echo "== $SCENARIO round $i/$RUNS: livecart${LIVECART_BEFORE_BIN:+, $BEFORE_LABEL}, $PEERS ($VIEWERS viewers, $RATE msg/s, $DURATION)" >&2
 	else
 		echo "== $SCENARIO run $i/$RUNS: livecart ($VIEWERS viewers, $RATE msg/s, $DURATION)" >&2
 	fi
 	run_one livecart "$port"
 	port=$((port + 1))
-	if (( PEERED )); then
-		run_one "$PEER" "$port"
+	if [[ -n ${LIVECART_BEFORE_BIN:-} ]]; then
+		run_one "$BEFORE_LABEL" "$port"
 		port=$((port + 1))
+	fi
+	if (( PEERED )); then
+		for peer in "${PEER_LIST[@]}"; do
+			run_one "$peer" "$port"
+			port=$((port + 1))
+		done
 	fi
 done
 

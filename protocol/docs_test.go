@@ -106,7 +106,8 @@ func TestDocumentedExamplesDecode(t *testing.T) {
 			}
 		}
 	}
-	for _, typ := range []Type{TypeWelcome, TypeChat, TypeProduct, TypeMetrics, TypeStartDeal, TypeGiveaway, TypeEnter, TypeGiftLink, TypeAuction, TypeBid, TypeStartAuction} {
+	for _, typ := range []Type{TypeWelcome, TypeChat, TypeProduct, TypeMetrics, TypeStartDeal, TypeGiveaway, TypeEnter, TypeEntered, TypeStartGiveaway, TypeDraw, TypeGiftLink, TypeGift,
+		TypeAuction, TypeBid, TypeStartAuction, TypeCancelAuction, TypeMaxBid, TypeAuctionWon} {
 		if seen[typ] == 0 {
 			t.Errorf("no example of %s found: is the document's format still what this test reads?", typ)
 		}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"iter"
+	"math/rand/v2"
 	"time"
 
 	"github.com/livecart/livecart/protocol"
@@ -250,9 +251,51 @@ func (h *hub) announceViewers() {
 // pongWait is how long a connection may stay silent: two ping periods.
 func (h *hub) pongWait() time.Duration { return 2 * h.pingPeriod }
 
-// startPingerLocked starts the loop that pings every connection, unless it
-// runs already. One loop for the whole server, rather than a timer per
-// connection, keeps an idle connection down to its read loop.
+// The heartbeat. The pinger looks at every joined connection pingSlices
+// times a ping period. It pings one that has been silent, either way, for
+// its pingAfter: nothing written to it (the peer gives up on us after two
+// periods of that) or nothing heard from it (we give up on the peer). A
+// connection that gets events, or whose client pings every period as ours
+// do and so gets our pongs, needs no ping of ours. pingAfter is drawn for
+// each connection between pingAfterMin and pingAfterMax periods: past one
+// period, so that a client's own pings (every period) make ours needless,
+// and short of two by enough for the answer to come back; and different
+// for each connection, so that a show whose audience went quiet at once,
+// or connected at once, is pinged over several seconds, not in one burst.
+// A ping that got no answer is repeated every pingRetry of pingAfter until
+// the peer answers or its read deadline closes it.
+const (
+	pingSlices   = 16
+	pingAfterMin = 1.125 // ping periods
+	pingAfterMax = 1.5   // ping periods
+	pingRetry    = 4     // a quarter of pingAfter
+	// writerBusy: a writer whose last two runs of writes began less than
+	// this apart parks for the next one instead of ending. Four batches a
+	// second or more: a busy show (at most 200 ms between batches) keeps
+	// its writers; a connect storm (viewer counts twice a second) does
+	// not, so its writers' stacks are not all held at once.
+	writerBusy = 250 * time.Millisecond
+	// writerLinger is how long a parked writer waits for more to write
+	// before the pinger retires it, so that an audience gone quiet holds
+	// one goroutine per connection again.
+	writerLinger = time.Second
+)
+
+// clock is the hub's monotonic clock in nanoseconds, for readings kept in
+// atomics; clockAt converts a reading of time.Now.
+func (h *hub) clock() int64              { return h.clockAt(time.Now()) }
+func (h *hub) clockAt(t time.Time) int64 { return int64(t.Sub(h.started)) }
+
+// pingAfter draws a connection's pingAfter; see the heartbeat above.
+func (h *hub) pingAfter() int64 {
+	p := float64(h.pingPeriod)
+	return int64(p*pingAfterMin + rand.Float64()*p*(pingAfterMax-pingAfterMin))
+}
+
+// startPingerLocked starts the loop that keeps every connection's
+// heartbeat, unless it runs already. One loop for the whole server, rather
+// than a timer per connection, keeps an idle connection down to its read
+// loop.
 func (h *hub) startPingerLocked() {
 	if h.closed || h.pingStop != nil {
 		return
@@ -264,7 +307,7 @@ func (h *hub) startPingerLocked() {
 
 func (h *hub) pingLoop(stop <-chan struct{}) {
 	defer h.wg.Done()
-	tick := time.NewTicker(h.pingPeriod)
+	tick := time.NewTicker(h.pingPeriod / pingSlices)
 	defer tick.Stop()
 	var all []*conn
 	for {
@@ -273,18 +316,29 @@ func (h *hub) pingLoop(stop <-chan struct{}) {
 			return
 		case <-tick.C:
 		}
-		h.locked(func() {
-			for c := range h.conns {
-				if c.far == nil || c.far.link == nil {
-					all = append(all, c)
-				}
-			}
-		})
+		// h.joined holds no viewer on an edge: its edge keeps its heartbeat.
+		h.locked(func() { all = append(all, h.joined...) })
+		now := h.clock()
 		for _, c := range all {
-			c.pingDue.Store(true)
-			c.kick()
+			h.heartbeat(c, now)
 		}
 		clear(all)
 		all = all[:0]
+	}
+}
+
+// heartbeat pings c if it has been silent for its pingAfter, and retires
+// its writer if that has had nothing to write for writerLinger.
+func (h *hub) heartbeat(c *conn, now int64) {
+	wrote, heard := now-c.lastWrite.Load(), now-c.lastHeard.Load()
+	if wrote >= c.pingAfter || (heard >= c.pingAfter && now-c.lastPing.Load() >= c.pingAfter/pingRetry) {
+		c.lastPing.Store(now)
+		c.pingDue.Store(true)
+		c.kick()
+		return
+	}
+	if wrote >= int64(writerLinger) && c.writing.Load() && !c.retire.Load() {
+		c.retire.Store(true)
+		c.nudge()
 	}
 }

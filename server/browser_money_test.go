@@ -288,7 +288,9 @@ func orderOnceInBrowser(t *testing.T, browser context.Context, cat server.Catalo
 
 	// Back to the checkout page, and Place order again: the page is the
 	// one the order was placed from, key and all.
-	if _, err := chromedp.Run(tab, chromedp.Evaluate[any](`history.back()`)); err != nil {
+	// NavigateBack waits for the page it goes to; a script's history.back()
+	// can lose its answer to the navigation it starts.
+	if _, err := chromedp.Run(tab, chromedp.NavigateBack()); err != nil {
 		t.Fatalf("back: %v", err)
 	}
 	waitPage(t, tab, "checkout page", func(p tableText) bool { return p.Heading == "Checkout" && p.Button == "Place order" })

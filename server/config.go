@@ -100,9 +100,10 @@ type Config struct {
 	// back, so orders, units sold and revenue survive a restart. Empty
 	// keeps orders in memory only.
 	OrdersFile string
-	// PingPeriod is how often the server pings each client; a client heard
-	// nothing from for two periods is closed. Zero means
-	// protocol.PingPeriod.
+	// PingPeriod is the heartbeat's period: the server pings a client it
+	// has written nothing to, or heard nothing from, for between 1⅛ and 1½
+	// periods, and closes one heard nothing from for two (see
+	// docs/PROTOCOL.md). Zero means protocol.PingPeriod.
 	PingPeriod time.Duration
 	// Logger receives connects, disconnects and evictions; nil discards
 	// them. The server never writes to stdout or stderr.

@@ -34,11 +34,16 @@ var newline = []byte{'\n'}
 // conn is one client's WebSocket: its socket, its bounded send queue and
 // its writer. Its read loop (Server.readLoop, which applies the client's
 // commands to the show) runs on a goroutine of its own for as long as the
-// connection lives. Its writer runs only while there is something to
-// write: kick starts one when none runs, and it stops once the queue is
-// empty, so an idle connection holds one goroutine, not two. The writer is
-// the only goroutine that writes to the socket. The hub owns the set of
-// connections and ends them; a conn knows only its hub.
+// connection lives. Its writer is started by a kick when none runs. While
+// batches come often (runs less than writerBusy apart) it stays, parked on
+// wake between them, so a busy show does not start a writer, and grow its
+// stack, for every connection and every batch; the pinger retires one that
+// then has nothing to write for writerLinger (see hub.heartbeat).
+// Otherwise it ends once nothing is owed, so an idle connection, or one
+// written to now and then (a connect storm's viewer counts), holds one
+// goroutine, not two. The writer is the only goroutine that writes to the
+// socket. The hub owns the set of connections and ends them; a conn knows
+// only its hub.
 type conn struct {
 	hub      *hub
 	ws       *websocket.Conn
@@ -47,10 +52,21 @@ type conn struct {
 
 	send     chan []byte   // frames for the writer; bounded, never closed
 	pongs    chan string   // pongs owed to the peer's pings
+	wake     chan struct{} // capacity 1: the parked writer has something to do
 	done     chan struct{} // closed by hub.endLocked: stop and close
 	readDone chan struct{} // closed when the read loop has returned
-	writing  atomic.Bool   // a writer runs, or has closed the socket for good
+	writing  atomic.Bool   // a writer runs or is parked, or has closed the socket for good
 	pingDue  atomic.Bool   // the pinger asks for a ping
+	retire   atomic.Bool   // the pinger found the writer idle: end it unless something is owed
+
+	// The heartbeat's clock readings (hub.clock): the last write, the last
+	// frame heard from the peer, the last ping asked for. pingAfter is the
+	// silence, either way, after which the pinger pings, fixed at newConn
+	// between pingAfterMin and pingAfterMax periods so that pings spread.
+	lastWrite atomic.Int64
+	lastHeard atomic.Int64
+	lastPing  atomic.Int64
+	pingAfter int64
 
 	// id and clientID are set by the read loop before the connection
 	// joins and never change after; other goroutines only read them once
@@ -67,6 +83,14 @@ type conn struct {
 	closeText string
 	flush     bool // the writer sends what is queued before closing
 
+	// The writer's alone (handed from one writer to the next through
+	// writing): the socket's write deadline, when the last write began,
+	// and when the last two runs of writes did.
+	deadline  time.Time
+	wroteAt   time.Time
+	runAt     time.Time
+	prevRunAt time.Time
+
 	// The read loop's alone.
 	bad    int // malformed or unknown commands so far
 	limits throttle
@@ -81,15 +105,21 @@ type conn struct {
 // benchmarks, which read its queue themselves), with a send queue of the
 // hub's size; h.register makes it count.
 func newConn(h *hub, ws *websocket.Conn, remote string) *conn {
-	return &conn{
-		hub:      h,
-		ws:       ws,
-		remote:   remote,
-		send:     make(chan []byte, h.sendQueue),
-		pongs:    make(chan string, 1),
-		done:     make(chan struct{}),
-		readDone: make(chan struct{}),
+	c := &conn{
+		hub:       h,
+		ws:        ws,
+		remote:    remote,
+		send:      make(chan []byte, h.sendQueue),
+		pongs:     make(chan string, 1),
+		wake:      make(chan struct{}, 1),
+		done:      make(chan struct{}),
+		readDone:  make(chan struct{}),
+		pingAfter: h.pingAfter(),
 	}
+	now := h.clock()
+	c.lastWrite.Store(now)
+	c.lastHeard.Store(now)
+	return c
 }
 
 // ending says why a read loop stopped and how to close the connection.
@@ -129,8 +159,17 @@ func (c *conn) finish(e ending) {
 
 // read reads the next frame, allowing the peer pongWait to send it.
 func (c *conn) read() (int, []byte, error) {
-	_ = c.ws.SetReadDeadline(time.Now().Add(c.hub.pongWait()))
+	c.heard()
 	return c.ws.ReadMessage()
+}
+
+// heard notes that the peer has shown a sign of life (a frame, a ping, a
+// pong), or that the read loop is ready for the next one, and gives it
+// pongWait from now.
+func (c *conn) heard() error {
+	now := time.Now()
+	c.lastHeard.Store(c.hub.clockAt(now))
+	return c.ws.SetReadDeadline(now.Add(c.hub.pongWait()))
 }
 
 // readHello reads the first frame, which must be a valid hello, and returns
@@ -227,7 +266,7 @@ func closeReason(reason string) string {
 }
 
 func (c *conn) onPing(data string) error {
-	_ = c.ws.SetReadDeadline(time.Now().Add(c.hub.pongWait()))
+	_ = c.heard()
 	// One pong owed is enough: if the write loop is behind, the peer's next
 	// ping asks again.
 	select {
@@ -239,7 +278,7 @@ func (c *conn) onPing(data string) error {
 }
 
 func (c *conn) onPong(string) error {
-	return c.ws.SetReadDeadline(time.Now().Add(c.hub.pongWait()))
+	return c.heard()
 }
 
 // linger reads and discards what the peer still sends until it closes or
@@ -251,16 +290,31 @@ func (c *conn) linger() {
 	_, _ = io.Copy(io.Discard, nc)
 }
 
-// kick makes sure a writer runs when c has something to write. At most one
-// runs at a time; call it after queueing anything for c.
+// kick makes sure a writer runs when c has something to write: it starts
+// one when none is there and wakes the one that is. At most one runs at a
+// time; call it after queueing anything for c.
 func (c *conn) kick() {
 	if c.writing.CompareAndSwap(false, true) {
+		c.hub.writers.Add(1)
 		go c.writeLoop()
+		return
+	}
+	c.nudge()
+}
+
+// nudge wakes a parked writer; a wake-up already pending is enough.
+func (c *conn) nudge() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
 	}
 }
 
-// writeLoop writes what is owed until nothing is, then stops; once c has
-// ended it closes the socket and never lets another writer start.
+// writeLoop writes what is owed, then, while batches come often, parks
+// until kicked again. It ends once nothing is owed and batches do not come
+// often, or when the pinger retires it with nothing owed, or, once c has
+// ended, after closing the socket, and then never lets another writer
+// start.
 func (c *conn) writeLoop() {
 	for {
 		// An ended connection sends nothing more, even with frames queued
@@ -274,16 +328,22 @@ func (c *conn) writeLoop() {
 			return
 		default:
 		}
-		wrote, err := c.writeNext()
-		if err != nil {
+		if err := c.writeOwed(); err != nil {
 			c.hub.end(c, 0, "write failed: "+err.Error())
 			continue
 		}
-		if wrote {
-			continue
+		if c.runAt.Sub(c.prevRunAt) < writerBusy {
+			select {
+			case <-c.wake:
+			case <-c.done:
+				continue
+			}
+			if !c.retire.Swap(false) {
+				continue
+			}
 		}
 		c.writing.Store(false)
-		// Whatever was queued after writeNext looked, and before the store
+		// Whatever was queued after writeOwed looked, and before the store
 		// above, was kicked while this writer still counted as running.
 		if !c.owed() || !c.writing.CompareAndSwap(false, true) {
 			return
@@ -291,22 +351,57 @@ func (c *conn) writeLoop() {
 	}
 }
 
-// writeNext writes one owed thing, pongs and pings before events, and
-// reports whether there was any.
-func (c *conn) writeNext() (bool, error) {
-	select {
-	case data := <-c.pongs:
-		return true, c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(protocol.WriteWait))
-	default:
+// writeOwed writes until nothing is owed: pongs and a due ping before
+// events, and events joined into frames (see write).
+func (c *conn) writeOwed() error {
+	wrote := false
+	for {
+		var err error
+		// Pings and pongs go through WriteMessage, like events: from the
+		// one writer, WriteControl's own deadline timer and buffer are not
+		// needed.
+		select {
+		case data := <-c.pongs:
+			c.writeDeadline()
+			err = c.ws.WriteMessage(websocket.PongMessage, []byte(data))
+		default:
+			if c.pingDue.Swap(false) {
+				c.writeDeadline()
+				err = c.ws.WriteMessage(websocket.PingMessage, nil)
+				break
+			}
+			select {
+			case frame := <-c.send:
+				c.writeDeadline()
+				err = c.write(frame)
+			default:
+				if wrote {
+					c.lastWrite.Store(c.hub.clockAt(c.wroteAt))
+					c.prevRunAt, c.runAt = c.runAt, c.wroteAt
+					c.retire.Store(false)
+				}
+				return nil
+			}
+		}
+		if err != nil {
+			return err
+		}
+		wrote = true
 	}
-	if c.pingDue.Swap(false) {
-		return true, c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(protocol.WriteWait))
-	}
-	select {
-	case frame := <-c.send:
-		return true, c.write(frame)
-	default:
-		return false, nil
+}
+
+// writeDeadline sets the write deadline for a write about to begin. A new
+// one, protocol.WriteWait away, is set only once the current one is less
+// than half of that away: setting a socket's deadline resets a timer in
+// the runtime, and gorilla sets it again before every frame, with the
+// value given here, which deadlineConn lets through only when it changed.
+// So a write has between half of WriteWait and all of it.
+func (c *conn) writeDeadline() {
+	now := time.Now()
+	c.wroteAt = now
+	if c.deadline.Sub(now) < protocol.WriteWait/2 {
+		c.deadline = now.Add(protocol.WriteWait)
+		_ = c.ws.SetWriteDeadline(c.deadline)
 	}
 }
 
@@ -324,9 +419,8 @@ func (c *conn) owed() bool {
 }
 
 // write sends first and whatever else is queued, up to batchBytes, as one
-// frame of newline-separated events.
+// frame of newline-separated events. The caller has set the deadline.
 func (c *conn) write(first []byte) error {
-	_ = c.ws.SetWriteDeadline(time.Now().Add(protocol.WriteWait))
 	w, err := c.ws.NextWriter(websocket.TextMessage)
 	if err != nil {
 		return fmt.Errorf("start frame: %w", err)
@@ -366,6 +460,7 @@ func (c *conn) drain() {
 	for {
 		select {
 		case frame := <-c.send:
+			c.writeDeadline()
 			if c.write(frame) != nil {
 				return
 			}

@@ -3,6 +3,7 @@ package server
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/livecart/livecart/protocol"
@@ -121,6 +122,7 @@ type hub struct {
 	ending     func(c *conn)        // see hubConfig
 	log        *slog.Logger
 	now        func() time.Time
+	started    time.Time // the origin of clock
 	epoch      string
 	announcing func() // see hubConfig
 	sendQueue  int
@@ -132,6 +134,10 @@ type hub struct {
 	// and closed false, so a Wait that starts after closed is set cannot
 	// miss a goroutine.
 	wg sync.WaitGroup
+
+	// writers counts the writer goroutines started so far, for the tests
+	// that check a busy connection keeps its writer.
+	writers atomic.Int64
 
 	// flushMu makes flushes take turns, and keeps a pong from overtaking a
 	// batch on its way to the queues; fanout is the flusher's list of
@@ -194,6 +200,7 @@ func newHub(cfg hubConfig) *hub {
 	h := &hub{
 		log:        cfg.log,
 		now:        cfg.now,
+		started:    time.Now(),
 		epoch:      cfg.epoch,
 		sendQueue:  cfg.sendQueue,
 		pingPeriod: cfg.pingPeriod,

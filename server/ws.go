@@ -1,7 +1,11 @@
 package server
 
 import (
+	"bufio"
+	"errors"
+	"net"
 	"net/http"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -23,7 +27,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ws, err := s.upgrader.Upgrade(w, r, nil)
+	ws, err := s.upgrader.Upgrade(hijacker{w}, r, nil)
 	if err != nil {
 		// Upgrade has already answered the request.
 		s.log.Info("websocket upgrade refused", "remote", r.RemoteAddr, "err", err)
@@ -134,4 +138,63 @@ func (s *Server) readLoop(c *conn) ending {
 			}
 		}
 	}
+}
+
+// hijacker hands the upgrader the request's socket as a deadlineConn.
+type hijacker struct{ http.ResponseWriter }
+
+func (w hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("the response cannot be hijacked")
+	}
+	nc, brw, err := h.Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	return &deadlineConn{Conn: nc}, brw, nil
+}
+
+// Unwrap is for http.ResponseController.
+func (w hijacker) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// deadlineConn is a WebSocket's socket that skips setting the write
+// deadline it already has. gorilla sets it before every frame it writes,
+// and each time resets a timer in the runtime; the writer keeps one
+// deadline for many frames (conn.writeDeadline). gorilla serializes its
+// writes, and so its calls here; mu is for anyone else.
+//
+// The socket is no longer a *net.TCPConn to gorilla, so a frame too large
+// for its write buffer (over 8 KiB: a welcome, a catch-up) goes out in two
+// write calls instead of one writev.
+type deadlineConn struct {
+	net.Conn
+	mu  sync.Mutex
+	set bool
+	wd  time.Time // the write deadline last set, when set
+}
+
+func (d *deadlineConn) SetWriteDeadline(t time.Time) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.set && t.Equal(d.wd) {
+		return nil
+	}
+	d.set = false
+	if err := d.Conn.SetWriteDeadline(t); err != nil {
+		return err
+	}
+	d.set, d.wd = true, t
+	return nil
+}
+
+func (d *deadlineConn) SetDeadline(t time.Time) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.set = false
+	if err := d.Conn.SetDeadline(t); err != nil {
+		return err
+	}
+	d.set, d.wd = true, t
+	return nil
 }

@@ -145,7 +145,22 @@ func TestSummarizePairsAndSkipsSaturated(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Ratios 0.5 and 0.75; the pairs with a saturated run are left out.
-	if !strings.Contains(out.String(), "pairs: 2 used, 2 skipped") || !strings.Contains(out.String(), "median 0.625") {
+	if !strings.Contains(out.String(), "pairs with gorilla: 2 used, 2 skipped") || !strings.Contains(out.String(), "median 0.625") {
+		t.Errorf("summary:\n%s", out.String())
+	}
+
+	// Each other target is paired with ours on its own: a peer, and a
+	// second build of livecart labelled apart.
+	out.Reset()
+	three := []result{
+		{Scenario: scenarioChat, Target: "livecart", P99ms: 10, ServerCPUPct: 20},
+		{Scenario: scenarioChat, Target: "livecart-before", P99ms: 10, ServerCPUPct: 40},
+		{Scenario: scenarioChat, Target: "gorilla", P99ms: 5, ServerCPUPct: 80},
+	}
+	if err := summarize(three, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "server CPU ours/livecart-before: [0.5]") || !strings.Contains(out.String(), "server CPU ours/gorilla: [0.25]") {
 		t.Errorf("summary:\n%s", out.String())
 	}
 

@@ -100,6 +100,7 @@ func main() {
 	flag.DurationVar(&cfg.settle, "settle", 3*time.Second, "idle: wait at least this long for the server's RSS to settle")
 	cpuProfile := flag.String("cpuprofile", "", "write loadgen's own CPU profile to this file")
 	summarize := flag.String("summarize", "", "print medians and ours/peer ratios of the JSON lines in this file and exit")
+	label := flag.String("label", "", "the name the JSON line gives the server (default: -target), e.g. for a second build of one")
 	flag.Parse()
 
 	if *summarize != "" {
@@ -138,6 +139,9 @@ func main() {
 	if err != nil {
 		pprof.StopCPUProfile()
 		fatal(err)
+	}
+	if *label != "" {
+		r.Target = *label
 	}
 	b, _ := json.Marshal(r)
 	fmt.Println(string(b))

@@ -15,8 +15,9 @@ var errNothingToCompare = errors.New("no unsaturated run to compare")
 
 // summarizeFile reads the JSON lines of earlier runs and prints, per
 // scenario, the median ours/peer ratios (chat, idle, connect, pairing the
-// i-th livecart run with the i-th run of the other target) or the medians
-// of livecart's own runs (pin, storm). Saturated runs are skipped.
+// i-th livecart run with the i-th run of each other target, a peer or
+// another build of livecart) or the medians of livecart's own runs (pin,
+// storm). Saturated runs are skipped.
 func summarizeFile(path string, w io.Writer) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -51,35 +52,47 @@ func summarize(runs []result, w io.Writer) error {
 	}
 	compared := false
 	for _, sc := range order {
-		var ours, peer []result
+		var ours []result
+		var others []string
+		peers := map[string][]result{}
 		for _, r := range byScenario[sc] {
 			if r.Target == "livecart" {
 				ours = append(ours, r)
-			} else {
-				peer = append(peer, r)
+				continue
 			}
+			if _, ok := peers[r.Target]; !ok {
+				others = append(others, r.Target)
+			}
+			peers[r.Target] = append(peers[r.Target], r)
 		}
 		fmt.Fprintf(w, "== %s\n", sc)
-		var ok bool
-		switch sc {
-		case scenarioPin, scenarioStorm:
-			ok = ownMedians(w, ours)
-		case scenarioIdle:
-			ok = ratios(w, ours, peer, []metric{
-				{"kb_per_conn", func(r result) float64 { return r.KBPerConn }},
-			})
-		case scenarioConnect:
-			ok = ratios(w, ours, peer, []metric{
-				{"connect_rate", func(r result) float64 { return r.ConnectRate }},
-				{"connect_p99_ms", func(r result) float64 { return r.ConnectP99ms }},
-			})
-		default:
-			ok = ratios(w, ours, peer, []metric{
-				{"p99 latency", func(r result) float64 { return r.P99ms }},
-				{"server CPU", func(r result) float64 { return r.ServerCPUPct }},
-			})
+		if len(others) == 0 {
+			others = []string{""} // our own medians
 		}
-		compared = compared || ok
+		for _, other := range others {
+			var ok bool
+			peer := peers[other]
+			switch sc {
+			case scenarioPin, scenarioStorm:
+				ok = ownMedians(w, ours)
+			case scenarioIdle:
+				ok = ratios(w, ours, peer, []metric{
+					{"kb_per_conn", func(r result) float64 { return r.KBPerConn }},
+					{"server CPU", func(r result) float64 { return r.ServerCPUPct }},
+				})
+			case scenarioConnect:
+				ok = ratios(w, ours, peer, []metric{
+					{"connect_rate", func(r result) float64 { return r.ConnectRate }},
+					{"connect_p99_ms", func(r result) float64 { return r.ConnectP99ms }},
+				})
+			default:
+				ok = ratios(w, ours, peer, []metric{
+					{"p99 latency", func(r result) float64 { return r.P99ms }},
+					{"server CPU", func(r result) float64 { return r.ServerCPUPct }},
+				})
+			}
+			compared = compared || ok
+		}
 	}
 	if !compared {
 		return errNothingToCompare
@@ -94,8 +107,8 @@ type metric struct {
 
 // ratios prints, for each metric, the medians of each side and the median
 // of the per-pair ratios ours/peer over the pairs where neither run
-// saturated and the peer's value is positive. With no peer runs it prints
-// our medians only.
+// saturated; a pair whose peer value is 0 (an idle peer's CPU) gives no
+// ratio for that metric. With no peer runs it prints our medians only.
 func ratios(w io.Writer, ours, peer []result, ms []metric) bool {
 	if len(peer) == 0 {
 		return ownMedians(w, ours)
@@ -105,24 +118,30 @@ func ratios(w io.Writer, ours, peer []result, ms []metric) bool {
 	var ov, pv [][]float64 = make([][]float64, len(ms)), make([][]float64, len(ms))
 	for i := range min(len(ours), len(peer)) {
 		o, p := ours[i], peer[i]
-		if o.Saturated || p.Saturated || slices.ContainsFunc(ms, func(m metric) bool { return m.get(p) <= 0 }) {
+		if o.Saturated || p.Saturated {
 			skipped++
 			continue
 		}
 		used++
 		for k, m := range ms {
-			rs[k] = append(rs[k], m.get(o)/m.get(p))
 			ov[k] = append(ov[k], m.get(o))
 			pv[k] = append(pv[k], m.get(p))
+			if m.get(p) > 0 {
+				rs[k] = append(rs[k], m.get(o)/m.get(p))
+			}
 		}
 	}
-	fmt.Fprintf(w, "pairs: %d used, %d skipped (saturated)\n", used, skipped)
+	fmt.Fprintf(w, "pairs with %s: %d used, %d skipped (saturated)\n", peer[0].Target, used, skipped)
 	if used == 0 {
 		return false
 	}
 	for k, m := range ms {
-		fmt.Fprintf(w, "%s ours/%s: %v  median %.3f  (ours %.3f, peer %.3f)\n",
-			m.name, peer[0].Target, roundAll(rs[k]), median(rs[k]), median(ov[k]), median(pv[k]))
+		ratio := "no ratio (peer 0)"
+		if len(rs[k]) > 0 {
+			ratio = fmt.Sprintf("%v  median %.3f", roundAll(rs[k]), median(rs[k]))
+		}
+		fmt.Fprintf(w, "%s ours/%s: %s  (ours %.3f %v, peer %.3f %v)\n",
+			m.name, peer[0].Target, ratio, median(ov[k]), roundAll(ov[k]), median(pv[k]), roundAll(pv[k]))
 	}
 	return true
 }
