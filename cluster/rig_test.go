@@ -29,8 +29,9 @@ const (
 	hostToken = "cluster-test-host-token"
 	// testBudget bounds the waits of one test.
 	testBudget = 30 * time.Second
-	// Test heartbeats: a dead link or edge is found in well under a second.
-	testPing        = 300 * time.Millisecond
+	// Test heartbeats: a dead edge is found in about a second. The ping
+	// period leaves a pong the room a loaded race-enabled run needs.
+	testPing        = time.Second
 	testEdgeTimeout = time.Second
 	testLostAfter   = 600 * time.Millisecond
 )
@@ -215,7 +216,7 @@ func host(t *testing.T, ws string) *client.Conn {
 func say(t *testing.T, c *client.Conn, text string) {
 	t.Helper()
 	if err := c.Send(protocol.TypeSay, protocol.Say{Text: text}); err != nil {
-		t.Fatalf("say %q: %v", text, err)
+		t.Fatalf("say %q: %v (the connection ended with: %v)", text, err, c.Err())
 	}
 }
 
