@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -51,4 +52,51 @@ func TestEdgeRelaysTheOwnersShow(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// Viewers on different edges are different viewers to the owner, even
+// when each is the first its edge took: each one's line carries its own
+// identity, and neither is dropped when the other joins or leaves.
+func TestViewersOnTwoEdgesStayApart(t *testing.T) {
+	r := newRig(t)
+	o, on := r.owner("127.0.0.1:0", r.showConfig())
+	_, e1 := r.edge("e1")
+	_, e2 := r.edge("e2")
+	waitEdges(t, o, 2)
+	deadline := time.Now().Add(testBudget)
+	h := host(t, on.ws)
+	ref := watch(t, "ref", on.ws)
+	ref.waitKind(t, deadline, client.UpdateSnapshot, 1)
+	a := watch(t, "alice", e1.ws)
+	b := watch(t, "bob", e2.ws)
+	idA := a.waitKind(t, deadline, client.UpdateSnapshot, 1).Welcome.You.ID
+	idB := b.waitKind(t, deadline, client.UpdateSnapshot, 1).Welcome.You.ID
+	if idA == "" || idA == idB {
+		t.Fatalf("identities %q and %q", idA, idB)
+	}
+	for _, v := range []*viewer{a, b} {
+		if err := v.s.Send(protocol.TypeSay, protocol.Say{Text: "line of " + v.name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ref.waitChat(t, deadline, "line of alice")
+	ref.waitChat(t, deadline, "line of bob")
+	ref.mu.Lock()
+	for _, ev := range ref.events {
+		if strings.Contains(ev, "line of alice") && !strings.Contains(ev, idA) ||
+			strings.Contains(ev, "line of bob") && !strings.Contains(ev, idB) {
+			t.Errorf("a line under another's identity: %s (alice %s, bob %s)", ev, idA, idB)
+		}
+	}
+	ref.mu.Unlock()
+	b.s.Close()
+	if err := a.s.Send(protocol.TypeSay, protocol.Say{Text: "alice again"}); err != nil {
+		t.Fatal(err)
+	}
+	ref.waitChat(t, deadline, "alice again")
+	say(t, h, "end")
+	a.waitChat(t, deadline, "end")
+	if err := a.sameAs(ref); err != nil {
+		t.Fatal(err)
+	}
 }

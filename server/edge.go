@@ -82,7 +82,7 @@ func NewEdge(cfg EdgeConfig) (*Edge, error) {
 	if now == nil {
 		now = time.Now
 	}
-	r := &relay{owner: cfg.Owner, keys: make(map[string]*conn)}
+	r := &relay{owner: cfg.Owner, prefix: newEpoch() + "-", keys: make(map[string]*conn)}
 	s := &Server{
 		log:       logger,
 		now:       now,

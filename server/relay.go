@@ -50,8 +50,11 @@ const (
 // relay is an edge's link to the owner, and its viewers by key.
 type relay struct {
 	owner Owner
-	next  atomic.Uint64    // numbers keys
-	keys  map[string]*conn // guarded by hub.mu: every viewer the owner may know
+	// Keys are prefix and a number: the owner holds the viewers of every
+	// edge in one map, so one edge's keys must never be another's.
+	prefix string
+	next   atomic.Uint64    // numbers keys
+	keys   map[string]*conn // guarded by hub.mu: every viewer the owner may know
 }
 
 // waitingJoin is a viewer whose welcome is at a seq the edge has not
@@ -185,7 +188,7 @@ func (r *relay) greet(s *Server, c *conn) *ending {
 	if hello.Token != "" {
 		return &ending{code: protocol.CloseBadHello, reason: edgeHostReason, linger: true}
 	}
-	key := "k" + strconv.FormatUint(r.next.Add(1), 10)
+	key := r.prefix + strconv.FormatUint(r.next.Add(1), 10)
 	c.far = &farSide{key: key, hello: hello}
 	c.clientID = hello.ClientID
 	c.id = protocol.Identity{Role: protocol.RoleViewer, Name: hello.Name}
