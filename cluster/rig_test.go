@@ -233,12 +233,19 @@ type viewer struct {
 	first   uint64            // the first welcome's seq
 	kinds   []client.Update
 	chats   map[string]bool
+	unicast []string // type and data of each event for this viewer alone
 }
 
 func watch(t *testing.T, name string, urls ...string) *viewer {
 	t.Helper()
+	return watchAs(t, name, "", urls...)
+}
+
+// watchAs is watch for a client ID of the test's choosing ("" for none).
+func watchAs(t *testing.T, name, clientID string, urls ...string) *viewer {
+	t.Helper()
 	s := client.StartSession(context.Background(), client.SessionOptions{
-		URLs: urls, Options: client.Options{Name: name, HandshakeTimeout: 2 * time.Second},
+		URLs: urls, Options: client.Options{Name: name, ClientID: clientID, HandshakeTimeout: 2 * time.Second},
 		PingPeriod: testPing, MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond, ServerBackoff: 100 * time.Millisecond,
 	})
 	v := &viewer{name: name, s: s, done: make(chan struct{}), changed: make(chan struct{}), events: make(map[uint64]string), chats: make(map[string]bool)}
@@ -259,6 +266,7 @@ func (v *viewer) add(u client.Update) {
 	case client.UpdateEvents:
 		for _, env := range u.Events {
 			if env.Seq == 0 {
+				v.unicast = append(v.unicast, string(env.Type)+" "+string(env.Data))
 				continue
 			}
 			v.events[env.Seq] = string(env.Type) + " " + string(env.Data)
