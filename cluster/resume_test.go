@@ -53,7 +53,7 @@ func TestResumeFromTheStream(t *testing.T) {
 	defer back.Close()
 	bw, _ := back.Welcome()
 	if !bw.Resumed {
-		t.Fatalf("resume at %d on an edge holding 8 events was refused: %+v", seq, bw)
+		t.Fatalf("resume at %d (epoch %s) on an edge holding 8 events was refused: welcome epoch %s", seq, w.Epoch, bw.Epoch)
 	}
 	next := seq + 1
 	texts := map[string]int{}
