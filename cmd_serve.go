@@ -204,7 +204,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	var edges *runningEdges
 	if mode == modeCluster {
 		edges, err = startEdges(stop.ctx, edgeAt, edgeOptions{
-			nats: natsURL, showID: show.showID, allowedHosts: hosts, maxConnsPerIP: *perIP, logger: logger.With("node", "edge"),
+			nats: natsURL, showID: show.showID, allowedHosts: hosts, maxConnsPerIP: *perIP, logger: logger,
 		})
 		if err != nil {
 			cancel()

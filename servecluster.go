@@ -258,7 +258,7 @@ func startEdges(start context.Context, addrs []string, o edgeOptions) (*runningE
 	for i, ln := range lns {
 		logger := o.logger
 		if len(lns) > 1 {
-			logger = logger.With("edge", i+1)
+			logger = logger.With("node", "edge "+strconv.Itoa(i+1))
 		}
 		e, err := cluster.NewEdge(start, cluster.EdgeConfig{
 			NATS: o.nats, Domain: o.domain, ShowID: o.showID, PublicURL: o.publicURL,
