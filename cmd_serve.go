@@ -76,7 +76,8 @@ host and gives it to viewers as its URL. Ctrl+C or SIGTERM on an edge
 stops that edge only: its viewers move to another. On the owner, SIGINT
 ends the show on every edge, and SIGTERM stops it for a restart: edges
 keep their viewers, who carry on when an owner is back on the same stream
-(keep it across restarts with --nats-dir, or on a NATS server of its own).
+(keep it across restarts with --nats-dir, or on a NATS server of its own;
+an owner with --nats-listen takes NATS down with it while it restarts).
 
 A --token must be at least 16 characters. An address that has sent 5 wrong
 host tokens is refused, whatever token it sends, and gets one more try
