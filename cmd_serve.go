@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 	"syscall"
 	"time"
@@ -50,6 +48,37 @@ price and availability changes. Viewers then check out on the store, whose
 orders livecart does not see; the start prints the currency used and a
 warning for anything the show's limits left out (see README).
 
+A show on several processes: --cluster N runs, in this one process, a
+NATS server with JetStream, the show's owner on --addr and N edges on the
+N ports after it (free ports when --addr's port is 0). The owner holds the
+show and writes its events to a JetStream stream; the host dashboard, the
+simulated audience and the checkout pages use it. Edges hold viewers'
+sockets: they follow the stream, pass viewers' commands to the owner, and
+list each other in their welcomes, so a viewer whose edge goes away
+resumes on another. The start prints a line per process, each ending in
+its WebSocket URL:
+
+  owner  ws://127.0.0.1:7420/ws   (the host and checkout pages use it)
+  edge 1 ws://127.0.0.1:7421/ws
+  edge 2 ws://127.0.0.1:7422/ws
+
+On several machines, each process takes a role, against a NATS server
+with JetStream:
+
+  livecart serve --role owner --nats nats://HOST:4222 [the show's flags]
+  livecart serve --role edge --nats nats://HOST:4222 --show SHOW_ID
+
+The owner prints its show ID, its catalog's. --role owner --nats-listen
+ADDR runs the NATS server in the owner's process instead, for edges to
+join. An edge has no show of its own: it takes none of the show's flags
+(--catalog, --audience, --token, --orders...), answers to --public-url's
+host and gives it to viewers as its URL. Ctrl+C or SIGTERM on an edge
+stops that edge only: its viewers move to another. On the owner, SIGINT
+ends the show on every edge, and SIGTERM stops it for a restart: edges
+keep their viewers, who carry on when an owner is back on the same stream
+(keep it across restarts with --nats-dir, or on a NATS server of its own;
+an owner with --nats-listen takes NATS down with it while it restarts).
+
 A --token must be at least 16 characters. An address that has sent 5 wrong
 host tokens is refused, whatever token it sends, and gets one more try
 every 10 seconds.
@@ -65,7 +94,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	audience := fs.Int("audience", defaultAudience, "simulated viewers, 0 to 10000; 0 for none")
 	seed := fs.Uint64("seed", 0, "seed for the simulated show (default: random)")
 	token := fs.String("token", "", fmt.Sprintf("host token, at least %d characters (default: a new random token, printed at start)", server.MinHostTokenRunes))
-	public := fs.String("public-url", "", "base URL of checkout links; the server also answers to its host (default: http://ADDR)")
+	public := fs.String("public-url", "", "base URL of checkout links, or of an edge as viewers reach it; the server also answers to its host (default: http://ADDR)")
 	allowedHosts := fs.String("allowed-hosts", "", "more host names the server answers to, comma-separated, e.g. shop.example,www.shop.example (see above)")
 	logFile := fs.String("log", "", "write a log to this file (default: stderr)")
 	perIP := fs.Int("max-conns-per-ip", 0, fmt.Sprintf("connections one address may hold; -1 for no cap (default: %d, or more to fit --audience and --ssh)", server.DefaultMaxConnsPerIP))
@@ -74,11 +103,17 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	sshAddr := fs.String("ssh", "", "also serve the viewer to SSH sessions on this address, e.g. :2222 (see README) (default: off)")
 	sshDir := fs.String("ssh-dir", "", "where --ssh keeps its host key, its identity key and its viewers' carts (default: "+defaultSSHDir()+")")
 	orders := fs.String("orders", "", "file the show's orders are kept in, across restarts (default: "+defaultOrdersFile("SHOW_ID")+")")
+	var cf clusterFlags
+	cf.register(fs)
 	rest, err := parse(fs, args, stdout, serveSynopsis)
 	if err != nil {
 		return err
 	}
 	if err := noArgs(rest); err != nil {
+		return err
+	}
+	mode, err := cf.mode(fs)
+	if err != nil {
 		return err
 	}
 	if err := checkAudience(*audience); err != nil {
@@ -126,25 +161,65 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeLog()
-
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
+	stop := watchSignals()
+	defer stop.close()
+	if mode == modeEdge {
+		return runEdge(stop, *addr, edgeOptions{
+			nats: cf.nats, domain: cf.natsDomain, showID: cf.show, publicURL: *public,
+			allowedHosts: hosts, maxConnsPerIP: *perIP, logger: logger,
+		}, stdout)
+	}
+	var edgeAt []string
+	if mode == modeCluster {
+		if edgeAt, err = edgeAddrs(*addr, cf.edges); err != nil {
+			return err
+		}
+	}
+	var nats *embeddedNATS
+	natsURL := cf.nats
+	if mode == modeCluster || cf.natsListen != "" {
+		if nats, err = startNATS(cf.natsListen, cf.natsDir); err != nil {
+			return err
+		}
+		defer nats.stop()
+		natsURL = nats.URL()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	opts.logger = logger
+	if mode != modeAlone {
+		ownerLog := logger
+		if mode == modeCluster {
+			ownerLog = logger.With("node", "owner")
+		}
+		opts.logger = ownerLog
+		opts.newServer = ownerServer(stop.ctx, natsURL, cf.natsDomain, ownerLog)
+	}
 	show, err := startShow(ctx, opts)
 	if err != nil {
+		if stop.ctx.Err() != nil {
+			return errors.New("stopped before the show was ready")
+		}
 		return err
+	}
+	var edges *runningEdges
+	if mode == modeCluster {
+		edges, err = startEdges(stop.ctx, edgeAt, edgeOptions{
+			nats: natsURL, showID: show.showID, allowedHosts: hosts, maxConnsPerIP: *perIP, logger: logger,
+		})
+		if err != nil {
+			cancel()
+			return errors.Join(err, show.wait())
+		}
 	}
 	var ssh *sshShow
 	if *sshAddr != "" {
 		if ssh, err = startSSH(ctx, *sshAddr, *sshDir, show.wsURL, logger); err != nil {
 			cancel()
-			return errors.Join(err, show.wait())
+			return errors.Join(err, edges.stop(), show.wait())
 		}
 	}
-	fmt.Fprintf(stdout, "livecart is serving %q on %s\n", show.title, show.addr)
+	printServing(stdout, show, mode, edges, nats, natsURL)
 	if r := show.fromStore; r != nil {
 		fmt.Fprintf(stdout, "  store:      %s, %d products, prices in %s (from %s)\n", src, len(r.Catalog.Products), r.Currency, r.CurrencyFrom)
 		fmt.Fprintf(stdout, "  checkout:   on the store (%s); its orders are not seen here\n", r.Checkout)
@@ -152,21 +227,67 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "  warning:    %s\n", w)
 		}
 	}
-	fmt.Fprintf(stdout, "  watch:      livecart watch %s\n", show.wsURL)
+	watch := []string{show.wsURL}
+	if edges != nil {
+		watch = edges.urls
+	}
+	fmt.Fprintf(stdout, "  watch:      livecart watch %s\n", strings.Join(watch, " "))
 	if ssh != nil {
 		fmt.Fprintf(stdout, "  ssh:        %s\n", ssh.command())
 		fmt.Fprintf(stdout, "  host key:   %s\n", ssh.fingerprint)
 	}
 	fmt.Fprintf(stdout, "  host token: %s\n", show.token)
 	fmt.Fprintf(stdout, "Press Ctrl+C to end the show.\n")
-	if sig := <-sigs; sig == syscall.SIGTERM {
+	select {
+	case <-stop.ctx.Done():
+	case <-show.served:
+	case <-edges.stopped():
+	}
+	switch stop.which() {
+	case nil:
+		// A server stopped on its own: its error says why.
+	case syscall.SIGTERM:
 		fmt.Fprintln(stdout, "Stopping for a restart…")
-	} else {
+	default:
 		fmt.Fprintln(stdout, "Ending the show…")
+		edges.end()
 		show.end()
 	}
+	// Edges first: they talk to the owner until they stop.
+	edgeErr := edges.stop()
 	cancel()
-	return errors.Join(show.wait(), ssh.wait())
+	return errors.Join(edgeErr, show.wait(), ssh.wait())
+}
+
+// printServing prints where the show is served: the first lines of
+// serve's start. With --cluster or --role owner, a line for the owner
+// and one for each edge begin with "owner " and "edge ", each ending in
+// its WebSocket URL, for a person or a script to read.
+func printServing(w io.Writer, show *runningShow, mode serveMode, edges *runningEdges, nats *embeddedNATS, natsURL string) {
+	switch mode {
+	case modeAlone:
+		fmt.Fprintf(w, "livecart is serving %q on %s\n", show.title, show.addr)
+		return
+	case modeCluster:
+		fmt.Fprintf(w, "livecart is serving %q on %s and %d edges\n", show.title, show.addr, len(edges.urls))
+	case modeOwner:
+		fmt.Fprintf(w, "livecart is serving %q on %s, as the owner of show %s\n", show.title, show.addr, show.showID)
+	}
+	fmt.Fprintf(w, "owner  %s   (the host and checkout pages use it)\n", show.wsURL)
+	if edges != nil {
+		for i, u := range edges.urls {
+			fmt.Fprintf(w, "edge %d %s\n", i+1, u)
+		}
+	}
+	fmt.Fprintf(w, "  show ID:    %s\n", show.showID)
+	if nats != nil {
+		fmt.Fprintf(w, "  nats:       %s\n", nats.describe())
+	} else {
+		fmt.Fprintf(w, "  nats:       %s\n", natsURL)
+	}
+	if mode == modeOwner {
+		fmt.Fprintf(w, "  edges:      livecart serve --role edge --nats %s --show %s --addr HOST:PORT\n", natsURL, show.showID)
+	}
 }
 
 // flagGiven reports whether the command line set the named flag.

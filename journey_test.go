@@ -130,14 +130,15 @@ func TestJourney(t *testing.T) {
 // servedShow is a `livecart serve` process and what it printed at start.
 type servedShow struct {
 	cmd    *exec.Cmd
-	url    string
-	token  string
+	url    string      // the first URL of its watch line
+	token  string      // the host token, if it printed one
+	start  []string    // the start lines, up to "Press Ctrl+C"
 	lines  chan string // stdout after the start lines
 	stderr *strings.Builder
 }
 
-// startServe runs `livecart serve` with args and waits for it to print the
-// show's URL and host token.
+// startServe runs `livecart serve` with args and waits for it to print
+// its start, up to the line that says how to stop it.
 func startServe(t *testing.T, bin string, args ...string) *servedShow {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
@@ -159,21 +160,26 @@ func startServe(t *testing.T, bin string, args ...string) *servedShow {
 		close(s.lines)
 	}()
 	deadline := time.After(20 * time.Second)
-	for s.url == "" || s.token == "" {
+	for done := false; !done; {
 		select {
 		case l, ok := <-s.lines:
 			if !ok {
 				t.Fatalf("serve ended early; stderr:\n%s", s.stderr.String())
 			}
+			s.start = append(s.start, l)
 			if _, after, ok := strings.Cut(l, "livecart watch "); ok {
-				s.url = strings.TrimSpace(after)
+				s.url, _, _ = strings.Cut(strings.TrimSpace(after), " ")
 			}
 			if _, after, ok := strings.Cut(l, "host token: "); ok {
 				s.token = strings.TrimSpace(after)
 			}
+			done = strings.HasPrefix(l, "Press Ctrl+C")
 		case <-deadline:
-			t.Fatal("serve printed no URL and token")
+			t.Fatalf("serve did not finish its start; it printed:\n%s", strings.Join(s.start, "\n"))
 		}
+	}
+	if s.url == "" {
+		t.Fatalf("serve printed no URL:\n%s", strings.Join(s.start, "\n"))
 	}
 	return s
 }

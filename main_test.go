@@ -62,7 +62,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"watch", "--help"}, []string{"[URL...]", "several URLs", "-no-browser", "-theme", "-config", "$LIVECART_CONFIG", "LIVECART_SHOW_URL"}},
 		{[]string{"host", "--help"}, []string{"[URL...]", "Several URLs", "LIVECART_SHOW_URL", "-token"}},
 		{[]string{"serve", "--help"}, []string{"-addr", "127.0.0.1:7420", "-catalog", "-audience", "-seed", "-orders", "-max-conns-per-ip", "-chat-cap", "-host-bot", "SIGTERM",
-			"-allowed-hosts", "-public-url", "421", "at least 16 characters"}},
+			"-allowed-hosts", "-public-url", "421", "at least 16 characters", "-cluster", "-role", "-nats-listen", "-show", "--role edge --nats"}},
 		{[]string{"help", "serve"}, []string{"-addr"}},
 		{[]string{"help", "version"}, []string{"Usage: livecart version", "--version"}},
 		{[]string{"version", "--help"}, []string{"Usage: livecart version"}},

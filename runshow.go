@@ -81,6 +81,22 @@ type showOptions struct {
 	// from this machine: room for them is added to the cap per address
 	// that maxConnsPerIP 0 picks.
 	sshSessions int
+	// newServer makes the show's server from its config; nil means
+	// server.New. A show on NATS gives its owner's (see servecluster.go).
+	newServer func(server.Config) (*server.Server, showServer, error)
+}
+
+// showServer serves a show: a server.Server, or a cluster.Owner that
+// serves one.
+type showServer interface {
+	Serve(ctx context.Context, ln net.Listener) error
+	End()
+}
+
+// newLocalServer is a show's server when it runs on this process alone.
+func newLocalServer(cfg server.Config) (*server.Server, showServer, error) {
+	srv, err := server.New(cfg)
+	return srv, srv, err
 }
 
 // runningShow is a show server with its simulated audience.
@@ -92,7 +108,9 @@ type runningShow struct {
 	wsURL     string
 	token     string
 	title     string
-	srv       *server.Server
+	showID    string
+	srv       showServer
+	served    chan struct{} // closed once the server has stopped
 	wg        sync.WaitGroup
 	mu        sync.Mutex
 	errs      []error
@@ -144,7 +162,11 @@ func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
 		// room for it plus a few real viewers.
 		perIP = max(server.DefaultMaxConnsPerIP, o.audience+16) + o.sshSessions
 	}
-	srv, err := server.New(server.Config{
+	newServer := o.newServer
+	if newServer == nil {
+		newServer = newLocalServer
+	}
+	srv, serving, err := newServer(server.Config{
 		Catalog: catalog, HostToken: token, PublicURL: public, AllowedHosts: o.allowedHosts, Logger: o.logger, OrdersFile: orders,
 		MaxConnsPerIP: perIP, ChatCap: o.chatCap, StoreCheckout: storeCheckout(read),
 	})
@@ -152,7 +174,7 @@ func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
 		ln.Close()
 		return nil, err
 	}
-	s := &runningShow{fromStore: read, addr: addr, wsURL: "ws://" + addr + "/ws", token: token, title: catalog.Show.Title, srv: srv}
+	s := &runningShow{fromStore: read, addr: addr, wsURL: "ws://" + addr + "/ws", token: token, title: catalog.Show.Title, showID: catalog.Show.ID, srv: serving, served: make(chan struct{})}
 	if read != nil && o.refresh > 0 {
 		f := store.Follower{Source: *o.fromStore, Options: o.storeOpts, Every: o.refresh, Apply: srv.ApplyCatalog, Warn: srv.SetStoreWarning, Log: o.logger}
 		s.wg.Go(func() { s.fail(f.Run(ctx)) })
@@ -160,7 +182,8 @@ func startShow(ctx context.Context, o showOptions) (*runningShow, error) {
 	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
-		s.fail(srv.Serve(ctx, ln))
+		defer close(s.served)
+		s.fail(serving.Serve(ctx, ln))
 	}()
 	go func() {
 		defer s.wg.Done()
