@@ -72,7 +72,8 @@ The owner prints its show ID, its catalog's. --role owner --nats-listen
 ADDR runs the NATS server in the owner's process instead, for edges to
 join. An edge has no show of its own: it takes none of the show's flags
 (--catalog, --audience, --token, --orders...), answers to --public-url's
-host and gives it to viewers as its URL. Ctrl+C or SIGTERM on an edge
+host and gives it to viewers as its URL; --ssh on an edge serves the
+viewer to SSH sessions from it. Ctrl+C or SIGTERM on an edge
 stops that edge only: its viewers move to another. On the owner, SIGINT
 ends the show on every edge, and SIGTERM stops it for a restart: edges
 keep their viewers, who carry on when an owner is back on the same stream
@@ -166,7 +167,8 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if mode == modeEdge {
 		return runEdge(stop, *addr, edgeOptions{
 			nats: cf.nats, domain: cf.natsDomain, showID: cf.show, publicURL: *public,
-			allowedHosts: hosts, maxConnsPerIP: *perIP, logger: logger,
+			allowedHosts: hosts, maxConnsPerIP: edgeConnsPerIP(*perIP, *sshAddr), logger: logger,
+			sshAddr: *sshAddr, sshDir: *sshDir,
 		}, stdout)
 	}
 	var edgeAt []string

@@ -63,8 +63,8 @@ var modeFlags = map[string][]serveMode{
 	"host-bot":        {modeAlone, modeCluster, modeOwner},
 	"orders":          {modeAlone, modeCluster, modeOwner},
 	"chat-cap":        {modeAlone, modeCluster, modeOwner},
-	"ssh":             {modeAlone, modeCluster, modeOwner},
-	"ssh-dir":         {modeAlone, modeCluster, modeOwner},
+	"ssh":             {modeAlone, modeCluster, modeOwner, modeEdge},
+	"ssh-dir":         {modeAlone, modeCluster, modeOwner, modeEdge},
 }
 
 // clusterFlags are serve's flags for a show on several processes.
@@ -221,6 +221,19 @@ type edgeOptions struct {
 	allowedHosts  []string
 	maxConnsPerIP int
 	logger        *slog.Logger
+	// An edge run on its own may serve the viewer to SSH sessions too:
+	// each session is a viewer of this edge.
+	sshAddr, sshDir string
+}
+
+// edgeConnsPerIP is an edge's cap on connections per address: the one
+// given, or, when none is, the default with room for its SSH sessions,
+// which all come from this machine.
+func edgeConnsPerIP(given int, sshAddr string) int {
+	if given != 0 {
+		return given
+	}
+	return server.DefaultMaxConnsPerIP + sshSessions(sshAddr)
 }
 
 // runningEdges are edges serving a show, each on its own listener.
@@ -352,17 +365,30 @@ func runEdge(stop *stopSignal, addr string, o edgeOptions, stdout io.Writer) err
 		return err
 	}
 	url := edges.urls[0]
+	var ssh *sshShow
+	if o.sshAddr != "" {
+		if ssh, err = startSSH(stop.ctx, o.sshAddr, o.sshDir, url, o.logger); err != nil {
+			return errors.Join(err, edges.stop())
+		}
+	}
 	fmt.Fprintf(stdout, "livecart is serving show %q as an edge on %s\n", o.showID, strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/ws"))
 	fmt.Fprintf(stdout, "edge   %s\n", url)
 	fmt.Fprintf(stdout, "  nats:       %s\n", o.nats)
 	fmt.Fprintf(stdout, "  watch:      livecart watch %s\n", url)
+	if ssh != nil {
+		fmt.Fprintf(stdout, "  ssh:        %s\n", ssh.command())
+		fmt.Fprintf(stdout, "  host key:   %s\n", ssh.fingerprint)
+	}
 	fmt.Fprintf(stdout, "Press Ctrl+C to stop this edge; the show goes on, its viewers move to another edge.\n")
 	select {
 	case <-stop.ctx.Done():
 		fmt.Fprintln(stdout, "Stopping this edge…")
 	case <-edges.stopped():
 	}
-	return edges.stop()
+	// The SSH sessions end with stop.ctx, or here once the edge is gone.
+	err = edges.stop()
+	stop.cancel()
+	return errors.Join(err, ssh.wait())
 }
 
 // stopSignal is the first SIGINT or SIGTERM: its ctx is done when one

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,6 +15,7 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/livecart/livecart/client"
 	"github.com/livecart/livecart/protocol"
@@ -280,12 +284,26 @@ func TestServeOwnerAndEdge(t *testing.T) {
 	if !strings.HasPrefix(natsURL, "nats://") || showID != "demo" {
 		t.Fatalf("the owner printed NATS %q and show ID %q:\n%s", natsURL, showID, strings.Join(owner.start, "\n"))
 	}
-	edge := startServe(t, bin, "--role", "edge", "--nats", natsURL, "--show", showID, "--addr", "127.0.0.1:0", "--max-conns-per-ip", "-1")
+	edge := startServe(t, bin, "--role", "edge", "--nats", natsURL, "--show", showID, "--addr", "127.0.0.1:0",
+		"--ssh", "127.0.0.1:0", "--ssh-dir", filepath.Join(home, "ssh"))
 	edgeURL := nodeURL(t, edge.start, "edge ")
+	sshAddr := ""
+	for _, l := range edge.start {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "ssh:"); ok {
+			if f := strings.Fields(v); len(f) == 4 && f[0] == "ssh" && f[1] == "-p" {
+				sshAddr = "127.0.0.1:" + f[2]
+			}
+		}
+	}
+	if sshAddr == "" {
+		t.Fatalf("the edge printed no ssh line:\n%s", strings.Join(edge.start, "\n"))
+	}
 
 	_, updates := watchEdge(t, edgeURL)
+	screen := sshViewer(t, sshAddr)
 	hostSays(t, ownerURL, token, "hello across processes")
 	waitChat(t, updates, "hello across processes")
+	screen.waitFor(t, "hello across processes")
 
 	edge.cmd.Process.Signal(os.Interrupt)
 	if out := edge.wait(t); !strings.Contains(out, "Stopping this edge") {
@@ -298,4 +316,74 @@ func TestServeOwnerAndEdge(t *testing.T) {
 	if s := owner.stderr.String() + edge.stderr.String(); strings.Contains(s, "panic") || strings.Contains(s, "goroutine ") {
 		t.Errorf("a stack trace:\n%s", s)
 	}
+}
+
+// sshScreen is what an SSH session's terminal has been sent so far.
+type sshScreen struct {
+	mu      sync.Mutex
+	out     bytes.Buffer
+	changed chan struct{}
+}
+
+func (s *sshScreen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.out.Write(p)
+	close(s.changed)
+	s.changed = make(chan struct{})
+	return len(p), nil
+}
+
+// waitFor waits until the session's output holds text.
+func (s *sshScreen) waitFor(t *testing.T, text string) {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		s.mu.Lock()
+		ok, ch := bytes.Contains(s.out.Bytes(), []byte(text)), s.changed
+		s.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatalf("the SSH viewer never showed %q", text)
+		}
+	}
+}
+
+// sshViewer opens an SSH session with a terminal on the server at addr:
+// the viewer, as a person's ssh would get it.
+func sshViewer(t *testing.T, addr string) *sshScreen {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
+		User: "ana", Auth: []gossh.AuthMethod{gossh.PublicKeys(key)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), // a server this test started
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	screen := &sshScreen{changed: make(chan struct{})}
+	sess.Stdout = screen
+	if err := sess.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	return screen
 }
