@@ -63,8 +63,6 @@ var modeFlags = map[string][]serveMode{
 	"host-bot":        {modeAlone, modeCluster, modeOwner},
 	"orders":          {modeAlone, modeCluster, modeOwner},
 	"chat-cap":        {modeAlone, modeCluster, modeOwner},
-	"ssh":             {modeAlone, modeCluster, modeOwner, modeEdge},
-	"ssh-dir":         {modeAlone, modeCluster, modeOwner, modeEdge},
 }
 
 // clusterFlags are serve's flags for a show on several processes.
