@@ -244,6 +244,7 @@ type connectStats struct {
 }
 
 // connectAll opens n connections with source slots first, first+1, …,
+// connection i to cfg.viewerURL(i),
 // parallel at a time, greeting each with the target's handshake. onUp runs
 // in the dialling goroutine for each connection that came up (to start its
 // reader at once). conns[i] is nil for a connection that failed.
@@ -271,7 +272,7 @@ func connectAll(ctx context.Context, cfg config, n, first, parallel int, name st
 					continue
 				}
 				t0 := time.Now()
-				c, err := dial(ctx, cfg.url, first+i)
+				c, err := dial(ctx, cfg.viewerURL(i), first+i)
 				if err == nil {
 					_, err = handshake(c, cfg.target, name+strconv.Itoa(i), "", false)
 					if err != nil {

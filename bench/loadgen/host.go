@@ -63,7 +63,7 @@ type host struct {
 // newHost connects the host and picks its pins and prices from the
 // welcome's catalog.
 func newHost(ctx context.Context, cfg config, slot int) (*host, error) {
-	c, err := dial(ctx, cfg.url, slot)
+	c, err := dial(ctx, cfg.pubURL, slot)
 	if err != nil {
 		return nil, fmt.Errorf("host: %w", err)
 	}

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,15 +25,10 @@ const (
 func runAudience(cfg config) (*result, error) {
 	n := cfg.viewers
 	res := &result{Scenario: cfg.scenario, Target: cfg.target, Viewers: n}
-	srvPID := ""
-	if cfg.pid > 0 {
-		srvPID = strconv.Itoa(cfg.pid)
-		before, err := readProc(srvPID)
-		if err != nil {
-			return nil, fmt.Errorf("server pid %d: %w", cfg.pid, err)
-		}
-		res.ServerRSSBefore = before.rssKB
+	if err := serversBefore(cfg, res); err != nil {
+		return nil, err
 	}
+	hasServer := len(cfg.servers) > 0
 	ctx, cancel := context.WithTimeout(context.Background(), connectBudget)
 	defer cancel()
 
@@ -49,7 +44,7 @@ func runAudience(cfg config) (*result, error) {
 		}
 		rwg.Wait()
 	}
-	cpu := startCPU(srvPID)
+	cpu := startCPU(cfg.servers)
 	_, st := connectAll(ctx, cfg, n, 0, cfg.dialParallel, "bench-v", func(i int, c *websocket.Conn) {
 		v := &viewer{c: c}
 		vs[i] = v
@@ -64,8 +59,8 @@ func runAudience(cfg config) (*result, error) {
 
 	if cfg.scenario == scenarioConnect {
 		srv := cpu.stop(res)
-		res.ServerRSSKB = srv.rssKB
-		if srvPID != "" {
+		res.ServerRSSKB = srv.rssKB()
+		if hasServer {
 			res.KBPerConn = round(float64(res.ServerRSSKB-res.ServerRSSBefore)/float64(st.up), 2)
 		}
 		// A connect storm is CPU-bound by design; only failures make the
@@ -74,11 +69,11 @@ func runAudience(cfg config) (*result, error) {
 		return res, nil
 	}
 
-	cpu = startCPU(srvPID)
-	rssKB, settled := settle(srvPID, cfg.settle)
+	cpu = startCPU(cfg.servers)
+	rssKB, settled := settle(cfg.servers, cfg.settle)
 	cpu.stop(res)
 	res.ServerRSSKB = rssKB
-	if srvPID != "" {
+	if hasServer {
 		res.KBPerConn = round(float64(rssKB-res.ServerRSSBefore)/float64(st.up), 2)
 		if !settled {
 			res.Notes = joinNotes(res.Notes, "RSS still moving after "+(cfg.settle+maxSettleWait).String())
@@ -96,19 +91,19 @@ func runAudience(cfg config) (*result, error) {
 
 // settle waits at least min, then until two RSS samples settleEvery apart
 // differ by less than settleTolerance, and returns the last sample.
-func settle(srvPID string, minWait time.Duration) (kb int64, settled bool) {
-	if srvPID == "" {
+func settle(servers serverList, minWait time.Duration) (kb int64, settled bool) {
+	if len(servers) == 0 {
 		time.Sleep(minWait)
 		return 0, true
 	}
 	start := time.Now()
 	var prev int64 = -1
 	for time.Since(start) < minWait+maxSettleWait {
-		s, err := readProc(srvPID)
-		if err != nil {
+		s := readSet(servers)
+		if slices.Contains(s.ok, false) {
 			return kb, false
 		}
-		kb = s.rssKB
+		kb = s.rssKB()
 		if prev > 0 && time.Since(start) >= minWait && absDiff(kb, prev) < settleTolerance*float64(prev) {
 			return kb, true
 		}

@@ -30,6 +30,7 @@ import (
 	"net/url"
 	"os"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -68,32 +69,62 @@ const (
 	scenarioStorm   = "storm"
 	scenarioIdle    = "idle"
 	scenarioConnect = "connect"
+	// failover (livecart only): viewers are the client package's sessions
+	// holding every -url; an edge is killed mid-run; each must end with
+	// exactly the events of a reference that never disconnected.
+	scenarioFailover = "failover"
 )
 
 // config is one run's parameters, from the flags.
 type config struct {
 	scenario     string
 	target       string
-	url          string
+	urls         urlList // viewer i dials urls[i mod len]
+	pubURL       string  // publishers and the host; default urls[0]
 	viewers      int
 	publishers   int
 	rate         float64
 	duration     time.Duration
 	settle       time.Duration
 	dialParallel int
-	pid          int
+	servers      serverList
 	token        string
+	// failover
+	killPID    int
+	killAfter  time.Duration
+	settleWait time.Duration
 }
+
+// urlList is the -url flag: repeated or comma-separated.
+type urlList []string
+
+func (l *urlList) String() string { return strings.Join(*l, ",") }
+
+func (l *urlList) Set(v string) error {
+	for item := range strings.SplitSeq(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			*l = append(*l, item)
+		}
+	}
+	return nil
+}
+
+// viewerURL is the URL viewer i dials: the URLs in turn.
+func (cfg config) viewerURL(i int) string { return cfg.urls[i%len(cfg.urls)] }
 
 func main() {
 	var cfg config
 	flag.StringVar(&cfg.scenario, "scenario", scenarioChat, "chat, pin, storm, idle or connect")
 	flag.StringVar(&cfg.target, "target", "livecart", "server under test: livecart, gorilla or centrifugo")
-	flag.StringVar(&cfg.url, "url", "", "WebSocket URL, e.g. ws://127.0.0.1:7420/ws (loopback only)")
+	flag.Var(&cfg.urls, "url", "WebSocket URL, e.g. ws://127.0.0.1:7420/ws (loopback only); repeated or comma-separated, viewer i dials URL i mod n")
+	flag.StringVar(&cfg.pubURL, "pub-url", "", "WebSocket URL the publishers and the host dial (default: the first -url), e.g. a cluster's owner")
 	flag.IntVar(&cfg.viewers, "viewers", 100, "viewer connections")
 	flag.Float64Var(&cfg.rate, "rate", 10, "chat messages offered per second, in total")
 	flag.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long to publish")
-	flag.IntVar(&cfg.pid, "server-pid", 0, "server process id, to read its CPU and RSS from /proc")
+	flag.Var(&cfg.servers, "server-pid", "server process id, to read its CPU and RSS from /proc; PID or NAME=PID, repeated or comma-separated: CPU and RSS are summed and reported per process")
+	flag.IntVar(&cfg.killPID, "kill-pid", 0, "failover: the process to kill (SIGKILL) mid-run, e.g. an edge")
+	flag.DurationVar(&cfg.killAfter, "kill-after", 0, "failover: when to kill -kill-pid, after publishing starts (default: half of -duration)")
+	flag.DurationVar(&cfg.settleWait, "catch-up", 30*time.Second, "failover: how long, after publishing, viewers may take to reach the reference's last event")
 	flag.StringVar(&cfg.token, "token", "", "livecart host token: the pinning host's in pin and storm (required there), the publishers' in chat (optional)")
 	flag.IntVar(&cfg.publishers, "publishers", 0, "publisher connections (0: enough for the target's per-connection chat limit)")
 	flag.IntVar(&cfg.dialParallel, "dial-parallel", 64, "connections dialled at once")
@@ -108,6 +139,12 @@ func main() {
 			fatal(err)
 		}
 		return
+	}
+	if cfg.pubURL == "" && len(cfg.urls) > 0 {
+		cfg.pubURL = cfg.urls[0]
+	}
+	if cfg.scenario == scenarioFailover && cfg.killAfter == 0 {
+		cfg.killAfter = cfg.duration / 2
 	}
 	if cfg.publishers <= 0 {
 		cfg.publishers = defaultPublishers(cfg.target, cfg.rate)
@@ -133,6 +170,8 @@ func main() {
 	switch cfg.scenario {
 	case scenarioIdle, scenarioConnect:
 		r, err = runAudience(cfg)
+	case scenarioFailover:
+		r, err = runFailover(cfg)
 	default:
 		r, err = runShow(cfg)
 	}
@@ -169,6 +208,16 @@ func validate(cfg config) error {
 	}
 	switch cfg.scenario {
 	case scenarioChat, scenarioIdle, scenarioConnect:
+	case scenarioFailover:
+		if cfg.target != "livecart" {
+			return fmt.Errorf("-scenario failover needs -target livecart")
+		}
+		if cfg.killAfter < 0 || cfg.killAfter >= cfg.duration {
+			return fmt.Errorf("-kill-after %v: want 0 to under -duration", cfg.killAfter)
+		}
+		if cfg.settleWait <= 0 || cfg.settleWait > maxSettle {
+			return fmt.Errorf("-catch-up %v: want more than 0, at most %v", cfg.settleWait, maxSettle)
+		}
 	case scenarioPin, scenarioStorm:
 		if cfg.target != "livecart" {
 			return fmt.Errorf("-scenario %s needs -target livecart (it pins products)", cfg.scenario)
@@ -179,13 +228,18 @@ func validate(cfg config) error {
 	default:
 		return fmt.Errorf("unknown -scenario %q", cfg.scenario)
 	}
-	u, err := url.Parse(cfg.url)
-	if err != nil || u.Scheme != "ws" {
-		return fmt.Errorf("-url %q: want ws://127.x.y.z:PORT/path", cfg.url)
+	if len(cfg.urls) == 0 {
+		return errors.New("-url: want at least one")
 	}
-	ip := net.ParseIP(u.Hostname())
-	if ip == nil || ip.To4() == nil || ip.To4()[0] != 127 {
-		return fmt.Errorf("-url %q: host must be a literal 127.0.0.0/8 address", cfg.url)
+	for _, u := range cfg.urls {
+		if err := checkURL(u); err != nil {
+			return err
+		}
+	}
+	if cfg.pubURL != "" {
+		if err := checkURL(cfg.pubURL); err != nil {
+			return err
+		}
 	}
 	if cfg.viewers < 1 || cfg.viewers > maxViewers {
 		return fmt.Errorf("-viewers %d: want 1 to %d", cfg.viewers, maxViewers)
@@ -207,6 +261,19 @@ func validate(cfg config) error {
 	}
 	if cfg.publishers < 1 || cfg.publishers > maxPublishers {
 		return fmt.Errorf("%d publishers: want 1 to %d", cfg.publishers, maxPublishers)
+	}
+	return nil
+}
+
+// checkURL accepts ws:// URLs on a literal loopback address only.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "ws" {
+		return fmt.Errorf("-url %q: want ws://127.x.y.z:PORT/path", raw)
+	}
+	ip := net.ParseIP(u.Hostname())
+	if ip == nil || ip.To4() == nil || ip.To4()[0] != 127 {
+		return fmt.Errorf("-url %q: host must be a literal 127.0.0.0/8 address", raw)
 	}
 	return nil
 }

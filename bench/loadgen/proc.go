@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -88,33 +89,128 @@ func machineBusy() int64 {
 	return busy
 }
 
+// server is one process of the server under test: a name for the JSON
+// line (owner, edge0, …) and its PID.
+type server struct {
+	Name string
+	PID  int
+}
+
+// serverList is the -server-pid flag: PID or NAME=PID, repeated or
+// comma-separated. A show on several processes (an owner and its edges)
+// is measured as their sum, and each apart.
+type serverList []server
+
+func (l *serverList) String() string {
+	var parts []string
+	for _, s := range *l {
+		parts = append(parts, s.Name+"="+strconv.Itoa(s.PID))
+	}
+	return strings.Join(parts, ",")
+}
+
+func (l *serverList) Set(v string) error {
+	for item := range strings.SplitSeq(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, pidStr, named := strings.Cut(item, "=")
+		if !named {
+			pidStr = name
+		}
+		pid, err := strconv.Atoi(pidStr)
+		if err != nil || pid <= 0 {
+			return fmt.Errorf("%q: want PID or NAME=PID", item)
+		}
+		if !named {
+			name = "server"
+			if len(*l) > 0 {
+				name = "server" + strconv.Itoa(len(*l))
+			}
+		} else if name == "" {
+			return fmt.Errorf("%q: empty name", item)
+		}
+		for _, s := range *l {
+			if s.Name == name || s.PID == pid {
+				return fmt.Errorf("%q: name or PID given twice", item)
+			}
+		}
+		*l = append(*l, server{Name: name, PID: pid})
+	}
+	return nil
+}
+
+// setSample is one sample of each server process; ok[i] is false for a
+// process that could not be read (it has exited, or was killed).
+type setSample struct {
+	each []procSample
+	ok   []bool
+}
+
+func readSet(l serverList) setSample {
+	s := setSample{each: make([]procSample, len(l)), ok: make([]bool, len(l))}
+	for i, p := range l {
+		ps, err := readProc(strconv.Itoa(p.PID))
+		s.each[i], s.ok[i] = ps, err == nil
+	}
+	return s
+}
+
+// rssKB is the RSS of the processes that could be read, summed.
+func (s setSample) rssKB() int64 {
+	var kb int64
+	for i, p := range s.each {
+		if s.ok[i] {
+			kb += p.rssKB
+		}
+	}
+	return kb
+}
+
+// serversCPU is each server's CPU from a to b, and their sum; a process
+// missing from either sample counts nothing and is marked gone.
+func serversCPU(l serverList, a, b setSample) (total float64, each []ProcStat) {
+	for i, p := range l {
+		st := ProcStat{Name: p.Name, PID: p.PID}
+		if a.ok[i] && b.ok[i] {
+			st.CPUPct = round(cpuPct(a.each[i], b.each[i]), 1)
+			st.RSSKB = b.each[i].rssKB
+			total += cpuPct(a.each[i], b.each[i])
+		} else {
+			st.Gone = true
+		}
+		each = append(each, st)
+	}
+	return round(total, 1), each
+}
+
 // cpuWindow is server, generator and whole-machine CPU over one stretch
 // of a run.
 type cpuWindow struct {
-	srvPID    string
-	srv, self procSample
-	machine   int64
+	servers serverList
+	srv     setSample
+	self    procSample
+	machine int64
 }
 
-func startCPU(srvPID string) cpuWindow {
-	w := cpuWindow{srvPID: srvPID, machine: machineBusy()}
+func startCPU(servers serverList) cpuWindow {
+	w := cpuWindow{servers: servers, machine: machineBusy()}
 	w.self, _ = readProc("self")
-	if srvPID != "" {
-		w.srv, _ = readProc(srvPID)
-	}
+	w.srv = readSet(servers)
 	return w
 }
 
-// stop fills in the CPU over the window and returns the server's last
+// stop fills in the CPU over the window and returns the servers' last
 // sample.
-func (w cpuWindow) stop(r *result) procSample {
+func (w cpuWindow) stop(r *result) setSample {
 	self, _ := readProc("self")
 	r.GenCPUPct = round(cpuPct(w.self, self), 1)
 	r.GenRSSKB = self.rssKB
-	var srv procSample
-	if w.srvPID != "" {
-		srv, _ = readProc(w.srvPID)
-		r.ServerCPUPct = round(cpuPct(w.srv, srv), 1)
+	srv := readSet(w.servers)
+	if len(w.servers) > 0 {
+		r.ServerCPUPct, r.Servers = serversCPU(w.servers, w.srv, srv)
+		r.CPUWindowS = round(self.at.Sub(w.self.at).Seconds(), 3)
 	}
 	if wall := self.at.Sub(w.self.at).Seconds(); wall > 0 && w.machine > 0 {
 		r.MachineCPUPct = round(float64(machineBusy()-w.machine)/clkTck/wall*100, 1)
@@ -133,21 +229,21 @@ type rssSampler struct {
 	done chan struct{}
 }
 
-func sampleRSS(srvPID string) *rssSampler {
+func sampleRSS(servers serverList) *rssSampler {
 	s := &rssSampler{stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
-		if srvPID == "" {
+		if len(servers) == 0 {
 			return
 		}
 		start := time.Now()
 		tk := time.NewTicker(rssEvery)
 		defer tk.Stop()
 		for range maxRSSSamples {
-			if p, err := readProc(srvPID); err == nil {
+			if p := readSet(servers); p.rssKB() > 0 {
 				s.mu.Lock()
-				s.at = append(s.at, p.at.Sub(start).Seconds())
-				s.kb = append(s.kb, p.rssKB)
+				s.at = append(s.at, time.Since(start).Seconds())
+				s.kb = append(s.kb, p.rssKB())
 				s.mu.Unlock()
 			}
 			select {

@@ -42,10 +42,34 @@ type result struct {
 	CPUBound  bool   `json:"cpu_bound"`
 	Saturated bool   `json:"saturated"`
 	Notes     string `json:"notes,omitempty"`
+	// URLs is how many URLs the viewers were spread over (viewer i on
+	// URL i mod URLs); PubURL where publishers and the host connected.
+	URLs   int    `json:"urls"`
+	PubURL string `json:"pub_url,omitempty"`
+	// Servers is each -server-pid apart (server_cpu_pct is their sum),
+	// over the same window; CPUWindowS is that window.
+	Servers    []ProcStat `json:"servers,omitempty"`
+	CPUWindowS float64    `json:"cpu_window_s,omitempty"`
+	// CPUusPerDelivery is the servers' CPU over the publishing window, in
+	// µs, per chat line delivered to a viewer: the cost of one event from
+	// publisher to viewer, every server process included.
+	CPUusPerDelivery float64 `json:"server_cpu_us_per_delivery,omitempty"`
 
 	*MustStats
 	*ChatRate
 	*RSSTrend
+	*Failover
+}
+
+// ProcStat is one server process's CPU (100 = one core) over the run's
+// window and its RSS at the end; Gone when it could not be read at one
+// end of the window (it exited or was killed).
+type ProcStat struct {
+	Name   string  `json:"name"`
+	PID    int     `json:"pid"`
+	CPUPct float64 `json:"cpu_pct"`
+	RSSKB  int64   `json:"rss_kb"`
+	Gone   bool    `json:"gone,omitempty"`
 }
 
 // MustStats is what the pinning host's events did: pins and price changes

@@ -159,14 +159,8 @@ func parseSeq(line []byte) (uint64, bool) {
 func runShow(cfg config) (*result, error) {
 	n, pubs, rate, dur := cfg.viewers, cfg.publishers, cfg.rate, cfg.duration
 	res := &result{Scenario: cfg.scenario, Target: cfg.target, Viewers: n, Publishers: pubs, Rate: rate, DurationS: dur.Seconds()}
-	srvPID := ""
-	if cfg.pid > 0 {
-		srvPID = strconv.Itoa(cfg.pid)
-		before, err := readProc(srvPID)
-		if err != nil {
-			return nil, fmt.Errorf("server pid %d: %w", cfg.pid, err)
-		}
-		res.ServerRSSBefore = before.rssKB
+	if err := serversBefore(cfg, res); err != nil {
+		return nil, err
 	}
 	run := &showRun{target: cfg.target}
 	ctx, cancel := context.WithTimeout(context.Background(), connectBudget)
@@ -228,8 +222,8 @@ func runShow(cfg config) (*result, error) {
 		go func() { defer rwg.Done(); h.read() }()
 	}
 
-	cpu := startCPU(srvPID)
-	rss := sampleRSS(srvPID)
+	cpu := startCPU(cfg.servers)
+	rss := sampleRSS(cfg.servers)
 	start := time.Now()
 	end := start.Add(dur)
 	run.start.Store(start.UnixNano())
@@ -265,15 +259,41 @@ func runShow(cfg config) (*result, error) {
 	res.Offered = offered
 	res.PublishErrors = sendErrs + pubErrors.Load()
 	tally(res, vs, run, st.up)
-	if srvPID != "" {
-		res.ServerRSSKB = srvAfter.rssKB
+	if len(cfg.servers) > 0 {
+		res.ServerRSSKB = srvAfter.rssKB()
 		if res.RSSTrend != nil {
 			res.ServerRSSKB = max(res.ServerRSSKB, res.RSSTrend.MaxKB)
 		}
 		res.KBPerConn = round(float64(res.ServerRSSKB-res.ServerRSSBefore)/float64(st.up), 2)
 	}
+	res.CPUusPerDelivery = cpuPerDelivery(res)
 	res.Saturated = showSaturated(cfg.scenario, res)
 	return res, nil
+}
+
+// serversBefore checks that every -server-pid can be read, and records
+// their RSS before any connection, and the URLs.
+func serversBefore(cfg config, res *result) error {
+	res.URLs, res.PubURL = len(cfg.urls), cfg.pubURL
+	before := readSet(cfg.servers)
+	for i, ok := range before.ok {
+		if !ok {
+			return fmt.Errorf("server pid %d: cannot read /proc", cfg.servers[i].PID)
+		}
+	}
+	res.ServerRSSBefore = before.rssKB()
+	return nil
+}
+
+// cpuPerDelivery is the servers' CPU-µs over the publishing window per
+// chat line delivered: summed over every server process, so a show on
+// several processes pays for its hops too. 0 without -server-pid or
+// deliveries.
+func cpuPerDelivery(r *result) float64 {
+	if r.Delivered == 0 || r.CPUWindowS == 0 {
+		return 0
+	}
+	return round(r.ServerCPUPct/100*r.CPUWindowS*1e6/float64(r.Delivered), 3)
 }
 
 // tally adds up what the viewers read once their readers have ended. A
@@ -347,7 +367,7 @@ func connectPublishers(ctx context.Context, cfg config, pubs, first int, token s
 				if p >= pubs {
 					return
 				}
-				c, err := dial(ctx, cfg.url, first+p)
+				c, err := dial(ctx, cfg.pubURL, first+p)
 				if err == nil {
 					if _, err = handshake(c, cfg.target, "bench-p"+strconv.Itoa(p), token, false); err != nil {
 						_ = c.Close()

@@ -89,6 +89,7 @@ func summarize(runs []result, w io.Writer) error {
 				ok = ratios(w, ours, peer, []metric{
 					{"p99 latency", func(r result) float64 { return r.P99ms }},
 					{"server CPU", func(r result) float64 { return r.ServerCPUPct }},
+					{"CPU-µs per delivery", func(r result) float64 { return r.CPUusPerDelivery }},
 				})
 			}
 			compared = compared || ok
