@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"os"
 	"path/filepath"
@@ -357,22 +355,7 @@ func (s *sshScreen) waitFor(t *testing.T, text string) {
 // the viewer, as a person's ssh would get it.
 func sshViewer(t *testing.T, addr string) *sshScreen {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
-		User: "ana", Auth: []gossh.AuthMethod{gossh.PublicKeys(key)},
-		HostKeyCallback: gossh.InsecureIgnoreHostKey(), // a server this test started
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	c := sshDial(t, addr, gossh.InsecureIgnoreHostKey()) // a server this test started
 	sess, err := c.NewSession()
 	if err != nil {
 		t.Fatal(err)

@@ -62,27 +62,12 @@ func TestServeSSH(t *testing.T) {
 // refused opens a session without a PTY on the SSH server at addr.
 func refused(t *testing.T, addr, fingerprint string) {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
-		User: "ana", Auth: []gossh.AuthMethod{gossh.PublicKeys(key)},
-		HostKeyCallback: func(_ string, _ net.Addr, k gossh.PublicKey) error {
-			if got := gossh.FingerprintSHA256(k); got != fingerprint {
-				t.Errorf("host key %s, printed %s", got, fingerprint)
-			}
-			return nil
-		},
+	c := sshDial(t, addr, func(_ string, _ net.Addr, k gossh.PublicKey) error {
+		if got := gossh.FingerprintSHA256(k); got != fingerprint {
+			t.Errorf("host key %s, printed %s", got, fingerprint)
+		}
+		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	sess, err := c.NewSession()
 	if err != nil {
 		t.Fatal(err)
@@ -117,4 +102,26 @@ func TestSSHLeavesRoomPerAddress(t *testing.T) {
 		}
 		defer c.Close()
 	}
+}
+
+// sshDial connects to the SSH server at addr as "ana" with a new key,
+// checking its host key with hostKey; the connection closes with the test.
+func sshDial(t *testing.T, addr string, hostKey gossh.HostKeyCallback) *gossh.Client {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
+		User: "ana", Auth: []gossh.AuthMethod{gossh.PublicKeys(key)}, HostKeyCallback: hostKey,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
