@@ -269,16 +269,6 @@ const (
 	pingAfterMin = 1.125 // ping periods
 	pingAfterMax = 1.5   // ping periods
 	pingRetry    = 4     // a quarter of pingAfter
-	// writerBusy: a writer whose last two runs of writes began less than
-	// this apart parks for the next one instead of ending. Four batches a
-	// second or more: a busy show (at most 200 ms between batches) keeps
-	// its writers; a connect storm (viewer counts twice a second) does
-	// not, so its writers' stacks are not all held at once.
-	writerBusy = 250 * time.Millisecond
-	// writerLinger is how long a parked writer waits for more to write
-	// before the pinger retires it, so that an audience gone quiet holds
-	// one goroutine per connection again.
-	writerLinger = time.Second
 )
 
 // clock is the hub's monotonic clock in nanoseconds, for readings kept in
@@ -327,18 +317,12 @@ func (h *hub) pingLoop(stop <-chan struct{}) {
 	}
 }
 
-// heartbeat pings c if it has been silent for its pingAfter, and retires
-// its writer if that has had nothing to write for writerLinger.
+// heartbeat pings c if it has been silent for its pingAfter.
 func (h *hub) heartbeat(c *conn, now int64) {
 	wrote, heard := now-c.lastWrite.Load(), now-c.lastHeard.Load()
 	if wrote >= c.pingAfter || (heard >= c.pingAfter && now-c.lastPing.Load() >= c.pingAfter/pingRetry) {
 		c.lastPing.Store(now)
 		c.pingDue.Store(true)
 		c.kick()
-		return
-	}
-	if wrote >= int64(writerLinger) && c.writing.Load() && !c.retire.Load() {
-		c.retire.Store(true)
-		c.nudge()
 	}
 }

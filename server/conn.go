@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -34,30 +35,27 @@ var newline = []byte{'\n'}
 // conn is one client's WebSocket: its socket, its bounded send queue and
 // its writer. Its read loop (Server.readLoop, which applies the client's
 // commands to the show) runs on a goroutine of its own for as long as the
-// connection lives. Its writer is started by a kick when none runs. While
-// batches come often (runs less than writerBusy apart) it stays, parked on
-// wake between them, so a busy show does not start a writer, and grow its
-// stack, for every connection and every batch; the pinger retires one that
-// then has nothing to write for writerLinger (see hub.heartbeat).
-// Otherwise it ends once nothing is owed, so an idle connection, or one
-// written to now and then (a connect storm's viewer counts), holds one
-// goroutine, not two. The writer is the only goroutine that writes to the
-// socket. The hub owns the set of connections and ends them; a conn knows
-// only its hub.
+// connection lives. Show batches are written by the flusher itself while
+// the socket takes them (see direct.go); everything else (welcomes,
+// replies, pings and pongs, a batch that did not fit, the close) by a
+// writer, started by a kick when none runs and ended once nothing is owed,
+// so an idle connection, or one that keeps up, holds one goroutine, not
+// two. One goroutine at a time writes to the socket: whoever set writing.
+// The hub owns the set of connections and ends them; a conn knows only its
+// hub.
 type conn struct {
 	hub      *hub
 	ws       *websocket.Conn
+	raw      syscall.RawConn // ws's socket for writeNow; nil to always use a writer
 	remote   string
 	checkout string // the welcome's checkout link template
 
 	send     chan []byte   // frames for the writer; bounded, never closed
 	pongs    chan string   // pongs owed to the peer's pings
-	wake     chan struct{} // capacity 1: the parked writer has something to do
 	done     chan struct{} // closed by hub.endLocked: stop and close
 	readDone chan struct{} // closed when the read loop has returned
-	writing  atomic.Bool   // a writer runs or is parked, or has closed the socket for good
+	writing  atomic.Bool   // the socket is being written to, or has been closed for good
 	pingDue  atomic.Bool   // the pinger asks for a ping
-	retire   atomic.Bool   // the pinger found the writer idle: end it unless something is owed
 
 	// The heartbeat's clock readings (hub.clock): the last write, the last
 	// frame heard from the peer, the last ping asked for. pingAfter is the
@@ -83,13 +81,15 @@ type conn struct {
 	closeText string
 	flush     bool // the writer sends what is queued before closing
 
-	// The writer's alone (handed from one writer to the next through
-	// writing): the socket's write deadline, when the last write began,
-	// and when the last two runs of writes did.
-	deadline  time.Time
-	wroteAt   time.Time
-	runAt     time.Time
-	prevRunAt time.Time
+	// The writer's alone (handed from one writer to the next, and from
+	// writeNow to the writer it starts, through writing): the socket's
+	// write deadline, when the last write began, and what writeNow left of
+	// a batch (restPartial: some of it went, so the rest must follow
+	// before anything else, the close frame included).
+	deadline    time.Time
+	wroteAt     time.Time
+	rest        []byte
+	restPartial bool
 
 	// The read loop's alone.
 	bad    int // malformed or unknown commands so far
@@ -108,10 +108,10 @@ func newConn(h *hub, ws *websocket.Conn, remote string) *conn {
 	c := &conn{
 		hub:       h,
 		ws:        ws,
+		raw:       rawSocket(ws),
 		remote:    remote,
 		send:      make(chan []byte, h.sendQueue),
 		pongs:     make(chan string, 1),
-		wake:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		readDone:  make(chan struct{}),
 		pingAfter: h.pingAfter(),
@@ -291,37 +291,43 @@ func (c *conn) linger() {
 }
 
 // kick makes sure a writer runs when c has something to write: it starts
-// one when none is there and wakes the one that is. At most one runs at a
-// time; call it after queueing anything for c.
+// one unless the socket is being written to already, and whoever writes to
+// it (a writer, or writeNow) looks at the queue again before it stops. At
+// most one writer runs at a time; call kick after queueing anything for c.
 func (c *conn) kick() {
 	if c.writing.CompareAndSwap(false, true) {
-		c.hub.writers.Add(1)
-		go c.writeLoop()
-		return
-	}
-	c.nudge()
-}
-
-// nudge wakes a parked writer; a wake-up already pending is enough.
-func (c *conn) nudge() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
+		c.startWriter()
 	}
 }
 
-// writeLoop writes what is owed, then, while batches come often, parks
-// until kicked again. It ends once nothing is owed and batches do not come
-// often, or when the pinger retires it with nothing owed, or, once c has
+// startWriter starts a writer; call it having set writing.
+func (c *conn) startWriter() {
+	c.hub.writers.Add(1)
+	go c.writeLoop()
+}
+
+// release gives up writing, and starts a writer when something was queued
+// meanwhile: it was kicked while the socket still counted as being written
+// to.
+func (c *conn) release() {
+	c.writing.Store(false)
+	if c.owed() && c.writing.CompareAndSwap(false, true) {
+		c.startWriter()
+	}
+}
+
+// writeLoop writes what is owed, and ends once nothing is, or, once c has
 // ended, after closing the socket, and then never lets another writer
 // start.
 func (c *conn) writeLoop() {
 	for {
 		// An ended connection sends nothing more, even with frames queued
 		// (an evicted client's queue is full by definition), unless it was
-		// ended to be told why.
+		// ended to be told why; half a frame is finished, though, or the
+		// close frame would be garbled.
 		select {
 		case <-c.done:
+			c.finishRest()
 			c.drain()
 			c.shut()
 			c.hub.wg.Done()
@@ -332,16 +338,7 @@ func (c *conn) writeLoop() {
 			c.hub.end(c, 0, "write failed: "+err.Error())
 			continue
 		}
-		if c.runAt.Sub(c.prevRunAt) < writerBusy {
-			select {
-			case <-c.wake:
-			case <-c.done:
-				continue
-			}
-			if !c.retire.Swap(false) {
-				continue
-			}
-		}
+		c.clearDeadline()
 		c.writing.Store(false)
 		// Whatever was queued after writeOwed looked, and before the store
 		// above, was kicked while this writer still counted as running.
@@ -351,10 +348,35 @@ func (c *conn) writeLoop() {
 	}
 }
 
+// finishRest writes what writeNow left of a batch to an ended connection:
+// all of it when c is to be told why it ended, else only the rest of a
+// frame already begun, within closeWait. Should that fail, no close frame
+// follows.
+func (c *conn) finishRest() {
+	if c.rest == nil {
+		return
+	}
+	if !c.flush && !c.restPartial {
+		c.rest = nil
+		return
+	}
+	c.deadline = time.Now().Add(closeWait)
+	if c.writeRest() != nil {
+		c.closeCode = 0
+	}
+}
+
 // writeOwed writes until nothing is owed: pongs and a due ping before
 // events, and events joined into frames (see write).
 func (c *conn) writeOwed() error {
 	wrote := false
+	if c.rest != nil {
+		c.writeDeadline()
+		if err := c.writeRest(); err != nil {
+			return err
+		}
+		wrote = true
+	}
 	for {
 		var err error
 		// Pings and pongs go through WriteMessage, like events: from the
@@ -377,8 +399,6 @@ func (c *conn) writeOwed() error {
 			default:
 				if wrote {
 					c.lastWrite.Store(c.hub.clockAt(c.wroteAt))
-					c.prevRunAt, c.runAt = c.runAt, c.wroteAt
-					c.retire.Store(false)
 				}
 				return nil
 			}
@@ -392,17 +412,28 @@ func (c *conn) writeOwed() error {
 
 // writeDeadline sets the write deadline for a write about to begin. A new
 // one, protocol.WriteWait away, is set only once the current one is less
-// than half of that away: setting a socket's deadline resets a timer in
-// the runtime, and gorilla sets it again before every frame, with the
-// value given here, which deadlineConn lets through only when it changed.
-// So a write has between half of WriteWait and all of it.
+// than half of that away, or was cleared: setting a socket's deadline
+// resets a timer in the runtime, and gorilla sets it again before every
+// frame, with the value given here, which deadlineConn lets through only
+// when it changed. So a write has between half of WriteWait and all of it.
 func (c *conn) writeDeadline() {
 	now := time.Now()
 	c.wroteAt = now
-	if c.deadline.Sub(now) < protocol.WriteWait/2 {
-		c.deadline = now.Add(protocol.WriteWait)
+	if c.deadline.Sub(now) < c.hub.writeWait/2 {
+		c.deadline = now.Add(c.hub.writeWait)
 		_ = c.ws.SetWriteDeadline(c.deadline)
 	}
+}
+
+// clearDeadline takes the write deadline off the socket as a writer stops:
+// writeNow's writes never wait, and a deadline that has passed would make
+// the socket refuse them.
+func (c *conn) clearDeadline() {
+	if c.deadline.IsZero() {
+		return
+	}
+	c.deadline = time.Time{}
+	_ = c.ws.NetConn().SetWriteDeadline(time.Time{})
 }
 
 // owed reports whether c has anything for a writer to do.

@@ -33,17 +33,18 @@ import (
 // An event's way: publish* appends it to the outbox and wakes the flush
 // loop; the flusher, with mu held, numbers it (seq), encodes it once into
 // the batch's frames, adds it to the history and tells the show (sent);
-// then, with mu released, it offers the same frames to the send queue of
-// every connection on the fan-out list and kicks each one's writer, which
-// writes them to the socket. A queue that is full gets its connection
-// evicted with protocol.CloseSlowConsumer.
+// then, with mu released, it writes the same frames to the socket of
+// every connection on the fan-out list that takes them at once, and offers
+// them to the send queue of every other, kicking its writer (direct.go). A
+// queue that is full gets its connection evicted with
+// protocol.CloseSlowConsumer.
 //
 // The hub batches show events. A published event waits in the outbox; the
 // flusher numbers and encodes what is waiting, joins it into frames once,
-// and offers the same bytes to every joined connection. Each viewer then
-// costs one queue offer and one socket write per batch instead of per
-// event: on a small machine the write syscalls, not the JSON, are what a
-// busy show runs out of.
+// and writes the same bytes to every joined connection. Each viewer then
+// costs one socket write per batch instead of per event: on a small
+// machine the write syscalls, not the JSON, are what a busy show runs out
+// of.
 //
 // Chat and viewer counts wait up to one flush interval, which grows with
 // the audience (more viewers, more writes per batch, so fewer batches).
@@ -64,12 +65,15 @@ import (
 // once, so they share one lock; it is never held across I/O.
 
 const (
-	// flushPerViewer sizes the interval: about 25 ms at 1,000 viewers.
-	flushPerViewer = 25 * time.Microsecond
+	// flushPerViewer sizes the interval: 5 ms at 1,000 viewers, a little
+	// more than writing a batch to them takes (about 3.5 µs a socket on
+	// one core of a small machine), so that a busy show spends less than
+	// its time between batches writing them.
+	flushPerViewer = 5 * time.Microsecond
 	// minFlushInterval keeps a small show's chat immediate.
 	minFlushInterval = 2 * time.Millisecond
 	// maxFlushInterval bounds what a large audience adds to chat latency.
-	maxFlushInterval = 200 * time.Millisecond
+	maxFlushInterval = 100 * time.Millisecond
 )
 
 // flushInterval is the shortest time between two batches for an audience
@@ -127,6 +131,7 @@ type hub struct {
 	announcing func() // see hubConfig
 	sendQueue  int
 	pingPeriod time.Duration
+	writeWait  time.Duration // bounds a writer's write; protocol.WriteWait but in tests
 	sent       func(protocol.Type, any)
 
 	// wg counts the connections' goroutines, the flush loop, the pinger
@@ -204,6 +209,7 @@ func newHub(cfg hubConfig) *hub {
 		epoch:      cfg.epoch,
 		sendQueue:  cfg.sendQueue,
 		pingPeriod: cfg.pingPeriod,
+		writeWait:  protocol.WriteWait,
 		sent:       cfg.sent,
 		announcing: cfg.announcing,
 		journal:    cfg.journal,
@@ -378,17 +384,8 @@ func (h *hub) flush(now bool) time.Duration {
 		return 0
 	}
 	var slow []*conn
-	for _, c := range h.fanout {
-		for _, f := range frames {
-			select {
-			case c.send <- f:
-				continue
-			default:
-				slow = append(slow, c)
-			}
-			break
-		}
-		c.kick()
+	if len(frames) > 0 {
+		slow = writeBatch(h.fanout, frames, wireFrames(frames), h.clock())
 	}
 	clear(h.fanout) // the list must not keep ended connections alive
 	for _, r := range replies {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +42,36 @@ func quietAudience(t *testing.T, n int) *audience {
 		}
 	})
 	return a
+}
+
+// A batch to an audience large enough to be split over goroutines reaches
+// every connection once, and a full queue in any part evicts its
+// connection and no other.
+func TestLargeFanOutReachesEveryConnection(t *testing.T) {
+	const n = 8*shardConns + 3 // parts of unequal size on any machine
+	a := quietAudience(t, n)
+	full := []*conn{a.conns[1], a.conns[n/2], a.conns[n-1]}
+	for _, c := range full {
+		for len(c.send) < cap(c.send) {
+			c.send <- []byte("old")
+		}
+	}
+	a.sayN(t, 1)
+	for i, c := range a.conns {
+		if slices.Contains(full, c) {
+			continue
+		}
+		if frames := queued(c); len(frames) != 1 {
+			t.Fatalf("viewer %d was offered %d frames, want 1", i, len(frames))
+		}
+	}
+	a.s.hub.locked(func() {
+		for i, c := range a.conns {
+			if want := slices.Contains(full, c); c.ended != want {
+				t.Errorf("viewer %d: ended %v, want %v", i, c.ended, want)
+			}
+		}
+	})
 }
 
 func TestBatchIsEncodedOnceAndShared(t *testing.T) {
@@ -153,9 +184,9 @@ func TestFlushIntervalGrowsWithTheAudience(t *testing.T) {
 	}{
 		{0, minFlushInterval},
 		{10, minFlushInterval},
-		{1000, 25 * time.Millisecond},
-		{4000, 100 * time.Millisecond},
-		{10_000, maxFlushInterval},
+		{1000, 5 * time.Millisecond},
+		{10_000, 50 * time.Millisecond},
+		{20_000, maxFlushInterval},
 		{1_000_000, maxFlushInterval},
 	} {
 		if got := flushInterval(tc.viewers); got != tc.want {

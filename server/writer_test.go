@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -44,74 +45,116 @@ func readAll(c *client, wg *sync.WaitGroup, got *atomic.Int64) {
 	})
 }
 
-// A busy connection keeps its writer: across many batches each connection
-// has one writer goroutine, started once, not one per batch.
-func TestWriterLastsAcrossBatches(t *testing.T) {
+// A batch is written to a connection that keeps up by the flusher, not by
+// a writer of the connection's: across many batches no writer starts, and
+// none is left running.
+func TestBatchesAreWrittenByTheFlusher(t *testing.T) {
 	s, ts := startServer(t, unlimited)
-	const viewers, batches = 8, 60
-	var readers sync.WaitGroup
-	var got atomic.Int64
-	clients := make([]*client, viewers)
-	for i := range clients {
-		clients[i] = dial(t, ts.URL, fmt.Sprintf("v%d", i), "")
-	}
-	host := dial(t, ts.URL, "host", testToken)
-	for _, c := range clients {
-		readAll(c, &readers, &got)
-	}
-	// A few batches in quick succession make every writer busy.
-	const warm = 3
-	for i := range warm {
-		host.send(protocol.TypeSay, protocol.Say{Text: fmt.Sprintf("warm %d", i)})
-		host.sync()
-	}
-	started := s.hub.writers.Load()
-	for i := range batches {
-		host.send(protocol.TypeSay, protocol.Say{Text: fmt.Sprintf("line %d", i)})
-		host.sync() // its own pong follows the batch: one batch per line
-		if n := writerGoroutines(); n > viewers+1 {
-			t.Fatalf("batch %d: %d writer goroutines for %d connections", i, n, viewers+1)
-		}
-	}
-	waitUntil(t, "every viewer has every line", func() bool { return got.Load() == viewers*(warm+batches) })
-	// None should start; a machine that stalls a test for longer than
-	// writerBusy may make a few start again, never one per batch.
-	if n := s.hub.writers.Load() - started; n > viewers+1 {
-		t.Errorf("%d writers started during %d batches to %d connections, want none: each keeps the one it has", n, batches, viewers+1)
-	}
-	for _, c := range clients {
-		c.ws.Close()
-	}
-	readers.Wait()
-}
-
-// A writer that had batches in quick succession and then nothing to write
-// for writerLinger ends, so an audience gone quiet holds only its read
-// loops, and a later batch starts it again.
-func TestIdleWriterIsRetired(t *testing.T) {
-	s, ts := startServer(t, unlimited)
-	const viewers = 6
+	const viewers, lines = 8, 60
 	var readers sync.WaitGroup
 	var got atomic.Int64
 	for i := range viewers {
 		readAll(dial(t, ts.URL, fmt.Sprintf("v%d", i), ""), &readers, &got)
 	}
-	// A viewer: a host's writer stays busy with its metrics.
+	// A viewer, not a host: a host gets its metrics one by one, through
+	// its writer.
 	talker := dial(t, ts.URL, "talker", "")
-	for range 3 {
-		talker.send(protocol.TypeSay, protocol.Say{Text: "hello"})
-		talker.sync()
-	}
-	waitUntil(t, "every writer retired", func() bool { return writerGoroutines() == 0 })
 	started := s.hub.writers.Load()
-	talker.send(protocol.TypeSay, protocol.Say{Text: "again"})
-	talker.sync()
-	waitUntil(t, "the next line reaches every viewer", func() bool { return got.Load() == 4*viewers })
-	if n := s.hub.writers.Load() - started; n != viewers+1 {
-		t.Errorf("%d writers started for the next batch, want one per connection (%d)", n, viewers+1)
+	for i := range lines {
+		text := fmt.Sprintf("line %d", i)
+		talker.send(protocol.TypeSay, protocol.Say{Text: text})
+		for {
+			env := talker.nextOf(protocol.TypeChat)
+			if c, err := protocol.Decode[protocol.Chat](env); err == nil && c.Text == text {
+				break
+			}
+		}
 	}
+	waitUntil(t, "every viewer has every line", func() bool { return got.Load() == viewers*lines })
+	if n := s.hub.writers.Load() - started; n != 0 {
+		t.Errorf("%d writers started during %d batches to %d connections that keep up, want none", n, lines, viewers+1)
+	}
+	waitUntil(t, "no writer left running", func() bool { return writerGoroutines() == 0 })
+	talker.ws.Close()
 	s.Close()
 	readers.Wait()
+}
+
+// A writer takes its write deadline off the socket as it stops: with one
+// left behind, every batch after it expired would find the socket
+// refusing the flusher's write, and start a writer.
+func TestWriterLeavesNoDeadlineBehind(t *testing.T) {
+	s, ts := startServer(t, unlimited)
+	s.hub.writeWait = 50 * time.Millisecond
+	var readers sync.WaitGroup
+	var got atomic.Int64
+	const viewers = 4
+	for i := range viewers {
+		// Each welcome is written by a writer, which set a deadline.
+		readAll(dial(t, ts.URL, fmt.Sprintf("v%d", i), ""), &readers, &got)
+	}
+	talker := dial(t, ts.URL, "talker", "")
+	expired := time.Now().Add(3 * s.hub.writeWait)
+	waitUntil(t, "the writers' deadlines are past", func() bool { return time.Now().After(expired) })
+	started := s.hub.writers.Load()
+	talker.send(protocol.TypeSay, protocol.Say{Text: "after the deadline"})
+	waitUntil(t, "every viewer has the line", func() bool { return got.Load() == viewers })
+	if n := s.hub.writers.Load() - started; n != 0 {
+		t.Errorf("%d writers started for a batch to %d connections that keep up, want none", n, viewers+1)
+	}
+	talker.ws.Close()
+	s.Close()
+	readers.Wait()
+}
+
+// A connection whose socket cannot take a whole batch gets the rest from
+// its writer, before anything else: a viewer that stops reading, with
+// small buffers on both sides, and lines of many lengths, so that the
+// socket fills in the middle of a frame, then reads every line, whole and
+// in order.
+func TestBatchThatDoesNotFitIsFinishedByTheWriter(t *testing.T) {
+	s, ts := startServerWith(t, func(l net.Listener) net.Listener { return smallBuffers{l} }, unlimited)
+	paused := dial(t, ts.URL, "paused", "")
+	if tc, ok := paused.ws.NetConn().(*net.TCPConn); ok {
+		_ = tc.SetReadBuffer(4 << 10)
+	}
+	talker := dial(t, ts.URL, "talker", "")
+
+	started := s.hub.writers.Load()
+	var said []string
+	say := func() {
+		i := len(said)
+		text := fmt.Sprintf("%04d %s", i, strings.Repeat("x", 40+i*37%200))
+		said = append(said, text)
+		talker.send(protocol.TypeSay, protocol.Say{Text: text})
+		for {
+			env := talker.nextOf(protocol.TypeChat)
+			if c, err := protocol.Decode[protocol.Chat](env); err == nil && c.Text == text {
+				return
+			}
+		}
+	}
+	// Lines until the paused viewer's socket is full and a writer has
+	// the rest of a batch, then a few more, which queue behind it.
+	for s.hub.writers.Load() == started {
+		if len(said) == 2000 {
+			t.Fatal("2000 lines and the paused viewer's socket never filled")
+		}
+		say()
+	}
+	for range 5 {
+		say()
+	}
+	for i, want := range said {
+		env := paused.nextOf(protocol.TypeChat)
+		c, err := protocol.Decode[protocol.Chat](env)
+		if err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+		if c.Text != want {
+			t.Fatalf("line %d is %.20q, want %.20q", i, c.Text, want)
+		}
+	}
 }
 
 // frameLog reads a connection and records when each frame (events, pings,
