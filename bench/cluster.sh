@@ -91,6 +91,8 @@ case ,$PEERS, in ,, | ,centrifugo,) ;; *)
 esac
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/peers.sh
+source "$REPO/bench/peers.sh"
 WORK=$(mktemp -d /tmp/livecart-cluster.XXXXXX)
 OUT=${OUT:-$WORK/results.jsonl}
 PIDS=()
@@ -129,13 +131,7 @@ if [[ -n ${NODE_BIN:-} ]]; then
 else
 	(cd "$REPO" && go build -o "$WORK/clusternode" ./bench/clusternode)
 fi
-if [[ ,$PEERS, == *,centrifugo,* ]]; then
-	if [[ -n ${CENTRIFUGO_BIN:-} ]]; then
-		cp "$CENTRIFUGO_BIN" "$WORK/bin/centrifugo"
-	else
-		GOBIN="$WORK/bin" go install github.com/centrifugal/centrifugo/v6@v6.9.1
-	fi
-fi
+peers_build "$REPO" "$WORK" "$PEERS"
 (cd "$REPO" && go test -c -o "$WORK/show.test" ./show)
 
 wait_ready() { # port: loop with a bound until the port accepts TCP
