@@ -91,6 +91,8 @@ case ,$PEERS, in ,, | ,centrifugo,) ;; *)
 esac
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/peers.sh
+source "$REPO/bench/peers.sh"
 WORK=$(mktemp -d /tmp/livecart-cluster.XXXXXX)
 OUT=${OUT:-$WORK/results.jsonl}
 PIDS=()
@@ -129,13 +131,7 @@ if [[ -n ${NODE_BIN:-} ]]; then
 else
 	(cd "$REPO" && go build -o "$WORK/clusternode" ./bench/clusternode)
 fi
-if [[ ,$PEERS, == *,centrifugo,* ]]; then
-	if [[ -n ${CENTRIFUGO_BIN:-} ]]; then
-		cp "$CENTRIFUGO_BIN" "$WORK/bin/centrifugo"
-	else
-		GOBIN="$WORK/bin" go install github.com/centrifugal/centrifugo/v6@v6.9.1
-	fi
-fi
+peers_build "$REPO" "$WORK" "$PEERS"
 (cd "$REPO" && go test -c -o "$WORK/show.test" ./show)
 
 wait_ready() { # port: loop with a bound until the port accepts TCP
@@ -147,6 +143,28 @@ wait_ready() { # port: loop with a bound until the port accepts TCP
 		sleep 0.1
 	done
 	echo "port $port not ready after 15s" >&2
+	return 1
+}
+
+# wait_node pid file word port: loop with a bound until the node has
+# printed its "owner ws://…" or "edge ws://…" line, then until its port
+# accepts. The port alone is not enough for livecart serve, which listens
+# before it serves: an edge's port accepts while the edge still waits for
+# the show's stream and owner, and its line comes once it serves.
+wait_node() {
+	local pid=$1 file=$2 word=$3 port=$4
+	for _ in $(seq 1 150); do
+		if grep -q "^$word " "$file" 2>/dev/null; then
+			wait_ready "$port"
+			return
+		fi
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "$word on port $port exited: $(tail -n 1 "$file" 2>/dev/null)" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	echo "$word on port $port not serving after 15s" >&2
 	return 1
 }
 
@@ -188,12 +206,12 @@ run_cluster() { # base port
 	fi
 	local opid=$!
 	PIDS+=("$opid")
-	if ! wait_ready "$owner"; then
+	if ! wait_node "$opid" "$WORK/owner-$base.out" owner "$owner"; then
 		failed_line livecart "owner not ready"
 		stop_all
 		return
 	fi
-	local pids="owner=$opid" urls="" e port
+	local pids="owner=$opid" urls="" e port edgepids=()
 	local show=demo
 	for ((e = 0; e < EDGES; e++)); do
 		port=$((base + 1 + e))
@@ -205,11 +223,12 @@ run_cluster() { # base port
 				-addr "127.0.0.1:$port" >"$WORK/edge$e-$base.out" 2>&1 &
 		fi
 		PIDS+=("$!")
+		edgepids+=("$!")
 		pids+=",edge$e=$!"
 		urls+="${urls:+,}ws://127.0.0.1:$port/ws"
 	done
 	for ((e = 0; e < EDGES; e++)); do
-		if ! wait_ready $((base + 1 + e)); then
+		if ! wait_node "${edgepids[e]}" "$WORK/edge$e-$base.out" edge $((base + 1 + e)); then
 			failed_line livecart "edge $e not ready"
 			stop_all
 			return

@@ -71,7 +71,6 @@ for peer in "${PEER_LIST[@]}"; do
 		;;
 	esac
 done
-has_peer() { [[ ,$PEERS, == *,$1,* ]]; }
 case $SCENARIO in
 chat | idle | connect) PEERED=1 ;;
 pin | storm) PEERED=0 ;;
@@ -100,6 +99,8 @@ if ! [[ $VIEWERS =~ ^[0-9]+$ ]] || (( VIEWERS < 1 || VIEWERS > 20000 )); then
 fi
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/peers.sh
+source "$REPO/bench/peers.sh"
 WORK=$(mktemp -d /tmp/livecart-bench.XXXXXX)
 OUT=${OUT:-$WORK/results.jsonl}
 SERVER_PID=""
@@ -151,35 +152,8 @@ fi
 if [[ -n ${LIVECART_BEFORE_BIN:-} ]]; then
 	cp "$LIVECART_BEFORE_BIN" "$WORK/livecart-before"
 fi
-if (( PEERED )) && has_peer gorilla; then
-	if [[ -n ${GORILLA_CHAT_BIN:-} ]]; then
-		cp "$GORILLA_CHAT_BIN" "$WORK/bin/chat"
-	else
-		GOBIN="$WORK/bin" go install github.com/gorilla/websocket/examples/chat@v1.5.3
-	fi
-fi
-if (( PEERED )) && has_peer gorilla-batch; then
-	if [[ -n ${GORILLA_BATCH_BIN:-} ]]; then
-		cp "$GORILLA_BATCH_BIN" "$WORK/bin/chatbatch"
-	else
-		# The same example, from the module this tree already uses, with
-		# livecart's batching rule in its hub and nothing else changed.
-		gws=$(cd "$REPO" && go list -m -f '{{.Dir}}' github.com/gorilla/websocket)
-		mkdir -p "$WORK/chatbatch"
-		cp "$gws"/examples/chat/*.go "$WORK/chatbatch/"
-		chmod u+w "$WORK"/chatbatch/*.go
-		patch -s -d "$WORK/chatbatch" -p1 <"$REPO/bench/chat-batch.patch"
-		printf 'module chatbatch\n\ngo 1.26\n\nrequire github.com/gorilla/websocket v1.5.3\n' >"$WORK/chatbatch/go.mod"
-		grep '^github.com/gorilla/websocket v1.5.3' "$REPO/go.sum" >"$WORK/chatbatch/go.sum"
-		(cd "$WORK/chatbatch" && GOFLAGS='-mod=mod -buildvcs=false' go build -o "$WORK/bin/chatbatch" .)
-	fi
-fi
-if (( PEERED )) && has_peer centrifugo; then
-	if [[ -n ${CENTRIFUGO_BIN:-} ]]; then
-		cp "$CENTRIFUGO_BIN" "$WORK/bin/centrifugo"
-	else
-		GOBIN="$WORK/bin" go install github.com/centrifugal/centrifugo/v6@v6.9.1
-	fi
+if (( PEERED )); then
+	peers_build "$REPO" "$WORK" "$PEERS"
 fi
 
 wait_ready() { # port: loop with a bound until the port accepts TCP

@@ -56,6 +56,9 @@ const (
 	DefaultLostAfter = 3 * time.Second
 	// heartbeatEvery is how often an edge tells the owner it is alive.
 	heartbeatEvery = 500 * time.Millisecond
+	// ownerRetry is how long a starting edge waits between tries to
+	// reach the show's owner.
+	ownerRetry = 100 * time.Millisecond
 	// requestWait bounds one request between edge and owner.
 	requestWait = 3 * time.Second
 	// maxLinkMessage is the most one owner → edge message carries, under

@@ -41,10 +41,12 @@ type EdgeConfig struct {
 	History       int
 	PingPeriod    time.Duration
 	Logger        *slog.Logger
-	// Tests: more connection options, and a hook before each relayed
-	// event (a stalled consumer blocks in it).
+	// Tests: more connection options, a hook before each relayed event
+	// (a stalled consumer blocks in it), and the wait between tries to
+	// reach the owner (zero means ownerRetry).
 	natsOptions []nats.Option
 	beforeRelay func()
+	ownerRetry  time.Duration
 }
 
 // Edge serves viewers of a show its owner holds: it follows the show's
@@ -109,10 +111,15 @@ func (e *Edge) start(ctx context.Context, js jetstream.JetStream) error {
 			e.ownerURL = r.OwnerURL
 			break
 		}
-		if wait.Err() != nil {
-			return fmt.Errorf("edge: the show's owner does not answer: %w", err)
+		// Stopped or out of time, between tries as well as in one.
+		retry := time.NewTimer(cmp.Or(e.cfg.ownerRetry, ownerRetry))
+		select {
+		case <-retry.C:
+			continue
+		case <-wait.Done():
+			retry.Stop()
 		}
-		time.Sleep(100 * time.Millisecond)
+		return fmt.Errorf("edge: the show's owner does not answer: %w", err)
 	}
 	first, last, err := st.lastSeq(wait)
 	if err != nil {

@@ -1,0 +1,58 @@
+# shellcheck shell=bash
+# The servers livecart is compared with, for compare.sh and cluster.sh
+# (sourced, not run):
+#
+#   peers_build REPO WORK PEERS
+#
+# puts each peer of PEERS (a comma-separated list; others are ignored) in
+# WORK/bin, under the name the scripts start it by:
+#
+#   gorilla        WORK/bin/chat        $GORILLA_CHAT_BIN, else go install
+#                                       of gorilla/websocket examples/chat@v1.5.3
+#   gorilla-batch  WORK/bin/chatbatch   $GORILLA_BATCH_BIN, else the same
+#                                       example from REPO's module cache with
+#                                       bench/chat-batch.patch, built in
+#                                       WORK/chatbatch
+#   centrifugo     WORK/bin/centrifugo  $CENTRIFUGO_BIN, else go install of
+#                                       centrifugo v6.9.1 (minutes)
+
+peers_build() {
+	local repo=$1 work=$2 want=,$3,
+	mkdir -p "$work/bin"
+	if [[ $want == *,gorilla,* ]]; then
+		if [[ -n ${GORILLA_CHAT_BIN:-} ]]; then
+			cp "$GORILLA_CHAT_BIN" "$work/bin/chat"
+		else
+			GOBIN="$work/bin" go install github.com/gorilla/websocket/examples/chat@v1.5.3
+		fi
+	fi
+	if [[ $want == *,gorilla-batch,* ]]; then
+		if [[ -n ${GORILLA_BATCH_BIN:-} ]]; then
+			cp "$GORILLA_BATCH_BIN" "$work/bin/chatbatch"
+		else
+			peers_build_gorilla_batch "$repo" "$work"
+		fi
+	fi
+	if [[ $want == *,centrifugo,* ]]; then
+		if [[ -n ${CENTRIFUGO_BIN:-} ]]; then
+			cp "$CENTRIFUGO_BIN" "$work/bin/centrifugo"
+		else
+			GOBIN="$work/bin" go install github.com/centrifugal/centrifugo/v6@v6.9.1
+		fi
+	fi
+}
+
+# peers_build_gorilla_batch REPO WORK: the gorilla example, from the module
+# REPO already uses, with livecart's batching rule in its hub and nothing
+# else changed.
+peers_build_gorilla_batch() {
+	local repo=$1 work=$2 gws
+	gws=$(cd "$repo" && go list -m -f '{{.Dir}}' github.com/gorilla/websocket)
+	mkdir -p "$work/chatbatch"
+	cp "$gws"/examples/chat/*.go "$work/chatbatch/"
+	chmod u+w "$work"/chatbatch/*.go
+	patch -s -d "$work/chatbatch" -p1 <"$repo/bench/chat-batch.patch"
+	printf 'module chatbatch\n\ngo 1.26\n\nrequire github.com/gorilla/websocket v1.5.3\n' >"$work/chatbatch/go.mod"
+	grep '^github.com/gorilla/websocket v1.5.3' "$repo/go.sum" >"$work/chatbatch/go.sum"
+	(cd "$work/chatbatch" && GOFLAGS='-mod=mod -buildvcs=false' go build -o "$work/bin/chatbatch" .)
+}
