@@ -13,19 +13,23 @@ import (
 
 // A batch is written to most connections by the flusher itself, not by a
 // writer goroutine of the connection's (writeNow). On a busy show nearly
-// every connection keeps up, its socket has room, and a write that cannot
-// wait for room costs one syscall; handing the batch to a goroutine per
-// connection instead costs a queue offer, a wake-up, a select and gorilla's
-// framing for each, which the profile at 10k viewers put at a third of the
+// every connection keeps up, its socket has room, and a write that does
+// not wait for room costs one syscall; handing the batch to a goroutine
+// per connection costs a queue offer, a wake-up, a select and gorilla's
+// framing for each, which a profile at 10k viewers put at most of the
 // server's CPU besides the syscall. The batch is framed once (wireFrames),
 // and the same bytes go to every socket. A connection that cannot take all
 // of it at once (its socket buffer is full, or it failed) gets a writer,
-// which writes the rest with a deadline before anything else; until that
-// writer is done, batches queue for it as before, and a queue that fills up
-// evicts it as before.
+// which writes the rest under a deadline before anything else; until that
+// writer is done, batches queue for it, and a queue that fills up evicts
+// the connection.
 //
-// Who may write to a socket is still one goroutine at a time: whoever set
-// conn.writing, the flusher for one write or a writer for a run of them.
+// One goroutine at a time writes to a socket: whoever set conn.writing,
+// the flusher for one write or a writer for a run of them. The exception
+// is gorilla's own close frame when a client's frame is over the read
+// limit, sent from the read loop; the connection is ending then, and a
+// close frame that lands inside a batch's rest only garbles its last
+// frame.
 
 // shardConns is the fewest connections worth a goroutine of their own in
 // writeBatch: a goroutine costs about as much as writing to a few sockets.

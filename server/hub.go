@@ -47,7 +47,8 @@ import (
 // of.
 //
 // Chat and viewer counts wait up to one flush interval, which grows with
-// the audience (more viewers, more writes per batch, so fewer batches).
+// the audience (more viewers, more writes per batch, so fewer batches),
+// and is longer while the show's chat cap holds lines back.
 // Everything else (pins, prices, stock, deals, purchases, moderation) asks
 // for a flush at once. A product that changes again before the flusher gets
 // to it goes out once, with its latest state.
@@ -74,11 +75,22 @@ const (
 	minFlushInterval = 2 * time.Millisecond
 	// maxFlushInterval bounds what a large audience adds to chat latency.
 	maxFlushInterval = 100 * time.Millisecond
+	// stormFlushInterval is the interval, whatever the audience, while the
+	// show's chat cap holds lines back (a storm): the chat is a sample of
+	// what was said then, and fewer batches leave the machine to the
+	// events that go at once (pins, prices, stock).
+	stormFlushInterval = 200 * time.Millisecond
+	// stormLinger is how long a storm lasts after the cap last held a
+	// line back.
+	stormLinger = time.Second
 )
 
 // flushInterval is the shortest time between two batches for an audience
-// of viewers.
-func flushInterval(viewers int) time.Duration {
+// of viewers, in a storm or not (see stormFlushInterval).
+func flushInterval(viewers int, storm bool) time.Duration {
+	if storm {
+		return stormFlushInterval
+	}
 	return min(max(time.Duration(viewers)*flushPerViewer, minFlushInterval), maxFlushInterval)
 }
 
@@ -188,6 +200,7 @@ type outbox struct {
 	queued    []bool // by state key: a state event is in events
 	urgent    bool   // flush without waiting for the interval
 	lastFlush time.Time
+	storm     time.Time     // a storm lasts until then; see stormLocked
 	running   bool          // the flush loop runs
 	kick      chan struct{} // wakes the flush loop; capacity 1
 	stop      chan struct{} // closed to stop it
@@ -263,6 +276,12 @@ func (h *hub) publishLocked(typ protocol.Type, data any) {
 // interval for others to share its batch: chat and viewer counts.
 func (h *hub) publishLazyLocked(typ protocol.Type, data any) {
 	h.enqueueLocked(pending{typ: typ, data: data, key: -1, lazy: true}, false)
+}
+
+// stormLocked tells the hub that the show's chat cap has just held a line
+// back: for stormLinger from now, chat waits for stormFlushInterval.
+func (h *hub) stormLocked() {
+	h.out.storm = time.Now().Add(stormLinger)
 }
 
 // publishStateLocked queues the state behind state, a pointer the show
@@ -364,7 +383,8 @@ func (h *hub) flush(now bool) time.Duration {
 		// The interval is sized by the connections a batch is written
 		// to here: an owner's viewers on edges are written to by them.
 		if !now && !h.out.urgent {
-			if wait = flushInterval(len(h.joined)) - time.Since(h.out.lastFlush); wait > 0 {
+			t := time.Now()
+			if wait = flushInterval(len(h.joined), t.Before(h.out.storm)) - t.Sub(h.out.lastFlush); wait > 0 {
 				return
 			}
 		}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/livecart/livecart/protocol"
 )
 
@@ -161,8 +163,8 @@ func TestChatWaitsForTheIntervalButAPinDoesNot(t *testing.T) {
 	}
 	say("two")
 	wait := s.hub.flush(false)
-	if wait <= 0 || wait > flushInterval(10_000) || len(c.send) != 0 {
-		t.Fatalf("a line right after a batch went out (wait %s, %d queued), want it held for up to %s", wait, len(c.send), flushInterval(10_000))
+	if wait <= 0 || wait > flushInterval(10_000, false) || len(c.send) != 0 {
+		t.Fatalf("a line right after a batch went out (wait %s, %d queued), want it held for up to %s", wait, len(c.send), flushInterval(10_000, false))
 	}
 	s.hub.locked(func() { s.pinLocked(protocol.Pin{ProductID: "mug", VariantID: "mug-blue"}) })
 	if wait := s.hub.flush(false); wait != 0 {
@@ -189,9 +191,43 @@ func TestFlushIntervalGrowsWithTheAudience(t *testing.T) {
 		{20_000, maxFlushInterval},
 		{1_000_000, maxFlushInterval},
 	} {
-		if got := flushInterval(tc.viewers); got != tc.want {
+		if got := flushInterval(tc.viewers, false); got != tc.want {
 			t.Errorf("flushInterval(%d) = %s, want %s", tc.viewers, got, tc.want)
 		}
+		if got := flushInterval(tc.viewers, true); got != stormFlushInterval {
+			t.Errorf("flushInterval(%d) in a storm = %s, want %s", tc.viewers, got, stormFlushInterval)
+		}
+	}
+}
+
+// Once the chat cap holds a viewer's line back, the chat that does go out
+// waits for the storm's longer interval.
+func TestAStormHoldsChatLonger(t *testing.T) {
+	a := quietAudience(t, 1)
+	s := a.s
+	host := protocol.Identity{ID: "u-host", Name: "maya", Role: protocol.RoleHost}
+	say := func(who protocol.Identity, text string) {
+		t.Helper()
+		s.hub.locked(func() {
+			if e := s.sayLocked(who, text, nil); e != nil {
+				t.Fatalf("say: %s", e.Message)
+			}
+		})
+	}
+	s.hub.locked(func() { s.chatCap = rate.NewLimiter(1, 1) })
+	say(benchAuthor, "one")
+	if wait := s.hub.flush(false); wait != 0 {
+		t.Fatalf("the first line waited %s", wait)
+	}
+	say(host, "calm")
+	if wait := s.hub.flush(false); wait <= 0 || wait > flushInterval(1, false) {
+		t.Fatalf("with no storm a line right after a batch waits %s, want up to %s", wait, flushInterval(1, false))
+	}
+	s.hub.flush(true)
+	say(benchAuthor, "two") // over the cap: held back
+	say(host, "stormy")
+	if wait := s.hub.flush(false); wait <= stormFlushInterval/2 || wait > stormFlushInterval {
+		t.Fatalf("in a storm a line right after a batch waits %s, want about %s", wait, stormFlushInterval)
 	}
 }
 

@@ -160,6 +160,7 @@ func (s *Server) sayLocked(author protocol.Identity, text string, from *conn) *p
 	line := protocol.Chat{ID: s.run + "-c" + strconv.FormatUint(s.chatIDs, 10), Author: author, Text: text}
 	if author.Role == protocol.RoleViewer && !s.chatCap.AllowN(now, 1) {
 		s.tally.chatHeld++
+		s.hub.stormLocked()
 		if from != nil {
 			s.hub.sendLocked(from, protocol.TypeChat, line)
 		}
