@@ -219,15 +219,17 @@ func TestAStormHoldsChatLonger(t *testing.T) {
 	if wait := s.hub.flush(false); wait != 0 {
 		t.Fatalf("the first line waited %s", wait)
 	}
+	// Waits are measured from the batch before, so a stalled test sees
+	// them shorter, never longer.
 	say(host, "calm")
-	if wait := s.hub.flush(false); wait <= 0 || wait > flushInterval(1, false) {
+	if wait := s.hub.flush(false); wait > flushInterval(1, false) {
 		t.Fatalf("with no storm a line right after a batch waits %s, want up to %s", wait, flushInterval(1, false))
 	}
 	s.hub.flush(true)
 	say(benchAuthor, "two") // over the cap: held back
 	say(host, "stormy")
-	if wait := s.hub.flush(false); wait <= stormFlushInterval/2 || wait > stormFlushInterval {
-		t.Fatalf("in a storm a line right after a batch waits %s, want about %s", wait, stormFlushInterval)
+	if wait := s.hub.flush(false); wait <= flushInterval(1, false) || wait > stormFlushInterval {
+		t.Fatalf("in a storm a line right after a batch waits %s, want up to %s", wait, stormFlushInterval)
 	}
 }
 
