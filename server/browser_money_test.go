@@ -143,6 +143,9 @@ type tableText struct {
 	Button  string     `json:"button"`
 	Total   string     `json:"total"`
 	Rows    [][]string `json:"rows"` // cells, as innerText
+	// Ready: the document has loaded; one still loading may show its
+	// heading and not yet the rest.
+	Ready bool `json:"ready"`
 }
 
 // readTableJS reads the page in the tab as it is rendered now. It runs
@@ -154,6 +157,7 @@ const readTableJS = `(() => {
 		heading: text("h1"), problem: text(".problem"), notice: text(".notice"), order: text(".order strong"),
 		button: text('form button[type="submit"]'), total: text("tfoot td.num"),
 		rows: Array.from(document.querySelectorAll("tbody tr")).map(r => Array.from(r.cells).map(c => c.innerText.trim())),
+		ready: document.readyState === "complete",
 	};
 })()`
 
@@ -166,14 +170,14 @@ func readTable(t *testing.T, tab context.Context) tableText {
 	return page
 }
 
-// waitPage waits until the tab shows a page that satisfies ok, and
-// returns it.
+// waitPage waits until the tab shows a loaded page that satisfies ok,
+// and returns it.
 func waitPage(t *testing.T, tab context.Context, what string, ok func(tableText) bool) tableText {
 	t.Helper()
 	deadline := time.Now().Add(tabBound)
 	for {
 		page, err := chromedp.Run(tab, chromedp.Evaluate[tableText](readTableJS))
-		if err == nil && ok(page) {
+		if err == nil && page.Ready && ok(page) {
 			return page
 		}
 		if time.Now().After(deadline) {
