@@ -41,6 +41,7 @@ const (
 // Headers on the messages the cluster sends.
 const (
 	hdrLazy   = "Lc-Lazy"   // on an event: it may wait for a batch interval
+	hdrStorm  = "Lc-Storm"  // on an event: the show is in a chat storm
 	hdrEdge   = "Lc-Edge"   // on a request from an edge: which
 	hdrKey    = "Lc-Key"    // on a command: the viewer's key
 	hdrBinary = "Lc-Binary" // on a command: it was a binary frame

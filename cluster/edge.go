@@ -209,6 +209,9 @@ func (e *Edge) onEvent(m jetstream.Msg) {
 	if err != nil {
 		return
 	}
+	if m.Headers().Get(hdrStorm) != "" {
+		e.edge.Storm()
+	}
 	e.edge.Relay(meta.Sequence.Stream, m.Data(), m.Headers().Get(hdrLazy) != "")
 }
 

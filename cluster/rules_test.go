@@ -83,3 +83,40 @@ func TestOwnerRulesApplyOnEdges(t *testing.T) {
 	say(t, h, "end")
 	chatty.waitChat(t, deadline, "end")
 }
+
+// A chat storm on the owner (its chat cap holding viewers' lines back)
+// reaches its edges with the events, so that they batch as long as the
+// owner does.
+func TestAStormReachesEdges(t *testing.T) {
+	r := newRig(t)
+	cfg := r.showConfig()
+	cfg.ChatCap = 1
+	o, on := r.owner("127.0.0.1:0", cfg)
+	e, en := r.edge("e1")
+	waitEdges(t, o, 1)
+	deadline := time.Now().Add(testBudget)
+	h := host(t, on.ws)
+	v := watch(t, "v", en.ws)
+	v.waitKind(t, deadline, client.UpdateSnapshot, 1)
+
+	say(t, h, "calm")
+	v.waitChat(t, deadline, "calm")
+	if e.edge.Storming() {
+		t.Fatal("the edge batches as in a storm before any line was held back")
+	}
+	for i := range 3 {
+		if err := v.s.Send(protocol.TypeSay, protocol.Say{Text: "storm " + string(rune('a'+i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The cap lets the first through and sends the held ones to their
+	// author alone; the host's next line is an event of the storm.
+	v.waitFor(t, deadline, "the held line", func() bool {
+		return strings.Contains(strings.Join(v.unicast, "\n"), "storm c")
+	})
+	say(t, h, "stormy")
+	v.waitChat(t, deadline, "stormy")
+	if !e.edge.Storming() {
+		t.Error("the owner's storm did not reach the edge")
+	}
+}

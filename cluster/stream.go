@@ -193,6 +193,9 @@ func (j *journal) Append(entries []server.JournalEntry) error {
 		if e.Lazy {
 			m.Header.Set(hdrLazy, "1")
 		}
+		if e.Storm {
+			m.Header.Set(hdrStorm, "1")
+		}
 		f, err := j.js.PublishMsgAsync(m,
 			jetstream.WithExpectStream(j.n.stream),
 			jetstream.WithExpectLastSequence(e.Seq-1),

@@ -157,6 +157,18 @@ func (e *Edge) End() { e.s.End() }
 // may wait for a batch interval. It does not block on viewers.
 func (e *Edge) Relay(seq uint64, frame []byte, lazy bool) { e.s.hub.relayIn(seq, frame, lazy) }
 
+// Storm tells the edge that the show is in a chat storm (its owner's chat
+// cap is holding lines back): the edge's batches wait as long as the
+// owner's do.
+func (e *Edge) Storm() { e.s.hub.locked(e.s.hub.stormLocked) }
+
+// Storming reports whether the edge batches as in a storm.
+func (e *Edge) Storming() bool {
+	var storm bool
+	e.s.hub.locked(func() { storm = time.Now().Before(e.s.hub.out.storm) })
+	return storm
+}
+
 // Seq is the seq of the last event the edge has relayed.
 func (e *Edge) Seq() uint64 {
 	var seq uint64

@@ -434,6 +434,7 @@ func (h *hub) takeBatchLocked() ([][]byte, []JournalEntry) {
 	events := make([][]byte, 0, len(h.out.events))
 	var entries []JournalEntry
 	ts := h.now()
+	storm := time.Now().Before(h.out.storm)
 	for _, p := range h.out.events {
 		if p.frame != nil {
 			if b := h.relayedLocked(p); b != nil {
@@ -455,7 +456,7 @@ func (h *hub) takeBatchLocked() ([][]byte, []JournalEntry) {
 		h.sent(p.typ, p.data)
 		events = append(events, b)
 		if h.journal != nil {
-			e := JournalEntry{Seq: h.seq, Type: p.typ, Frame: b, Lazy: p.lazy}
+			e := JournalEntry{Seq: h.seq, Type: p.typ, Frame: b, Lazy: p.lazy, Storm: storm}
 			if p.key >= 0 && h.keyName != nil {
 				e.Key = h.keyName(p.key)
 			}

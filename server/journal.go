@@ -37,6 +37,10 @@ type JournalEntry struct {
 	Key   string // a product event's product ID; empty for others
 	Frame []byte // the encoded envelope, exactly as viewers get it
 	Lazy  bool   // it may wait for a batch interval (chat, viewer counts)
+	// Storm: the show's chat cap was holding lines back when it went out,
+	// so lazy events wait longer (see stormFlushInterval); an edge batches
+	// by the same rule.
+	Storm bool
 }
 
 // store appends entries to the journal, without mu, and then lets joins
