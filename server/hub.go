@@ -153,7 +153,7 @@ type hub struct {
 	wg sync.WaitGroup
 
 	// writers counts the writer goroutines started so far, for the tests
-	// that check a busy connection keeps its writer.
+	// that check which batches go without one.
 	writers atomic.Int64
 
 	// flushMu makes flushes take turns, and keeps a pong from overtaking a
