@@ -1,8 +1,11 @@
 package client
 
 import (
+	"net"
+	"net/netip"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/livecart/livecart/protocol"
 )
@@ -58,6 +61,7 @@ func (e *edges) learn(from string, alts []string) {
 		next = append(next, from)
 	}
 	for _, a := range alts {
+		a = reachedAs(a, from)
 		if secure && scheme(a) != "wss" {
 			continue
 		}
@@ -67,6 +71,34 @@ func (e *edges) learn(from string, alts []string) {
 		next = append(next, a)
 	}
 	e.alt = next[:min(len(next), protocol.MaxAlternates)]
+}
+
+// reachedAs is the alternate alt as this machine reaches it: a show on
+// several processes that listen on every address (0.0.0.0, [::]) names
+// its edges by that wildcard, which here would name this machine. The host
+// of from, the URL whose welcome listed alt, takes its place; alt's port
+// stays.
+func reachedAs(alt, from string) string {
+	u, err := url.Parse(alt)
+	if err != nil {
+		return alt
+	}
+	if a, err := netip.ParseAddr(u.Hostname()); err != nil || !a.IsUnspecified() {
+		return alt
+	}
+	f, err := url.Parse(from)
+	if err != nil || f.Hostname() == "" {
+		return alt
+	}
+	host := f.Hostname()
+	if port := u.Port(); port != "" {
+		u.Host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		u.Host = "[" + host + "]"
+	} else {
+		u.Host = host
+	}
+	return u.String()
 }
 
 // scheme is raw's scheme, lower case, or "" when it does not parse.

@@ -163,3 +163,21 @@ func TestRefusedHere(t *testing.T) {
 		}
 	}
 }
+
+// An alternate on a wildcard address (a show whose processes listen on
+// every address) is the host the session reached, at the alternate's port.
+func TestEdgesLearnWildcardAlternates(t *testing.T) {
+	for _, tc := range []struct{ from, alt, want string }{
+		{"ws://192.0.2.7:8080/ws", "ws://0.0.0.0:8081/ws", "ws://192.0.2.7:8081/ws"},
+		{"ws://shop.example:8080/ws", "ws://[::]:8082/ws", "ws://shop.example:8082/ws"},
+		{"ws://[2001:db8::5]:8080/ws", "ws://0.0.0.0:8083/ws", "ws://[2001:db8::5]:8083/ws"},
+		{"ws://shop.example:8080/ws", "ws://0.0.0.0/ws", "ws://shop.example/ws"},
+		{"ws://192.0.2.7:8080/ws", "ws://198.51.100.1:8081/ws", "ws://198.51.100.1:8081/ws"},
+	} {
+		e := newEdges(tc.from, nil)
+		e.learn(tc.from, []string{tc.alt})
+		if got := e.all(); !slices.Equal(got, []string{tc.from, tc.want}) {
+			t.Errorf("from %s, alternate %s: %q, want %q", tc.from, tc.alt, got, []string{tc.from, tc.want})
+		}
+	}
+}

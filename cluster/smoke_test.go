@@ -1,6 +1,9 @@
 package cluster
 
 import (
+	"context"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +101,51 @@ func TestViewersOnTwoEdgesStayApart(t *testing.T) {
 	a.waitChat(t, deadline, "end")
 	if err := a.sameAs(ref); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An owner listening on every address sends the edges' page requests to
+// the host the browser reached the edge by, at the owner's port: the
+// wildcard would name the browser's own machine.
+func TestWildcardOwnerLinksOnTheViewersHost(t *testing.T) {
+	r := newRig(t)
+	o, on := r.owner("0.0.0.0:0", r.showConfig())
+	_, en := r.edge("e1")
+	waitEdges(t, o, 1)
+	_, ownerPort, err := net.SplitHostPort(on.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, edgePort, err := net.SplitHostPort(en.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodGet, "http://"+en.addr+"/cart/mug-sand:1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "localhost:" + edgePort
+	noFollow := &http.Client{Timeout: testBudget, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if want := "http://localhost:" + ownerPort + "/cart/mug-sand:1"; resp.StatusCode != http.StatusTemporaryRedirect || resp.Header.Get("Location") != want {
+		t.Fatalf("HTTP %d to %q, want %d to %q", resp.StatusCode, resp.Header.Get("Location"), http.StatusTemporaryRedirect, want)
+	}
+
+	// A viewer's checkout links, which the owner makes, are on that host
+	// too.
+	ctx, cancel := context.WithTimeout(context.Background(), testBudget)
+	defer cancel()
+	v, err := client.Dial(ctx, client.Options{URL: "ws://localhost:" + edgePort + "/ws", Name: "ana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	w, _ := v.Welcome()
+	if want := "http://localhost:" + ownerPort + "/cart/" + protocol.CheckoutPlaceholder; !strings.HasPrefix(w.Checkout, want) {
+		t.Fatalf("the welcome's checkout is %q, want it to start %q", w.Checkout, want)
 	}
 }

@@ -48,6 +48,7 @@ type conn struct {
 	ws       *websocket.Conn
 	raw      syscall.RawConn // ws's socket for writeNow; nil to always use a writer
 	remote   string
+	reached  string // the Host the client reached this server by, as the host rule admitted it
 	checkout string // the welcome's checkout link template
 
 	send     chan []byte   // frames for the writer; bounded, never closed

@@ -126,6 +126,38 @@ func TestWelcomeUsesPublicURL(t *testing.T) {
 	}
 }
 
+// A server listening on every address, with no public URL of its own,
+// gives each viewer checkout links on the host that viewer reached it by.
+func TestWelcomeOnAWildcardAddress(t *testing.T) {
+	_, ts := startServer(t, func(c *Config) { c.PublicURL = "http://[::]:7420" })
+	ws := rawDial(t, ts.URL, http.Header{"Host": {"localhost:7420"}})
+	c := &client{t: t, ws: ws}
+	c.send(protocol.TypeHello, protocol.Hello{Version: protocol.Version, Name: "ana"})
+	w, err := protocol.Decode[protocol.Welcome](c.nextOf(protocol.TypeWelcome))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "http://localhost:7420/cart/{items}?seen={total}"; w.Checkout != want {
+		t.Fatalf("checkout = %q, want %q", w.Checkout, want)
+	}
+}
+
+func TestReachedAs(t *testing.T) {
+	for _, tc := range []struct{ base, host, want string }{
+		{"http://0.0.0.0:7420", "192.0.2.7:7420", "http://192.0.2.7:7420"},
+		{"http://[::]:7420", "shop.example", "http://shop.example:7420"},
+		{"http://[::]:7420", "[2001:db8::5]:7420", "http://[2001:db8::5]:7420"},
+		{"https://0.0.0.0/live", "Shop.Example.:443", "https://shop.example/live"},
+		{"http://192.0.2.1:7420", "shop.example", "http://192.0.2.1:7420"},
+		{"http://0.0.0.0:7420", "bad host!", "http://0.0.0.0:7420"},
+		{"", "shop.example", ""},
+	} {
+		if got := reachedAs(tc.base, tc.host); got != tc.want {
+			t.Errorf("reachedAs(%q, %q) = %q, want %q", tc.base, tc.host, got, tc.want)
+		}
+	}
+}
+
 func TestBadHelloIsRefused(t *testing.T) {
 	_, ts := startServer(t)
 	cases := map[string]string{

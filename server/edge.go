@@ -121,7 +121,7 @@ func NewEdge(cfg EdgeConfig) (*Edge, error) {
 			http.NotFound(w, req)
 			return
 		}
-		http.Redirect(w, req, owner+req.URL.RequestURI(), http.StatusTemporaryRedirect)
+		http.Redirect(w, req, reachedAs(owner, req.Host)+req.URL.RequestURI(), http.StatusTemporaryRedirect)
 	})
 	return &Edge{s: s, r: r}, nil
 }
@@ -217,7 +217,7 @@ func (e *Edge) Members() []RemoteJoin {
 	e.s.hub.locked(func() {
 		for key, c := range e.r.keys {
 			if c.far.welcomed && !c.ended {
-				out = append(out, RemoteJoin{Key: key, Hello: c.far.hello, Remote: c.remote, Quiet: true})
+				out = append(out, RemoteJoin{Key: key, Hello: c.far.hello, Remote: c.remote, Host: c.reached, Quiet: true})
 			}
 		}
 	})

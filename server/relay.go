@@ -199,7 +199,7 @@ func (r *relay) greet(s *Server, c *conn) *ending {
 	})
 	resume, prefix := r.reach(s, hello.Resume)
 	ctx, cancel := context.WithTimeout(context.Background(), ownerJoinWait)
-	w, err := r.owner.Join(ctx, RemoteJoin{Key: key, Hello: hello, Remote: c.remote, Resume: resume})
+	w, err := r.owner.Join(ctx, RemoteJoin{Key: key, Hello: hello, Remote: c.remote, Host: c.reached, Resume: resume})
 	cancel()
 	if err != nil {
 		return &ending{code: protocol.CloseTryAgainLater, reason: "the show is out of this edge's reach", linger: true, err: err}
@@ -332,7 +332,7 @@ func (r *relay) forward(s *Server, c *conn, frame []byte, binary bool) *ending {
 func (r *relay) rejoin(c *conn) *ending {
 	ctx, cancel := context.WithTimeout(context.Background(), ownerJoinWait)
 	defer cancel()
-	w, err := r.owner.Join(ctx, RemoteJoin{Key: c.far.key, Hello: c.far.hello, Remote: c.remote, Quiet: true})
+	w, err := r.owner.Join(ctx, RemoteJoin{Key: c.far.key, Hello: c.far.hello, Remote: c.remote, Host: c.reached, Quiet: true})
 	switch {
 	case err != nil:
 		return nil // the command is lost; the viewer may send it again

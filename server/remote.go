@@ -36,6 +36,10 @@ type RemoteJoin struct {
 	Key    string         `json:"key"` // names the viewer's socket among every edge's
 	Hello  protocol.Hello `json:"hello"`
 	Remote string         `json:"remote"` // the viewer's address, for the log
+	// Host is the Host the viewer reached its edge by, as the edge's host
+	// rule admitted it: the welcome's links are on it when the owner
+	// listens on every address (see reachedAs).
+	Host string `json:"host,omitempty"`
 	// Resume says the edge can replay what the hello's resume asks for:
 	// the epoch is the show's and the events are in its reach.
 	Resume bool `json:"resume,omitempty"`
@@ -111,7 +115,7 @@ func (s *Server) JoinRemote(link Link, j RemoteJoin) RemoteWelcome {
 	}
 	c := &conn{hub: s.hub, remote: j.Remote, done: make(chan struct{}), readDone: make(chan struct{})}
 	c.far = &farSide{key: j.Key, link: link, capturing: true, resume: j.Resume}
-	c.checkout = s.publicURL + "/cart/" + protocol.CheckoutPlaceholder
+	c.checkout = reachedAs(s.publicURL, j.Host) + "/cart/" + protocol.CheckoutPlaceholder
 	c.limits = s.newThrottle()
 	c.id = s.identify(j.Hello, false)
 	c.clientID = j.Hello.ClientID

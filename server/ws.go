@@ -35,6 +35,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := newConn(s.hub, ws, r.RemoteAddr)
+	c.reached = r.Host
 	c.checkout = checkout
 	c.limits = s.newThrottle()
 	if !s.hub.register(c) {
@@ -66,7 +67,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 // checkoutTemplate returns the checkout link template for a connection
 // made with r.
 func (s *Server) checkoutTemplate(r *http.Request) string {
-	base := s.publicURL
+	base := reachedAs(s.publicURL, r.Host)
 	if base == "" {
 		scheme := "http"
 		if r.TLS != nil {
