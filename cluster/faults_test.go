@@ -194,6 +194,54 @@ func TestRestartTheOwner(t *testing.T) {
 	}
 }
 
+// An auction and a giveaway open when the owner stops end when it comes
+// back: their bids, entries and timers went with the old process, so the
+// auction is withdrawn and the giveaway void, and the units they set aside
+// are back in stock; viewers on an edge are told.
+func TestOwnerRestartEndsWhatWasOpen(t *testing.T) {
+	r := newRig(t)
+	cfg := r.showConfig()
+	o, on := r.owner("127.0.0.1:0", cfg)
+	_, e1 := r.edge("e1")
+	waitEdges(t, o, 1)
+	deadline := time.Now().Add(testBudget)
+	h := host(t, on.ws)
+	v := watch(t, "v", e1.ws)
+	v.waitKind(t, deadline, client.UpdateSnapshot, 1)
+	before, _ := o.Server().Stock("mug-blue")
+	if err := h.Send(protocol.TypeStartAuction, protocol.StartAuction{ProductID: "mug", VariantID: "mug-blue", Start: 1200, Seconds: 60}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Send(protocol.TypeStartGiveaway, protocol.StartGiveaway{ProductID: "mug", VariantID: "mug-blue", Seconds: 60}); err != nil {
+		t.Fatal(err)
+	}
+	seen := func(typ protocol.Type, state string) func() bool {
+		return func() bool {
+			for _, ev := range v.events {
+				if strings.HasPrefix(ev, string(typ)+" ") && strings.Contains(ev, `"state":"`+state+`"`) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	v.waitFor(t, deadline, "the open auction", seen(protocol.TypeAuction, protocol.AuctionOpen))
+	v.waitFor(t, deadline, "the open giveaway", seen(protocol.TypeGiveaway, protocol.GiveawayOpen))
+	if got, _ := o.Server().Stock("mug-blue"); got != before-2 {
+		t.Fatalf("stock with an auction and a giveaway open %d, want %d", got, before-2)
+	}
+
+	if err := on.shutdown(t); err != nil {
+		t.Fatalf("owner stopped with %v", err)
+	}
+	o2, _ := r.owner(on.addr, cfg)
+	v.waitFor(t, deadline, "the auction withdrawn", seen(protocol.TypeAuction, protocol.AuctionCancelled))
+	v.waitFor(t, deadline, "the giveaway void", seen(protocol.TypeGiveaway, protocol.GiveawayVoid))
+	if got, _ := o2.Server().Stock("mug-blue"); got != before {
+		t.Fatalf("stock after the restart %d, want %d: the set-aside units back", got, before)
+	}
+}
+
 // Partition an edge from NATS: a short cut, and its viewers catch up from
 // the stream; a long one, and they are told to go and resume on another
 // edge. Nothing is delivered twice.

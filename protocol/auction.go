@@ -35,7 +35,7 @@ const (
 	AuctionOpen      = "open"      // taking bids until EndsAt
 	AuctionSold      = "sold"      // ended with a winner: Leader, at Price
 	AuctionUnsold    = "unsold"    // ended without a bid
-	AuctionCancelled = "cancelled" // the host withdrew it before any bid
+	AuctionCancelled = "cancelled" // the host withdrew it before any bid, or the show's server restarted while it ran
 )
 
 // ErrCodeBidTooLow refuses a bid below the next valid amount; the error's

@@ -31,7 +31,7 @@ const (
 const (
 	GiveawayOpen  = "open"  // taking entries until EndsAt (or the host draws)
 	GiveawayDrawn = "drawn" // Winner, Seed and WinnerIndex are set
-	GiveawayVoid  = "void"  // entry closed with no one in it
+	GiveawayVoid  = "void"  // nothing drawn: no one entered, or the show's server restarted while it ran
 )
 
 // Giveaway is the whole public state of a giveaway, sent as a show event

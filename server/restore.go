@@ -65,8 +65,37 @@ func (s *Server) Restore(seq uint64, state, tail [][]byte) error {
 			s.hub.history.add(seq-uint64(len(tail)-1-i), f)
 		}
 		s.scheduleDealsLocked()
+		if err == nil {
+			s.endRestoredLocked()
+		}
 	})
 	return err
+}
+
+// endRestoredLocked ends an auction or a giveaway that was open when the
+// server before this one stopped. Its bids or entries, and its timer, went
+// with that server, so it ends with no sale and no draw: the auction as
+// withdrawn, the giveaway as void. Its unit, set aside at its start, goes
+// back to stock, and everyone is told.
+func (s *Server) endRestoredLocked() {
+	if a := s.restored.auction; a != nil && a.State == protocol.AuctionOpen {
+		a.State = protocol.AuctionCancelled
+		s.hub.publishLocked(protocol.TypeAuction, *a)
+		s.restockRestoredLocked(a.VariantID)
+	}
+	if g := s.restored.giveaway; g != nil && g.State == protocol.GiveawayOpen {
+		g.State = protocol.GiveawayVoid
+		s.hub.publishLocked(protocol.TypeGiveaway, *g)
+		s.restockRestoredLocked(g.VariantID)
+	}
+}
+
+// restockRestoredLocked gives back the unit an auction or giveaway of the
+// server before this one set aside, if its variant is still in the show.
+func (s *Server) restockRestoredLocked(variantID string) {
+	if ref, ok := s.variantAt[variantID]; ok {
+		s.restockLocked(ref)
+	}
 }
 
 func cmpSeq(a, b uint64) int {

@@ -165,6 +165,9 @@ func (m *Model) giveawayChanged(was *protocol.Giveaway) tea.Cmd {
 func (m Model) giveawayResult(g *protocol.Giveaway) string {
 	name := m.itemName(g.ProductID, g.VariantID)
 	if g.State == protocol.GiveawayVoid || g.Winner == nil {
+		if g.Entrants > 0 {
+			return "giveaway of " + name + ": nothing drawn"
+		}
 		return "giveaway of " + name + ": no entrants, nothing drawn"
 	}
 	s := fmt.Sprintf("giveaway: %s wins %s, entry %d of %d", g.Winner.Name, name, g.WinnerIndex+1, g.Entrants)
@@ -237,6 +240,10 @@ func (v giveawayView) state() string {
 	s, g := v.styles, v.g
 	switch g.State {
 	case protocol.GiveawayVoid:
+		if g.Entrants > 0 {
+			// Its server restarted while it was open.
+			return s.Subtle.Render("nothing drawn")
+		}
 		return s.Subtle.Render("no entrants · nothing drawn")
 	case protocol.GiveawayDrawn:
 		if g.Winner == nil {

@@ -177,6 +177,15 @@ func TestGiveawayPanel(t *testing.T) {
 	void.State = protocol.GiveawayVoid
 	h.giveaway(103, void)
 	h.MustShow("no entrants · nothing drawn")
+
+	// Void with entrants: its server restarted while it was open.
+	restarted := mugGiveaway("g9", 4)
+	restarted.State = protocol.GiveawayVoid
+	h.giveaway(104, restarted)
+	h.MustShow("nothing drawn")
+	if !chatHas(h, "giveaway of Speckled Mug (Green): nothing drawn") {
+		t.Error("the chat does not say the giveaway with entrants ended with nothing drawn")
+	}
 }
 
 func TestGiveawayPanelNarrow(t *testing.T) {

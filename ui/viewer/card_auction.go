@@ -200,7 +200,7 @@ func giveawayRows(s *theme.Styles, g giveawayCard, w int) []string {
 		}
 		return []string{row(won, "", w), s.Subtle.Render(fit(check, w))}
 	case protocol.GiveawayVoid:
-		return []string{row([]string{badge + s.Title.Render(g.item)}, "", w), s.Subtle.Render(fit("no entrants · nothing drawn", w))}
+		return []string{row([]string{badge + s.Title.Render(g.item)}, "", w), s.Subtle.Render(fit(voidText(g.entrants), w))}
 	}
 	clock := clockText(s, g.secs, "drawing…")
 	var act string
@@ -262,4 +262,13 @@ func row(left []string, right string, w int) string {
 		return spread(fit(left[0], w-rw-1), right, w)
 	}
 	return fit(left[0], w)
+}
+
+// voidText says why a void giveaway drew nothing: no one entered, or, with
+// entrants, its server restarted while it was open.
+func voidText(entrants int) string {
+	if entrants > 0 {
+		return "nothing drawn"
+	}
+	return "no entrants · nothing drawn"
 }

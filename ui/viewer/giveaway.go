@@ -121,6 +121,10 @@ func (m *Model) giveawayDrawn() tea.Cmd {
 	g := m.Show.Giveaway
 	what := m.productName(g.ProductID, g.VariantID)
 	if g.State != protocol.GiveawayDrawn || g.Winner == nil {
+		if g.Entrants > 0 {
+			m.chat.AddSystem("giveaway of " + what + " ended with nothing drawn")
+			return m.Notify(live.StatusInfo, "The giveaway ended with nothing drawn")
+		}
 		m.chat.AddSystem("giveaway of " + what + " closed with no entrants · nothing drawn")
 		return m.Notify(live.StatusInfo, "The giveaway closed with no entrants")
 	}

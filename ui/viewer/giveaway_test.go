@@ -96,6 +96,17 @@ func TestGiveawayVoid(t *testing.T) {
 	h.MustShow("no entrants · nothing drawn")
 }
 
+// A giveaway with entrants that is void ended with its server's restart:
+// the card does not say no one entered.
+func TestGiveawayVoidWithEntrants(t *testing.T) {
+	h := giveawayOn(t, 80, 24, testGiveaway())
+	g := testGiveaway()
+	g.State, g.Entrants = protocol.GiveawayVoid, 5
+	h.Events(env(t, protocol.TypeGiveaway, g))
+	h.MustShow("ended with nothing drawn")
+	h.MustNotShow("no entrants")
+}
+
 // A record link the browser would refuse is neither shown nor copied.
 func TestGiveawayUnsafeRecord(t *testing.T) {
 	h := giveawayOn(t, 80, 24, testGiveaway())
