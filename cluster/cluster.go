@@ -57,6 +57,10 @@ const (
 	DefaultLostAfter = 3 * time.Second
 	// heartbeatEvery is how often an edge tells the owner it is alive.
 	heartbeatEvery = 500 * time.Millisecond
+	// stormFresh: an event marked as sent in a chat storm puts an edge in
+	// one only if it was stored less than this long ago; an older one is
+	// the edge catching up on history, not the storm of now.
+	stormFresh = time.Second
 	// ownerRetry is how long a starting edge waits between tries to
 	// reach the show's owner.
 	ownerRetry = 100 * time.Millisecond

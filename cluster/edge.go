@@ -209,7 +209,7 @@ func (e *Edge) onEvent(m jetstream.Msg) {
 	if err != nil {
 		return
 	}
-	if m.Headers().Get(hdrStorm) != "" {
+	if m.Headers().Get(hdrStorm) != "" && time.Since(meta.Timestamp) < stormFresh {
 		e.edge.Storm()
 	}
 	e.edge.Relay(meta.Sequence.Stream, m.Data(), m.Headers().Get(hdrLazy) != "")

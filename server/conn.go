@@ -91,6 +91,9 @@ type conn struct {
 	wroteAt     time.Time
 	rest        []byte
 	restPartial bool
+	// broken: writing the rest of a frame failed, so the stream may end in
+	// half a frame; nothing more is written to it, not even a close frame.
+	broken bool
 
 	// The read loop's alone.
 	bad    int // malformed or unknown commands so far
@@ -148,7 +151,12 @@ func (c *conn) finish(e ending) {
 	defer c.hub.wg.Done()
 	defer close(c.readDone)
 	if e.tell {
-		c.hub.locked(func() { c.flush = true })
+		// An ended connection's writer may be reading flush already.
+		c.hub.locked(func() {
+			if !c.ended {
+				c.flush = true
+			}
+		})
 	}
 	code, reason := c.hub.end(c, e.code, e.reason)
 	c.hub.log.Info("disconnected", "id", c.id.ID, "name", c.id.Name, "remote", c.remote,
@@ -329,7 +337,9 @@ func (c *conn) writeLoop() {
 		select {
 		case <-c.done:
 			c.finishRest()
-			c.drain()
+			if !c.broken {
+				c.drain()
+			}
 			c.shut()
 			c.hub.wg.Done()
 			return
@@ -351,8 +361,7 @@ func (c *conn) writeLoop() {
 
 // finishRest writes what writeNow left of a batch to an ended connection:
 // all of it when c is to be told why it ended, else only the rest of a
-// frame already begun, within closeWait. Should that fail, no close frame
-// follows.
+// frame already begun, within closeWait. Should that fail, c is broken.
 func (c *conn) finishRest() {
 	if c.rest == nil {
 		return
@@ -362,9 +371,7 @@ func (c *conn) finishRest() {
 		return
 	}
 	c.deadline = time.Now().Add(closeWait)
-	if c.writeRest() != nil {
-		c.closeCode = 0
-	}
+	_ = c.writeRest()
 }
 
 // writeOwed writes until nothing is owed: pongs and a due ping before
@@ -503,9 +510,9 @@ func (c *conn) drain() {
 }
 
 // shut closes the socket for good: with the close frame endLocked chose, if
-// any, then after the peer's answer or closeWait, whichever comes first.
+// any and the stream is whole, then after the peer's answer or closeWait, whichever comes first.
 func (c *conn) shut() {
-	if c.closeCode != 0 {
+	if c.closeCode != 0 && !c.broken {
 		msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
 		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeWait))
 		wait := time.NewTimer(closeWait)

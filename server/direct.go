@@ -26,10 +26,10 @@ import (
 //
 // One goroutine at a time writes to a socket: whoever set conn.writing,
 // the flusher for one write or a writer for a run of them. The exception
-// is gorilla's own close frame when a client's frame is over the read
-// limit, sent from the read loop; the connection is ending then, and a
-// close frame that lands inside a batch's rest only garbles its last
-// frame.
+// is gorilla's own close frame on a client's protocol error or a frame
+// over the read limit, sent from the read loop; the connection is ending
+// then, and a close frame that lands inside a batch's rest only garbles
+// its last frame.
 
 // shardConns is the fewest connections worth a goroutine of their own in
 // writeBatch: a goroutine costs about as much as writing to a few sockets.
@@ -46,19 +46,23 @@ func writeBatch(conns []*conn, frames [][]byte, wire []byte, at int64) []*conn {
 	if n <= 1 {
 		return writeOrQueue(conns, frames, wire, at, nil)
 	}
-	size := (len(conns) + n - 1) / n
 	slow := make([][]*conn, n)
 	var wg sync.WaitGroup
 	for i := 1; i < n; i++ {
-		part := conns[i*size : min((i+1)*size, len(conns))]
-		wg.Go(func() { slow[i] = writeOrQueue(part, frames, wire, at, nil) })
+		wg.Go(func() { slow[i] = writeOrQueue(part(conns, i, n), frames, wire, at, nil) })
 	}
-	all := writeOrQueue(conns[:size], frames, wire, at, nil)
+	all := writeOrQueue(part(conns, 0, n), frames, wire, at, nil)
 	wg.Wait()
 	for _, s := range slow[1:] {
 		all = append(all, s...)
 	}
 	return all
+}
+
+// part is the i-th of n parts of s, in order, of sizes that differ by one
+// at most.
+func part[T any](s []T, i, n int) []T {
+	return s[i*len(s)/n : (i+1)*len(s)/n]
 }
 
 // writeOrQueue writes a batch to each of conns that takes it now, queues it
@@ -194,9 +198,14 @@ func (c *conn) writeRest() error {
 	rest := c.rest
 	c.rest, c.restPartial = nil, false
 	nc := c.ws.NetConn()
-	if err := nc.SetWriteDeadline(c.deadline); err != nil {
-		return err
+	err := nc.SetWriteDeadline(c.deadline)
+	if err == nil {
+		_, err = nc.Write(rest)
 	}
-	_, err := nc.Write(rest)
+	if err != nil {
+		// gorilla did not write it, so it does not know to refuse a
+		// close frame after it.
+		c.broken = true
+	}
 	return err
 }

@@ -377,3 +377,28 @@ func TestNothingIsQueuedOrStartedAfterClose(t *testing.T) {
 		}
 	})
 }
+
+// The parts of a fan-out cover every connection once, in order, whatever
+// the machine's size and the audience's.
+func TestPartsCoverAll(t *testing.T) {
+	for _, size := range []int{0, 1, 127, 128, 1000, 16_769, 36_289} {
+		s := make([]int, size)
+		for i := range s {
+			s[i] = i
+		}
+		for n := 1; n <= 300; n++ {
+			next := 0
+			for i := range n {
+				for _, v := range part(s, i, n) {
+					if v != next {
+						t.Fatalf("%d items in %d parts: part %d holds %d, want %d", size, n, i, v, next)
+					}
+					next++
+				}
+			}
+			if next != size {
+				t.Fatalf("%d items in %d parts cover %d", size, n, next)
+			}
+		}
+	}
+}
