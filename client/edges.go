@@ -1,11 +1,8 @@
 package client
 
 import (
-	"net"
-	"net/netip"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/livecart/livecart/protocol"
 )
@@ -73,32 +70,15 @@ func (e *edges) learn(from string, alts []string) {
 	e.alt = next[:min(len(next), protocol.MaxAlternates)]
 }
 
-// reachedAs is the alternate alt as this machine reaches it: a show on
-// several processes that listen on every address (0.0.0.0, [::]) names
-// its edges by that wildcard, which here would name this machine. The host
-// of from, the URL whose welcome listed alt, takes its place; alt's port
-// stays.
+// reachedAs is the alternate alt as this machine reaches it: edges that
+// listen on every address are named by the host of from, the URL whose
+// welcome listed alt (see protocol.OnHost).
 func reachedAs(alt, from string) string {
-	u, err := url.Parse(alt)
+	f, err := url.Parse(from)
 	if err != nil {
 		return alt
 	}
-	if a, err := netip.ParseAddr(u.Hostname()); err != nil || !a.IsUnspecified() {
-		return alt
-	}
-	f, err := url.Parse(from)
-	if err != nil || f.Hostname() == "" {
-		return alt
-	}
-	host := f.Hostname()
-	if port := u.Port(); port != "" {
-		u.Host = net.JoinHostPort(host, port)
-	} else if strings.Contains(host, ":") {
-		u.Host = "[" + host + "]"
-	} else {
-		u.Host = host
-	}
-	return u.String()
+	return protocol.OnHost(alt, f.Hostname())
 }
 
 // scheme is raw's scheme, lower case, or "" when it does not parse.

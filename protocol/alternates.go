@@ -3,9 +3,12 @@ package protocol
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Limits of a welcome's alternates: what a client reads of them, whoever
@@ -81,4 +84,29 @@ func validPort(p string) bool {
 	}
 	n, err := strconv.Atoi(p)
 	return err == nil && n >= 1 && n <= 65535
+}
+
+// OnHost returns raw, a URL of a server's, with host (a host name or IP
+// address, without brackets or port) in place of a wildcard address:
+// a server listening on every address (0.0.0.0, [::]) with no public URL
+// has no address of its own to put in a link, and on another machine the
+// wildcard would name that machine. raw's port stays. Any other raw, or
+// an empty host, is returned as it is.
+func OnHost(raw, host string) string {
+	u, err := url.Parse(raw)
+	if err != nil || host == "" {
+		return raw
+	}
+	if a, err := netip.ParseAddr(u.Hostname()); err != nil || !a.IsUnspecified() {
+		return raw
+	}
+	switch port := u.Port(); {
+	case port != "":
+		u.Host = net.JoinHostPort(host, port)
+	case strings.Contains(host, ":"):
+		u.Host = "[" + host + "]"
+	default:
+		u.Host = host
+	}
+	return u.String()
 }

@@ -5,9 +5,10 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/livecart/livecart/protocol"
 )
 
 // hostRule decides which Host names the server answers to, on every route.
@@ -67,31 +68,14 @@ func newHostRule(names []string, public string) (hostRule, error) {
 
 // reachedAs returns base, a URL of this server's (or of its show's owner),
 // as the client that sent requestHost, a Host header the host rule has
-// admitted, can reach it. A server listening on every address (0.0.0.0,
-// [::]) with no public URL given has no address of its own to put in a
-// link: on another machine the wildcard would name that machine. The
-// name the client reached this server by takes its place; base's port
-// stays.
+// admitted, can reach it: on a server listening on every address, with
+// the name the client reached it by (see protocol.OnHost).
 func reachedAs(base, requestHost string) string {
-	u, err := url.Parse(base)
-	if err != nil {
-		return base
-	}
-	if a, err := netip.ParseAddr(u.Hostname()); err != nil || !a.IsUnspecified() {
-		return base
-	}
 	name, ok := hostName(requestHost)
 	if !ok {
 		return base
 	}
-	if port := u.Port(); port != "" {
-		u.Host = net.JoinHostPort(name, port)
-	} else if strings.Contains(name, ":") {
-		u.Host = "[" + name + "]"
-	} else {
-		u.Host = name
-	}
-	return u.String()
+	return protocol.OnHost(base, name)
 }
 
 // CheckAllowedHosts reports the first entry of names that cannot be a
