@@ -249,21 +249,11 @@ func runFailover(cfg config) (*result, error) {
 		return nil, errNoViewer
 	}
 
-	pconns, err := connectPublishers(ctx, cfg, pubs, n, "")
-	defer func() {
-		for _, c := range pconns {
-			_ = c.Close()
-		}
-	}()
+	pub, err := startPublishers(ctx, cfg, pubs, n, "")
 	if err != nil {
 		return nil, err
 	}
-	pmu := make([]sync.Mutex, len(pconns))
-	var pubErrors atomic.Int64
-	var pwg sync.WaitGroup
-	for p, c := range pconns {
-		pwg.Go(func() { drainPublisher(c, cfg.target, &pmu[p], &pubErrors) })
-	}
+	defer pub.close() // on an early return; a second Close is harmless
 
 	cpu := startCPU(cfg.servers)
 	start := time.Now()
@@ -281,7 +271,7 @@ func runFailover(cfg config) (*result, error) {
 			}
 		}
 	})
-	offered, sendErrs := publish(cfg.target, pconns, pmu, rate, start, end)
+	offered, sendErrs := publish(cfg.target, pub.conns, pub.mu, rate, start, end)
 	time.Sleep(time.Until(end))
 	if !kill.Stop() {
 		<-killDone
@@ -309,11 +299,9 @@ func runFailover(cfg config) (*result, error) {
 		}
 	}
 	fo.CatchUpMs = round(float64(time.Since(caughtUp).Microseconds())/1000, 1)
-	for _, c := range pconns {
-		_ = c.Close()
-	}
-	pwg.Wait()
-	res.PublishErrors += pubErrors.Load()
+	pub.close()
+	pub.wg.Wait()
+	res.PublishErrors += pub.errors.Load()
 	var cwg sync.WaitGroup
 	for _, v := range vs {
 		cwg.Go(v.s.Close)

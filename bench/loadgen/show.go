@@ -196,21 +196,11 @@ func runShow(cfg config) (*result, error) {
 	if run.target == "livecart" && cfg.scenario != scenarioChat {
 		pubToken = ""
 	}
-	pconns, err := connectPublishers(ctx, cfg, pubs, n, pubToken)
-	defer func() {
-		for _, c := range pconns {
-			_ = c.Close()
-		}
-	}()
+	pub, err := startPublishers(ctx, cfg, pubs, n, pubToken)
 	if err != nil {
 		return nil, err
 	}
-	pmu := make([]sync.Mutex, len(pconns))
-	var pubErrors atomic.Int64
-	for p, c := range pconns {
-		rwg.Add(1)
-		go func() { defer rwg.Done(); drainPublisher(c, run.target, &pmu[p], &pubErrors) }()
-	}
+	defer pub.close() // on an early return; a second Close is harmless
 	if cfg.scenario != scenarioChat {
 		h, err := newHost(ctx, cfg, n+pubs)
 		if err != nil {
@@ -232,7 +222,7 @@ func runShow(cfg config) (*result, error) {
 		hwg.Add(1)
 		go func() { defer hwg.Done(); run.host.run(start, end) }()
 	}
-	offered, sendErrs := publish(run.target, pconns, pmu, rate, start, end)
+	offered, sendErrs := publish(run.target, pub.conns, pub.mu, rate, start, end)
 	hwg.Wait()
 	time.Sleep(time.Until(end))
 	srvAfter := cpu.stop(res)
@@ -248,16 +238,15 @@ func runShow(cfg config) (*result, error) {
 			_ = v.c.Close()
 		}
 	}
-	for _, c := range pconns {
-		_ = c.Close()
-	}
+	pub.close()
 	if run.host != nil {
 		_ = run.host.c.Close()
 	}
 	rwg.Wait()
+	pub.wg.Wait()
 
 	res.Offered = offered
-	res.PublishErrors = sendErrs + pubErrors.Load()
+	res.PublishErrors = sendErrs + pub.errors.Load()
 	tally(res, vs, run, st.up)
 	if len(cfg.servers) > 0 {
 		res.ServerRSSKB = srvAfter.rssKB()
@@ -350,6 +339,38 @@ func showSaturated(scenario string, r *result) bool {
 		return r.MustStats == nil || mustShort
 	}
 	return r.DeliveredRatio < minDelivered || mustShort
+}
+
+// publishers are a run's publishing connections, each read until it ends
+// by drainPublisher on a goroutine of wg, with a lock per connection for
+// its writes.
+type publishers struct {
+	conns  []*websocket.Conn
+	mu     []sync.Mutex
+	errors atomic.Int64 // error events the server sent them
+	wg     sync.WaitGroup
+}
+
+// startPublishers connects pubs publishers, on source slots from first,
+// and starts reading them; on an error it closes those that connected.
+func startPublishers(ctx context.Context, cfg config, pubs, first int, token string) (*publishers, error) {
+	conns, err := connectPublishers(ctx, cfg, pubs, first, token)
+	p := &publishers{conns: conns, mu: make([]sync.Mutex, len(conns))}
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	for i, c := range conns {
+		p.wg.Go(func() { drainPublisher(c, cfg.target, &p.mu[i], &p.errors) })
+	}
+	return p, nil
+}
+
+// close closes every publisher, which ends its reader: wait on wg.
+func (p *publishers) close() {
+	for _, c := range p.conns {
+		_ = c.Close()
+	}
 }
 
 func connectPublishers(ctx context.Context, cfg config, pubs, first int, token string) ([]*websocket.Conn, error) {
