@@ -91,8 +91,8 @@ case ,$PEERS, in ,, | ,centrifugo,) ;; *)
 esac
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=bench/peers.sh
-source "$REPO/bench/peers.sh"
+# shellcheck source=bench/common.sh
+source "$REPO/bench/common.sh"
 WORK=$(mktemp -d /tmp/livecart-cluster.XXXXXX)
 OUT=${OUT:-$WORK/results.jsonl}
 PIDS=()
@@ -112,20 +112,8 @@ trap stop_all EXIT
 PUBS=$(((RATE * 2 + 2) / 3))
 if ((PUBS < 2)); then PUBS=2; fi
 LIMIT=$((DUR_S + 210)) # connect budget, catch-up, margin
-NEED=$((VIEWERS + PUBS + 512))
-if (($(ulimit -Hn) < NEED)); then
-	ulimit -Hn "$NEED" 2>/dev/null || echo "warning: ulimit -Hn is $(ulimit -Hn), below the $NEED descriptors this run needs" >&2
-fi
-ulimit -n "$(ulimit -Hn)"
-
-echo "building into $WORK" >&2
-mkdir -p "$WORK/bin"
-(cd "$REPO" && go build -o "$WORK/loadgen" ./bench/loadgen)
-if [[ -n ${LIVECART_BIN:-} ]]; then
-	cp "$LIVECART_BIN" "$WORK/livecart"
-else
-	(cd "$REPO" && go build -o "$WORK/livecart" .)
-fi
+raise_fd_limit $((VIEWERS + PUBS + 512))
+build_tools "$REPO" "$WORK"
 if [[ -n ${NODE_BIN:-} ]]; then
 	cp "$NODE_BIN" "$WORK/clusternode"
 else

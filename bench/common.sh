@@ -1,6 +1,17 @@
 # shellcheck shell=bash
-# The servers livecart is compared with, for compare.sh and cluster.sh
-# (sourced, not run):
+# What compare.sh and cluster.sh share (sourced, not run).
+#
+#   raise_fd_limit NEED
+#
+# lets this shell, and the servers and loadgen it starts, hold NEED
+# descriptors: every connection is one in the server and one in loadgen.
+# Raising the hard limit needs root; Go programs raise their soft limit to
+# the hard one by themselves.
+#
+#   build_tools REPO WORK
+#
+# puts loadgen in WORK/loadgen and livecart in WORK/livecart
+# ($LIVECART_BIN, else built from REPO).
 #
 #   peers_build REPO WORK PEERS
 #
@@ -15,6 +26,26 @@
 #                                       WORK/chatbatch
 #   centrifugo     WORK/bin/centrifugo  $CENTRIFUGO_BIN, else go install of
 #                                       centrifugo v6.9.1 (minutes)
+
+raise_fd_limit() {
+	local need=$1
+	if (($(ulimit -Hn) < need)); then
+		ulimit -Hn "$need" 2>/dev/null || echo "warning: ulimit -Hn is $(ulimit -Hn), below the $need descriptors this run needs" >&2
+	fi
+	ulimit -n "$(ulimit -Hn)"
+}
+
+build_tools() {
+	local repo=$1 work=$2
+	echo "building into $work" >&2
+	mkdir -p "$work/bin"
+	(cd "$repo" && go build -o "$work/loadgen" ./bench/loadgen)
+	if [[ -n ${LIVECART_BIN:-} ]]; then
+		cp "$LIVECART_BIN" "$work/livecart"
+	else
+		(cd "$repo" && go build -o "$work/livecart" .)
+	fi
+}
 
 peers_build() {
 	local repo=$1 work=$2 want=,$3,

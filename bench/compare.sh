@@ -99,8 +99,8 @@ if ! [[ $VIEWERS =~ ^[0-9]+$ ]] || (( VIEWERS < 1 || VIEWERS > 20000 )); then
 fi
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=bench/peers.sh
-source "$REPO/bench/peers.sh"
+# shellcheck source=bench/common.sh
+source "$REPO/bench/common.sh"
 WORK=$(mktemp -d /tmp/livecart-bench.XXXXXX)
 OUT=${OUT:-$WORK/results.jsonl}
 SERVER_PID=""
@@ -132,23 +132,8 @@ if [[ $SCENARIO != idle && $SCENARIO != connect ]]; then
 	LIMIT=$(( DUR_S + 150 ))
 fi
 
-# Every connection is a descriptor in the server and in loadgen, which
-# inherit this shell's limit. Raising the hard limit needs root; Go
-# programs raise their soft limit to the hard one by themselves.
-NEED=$(( VIEWERS + PUBS + 512 ))
-if (( $(ulimit -Hn) < NEED )); then
-	ulimit -Hn "$NEED" 2>/dev/null || echo "warning: ulimit -Hn is $(ulimit -Hn), below the $NEED descriptors this run needs" >&2
-fi
-ulimit -n "$(ulimit -Hn)"
-
-echo "building into $WORK" >&2
-mkdir -p "$WORK/bin"
-(cd "$REPO" && go build -o "$WORK/loadgen" ./bench/loadgen)
-if [[ -n ${LIVECART_BIN:-} ]]; then
-	cp "$LIVECART_BIN" "$WORK/livecart"
-else
-	(cd "$REPO" && go build -o "$WORK/livecart" .)
-fi
+raise_fd_limit $(( VIEWERS + PUBS + 512 ))
+build_tools "$REPO" "$WORK"
 if [[ -n ${LIVECART_BEFORE_BIN:-} ]]; then
 	cp "$LIVECART_BEFORE_BIN" "$WORK/livecart-before"
 fi
