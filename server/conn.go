@@ -510,7 +510,8 @@ func (c *conn) drain() {
 }
 
 // shut closes the socket for good: with the close frame endLocked chose, if
-// any and the stream is whole, then after the peer's answer or closeWait, whichever comes first.
+// any and the stream is whole, then after the peer's answer or closeWait,
+// whichever comes first.
 func (c *conn) shut() {
 	if c.closeCode != 0 && !c.broken {
 		msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)

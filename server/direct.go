@@ -44,14 +44,14 @@ const shardConns = 128
 func writeBatch(conns []*conn, frames [][]byte, wire []byte, at int64) []*conn {
 	n := min(runtime.GOMAXPROCS(0), len(conns)/shardConns)
 	if n <= 1 {
-		return writeOrQueue(conns, frames, wire, at, nil)
+		return writeOrQueue(conns, frames, wire, at)
 	}
 	slow := make([][]*conn, n)
 	var wg sync.WaitGroup
 	for i := 1; i < n; i++ {
-		wg.Go(func() { slow[i] = writeOrQueue(part(conns, i, n), frames, wire, at, nil) })
+		wg.Go(func() { slow[i] = writeOrQueue(part(conns, i, n), frames, wire, at) })
 	}
-	all := writeOrQueue(part(conns, 0, n), frames, wire, at, nil)
+	all := writeOrQueue(part(conns, 0, n), frames, wire, at)
 	wg.Wait()
 	for _, s := range slow[1:] {
 		all = append(all, s...)
@@ -66,9 +66,10 @@ func part[T any](s []T, i, n int) []T {
 }
 
 // writeOrQueue writes a batch to each of conns that takes it now, queues it
-// for the others and kicks their writers, and appends to slow those whose
-// queues were full.
-func writeOrQueue(conns []*conn, frames [][]byte, wire []byte, at int64, slow []*conn) []*conn {
+// for the others and kicks their writers, and returns those whose queues
+// were full.
+func writeOrQueue(conns []*conn, frames [][]byte, wire []byte, at int64) []*conn {
+	var slow []*conn
 	for _, c := range conns {
 		if c.writeNow(wire, at) {
 			continue

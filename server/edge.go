@@ -165,7 +165,7 @@ func (e *Edge) Storm() { e.s.hub.locked(e.s.hub.stormLocked) }
 // Storming reports whether the edge batches as in a storm.
 func (e *Edge) Storming() bool {
 	var storm bool
-	e.s.hub.locked(func() { storm = time.Now().Before(e.s.hub.out.storm) })
+	e.s.hub.locked(func() { storm = e.s.hub.stormingLocked(time.Now()) })
 	return storm
 }
 

@@ -284,6 +284,9 @@ func (h *hub) stormLocked() {
 	h.out.storm = time.Now().Add(stormLinger)
 }
 
+// stormingLocked reports whether the show is in a storm at t.
+func (h *hub) stormingLocked(t time.Time) bool { return t.Before(h.out.storm) }
+
 // publishStateLocked queues the state behind state, a pointer the show
 // changes only with mu held, as one event under key, and asks for a batch
 // at once. It is encoded when the batch goes out, so a key published again
@@ -384,7 +387,7 @@ func (h *hub) flush(now bool) time.Duration {
 		// to here: an owner's viewers on edges are written to by them.
 		if !now && !h.out.urgent {
 			t := time.Now()
-			if wait = flushInterval(len(h.joined), t.Before(h.out.storm)) - t.Sub(h.out.lastFlush); wait > 0 {
+			if wait = flushInterval(len(h.joined), h.stormingLocked(t)) - t.Sub(h.out.lastFlush); wait > 0 {
 				return
 			}
 		}
@@ -434,7 +437,7 @@ func (h *hub) takeBatchLocked() ([][]byte, []JournalEntry) {
 	events := make([][]byte, 0, len(h.out.events))
 	var entries []JournalEntry
 	ts := h.now()
-	storm := time.Now().Before(h.out.storm)
+	storm := h.stormingLocked(time.Now())
 	for _, p := range h.out.events {
 		if p.frame != nil {
 			if b := h.relayedLocked(p); b != nil {
