@@ -122,18 +122,6 @@ fi
 peers_build "$REPO" "$WORK" "$PEERS"
 (cd "$REPO" && go test -c -o "$WORK/show.test" ./show)
 
-wait_ready() { # port: loop with a bound until the port accepts TCP
-	local port=$1
-	for _ in $(seq 1 150); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "port $port not ready after 15s" >&2
-	return 1
-}
-
 # wait_node pid file word port: loop with a bound until the node has
 # printed its "owner ws://…" or "edge ws://…" line, then until its port
 # accepts. The port alone is not enough for livecart serve, which listens

@@ -13,6 +13,10 @@
 # puts loadgen in WORK/loadgen and livecart in WORK/livecart
 # ($LIVECART_BIN, else built from REPO).
 #
+#   wait_ready PORT
+#
+# waits, at most 15 s, until 127.0.0.1:PORT accepts TCP.
+#
 #   peers_build REPO WORK PEERS
 #
 # puts each peer of PEERS (a comma-separated list; others are ignored) in
@@ -45,6 +49,18 @@ build_tools() {
 	else
 		(cd "$repo" && go build -o "$work/livecart" .)
 	fi
+}
+
+wait_ready() {
+	local port=$1
+	for _ in $(seq 1 150); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1 # a poll of the port, bounded above
+	done
+	echo "port $port not ready after 15s" >&2
+	return 1
 }
 
 peers_build() {

@@ -141,18 +141,6 @@ if (( PEERED )); then
 	peers_build "$REPO" "$WORK" "$PEERS"
 fi
 
-wait_ready() { # port: loop with a bound until the port accepts TCP
-	local port=$1
-	for _ in $(seq 1 100); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "server on port $port not ready after 10s" >&2
-	return 1
-}
-
 run_one() { # target port
 	local target=$1 port=$2
 	local lgtarget=$target bin=$WORK/livecart
